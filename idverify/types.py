@@ -1,0 +1,266 @@
+"""Result types shared by every stage: frozen dataclasses with ``to_dict()``.
+
+Results carry evidence (measured values, confidences, timings) for support staff; the service decides
+what a client sees (pass/fail and reason codes only, GB/T 38671-2020). Image arrays (the card portrait)
+stay on the objects for the caller but are left out of ``to_dict()``, which must be safe to log as JSON.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import datetime as dt
+import enum
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from typing import Any
+
+import numpy as np
+import numpy.typing as npt
+
+RGBImage = npt.NDArray[np.uint8]
+
+#: Every reason code the library can emit, with what it means. Codes are stable API.
+REASONS: Mapping[str, str] = {
+    # images
+    "image_empty": "no bytes or an empty array",
+    "image_format_unsupported": "not a JPEG, PNG or WebP file (sniffed from content)",
+    "image_too_large_bytes": "file larger than the byte limit",
+    "image_too_large_pixels": "more pixels than the limit (decompression bomb guard)",
+    "image_too_small": "smaller than the minimum side",
+    "image_corrupt": "truncated or undecodable file",
+    "video_format_unsupported": "not an MP4 or WebM container",
+    "video_corrupt": "video could not be decoded into frames",
+    # card
+    "card_not_found": "no ID card found in the photo",
+    "not_id_card": "a card-like object, but not a resident ID card",
+    "wrong_side": "the other side of the card was uploaded",
+    "field_unreadable": "a required field could not be read",
+    "id_number_format": "number is not 17 digits and a digit or X",
+    "id_number_checksum": "GB 11643-1999 check character wrong",
+    "id_number_birth_date": "number encodes an impossible birth date",
+    "id_number_division": "division code never existed in GB/T 2260",
+    "birth_date_mismatch": "printed birth date differs from the number's",
+    "sex_mismatch": "printed sex differs from the number's",
+    "card_expired": "validity period ended before the reference date",
+    "validity_invalid": "validity period unreadable or inconsistent",
+    "name_mismatch": "OCR'd name differs from the declared name",
+    "id_number_mismatch": "OCR'd number differs from the declared number",
+    # quality warnings
+    "quality_blur": "image blurred (variance of Laplacian low)",
+    "quality_dark": "card too dark",
+    "quality_overexposed": "card over-exposed",
+    "quality_glare": "specular glare on the card",
+    "quality_cut_off": "card touches or leaves the frame",
+    "quality_monochrome": "no colour: likely a black-and-white copy",
+    "quality_screen": "periodic pattern: likely a photo of a screen",
+    "card_face_not_found": "no face found in the card portrait",
+    # faces and liveness
+    "face_not_found": "no face in the live capture",
+    "multiple_faces": "more than one face in the live capture",
+    "face_mismatch": "live face does not match the card portrait",
+    "liveness_frame_count": "frame count outside the allowed range",
+    "liveness_challenge_invalid": "challenge is not 2-3 known actions",
+    "liveness_challenge_failed": "the asked actions were not seen in order",
+    "liveness_static": "frames show no natural motion (still photo)",
+    "liveness_identity_changed": "a different person appears in the sequence",
+}
+
+
+@dataclass(frozen=True, slots=True)
+class FieldValue:
+    """One field read from a card.
+
+    Attributes:
+        name: field key, e.g. ``name``, ``id_number``, ``valid_until``.
+        text: normalised text ("" when unreadable).
+        confidence: recogniser score in [0, 1], the lowest over the lines the field spans.
+    """
+
+    name: str
+    text: str
+    confidence: float
+
+
+@dataclass(frozen=True, slots=True)
+class Check:
+    """One check; ``code`` is the reason code reported when it fails."""
+
+    code: str
+    passed: bool
+    detail: str = ""
+
+
+@dataclass(frozen=True, slots=True)
+class QualityWarning:
+    """A quality problem with the measured value and the limit it crossed."""
+
+    code: str
+    value: float
+    limit: float
+
+
+class Side(enum.StrEnum):
+    """The two sides of a resident ID card."""
+
+    FRONT = "front"  # 人像面: name, sex, nation, birth, address, number, portrait
+    BACK = "back"  # 国徽面: issuing authority, validity period
+
+
+@dataclass(frozen=True)
+class CardResult:
+    """The outcome of reading one side of an ID card.
+
+    Attributes:
+        ok: True when the side was found, readable and every check passed.
+        side: the side that was asked for.
+        detected_side: the side that was seen (None when no card was found).
+        reasons: failure reason codes, in the order found.
+        fields: field key -> value (front: name, sex, nation, birth_date, address, id_number;
+            back: authority, valid_from, valid_until).
+        checks: every check run, passed or not.
+        warnings: quality warnings (they do not fail the card by themselves).
+        rotation: clockwise degrees (0/90/180/270) the card was turned in the photo.
+        timings: stage -> milliseconds.
+        portrait: the card portrait crop (front only); not serialised.
+    """
+
+    ok: bool
+    side: Side
+    detected_side: Side | None
+    reasons: tuple[str, ...]
+    fields: Mapping[str, FieldValue] = field(default_factory=dict)
+    checks: tuple[Check, ...] = ()
+    warnings: tuple[QualityWarning, ...] = ()
+    rotation: int = 0
+    timings: Mapping[str, float] = field(default_factory=dict)
+    portrait: RGBImage | None = field(default=None, repr=False)
+
+    def text(self, name: str) -> str:
+        """The text of a field, "" when it was not read."""
+        value = self.fields.get(name)
+        return value.text if value else ""
+
+    def to_dict(self) -> dict[str, Any]:
+        """JSON-ready dict (no image arrays)."""
+        return _dict_of(self)
+
+
+@dataclass(frozen=True, slots=True)
+class FaceMatchResult:
+    """Card portrait against a live capture.
+
+    Attributes:
+        ok: True when exactly one live face matched the card face.
+        reasons: failure reason codes.
+        distance: Euclidean distance of dlib 128-d encodings (None when a face was missing).
+        threshold: the distance at or below which faces match.
+        live_faces: how many faces the live image held.
+        timings: stage -> milliseconds.
+    """
+
+    ok: bool
+    reasons: tuple[str, ...]
+    distance: float | None
+    threshold: float
+    live_faces: int
+    timings: Mapping[str, float] = field(default_factory=dict)
+
+    def to_dict(self) -> dict[str, Any]:
+        """JSON-ready dict."""
+        return _dict_of(self)
+
+
+@dataclass(frozen=True, slots=True)
+class FrameMeasure:
+    """Landmark measures of one liveness frame.
+
+    Attributes:
+        index: position in the submitted sequence.
+        faces: faces found in the frame.
+        ear: mean eye-aspect ratio of both eyes.
+        mar: mouth-aspect ratio (inner lips).
+        yaw: head turn from nose offset, signed, positive = subject's left.
+        pitch: nose height between eyes and mouth, relative (positive = head down).
+        distance: encoding distance to the sequence's reference (None when not encoded).
+    """
+
+    index: int
+    faces: int
+    ear: float | None = None
+    mar: float | None = None
+    yaw: float | None = None
+    pitch: float | None = None
+    distance: float | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class LivenessResult:
+    """Outcome of an active-liveness challenge.
+
+    Attributes:
+        ok: True when the actions were seen in order and one identity held.
+        reasons: failure reason codes.
+        challenge: the actions that were asked for.
+        detected: the actions matched, in order, with the frame index where each peaked.
+        frames: per-frame measures.
+        card_distance: encoding distance of the live face to the card face (when a card encoding was given).
+        timings: stage -> milliseconds.
+    """
+
+    ok: bool
+    reasons: tuple[str, ...]
+    challenge: tuple[str, ...]
+    detected: tuple[tuple[str, int], ...] = ()
+    frames: tuple[FrameMeasure, ...] = ()
+    card_distance: float | None = None
+    timings: Mapping[str, float] = field(default_factory=dict)
+
+    def to_dict(self) -> dict[str, Any]:
+        """JSON-ready dict."""
+        return _dict_of(self)
+
+
+@dataclass(frozen=True, slots=True)
+class VerificationResult:
+    """The whole real-person verification: both card sides, face match and liveness."""
+
+    ok: bool
+    reasons: tuple[str, ...]
+    front: CardResult | None
+    back: CardResult | None
+    face: FaceMatchResult | None
+    liveness: LivenessResult | None
+    timings: Mapping[str, float] = field(default_factory=dict)
+
+    def to_dict(self) -> dict[str, Any]:
+        """JSON-ready dict (no image arrays)."""
+        return _dict_of(self)
+
+
+def _dict_of(obj: Any) -> dict[str, Any]:
+    """``to_dict`` typed for a dataclass."""
+    result: dict[str, Any] = to_dict(obj)
+    return result
+
+
+def to_dict(obj: Any) -> Any:
+    """Recursively turn results into JSON-ready values, dropping image arrays."""
+    if dataclasses.is_dataclass(obj) and not isinstance(obj, type):
+        out: dict[str, Any] = {}
+        for f in dataclasses.fields(obj):
+            value = getattr(obj, f.name)
+            if isinstance(value, np.ndarray):
+                continue
+            out[f.name] = to_dict(value)
+        return out
+    if isinstance(obj, enum.Enum):
+        return obj.value
+    if isinstance(obj, Mapping):
+        return {str(k): to_dict(v) for k, v in obj.items()}
+    if isinstance(obj, list | tuple):
+        return [to_dict(v) for v in obj]
+    if isinstance(obj, float | np.floating):
+        return round(float(obj), 4)
+    if isinstance(obj, dt.date):
+        return obj.isoformat()
+    return obj

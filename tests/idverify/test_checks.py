@@ -1,0 +1,89 @@
+"""Field checks: GB 11643-1999 number, agreement with printed fields, validity period."""
+
+import datetime as dt
+
+import pytest
+
+from idverify.checks import check_back, check_front, parse_cn_date, parse_validity
+from idverify.idnumber import check_digit
+from idverify.types import FieldValue
+
+TODAY = dt.date(2026, 11, 24)
+
+
+def _number(body17: str) -> str:
+    return body17 + check_digit(body17)
+
+
+VALID = _number("43010219900102002")  # fictional: sequence 00x marks generated numbers
+
+
+def _front(**over: str) -> dict[str, FieldValue]:
+    base = {"name": "张三", "sex": "女", "birth_date": "1990年1月2日", "id_number": VALID}
+    base.update(over)
+    return {k: FieldValue(k, v, 0.99) for k, v in base.items()}
+
+
+def _failed(checks: tuple) -> list[str]:
+    return [c.code for c in checks if not c.passed]
+
+
+def test_consistent_front_passes() -> None:
+    assert (
+        _failed(check_front(_front(), declared_name="张 三", declared_id_number=VALID.lower(), today=TODAY))
+        == []
+    )
+
+
+@pytest.mark.parametrize(
+    ("over", "reason"),
+    [
+        ({"id_number": VALID[:-1] + ("0" if VALID[-1] != "0" else "1")}, "id_number_checksum"),
+        ({"id_number": "4301021990010200"}, "id_number_format"),
+        ({"id_number": _number("43010219901302002")}, "id_number_birth_date"),
+        ({"id_number": _number("99010219900102002")}, "id_number_division"),
+        ({"birth_date": "1990年1月3日"}, "birth_date_mismatch"),
+        ({"sex": "男"}, "sex_mismatch"),
+    ],
+)
+def test_front_failures(over: dict[str, str], reason: str) -> None:
+    assert reason in _failed(check_front(_front(**over), today=TODAY))
+
+
+def test_historical_division_code_accepted() -> None:
+    # 430101 (长沙市市辖区) and 432301 (an old 益阳 code) are no longer in use but valid in numbers.
+    assert _failed(check_front(_front(id_number=_number("43230119900102002")), today=TODAY)) == []
+
+
+def test_declared_values_compared() -> None:
+    failed = _failed(
+        check_front(_front(), declared_name="李四", declared_id_number=_number("43010219900102001"))
+    )
+    assert failed == ["name_mismatch", "id_number_mismatch"]
+
+
+@pytest.mark.parametrize(
+    ("valid_from", "valid_until", "reasons"),
+    [
+        ("2015.03.10", "2035.03.10", []),
+        ("2006.03.10", "长期", []),
+        ("2006.03.10", "2026.11.24", []),
+        ("2006.03.10", "2026.11.23", ["card_expired"]),
+        ("2016.03.10", "2006.03.10", ["validity_invalid"]),
+        ("", "2036.03.10", ["validity_invalid"]),
+    ],
+)
+def test_validity(valid_from: str, valid_until: str, reasons: list[str]) -> None:
+    fields = {
+        "valid_from": FieldValue("valid_from", valid_from, 1),
+        "valid_until": FieldValue("valid_until", valid_until, 1),
+    }
+    assert _failed(check_back(fields, today=TODAY)) == reasons
+
+
+def test_date_parsers() -> None:
+    assert parse_cn_date("1990年1月2日") == dt.date(1990, 1, 2)
+    assert parse_cn_date("１９９０年１２月３１日") == dt.date(1990, 12, 31)
+    assert parse_cn_date("1990年2月30日") is None
+    assert parse_validity("2015.03.10-长期") == (dt.date(2015, 3, 10), None, True)
+    assert parse_validity("2015.03.10-2035.03.10") == (dt.date(2015, 3, 10), dt.date(2035, 3, 10), False)
