@@ -226,11 +226,22 @@ class TokenKey:
 
     @classmethod
     def from_pem(cls, pem: bytes) -> TokenKey:
-        if b"BEGIN EC PRIVATE KEY" in pem and der_oid(OID_SM2_CURVE) in _unpem(pem):
-            ((_, sec1),) = der_children(_unpem(pem))
-            return cls("sm2", int.from_bytes(der_children(sec1)[1][1], "big"))
+        """Read a key written by ``to_pem`` or by OpenSSL (``ecparam -name SM2 -genkey`` or
+        ``genpkey -algorithm SM2``); SM2 keys are picked out by their curve OID."""
+        curve = der_oid(OID_SM2_CURVE)
+        if (sec1 := _unpem(pem, "EC PRIVATE KEY")) and curve in sec1:
+            return cls("sm2", _sec1_private(sec1))
+        if (pkcs8 := _unpem(pem, "PRIVATE KEY")) and curve in pkcs8:
+            ((_, body),) = der_children(pkcs8)
+            return cls("sm2", _sec1_private(der_children(body)[2][1]))  # version, algorithm, key
         key = serialization.load_pem_private_key(pem, password=None)
         return cls("rsa" if isinstance(key, rsa.RSAPrivateKey) else "ec-p256", key)
+
+
+def _sec1_private(sec1: bytes) -> int:
+    """d from RFC 5915 ``ECPrivateKey ::= SEQUENCE {version, privateKey OCTET STRING, ...}``."""
+    ((_, body),) = der_children(sec1)
+    return int.from_bytes(der_children(body)[1][1], "big")
 
 
 # --- certificates --------------------------------------------------------------------------------
@@ -381,9 +392,14 @@ def _pem(label: str, der: bytes) -> bytes:
     return "\n".join([f"-----BEGIN {label}-----", *lines, f"-----END {label}-----", ""]).encode()
 
 
-def _unpem(pem: bytes) -> bytes:
-    lines = [line for line in pem.decode().splitlines() if line and not line.startswith("-----")]
-    return base64.b64decode("".join(lines))
+def _unpem(pem: bytes, label: str = "CERTIFICATE") -> bytes:
+    """The DER of the first ``label`` block (OpenSSL puts a parameters block before SM2 keys)."""
+    text = pem.decode("ascii", "replace")
+    begin, end = f"-----BEGIN {label}-----", f"-----END {label}-----"
+    if begin not in text:
+        return b""
+    body = text.split(begin, 1)[1].split(end, 1)[0]
+    return base64.b64decode("".join(body.split()))
 
 
 def _now() -> datetime:
@@ -394,35 +410,47 @@ def _now() -> datetime:
 
 
 def login(base_url: str, cert_pem: bytes, key: TokenKey, scheme: str | None = None) -> dict[str, Any]:
-    """Run the challenge/response login against a running service and return the session response."""
+    """Run the challenge/response login against a running service.
+
+    Returns ``{"step", "status", "body"}`` of the last request made: the challenge if it was refused,
+    else the session.
+    """
     import requests  # a dev dependency; the library part above does not need it
 
     scheme = scheme or DEFAULT_SCHEME[key.kind]
     challenge = requests.post(
         f"{base_url}/api/v1/certificate-challenges", json={"fingerprint": fingerprint(cert_pem)}, timeout=10
     )
-    challenge.raise_for_status()
-    body = challenge.json()
-    signature = key.sign(base64.b64decode(body["nonce"]), scheme)
+    if challenge.status_code >= 400:
+        return {"step": "challenge", "status": challenge.status_code, "body": _body(challenge)}
+    issued = challenge.json()
+    signature = key.sign(base64.b64decode(issued["nonce"]), scheme)
     session = requests.post(
         f"{base_url}/api/v1/sessions",
         json={
             "method": "certificate",
-            "challenge_id": body["challenge_id"],
+            "challenge_id": issued["challenge_id"],
             "signature": base64.b64encode(signature).decode(),
             "scheme": scheme,
         },
         timeout=10,
     )
-    return {"status": session.status_code, "body": session.json()}
+    return {"step": "session", "status": session.status_code, "body": _body(session)}
+
+
+def _body(response: Any) -> Any:
+    try:
+        return response.json()
+    except ValueError:  # requests' JSONDecodeError is a ValueError
+        return response.text
 
 
 def _write(folder: str, issued: Issued) -> None:
     out = Path(folder)
     out.mkdir(parents=True, exist_ok=True)
     (out / "cert.pem").write_bytes(issued.pem)
+    (out / "key.pem").touch(mode=0o600)  # private before anything is written to it
     (out / "key.pem").write_bytes(issued.key.to_pem())
-    (out / "key.pem").chmod(0o600)
     print(f"{out / 'cert.pem'}  sha256={fingerprint(issued.pem)}")
 
 
@@ -466,8 +494,14 @@ def main(argv: list[str] | None = None) -> int:
             start, end = end - timedelta(days=365), end
         _write(args.out, issue_leaf(_load(args.ca), args.kind, args.cn, not_before=start, not_after=end))
     else:
+        import requests
+
         key = TokenKey.from_pem(Path(args.key).read_bytes())
-        result = login(args.base_url.rstrip("/"), Path(args.cert).read_bytes(), key, args.scheme)
+        try:
+            result = login(args.base_url.rstrip("/"), Path(args.cert).read_bytes(), key, args.scheme)
+        except requests.RequestException as exc:
+            print(f"cannot reach {args.base_url}: {exc}", file=sys.stderr)
+            return 2
         print(json.dumps(result, ensure_ascii=False, indent=2))
         return 0 if result["status"] < 400 else 1
     return 0

@@ -170,6 +170,10 @@ def _parse_der(der: bytes) -> x509.Certificate:
 
 
 def _describe(cert: x509.Certificate) -> CertificateInfo:
+    try:
+        _ = cert.extensions  # parsed lazily: fail at registration, not at the first login
+    except ValueError as exc:
+        raise CertificateError("certificate_malformed") from exc
     der = cert.public_bytes(Encoding.DER)
     cns = cert.subject.get_attributes_for_oid(NameOID.COMMON_NAME)
     return CertificateInfo(
@@ -186,9 +190,7 @@ def _describe(cert: x509.Certificate) -> CertificateInfo:
 
 
 def _key_type(cert: x509.Certificate) -> KeyType:
-    if cert.public_key_algorithm_oid.dotted_string == OID_EC_PUBLIC_KEY and _ec_curve_oid(cert) == (
-        OID_SM2_CURVE
-    ):
+    if _is_sm2(cert):
         _sm2_point(cert)  # refuse an off-curve key now, not at the first login
         return "sm2"
     try:
@@ -221,9 +223,7 @@ def _issued_by(cert: x509.Certificate, ca: x509.Certificate, at: datetime) -> bo
     if cert.issuer != ca.subject or not _is_usable_ca(ca, at):
         return False
     if cert.signature_algorithm_oid.dotted_string == OID_SM2_WITH_SM3:
-        if not _is_sm2(ca):
-            return False
-        return _sm2_verify(_sm2_point(ca), cert.tbs_certificate_bytes, cert.signature, DEFAULT_SM2_USER_ID)
+        return _is_sm2(ca) and _sm2_signed_by(cert, ca)
     if _is_sm2(ca):
         return False  # an SM2 key only makes SM2-with-SM3 signatures
     try:
@@ -233,16 +233,29 @@ def _issued_by(cert: x509.Certificate, ca: x509.Certificate, at: datetime) -> bo
     return True
 
 
+def _sm2_signed_by(cert: x509.Certificate, ca: x509.Certificate) -> bool:
+    """GM/T 0015: a CA's SM2 signature over the TBSCertificate uses the default user ID."""
+    try:
+        point = _sm2_point(ca)
+    except CertificateError:
+        return False  # a broken CA key in the bundle trusts nothing
+    return _sm2_verify(point, cert.tbs_certificate_bytes, cert.signature, DEFAULT_SM2_USER_ID)
+
+
 def _is_usable_ca(ca: x509.Certificate, at: datetime) -> bool:
     if not ca.not_valid_before_utc <= at <= ca.not_valid_after_utc:
         return False
     try:
-        if not ca.extensions.get_extension_for_class(x509.BasicConstraints).value.ca:
+        extensions = ca.extensions
+    except ValueError:
+        return False
+    try:
+        if not extensions.get_extension_for_class(x509.BasicConstraints).value.ca:
             return False
     except x509.ExtensionNotFound:
         return False  # RFC 5280 4.2.1.9: a CA certificate must say it is one
     try:
-        return ca.extensions.get_extension_for_class(x509.KeyUsage).value.key_cert_sign
+        return extensions.get_extension_for_class(x509.KeyUsage).value.key_cert_sign
     except x509.ExtensionNotFound:
         return True
 

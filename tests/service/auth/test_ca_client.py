@@ -62,8 +62,9 @@ class FakeResponse:
     def json(self) -> dict:
         return self._body
 
-    def raise_for_status(self) -> None:
-        assert self.status_code < 400
+    @property
+    def text(self) -> str:
+        return str(self._body)
 
 
 @pytest.mark.parametrize("kind", ["rsa", "ec-p256", "sm2"])
@@ -89,4 +90,16 @@ def test_login_follows_the_challenge_contract(ca_client, authority, monkeypatch,
     assert session_url == "http://svc/api/v1/sessions"
     assert session["method"] == "certificate" and session["challenge_id"] == "c1"
     verify_signature(info, nonce, base64.b64decode(session["signature"]), session["scheme"])
-    assert result == {"status": 201, "body": {"token": "t"}}
+    assert result == {"step": "session", "status": 201, "body": {"token": "t"}}
+
+
+def test_login_stops_when_the_challenge_is_refused(ca_client, authority, monkeypatch):
+    leaf = ca_client.issue_leaf(authority("ec-p256"), "ec-p256")
+    refused = {"code": 404, "reason": "certificate_not_registered"}
+    monkeypatch.setattr(requests, "post", lambda url, json, timeout: FakeResponse(404, refused))
+
+    assert ca_client.login("http://svc", leaf.pem, leaf.key) == {
+        "step": "challenge",
+        "status": 404,
+        "body": refused,
+    }
