@@ -1,0 +1,17 @@
+"""SQLAlchemy 2.0 models, one module per aggregate. Importing the package registers them all."""
+
+from models import accounts, audit, city_admins, matters, organisations, regions, requests, sms
+from models.base import Base, db
+
+__all__ = [
+    "Base",
+    "db",
+    "accounts",
+    "audit",
+    "city_admins",
+    "matters",
+    "organisations",
+    "regions",
+    "requests",
+    "sms",
+]

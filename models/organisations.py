@@ -1,0 +1,23 @@
+"""Organisations (审批部门): provincial departments and city / county departments."""
+
+from __future__ import annotations
+
+from sqlalchemy import ForeignKey, String
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from models.base import TimestampMixin, db
+from models.regions import Region
+
+
+class Organisation(TimestampMixin, db.Model):
+    __tablename__ = "organisations"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    # A stable slug for seeds and operators ("drc", "430100-housing"); None for imported ones.
+    code: Mapped[str | None] = mapped_column(String(64), unique=True)
+    credit_code: Mapped[str] = mapped_column(String(18), unique=True)
+    name: Mapped[str] = mapped_column(String(128))
+    short_name: Mapped[str | None] = mapped_column(String(64))
+    region_code: Mapped[str] = mapped_column(ForeignKey("regions.code"), index=True)
+
+    region: Mapped[Region] = relationship(lazy="joined")

@@ -1,0 +1,33 @@
+"""The 湘建云 account and identity-verification service."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any
+
+from flask import Flask
+
+
+def create_app(config: Mapping[str, Any] | None = None) -> Flask:
+    """Build the app: load config, bind extensions, register blueprints. Nothing else."""
+    from service import api as api_package
+    from service import cli, errors
+    from service import config as config_module
+    from service.extensions import api, db, migrate, redis_store
+
+    app = Flask(__name__, instance_relative_config=True)
+    config_module.load(app, config)
+    db.init_app(app)
+    migrate.init_app(app, db, directory=app.config.get("MIGRATIONS_DIR", _migrations_dir()))
+    redis_store.init_app(app)
+    api.init_app(app)
+    api_package.register(app, api)
+    errors.init_app(app)
+    cli.init_app(app)
+    return app
+
+
+def _migrations_dir() -> str:
+    import os
+
+    return os.path.join(os.path.dirname(os.path.dirname(os.path.abspath(__file__))), "migrations")

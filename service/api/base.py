@@ -1,0 +1,69 @@
+"""What every resource's schemas share: Chinese validation messages, paging, masking."""
+
+from __future__ import annotations
+
+import math
+from typing import Any
+
+from flask import current_app
+from marshmallow import RAISE, Schema, fields, validate
+from sqlalchemy import Select, func, select
+
+from models.base import db
+
+# marshmallow's messages are English; people read these, so each field gets Chinese defaults.
+_CN_MESSAGES = {
+    "required": "此项为必填项",
+    "null": "此项不能为空",
+    "invalid": "格式不正确",
+    "type": "格式不正确",
+    "validator_failed": "取值不符合要求",
+    "too_large": "取值过大",
+    "too_small": "取值过小",
+}
+
+
+class BaseSchema(Schema):
+    """Unknown fields are refused: a client can only ever write the fields a schema allow-lists."""
+
+    class Meta:
+        unknown = RAISE
+
+    error_messages = {"unknown": "不允许提交该字段", "type": "请求格式不正确"}
+
+    def on_bind_field(self, field_name: str, field_obj: fields.Field) -> None:
+        for key, message in _CN_MESSAGES.items():
+            if key in field_obj.error_messages or key in ("required", "null", "validator_failed"):
+                field_obj.error_messages[key] = message
+
+
+class PageArgsSchema(BaseSchema):
+    page = fields.Integer(load_default=1, validate=validate.Range(min=1, error="页码须大于0"))
+    page_size = fields.Integer(
+        load_default=None, validate=validate.Range(min=1, max=100, error="每页条数须在1到100之间")
+    )
+
+
+class PageSchema(Schema):
+    page = fields.Integer()
+    page_size = fields.Integer()
+    total = fields.Integer()
+    pages = fields.Integer()
+
+
+def paginate(query: Select[Any], page: int, page_size: int | None) -> dict[str, Any]:
+    """Run ``query`` for one page; returns ``{"items", "page", "page_size", "total", "pages"}``."""
+    size = min(page_size or current_app.config["PAGE_SIZE_DEFAULT"], current_app.config["PAGE_SIZE_MAX"])
+    total = db.session.scalar(select(func.count()).select_from(query.order_by(None).subquery())) or 0
+    items = db.session.scalars(query.limit(size).offset((page - 1) * size)).unique().all()
+    return {"items": items, "page": page, "page_size": size, "total": total, "pages": math.ceil(total / size)}
+
+
+def mask_phone(phone: str | None) -> str | None:
+    """151****9315, as the review lists show."""
+    if not phone or len(phone) < 7:
+        return phone
+    return phone[:3] + "****" + phone[-4:]
+
+
+PHONE = validate.Regexp(r"^1[3-9]\d{9}$", error="手机号码格式不正确")

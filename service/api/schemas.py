@@ -1,0 +1,85 @@
+"""Output schemas shared by several resources (accounts, organisations, matters)."""
+
+from __future__ import annotations
+
+from marshmallow import Schema, fields
+
+from service.api.base import mask_phone
+
+
+class RegionSchema(Schema):
+    code = fields.String()
+    name = fields.String()
+    level = fields.String()
+    parent_code = fields.String(allow_none=True)
+
+
+class OrganisationSchema(Schema):
+    id = fields.Integer()
+    name = fields.String()
+    short_name = fields.String(allow_none=True)
+    credit_code = fields.String()
+    region_code = fields.String()
+    region_name = fields.Function(lambda o: o.region.name)
+
+
+class AccountSchema(Schema):
+    """The account as its owner sees it (the app's 个人信息 page)."""
+
+    id = fields.Integer()
+    username = fields.String()
+    real_name = fields.String()
+    id_type = fields.Constant("居民身份证")
+    id_number = fields.String(attribute="id_number_masked")
+    phone = fields.String()
+    organisation = fields.Nested(OrganisationSchema, allow_none=True)
+    department = fields.String(allow_none=True)
+    position = fields.String(allow_none=True)
+    role = fields.Function(lambda a: a.role.value)
+    status = fields.Function(lambda a: a.status.value)
+    verification_status = fields.Function(lambda a: a.verification_status.value)
+    legacy = fields.Boolean()
+    created_at = fields.DateTime()
+
+
+class AdminAccountSchema(AccountSchema):
+    """What an admin list shows: phone masked too (151****9315)."""
+
+    phone = fields.Function(lambda a: mask_phone(a.phone))
+    admin_region_code = fields.String(allow_none=True)
+    admin_post = fields.Function(lambda a: a.admin_post.value if a.admin_post else None)
+
+
+class MatterSchema(Schema):
+    code = fields.String()
+    name = fields.String()
+    stage_code = fields.String()
+    stage_name = fields.Function(lambda m: m.stage.name)
+    project_types = fields.Function(lambda m: [{"code": p.code, "name": p.name} for p in m.project_types])
+    department = fields.String(allow_none=True)
+
+
+class GrantSchema(Schema):
+    matter = fields.Nested(MatterSchema)
+    role = fields.String()
+    granted_at = fields.DateTime()
+
+
+class PermissionItemSchema(Schema):
+    matter = fields.Nested(MatterSchema)
+    acceptor = fields.Boolean()
+    handler = fields.Boolean()
+
+
+class ReviewRequestSchema(Schema):
+    """A request as its owner sees it."""
+
+    id = fields.Integer()
+    kind = fields.Function(lambda r: r.kind.value)
+    status = fields.Function(lambda r: r.status.value)
+    items = fields.List(fields.Nested(PermissionItemSchema))
+    payload = fields.Dict(allow_none=True)
+    note = fields.String(allow_none=True)
+    decision_reason = fields.String(allow_none=True)
+    created_at = fields.DateTime()
+    decided_at = fields.DateTime(allow_none=True)

@@ -1,0 +1,1 @@
+"""Authentication: bearer sessions, login methods, certificate checks."""

@@ -1,0 +1,139 @@
+"""The city-admin account application (附件2): submitted and processed by a province admin.
+
+An approved "add" creates the city admin's account with a one-time initial password that the
+province office hands over; the holder must change it at first login. An approved "delete"
+cancels the matching city admin. Each city has at most CITY_ADMIN_QUOTA live city admins.
+"""
+
+from __future__ import annotations
+
+import secrets
+from typing import Any
+
+from flask import current_app
+from sqlalchemy import func, select
+
+from idverify.idnumber import mask_id_number
+from models.accounts import Account, AccountStatus, Role
+from models.base import db, utcnow
+from models.city_admins import CityAdminApplication
+from models.regions import Region
+from service import accounts, audit
+from service.errors import Conflict, InvalidInput, NotFound
+from service.security import decrypt_id_number, encrypt_id_number, lookup_hash
+from service.validation import check_id_number
+
+
+def _city(code: str) -> Region:
+    region = db.session.get(Region, code)
+    if region is None or region.level != "city":
+        raise InvalidInput("city_unknown", "所选市州不存在", errors={"city_code": ["所选市州不存在"]})
+    return region
+
+
+def live_city_admins(city_code: str) -> int:
+    query = select(func.count(Account.id)).where(
+        Account.role == Role.CITY_ADMIN,
+        Account.admin_region_code == city_code,
+        Account.status.in_(accounts.LIVE_STATUSES),
+    )
+    return db.session.scalar(query) or 0
+
+
+def submit(admin: Account, form: dict[str, Any]) -> CityAdminApplication:
+    _city(form["city_code"])
+    number = check_id_number(form["id_number"]).number
+    if form["action"] == "add" and not form.get("username"):
+        raise InvalidInput(
+            "username_required", "新增管理员须填写用户名", errors={"username": ["新增管理员须填写用户名"]}
+        )
+    application = CityAdminApplication(
+        city_code=form["city_code"],
+        action=form["action"],
+        department=form["department"],
+        office=form.get("office"),
+        holder_name=form["holder_name"],
+        contact=form["contact"],
+        matters_in_charge=form.get("matters_in_charge"),
+        id_number_enc=encrypt_id_number(number),
+        id_number_hash=lookup_hash(number),
+        id_number_masked=mask_id_number(number),
+        username=form.get("username"),
+        remark=form.get("remark"),
+        submitted_by_id=admin.id,
+    )
+    db.session.add(application)
+    db.session.flush()
+    audit.record("city_admin.apply", target_type="city_admin_application", target_id=application.id,
+                 detail={"city": application.city_code, "action": application.action})  # fmt: skip
+    db.session.commit()
+    return application
+
+
+def get(application_id: int) -> CityAdminApplication:
+    application = db.session.get(CityAdminApplication, application_id)
+    if application is None:
+        raise NotFound()
+    return application
+
+
+def decide(
+    admin: Account, application_id: int, decision: str, reason: str | None
+) -> tuple[CityAdminApplication, str | None]:
+    """Returns the application and, for an approved add, the initial password (shown once)."""
+    application = get(application_id)
+    if application.status != "pending":
+        raise Conflict("review_already_decided", "该申请已审核,不能重复审核")
+    if decision == "reject" and not (reason and reason.strip()):
+        raise InvalidInput("reason_required", "驳回时须填写理由", errors={"reason": ["驳回时须填写理由"]})
+    password = None
+    if decision == "approve":
+        if application.action == "add":
+            account, password = _add(application)
+        else:
+            account = _delete(application)
+        application.account_id = account.id
+    application.status = "approved" if decision == "approve" else "rejected"
+    application.reviewer_id = admin.id
+    application.decision_reason = reason
+    application.decided_at = utcnow()
+    audit.record(f"city_admin.{decision}", target_type="city_admin_application", target_id=application.id,
+                 detail={"city": application.city_code, "action": application.action, "reason": reason,
+                         "account_id": application.account_id})  # fmt: skip
+    db.session.commit()
+    return application, password
+
+
+def _add(application: CityAdminApplication) -> tuple[Account, str]:
+    if live_city_admins(application.city_code) >= current_app.config["CITY_ADMIN_QUOTA"]:
+        raise Conflict("city_admin_quota", "该市州管理员账号已达上限,请先删除原有管理员")
+    password = secrets.token_urlsafe(12)
+    account = accounts.build_account(
+        username=application.username or "",
+        password=password,
+        phone=application.contact,
+        real_name=application.holder_name,
+        id_number=decrypt_id_number(application.id_number_enc),
+        role=Role.CITY_ADMIN,
+        status=AccountStatus.ACTIVE,
+        department=application.department,
+        position=application.office,
+        admin_region_code=application.city_code,
+    )
+    account.must_change_password = True
+    db.session.flush()
+    return account, password
+
+
+def _delete(application: CityAdminApplication) -> Account:
+    query = select(Account).where(
+        Account.role == Role.CITY_ADMIN,
+        Account.admin_region_code == application.city_code,
+        Account.id_number_hash == application.id_number_hash,
+        Account.status.in_(accounts.LIVE_STATUSES),
+    )
+    account = db.session.scalar(query)
+    if account is None:
+        raise Conflict("city_admin_not_found", "未找到该市州的对应管理员账号")
+    accounts.cancel(account)
+    return account

@@ -1,0 +1,132 @@
+"""Operator commands: ``flask seed``, ``flask accounts create``, ``flask sms outbox``,
+``flask audit verify`` and ``flask worker``. Output for people is in Chinese."""
+
+from __future__ import annotations
+
+import click
+from flask import Flask, current_app
+from flask.cli import AppGroup
+from sqlalchemy import func, select
+
+from models.accounts import Account, AccountStatus, AdminPost, Role
+from models.base import db
+from models.organisations import Organisation
+from models.regions import Region
+from models.sms import SmsOutboxMessage
+from service import audit, seed
+from service.errors import ServiceError
+
+accounts_cli = AppGroup("accounts", help="账号管理")
+sms_cli = AppGroup("sms", help="短信")
+audit_cli = AppGroup("audit", help="审计日志")
+
+
+@click.command("seed")
+@click.option("--demo", is_flag=True, help="同时生成演示用的市县单位和管理员账号")
+def seed_command(demo: bool) -> None:
+    """载入行政区划、事项目录和省直部门(可重复执行)。"""
+    counts = seed.seed_reference()
+    click.echo(f"基础数据: 新增行政区划 {counts['regions']} 条, 事项目录 {counts['catalogue']} 条, "
+               f"省直部门 {counts['provincial_departments']} 个")  # fmt: skip
+    if demo:
+        click.echo(f"演示单位: 新增 {seed.seed_demo_organisations()} 个")
+        for cred in seed.seed_demo_admins():
+            click.echo(
+                f"演示管理员 用户名 {cred.username:<16} 密码 {cred.password:<14} {cred.role} ({cred.scope})"
+            )
+    db.session.commit()
+
+
+def _province_admin_org(post: AdminPost) -> Organisation | None:
+    slug = "drc" if post is AdminPost.FGW else "reform_office"
+    return db.session.scalar(select(Organisation).where(Organisation.code == slug))
+
+
+def _check_admin_slot(role: Role, region: Region, post: AdminPost | None) -> None:
+    live = (AccountStatus.PENDING, AccountStatus.ACTIVE, AccountStatus.SUSPENDED)
+    query = select(func.count(Account.id)).where(Account.role == role, Account.status.in_(live))
+    if role is Role.PROVINCE_ADMIN:
+        if post is None:
+            raise click.UsageError("省级管理员须用 --post fgw|gongaiban 指定岗位")
+        if db.session.scalar(query.where(Account.admin_post == post)):
+            raise click.ClickException(f"岗位 {post.value} 已有省级管理员")
+    if role is Role.CITY_ADMIN:
+        if region.level != "city":
+            raise click.UsageError("市州管理员的 --region 须为市州代码, 如 430100")
+        quota = current_app.config["CITY_ADMIN_QUOTA"]
+        if (db.session.scalar(query.where(Account.admin_region_code == region.code)) or 0) >= quota:
+            raise click.ClickException(f"{region.name} 的市州管理员已达上限 {quota} 个")
+
+
+@accounts_cli.command("create")
+@click.option("--role", required=True, type=click.Choice(["province_admin", "city_admin", "support"]))
+@click.option("--region", "region_code", required=True, help="行政区划代码: 省级 430000, 市州如 430100")
+@click.option("--username", required=True)
+@click.option("--password", required=True)
+@click.option("--post", type=click.Choice(["fgw", "gongaiban"]), help="省级管理员岗位")
+@click.option("--phone", default=None)
+@click.option("--real-name", default=None)
+@click.option("--id-number", default=None)
+def create_account(role, region_code, username, password, post, phone, real_name, id_number) -> None:
+    """创建管理员或运维客服账号, 打印新账号的 id。"""
+    from service.accounts import build_account
+
+    region = db.session.get(Region, region_code)
+    if region is None:
+        raise click.UsageError(f"行政区划 {region_code} 不存在(请先执行 flask seed)")
+    role_enum, post_enum = Role(role), AdminPost(post) if post else None
+    _check_admin_slot(role_enum, region, post_enum)
+    try:
+        account = build_account(
+            username=username,
+            password=password,
+            phone=phone,
+            real_name=real_name,
+            id_number=id_number,
+            role=role_enum,
+            status=AccountStatus.ACTIVE,
+            organisation=_province_admin_org(post_enum) if post_enum else None,
+            admin_post=post_enum,
+            admin_region_code=region.code if role_enum is Role.CITY_ADMIN else None,
+        )
+        db.session.flush()
+        audit.record("account.create", target_type="account", target_id=account.id, actor="cli",
+                     detail={"role": role, "region": region.code})  # fmt: skip
+        db.session.commit()
+    except ServiceError as exc:
+        raise click.ClickException(exc.message) from None
+    click.echo(account.id)
+
+
+@sms_cli.command("outbox")
+@click.option("--phone", required=True)
+@click.option("--limit", default=10, show_default=True)
+def sms_outbox(phone: str, limit: int) -> None:
+    """打印发往某手机号的短信(最新的在前), 仅 outbox 方式有效。"""
+    query = (
+        select(SmsOutboxMessage)
+        .where(SmsOutboxMessage.phone == phone)
+        .order_by(SmsOutboxMessage.id.desc())
+        .limit(limit)
+    )
+    for message in db.session.scalars(query):
+        click.echo(f"{message.sent_at:%Y-%m-%d %H:%M:%S}  [{message.purpose}]  {message.text}")
+
+
+@audit_cli.command("verify")
+def audit_verify() -> None:
+    """校验审计日志的哈希链; 链条断裂时以非零状态退出。"""
+    checked, broken = audit.verify_chain()
+    if broken is not None:
+        raise click.ClickException(f"审计日志在第 {broken} 条事件处被篡改或缺失(此前 {checked} 条完好)")
+    click.echo(f"审计日志完好: 共 {checked} 条事件")
+
+
+def init_app(app: Flask) -> None:
+    from service.jobs.worker import worker_command
+
+    app.cli.add_command(seed_command)
+    app.cli.add_command(accounts_cli)
+    app.cli.add_command(sms_cli)
+    app.cli.add_command(audit_cli)
+    app.cli.add_command(worker_command)

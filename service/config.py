@@ -1,0 +1,81 @@
+"""Configuration: safe defaults in code, overridden by ``XJY_*`` environment variables.
+
+``DATABASE_URL`` and ``REDIS_URL`` are also read without the prefix, as every platform sets them.
+The defaults run the embedded product (SQLite under the instance folder); no production secret has
+a default: ``make run`` writes generated keys into the instance folder on first start.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Mapping
+from typing import Any
+
+from flask import Flask
+
+DEFAULTS: dict[str, Any] = {
+    "API_TITLE": "湘建云 账号与实名实人认证服务",
+    "API_VERSION": "v1",
+    "OPENAPI_VERSION": "3.0.3",
+    "OPENAPI_URL_PREFIX": "/api/v1",
+    "OPENAPI_JSON_PATH": "openapi.json",
+    "OPENAPI_SWAGGER_UI_PATH": "docs",
+    "OPENAPI_SWAGGER_UI_URL": "/api/v1/docs-assets/",  # served locally: nothing is fetched from a CDN
+    "JSON_AS_ASCII": False,
+    "MAX_CONTENT_LENGTH": 40 * 1024 * 1024,
+    "SQLALCHEMY_ENGINE_OPTIONS": {"pool_pre_ping": True},
+    # Keys: SECRET_KEY signs console sessions, ID_NUMBER_KEY (base64, 32 bytes) encrypts ID numbers,
+    # LOOKUP_KEY keys the ID-number hash. None here on purpose: production must set them.
+    "SECRET_KEY": None,
+    "ID_NUMBER_KEY": None,
+    "LOOKUP_KEY": None,
+    # SMS
+    "SMS_BACKEND": "outbox",  # "outbox" (stored, read with `flask sms outbox`) or "http"
+    "SMS_GATEWAY_URL": None,
+    "SMS_GATEWAY_TOKEN": None,
+    "SMS_CODE_TTL": 300,
+    "SMS_CODE_MAX_TRIES": 5,
+    "SMS_LIMITS_PER_PHONE": "1/minute;5/hour;10/day",
+    "SMS_LIMITS_PER_ADDRESS": "20/hour;50/day",
+    # sessions
+    "SESSION_IDLE_SECONDS": 30 * 60,
+    "SESSION_ABSOLUTE_SECONDS": 12 * 3600,
+    # admin scopes
+    "CITY_ADMIN_QUOTA": 2,
+    "PROVINCE_CODE": "430000",
+    # paging
+    "PAGE_SIZE_DEFAULT": 20,
+    "PAGE_SIZE_MAX": 100,
+}
+
+
+def load(app: Flask, overrides: Mapping[str, Any] | None = None) -> None:
+    """Fill ``app.config`` from defaults, the environment, then explicit overrides (tests)."""
+    app.config.from_mapping(DEFAULTS)
+    app.config["SQLALCHEMY_DATABASE_URI"] = os.environ.get(
+        "DATABASE_URL", f"sqlite:///{os.path.join(app.instance_path, 'xjy.sqlite3')}"
+    )
+    app.config["REDIS_URL"] = os.environ.get("REDIS_URL")
+    app.config.from_prefixed_env("XJY")
+    if overrides:
+        app.config.from_mapping(overrides)
+    app.config["SQLALCHEMY_DATABASE_URI"] = normalize_database_url(app.config["SQLALCHEMY_DATABASE_URI"])
+    if not app.config.get("DATABASE_URL"):
+        app.config["DATABASE_URL"] = app.config["SQLALCHEMY_DATABASE_URI"]
+    _require_keys(app)
+
+
+def normalize_database_url(url: str) -> str:
+    """Use psycopg 3 for plain ``postgresql://`` URLs (SQLAlchemy would pick psycopg2)."""
+    for prefix in ("postgresql://", "postgres://"):
+        if url.startswith(prefix):
+            return "postgresql+psycopg://" + url[len(prefix) :]
+    return url
+
+
+def _require_keys(app: Flask) -> None:
+    missing = [k for k in ("SECRET_KEY", "ID_NUMBER_KEY", "LOOKUP_KEY") if not app.config.get(k)]
+    if missing:
+        raise RuntimeError(
+            "missing configuration: " + ", ".join(missing) + " (set XJY_<NAME>; `make run` generates them)"
+        )

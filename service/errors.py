@@ -1,0 +1,144 @@
+"""Domain exceptions and the one error envelope every client sees.
+
+Every failure a client can cause is a ``ServiceError`` with an HTTP status, a stable machine
+``reason`` and a Chinese message for people. Anything else becomes a 500 with reason
+``internal_error``: the exception is logged, never sent.
+"""
+
+from __future__ import annotations
+
+import logging
+from http import HTTPStatus
+from typing import Any
+
+from flask import Flask, jsonify
+from werkzeug.exceptions import HTTPException
+
+log = logging.getLogger(__name__)
+
+
+class ServiceError(Exception):
+    """A failure the client caused or must know about."""
+
+    status = 400
+    reason = "bad_request"
+    message = "请求无法处理"
+
+    def __init__(
+        self,
+        reason: str | None = None,
+        message: str | None = None,
+        *,
+        status: int | None = None,
+        errors: dict[str, Any] | None = None,
+    ) -> None:
+        self.reason = reason or self.reason
+        self.message = message or self.message
+        self.status = status or self.status
+        self.errors = errors
+        super().__init__(self.reason)
+
+
+class InvalidInput(ServiceError):
+    status = 422
+    reason = "invalid_input"
+    message = "提交的信息有误"
+
+
+class NotFound(ServiceError):
+    """Also used for anything outside an admin's scope, so existence never leaks."""
+
+    status = 404
+    reason = "not_found"
+    message = "未找到该记录"
+
+
+class Conflict(ServiceError):
+    status = 409
+    reason = "conflict"
+    message = "与现有记录冲突"
+
+
+class Unauthorized(ServiceError):
+    status = 401
+    reason = "unauthenticated"
+    message = "请先登录"
+
+
+class Forbidden(ServiceError):
+    status = 403
+    reason = "forbidden"
+    message = "没有权限执行此操作"
+
+
+class TooManyRequests(ServiceError):
+    status = 429
+    reason = "rate_limited"
+    message = "操作过于频繁,请稍后再试"
+
+    def __init__(self, reason: str | None = None, message: str | None = None, *, retry_after: int = 60):
+        super().__init__(reason, message)
+        self.retry_after = retry_after
+
+
+def envelope(status: int, reason: str, message: str, errors: dict[str, Any] | None = None) -> dict[str, Any]:
+    """flask-smorest's ErrorSchema shape plus the stable ``reason``."""
+    body: dict[str, Any] = {
+        "code": status,
+        "status": HTTPStatus(status).phrase,
+        "reason": reason,
+        "message": message,
+    }
+    if errors:
+        body["errors"] = errors
+    return body
+
+
+_HTTP_REASONS = {
+    400: ("bad_request", "请求格式有误"),
+    401: ("unauthenticated", "请先登录"),
+    403: ("forbidden", "没有权限执行此操作"),
+    404: ("not_found", "未找到该记录"),
+    405: ("method_not_allowed", "不支持该请求方法"),
+    409: ("conflict", "与现有记录冲突"),
+    413: ("payload_too_large", "上传内容过大"),
+    415: ("unsupported_media_type", "不支持的内容类型"),
+    422: ("invalid_input", "提交的信息有误"),
+    429: ("rate_limited", "操作过于频繁,请稍后再试"),
+}
+
+
+def _handle_service_error(exc: ServiceError):
+    response = jsonify(envelope(exc.status, exc.reason, exc.message, exc.errors))
+    response.status_code = exc.status
+    if isinstance(exc, TooManyRequests):
+        response.headers["Retry-After"] = str(exc.retry_after)
+    return response
+
+
+def _handle_http_exception(exc: HTTPException):
+    status = exc.code or 500
+    reason, message = _HTTP_REASONS.get(status, ("http_error", "请求无法处理"))
+    errors = None
+    data = getattr(exc, "data", None)  # flask-smorest / webargs put validation messages here
+    if isinstance(data, dict) and "messages" in data:
+        errors = data["messages"]
+        reason = "validation_error" if status == 422 else reason
+    response = jsonify(envelope(status, reason, message, errors))
+    response.status_code = status
+    return response
+
+
+def _handle_unexpected(exc: Exception):
+    if isinstance(exc, HTTPException):
+        return _handle_http_exception(exc)
+    log.exception("unhandled error")
+    response = jsonify(envelope(500, "internal_error", "系统繁忙,请稍后再试"))
+    response.status_code = 500
+    return response
+
+
+def init_app(app: Flask) -> None:
+    app.register_error_handler(ServiceError, _handle_service_error)
+    app.register_error_handler(HTTPException, _handle_http_exception)
+    app.register_error_handler(Exception, _handle_unexpected)

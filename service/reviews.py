@@ -1,0 +1,121 @@
+"""The administrators' review queue (待办审核): list, view and decide, always within scope."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from sqlalchemy import Select, select
+
+from models.accounts import Account, AccountStatus
+from models.base import db, utcnow
+from models.organisations import Organisation
+from models.requests import RequestKind, RequestStatus, ReviewRequest
+from service import accounts, audit, permissions
+from service.errors import Conflict, InvalidInput, NotFound
+from service.scopes import account_predicate, organisation_in_scope
+
+ACCOUNT_KINDS = (RequestKind.NEW, RequestKind.CHANGE, RequestKind.CANCEL)
+
+
+def submit_account_request(
+    account: Account, kind: str, changes: dict[str, Any] | None, note: str | None
+) -> ReviewRequest:
+    """A change or cancel request by the account holder; one open request at a time."""
+    request_kind = RequestKind(kind)
+    if request_kind is RequestKind.CHANGE and not changes:
+        raise InvalidInput(
+            "changes_missing", "请填写需要变更的内容", errors={"changes": ["请填写需要变更的内容"]}
+        )
+    if permissions.pending_exists(account.id, (RequestKind.CHANGE, RequestKind.CANCEL)):
+        raise Conflict("request_pending", "已有待审核的变更或注销申请")
+    if changes and "organisation_id" in changes:
+        accounts.organisation_by_id(changes["organisation_id"])
+    request = ReviewRequest(
+        kind=request_kind,
+        account_id=account.id,
+        submitted_by_id=account.id,
+        payload=changes if request_kind is RequestKind.CHANGE else None,
+        note=note,
+    )
+    db.session.add(request)
+    db.session.flush()
+    audit.record(f"account.request_{kind}", target_type="review", target_id=request.id)
+    db.session.commit()
+    return request
+
+
+def scoped_reviews(admin: Account) -> Select[tuple[ReviewRequest]]:
+    return (
+        select(ReviewRequest)
+        .join(Account, ReviewRequest.account_id == Account.id)
+        .outerjoin(Organisation, Account.organisation_id == Organisation.id)
+        .where(account_predicate(admin))
+    )
+
+
+def list_query(admin: Account, category: str | None, status: str | None) -> Select[tuple[ReviewRequest]]:
+    query = scoped_reviews(admin)
+    if category == "account":
+        query = query.where(ReviewRequest.kind.in_(ACCOUNT_KINDS))
+    elif category == "permission":
+        query = query.where(ReviewRequest.kind == RequestKind.PERMISSION)
+    if status:
+        query = query.where(ReviewRequest.status == RequestStatus(status))
+    return query.order_by(ReviewRequest.created_at, ReviewRequest.id)
+
+
+def get_review(admin: Account, review_id: int, *, for_update: bool = False) -> ReviewRequest:
+    query = scoped_reviews(admin).where(ReviewRequest.id == review_id)
+    if for_update:
+        query = query.with_for_update(of=ReviewRequest)
+    review = db.session.scalar(query)
+    if review is None:
+        raise NotFound()
+    return review
+
+
+def decide(admin: Account, review_id: int, decision: str, reason: str | None) -> ReviewRequest:
+    """Approve or reject; an approval takes effect in the same transaction as the decision."""
+    review = get_review(admin, review_id, for_update=True)
+    if review.status is not RequestStatus.PENDING:
+        raise Conflict("review_already_decided", "该申请已审核,不能重复审核")
+    if decision == "reject" and not (reason and reason.strip()):
+        raise InvalidInput("reason_required", "驳回时须填写理由", errors={"reason": ["驳回时须填写理由"]})
+    effect: dict[str, Any] = {}
+    if decision == "approve":
+        effect = _apply(admin, review)
+        review.status = RequestStatus.APPROVED
+    else:
+        review.status = RequestStatus.REJECTED
+        if review.kind is RequestKind.NEW:
+            review.account.status = AccountStatus.REJECTED
+    review.reviewer_id = admin.id
+    review.decision_reason = reason
+    review.decided_at = utcnow()
+    audit.record(
+        f"review.{decision}",
+        target_type="review",
+        target_id=review.id,
+        detail={"kind": review.kind.value, "account_id": review.account_id, "reason": reason, **effect},
+    )
+    db.session.commit()
+    return review
+
+
+def _apply(admin: Account, review: ReviewRequest) -> dict[str, Any]:
+    account = review.account
+    if review.kind is RequestKind.NEW:
+        if account.status is not AccountStatus.PENDING:
+            raise Conflict("account_not_pending", "该账号不处于待审核状态")
+        account.status = AccountStatus.ACTIVE
+        return {}
+    if review.kind is RequestKind.CHANGE:
+        changes = review.payload or {}
+        if "organisation_id" in changes and not organisation_in_scope(admin, changes["organisation_id"]):
+            raise InvalidInput(
+                "organisation_out_of_scope", "目标单位不在本管理员管辖范围内,请驳回后由对应管理员办理"
+            )
+        return {"changes": accounts.apply_change(account, changes)}
+    if review.kind is RequestKind.CANCEL:
+        return {"sessions_revoked": accounts.cancel(account)}
+    return {"grants_added": permissions.grant(review)}

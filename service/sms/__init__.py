@@ -1,0 +1,1 @@
+"""One-time SMS codes and the gateways that deliver them."""
