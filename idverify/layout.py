@@ -1,0 +1,266 @@
+"""Find the card in a photo, rectify it, and know where each field is printed.
+
+A resident ID card is 85.6 x 54 mm; rectified to 856 x 540 (0.1 mm a pixel) its fields sit at
+fixed places, which is what lets the reader skip generic text detection. Finding the card uses
+two cheap cues on a 640-pixel copy: the card is a bright, weakly saturated quadrilateral
+(segmentation), and it has straight edges (Canny). Corners are refined by fitting lines to the
+four sides, because the card's rounded corners pull a polygon approximation inwards.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+import cv2
+import numpy as np
+import numpy.typing as npt
+
+from idverify.types import RGBImage
+
+CARD_W, CARD_H = 856, 540
+ASPECT = CARD_W / CARD_H
+_WORK_SIDE = 640
+
+Mat = npt.NDArray[Any]  # OpenCV's untyped arrays
+Box = tuple[int, int, int, int]  # x0, y0, x1, y1 on the rectified card
+
+#: Where each field's text may be, generously (print tolerance and rectification error included).
+FRONT_FIELDS: dict[str, Box] = {
+    "name": (150, 40, 550, 102),
+    "sex": (150, 104, 292, 162),
+    "nation": (380, 104, 550, 162),
+    "birth_date": (150, 164, 552, 222),
+    "address_1": (150, 226, 556, 272),
+    "address_2": (150, 268, 556, 314),
+    "address_3": (150, 310, 556, 358),
+    "id_number": (236, 418, 836, 492),
+}
+FRONT_PORTRAIT: Box = (548, 50, 820, 380)
+BACK_FIELDS: dict[str, Box] = {
+    "authority": (318, 370, 840, 428),
+    "validity": (318, 430, 840, 490),
+}
+BACK_TITLE: Box = (240, 112, 840, 222)
+
+
+@dataclass(frozen=True, slots=True)
+class CardLocation:
+    """Where the card is in the photo.
+
+    Attributes:
+        quad: 4 x 2 corners (top-left, top-right, bottom-right, bottom-left of the card as seen
+            with its long side horizontal), in photo pixels.
+        cut_off: the card touches or crosses the frame edge.
+        whole_image: no edges were found and the photo was taken to be the card itself (a scan).
+    """
+
+    quad: npt.NDArray[np.float32]
+    cut_off: bool
+    whole_image: bool = False
+
+
+def locate_card(image: RGBImage) -> CardLocation | None:
+    """The most likely card quadrilateral; None when there is none."""
+    found = locate_cards(image)
+    return found[0] if found else None
+
+
+def locate_cards(image: RGBImage) -> list[CardLocation]:
+    """Card-shaped quadrilaterals, most likely first (the reader tries them in turn).
+
+    Candidates come from the brightness segmentation, then the edge map, then the whole image
+    when its own shape is a card's (a scan or a tight crop).
+    """
+    height, width = image.shape[:2]
+    scale = _WORK_SIDE / max(height, width)
+    small = cv2.resize(image, (round(width * scale), round(height * scale)), interpolation=cv2.INTER_AREA)
+    scored: list[tuple[float, CardLocation]] = []
+    for mask in (_brightness_mask(small), _edge_mask(small)):
+        for fit, quad in _card_quads(mask):
+            if not any(np.abs(quad / scale - c.quad).max() < 0.03 * width for _, c in scored):
+                location = CardLocation(
+                    (quad / scale).astype(np.float32), _touches_border(quad, *small.shape[1::-1])
+                )
+                scored.append((fit, location))
+    out = [c for _, c in sorted(scored, key=lambda item: item[0])]
+    if abs(width / height - ASPECT) < 0.2 or abs(height / width - ASPECT) < 0.2:
+        corners = np.array([[0, 0], [width, 0], [width, height], [0, height]], np.float32)
+        out.append(CardLocation(corners, False, whole_image=True))
+    return out[:4]
+
+
+def rectify(image: RGBImage, location: CardLocation) -> tuple[RGBImage, npt.NDArray[np.float64]]:
+    """Warp the card to 856 x 540 with its long side horizontal (upside down is resolved later).
+
+    Returns:
+        The card and the photo corners it was warped from (top-left first, clockwise).
+    """
+    quad = _order_corners(location.quad.astype(np.float64))
+    if np.linalg.norm(quad[1] - quad[0]) < np.linalg.norm(quad[3] - quad[0]):
+        quad = np.roll(quad, -1, axis=0)  # portrait-held card: start from the next corner
+    target = np.array([[0, 0], [CARD_W, 0], [CARD_W, CARD_H], [0, CARD_H]], np.float32)
+    matrix = cv2.getPerspectiveTransform(quad.astype(np.float32), target)
+    warped = cv2.warpPerspective(
+        image, matrix, (CARD_W, CARD_H), flags=cv2.INTER_AREA, borderMode=cv2.BORDER_REPLICATE
+    )
+    return np.ascontiguousarray(warped), quad
+
+
+def crop(card: RGBImage, box: Box) -> RGBImage:
+    """A view of a rectified card."""
+    x0, y0, x1, y1 = box
+    return card[y0:y1, x0:x1]
+
+
+def _brightness_mask(small: Mat) -> Mat:
+    """Card-likeness (bright, unsaturated) thresholded by Otsu, thin clutter opened away."""
+    hsv = cv2.cvtColor(small, cv2.COLOR_RGB2HSV)
+    score = cv2.subtract(hsv[..., 2], hsv[..., 1])
+    score = cv2.GaussianBlur(score, (5, 5), 0)
+    _, mask = cv2.threshold(score, 0, 255, cv2.THRESH_BINARY + cv2.THRESH_OTSU)
+    kernel = cv2.getStructuringElement(cv2.MORPH_RECT, (9, 9))
+    mask = cv2.morphologyEx(mask, cv2.MORPH_OPEN, kernel)
+    return cv2.morphologyEx(mask, cv2.MORPH_CLOSE, kernel)
+
+
+def _edge_mask(small: Mat) -> Mat:
+    """Filled regions enclosed by strong edges, for cards on light backgrounds."""
+    grey = cv2.GaussianBlur(cv2.cvtColor(small, cv2.COLOR_RGB2GRAY), (5, 5), 0)
+    median = float(np.median(grey))
+    edges = cv2.Canny(grey, int(max(10, 0.5 * median)), int(min(255, 1.2 * median + 20)))
+    edges = cv2.dilate(edges, np.ones((3, 3), np.uint8))
+    contours, _ = cv2.findContours(edges, cv2.RETR_EXTERNAL, cv2.CHAIN_APPROX_SIMPLE)
+    filled = np.zeros_like(grey)
+    cv2.drawContours(filled, contours, -1, 255, thickness=cv2.FILLED)
+    return cv2.morphologyEx(filled, cv2.MORPH_OPEN, np.ones((9, 9), np.uint8))
+
+
+def _card_quads(mask: Mat) -> list[tuple[float, npt.NDArray[np.float64]]]:
+    """Quadrilaterals of the largest contours that have the card's aspect and fill it well.
+
+    Each comes with a misfit score (0 is a perfect card): the aspect's distance from 85.6:54 plus
+    the share of the quadrilateral the contour leaves empty, so a card merged with a sheet of
+    paper beside it ranks below the clean outline of the card alone.
+    """
+    contours, _ = cv2.findContours(mask, cv2.RETR_EXTERNAL, cv2.CHAIN_APPROX_NONE)
+    area_min = 0.08 * mask.shape[0] * mask.shape[1]
+    out = []
+    for contour in sorted(contours, key=cv2.contourArea, reverse=True)[:3]:
+        area = cv2.contourArea(contour)
+        if area < area_min:
+            break
+        quad = _quad_of(contour, mask.shape[1], mask.shape[0])
+        if quad is not None and _card_like(quad, area):
+            out.append((_misfit(quad, area), quad))
+    return out
+
+
+def _quad_of(contour: Mat, width: int, height: int) -> npt.NDArray[np.float64] | None:
+    """Four corners: polygon approximation of the hull, refined by fitting a line to each side.
+
+    A card cut off by the frame has extra hull edges along the frame border; dropping those and
+    intersecting the remaining four sides recovers the corners outside the photo.
+    """
+    hull = cv2.convexHull(contour)
+    perimeter = cv2.arcLength(hull, True)
+    if _touches_border(hull.reshape(-1, 2).astype(np.float64), width, height):
+        clipped = _quad_from_sides(
+            cv2.approxPolyDP(hull, 0.01 * perimeter, True).reshape(-1, 2), width, height
+        )
+        if clipped is not None:
+            return clipped
+    for eps in (0.02, 0.035, 0.05):
+        approx = cv2.approxPolyDP(hull, eps * perimeter, True)
+        if len(approx) == 4:
+            return _refine(_order_corners(approx.reshape(4, 2).astype(np.float64)), contour.reshape(-1, 2))
+    rect = cv2.boxPoints(cv2.minAreaRect(contour))
+    return _order_corners(rect.astype(np.float64))
+
+
+def _refine(quad: npt.NDArray[np.float64], points: Mat) -> npt.NDArray[np.float64]:
+    """Intersect lines fitted to the contour points along each side (middle 70 % of the side)."""
+    lines = []
+    for i in range(4):
+        a, b = quad[i], quad[(i + 1) % 4]
+        side = b - a
+        length = float(np.linalg.norm(side))
+        normal = np.array([-side[1], side[0]]) / max(length, 1e-6)
+        rel = points - a
+        along = rel @ side / max(length**2, 1e-6)
+        near = (np.abs(rel @ normal) < 6) & (along > 0.15) & (along < 0.85)
+        if near.sum() < 10:
+            return quad
+        vx, vy, x0, y0 = cv2.fitLine(points[near].astype(np.float32), cv2.DIST_HUBER, 0, 0.01, 0.01).ravel()
+        lines.append((np.array([x0, y0]), np.array([vx, vy])))
+    corners = [_intersect(lines[i - 1], lines[i]) for i in range(4)]
+    if any(c is None for c in corners):
+        return quad
+    refined = np.array(corners, np.float64)
+    return refined if np.abs(refined - quad).max() < 0.1 * np.ptp(quad[:, 0]) else quad
+
+
+def _quad_from_sides(poly: Mat, width: int, height: int) -> npt.NDArray[np.float64] | None:
+    """Intersect the polygon's sides that do not run along the frame border, if exactly four."""
+    points = poly.astype(np.float64)
+    margin = 3.0
+    sides = []
+    for i in range(len(points)):
+        a, b = points[i], points[(i + 1) % len(points)]
+        on_border = any(
+            (abs(a[k] - edge) < margin and abs(b[k] - edge) < margin)
+            for k, edge in ((0, 0.0), (1, 0.0), (0, width - 1.0), (1, height - 1.0))
+        )
+        if not on_border and np.linalg.norm(b - a) > 0.08 * max(width, height):
+            sides.append((a, (b - a) / np.linalg.norm(b - a)))
+    if len(sides) != 4:
+        return None
+    corners = [_intersect(sides[i - 1], sides[i]) for i in range(4)]
+    if any(c is None for c in corners):
+        return None
+    return _order_corners(np.array(corners, np.float64))
+
+
+def _intersect(
+    l1: tuple[npt.NDArray[np.float64], npt.NDArray[np.float64]],
+    l2: tuple[npt.NDArray[np.float64], npt.NDArray[np.float64]],
+) -> npt.NDArray[np.float64] | None:
+    (p, r), (q, s) = l1, l2
+    denom = r[0] * s[1] - r[1] * s[0]
+    if abs(denom) < 1e-6:
+        return None
+    t = ((q - p)[0] * s[1] - (q - p)[1] * s[0]) / denom
+    return np.asarray(p + t * r, np.float64)
+
+
+def _misfit(quad: npt.NDArray[np.float64], area: float) -> float:
+    sides = [float(np.linalg.norm(quad[(i + 1) % 4] - quad[i])) for i in range(4)]
+    long_side, short_side = sorted(((sides[0] + sides[2]) / 2, (sides[1] + sides[3]) / 2), reverse=True)
+    quad_area = float(cv2.contourArea(quad.astype(np.float32)))
+    return abs(long_side / max(short_side, 1e-6) - ASPECT) + abs(1.0 - area / max(quad_area, 1e-6))
+
+
+def _card_like(quad: npt.NDArray[np.float64], area: float) -> bool:
+    """Aspect near 85.6:54 (either way round) and the contour fills the quadrilateral."""
+    sides = [float(np.linalg.norm(quad[(i + 1) % 4] - quad[i])) for i in range(4)]
+    long_side, short_side = (sides[0] + sides[2]) / 2, (sides[1] + sides[3]) / 2
+    aspect = max(long_side, short_side) / max(min(long_side, short_side), 1e-6)
+    quad_area = float(cv2.contourArea(quad.astype(np.float32)))
+    return 1.3 < aspect < 1.95 and area > 0.85 * quad_area
+
+
+def _order_corners(points: npt.NDArray[np.float64]) -> npt.NDArray[np.float64]:
+    """Clockwise from the top-left in image coordinates."""
+    center = points.mean(axis=0)
+    angles = np.arctan2(points[:, 1] - center[1], points[:, 0] - center[0])
+    ordered = points[np.argsort(angles)]
+    start = int(np.argmin(ordered.sum(axis=1)))
+    return np.roll(ordered, -start, axis=0)
+
+
+def _touches_border(quad: npt.NDArray[np.float64], width: int, height: int) -> bool:
+    margin = 0.005 * max(width, height)
+    xs, ys = quad[:, 0], quad[:, 1]
+    return bool(
+        xs.min() < margin or ys.min() < margin or xs.max() > width - margin or ys.max() > height - margin
+    )

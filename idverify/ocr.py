@@ -1,0 +1,98 @@
+"""PP-OCR text recognition (and detection) through RapidOCR on ONNX Runtime, offline.
+
+RapidOCR's wheel ships the PP-OCRv6 small detection and recognition models as ONNX files, so
+nothing downloads. Its all-in-one pipeline (detect -> classify -> recognise over the whole
+upscaled image) is what a generic photo needs; a rectified ID card does not: its fields sit in
+known places, so the card reader sends only the field crops to the recogniser, batched. The
+detector stays available for callers that want it (and for the benchmark's raw-model timings).
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+from collections.abc import Sequence
+from dataclasses import dataclass
+from functools import cache
+from typing import Any
+
+import numpy as np
+
+from idverify.types import RGBImage
+
+
+class ModelMissingError(RuntimeError):
+    """A model file the engine needs is not installed; raised loudly, never papered over."""
+
+
+@dataclass(frozen=True, slots=True)
+class TextLine:
+    """Recognised text of one crop and the recogniser's mean character confidence."""
+
+    text: str
+    score: float
+
+
+class OcrEngine:
+    """Batched PP-OCR recognition of text-line crops (build once with :func:`get_ocr_engine`).
+
+    Args:
+        threads: ONNX Runtime intra-op threads; the default uses every core, which is right for a
+            worker that runs one verification at a time.
+    """
+
+    def __init__(self, threads: int | None = None) -> None:
+        from rapidocr import RapidOCR
+
+        params: dict[str, Any] = {"Global.log_level": "error", "Global.use_cls": False}
+        if threads:
+            params["EngineConfig.onnxruntime.intra_op_num_threads"] = threads
+        self._pipeline = RapidOCR(params=params)
+        _check_models(self._pipeline)
+        # RapidOCR builds its sessions lazily; build them now so the first request is not slow
+        # and a missing model fails at start-up.
+        self._rec = self._pipeline._load_rec_model()  # type: ignore[no-untyped-call]
+        self._det = self._pipeline._load_det_model()  # type: ignore[no-untyped-call]
+        logging.getLogger("RapidOCR").setLevel(logging.ERROR)
+
+    def recognize(self, crops: Sequence[RGBImage]) -> list[TextLine]:
+        """Recognise one line of text per crop, in one batched call.
+
+        Args:
+            crops: RGB crops, each holding a single line of text, any width.
+
+        Returns:
+            One TextLine per crop, same order ("" and 0.0 for a crop too small to read).
+        """
+        from rapidocr.ch_ppocr_rec import TextRecInput
+
+        usable = [i for i, c in enumerate(crops) if c.shape[0] >= 8 and c.shape[1] >= 8]
+        out = [TextLine("", 0.0) for _ in crops]
+        if not usable:
+            return out
+        # The PP-OCR models were trained on BGR input.
+        batch = [np.ascontiguousarray(crops[i][:, :, ::-1]) for i in usable]
+        result = self._rec(TextRecInput(img=batch))
+        for i, text, score in zip(usable, result.txts or (), result.scores, strict=False):
+            out[i] = TextLine(str(text), float(score))
+        return out
+
+    def detect(self, image: RGBImage) -> list[np.ndarray]:
+        """Text boxes (4 x 2 corner arrays) in a whole image; used by tools and the benchmark."""
+        result = self._det(np.ascontiguousarray(image[:, :, ::-1]))
+        return [] if result.boxes is None else list(result.boxes)
+
+
+def _check_models(pipeline: Any) -> None:
+    """Fail loudly when the packaged ONNX files are absent instead of letting RapidOCR download them."""
+    root = str(pipeline.cfg.Global.model_root_dir)
+    names = ("PP-OCRv6_det_small.onnx", "PP-OCRv6_rec_small.onnx")
+    missing = [n for n in names if not os.path.exists(os.path.join(root, n))]
+    if missing:
+        raise ModelMissingError(f"PP-OCR models missing from {root}: {', '.join(missing)}")
+
+
+@cache
+def get_ocr_engine() -> OcrEngine:
+    """The process-wide OCR engine, built on first use (workers call it before forking)."""
+    return OcrEngine()

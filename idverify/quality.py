@@ -1,0 +1,111 @@
+"""Image-quality warnings measured on the rectified card, each with its value and limit.
+
+Warnings do not fail a card by themselves (the fields decide that); they tell the person what to
+retake and tell support staff why a read failed. Limits were set from the generated benchmark
+set (scripts/bench_idverify.py prints the measured values per degradation).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import cv2
+import numpy as np
+
+from idverify.types import QualityWarning, RGBImage
+
+
+@dataclass(frozen=True, slots=True)
+class QualityLimits:
+    """Warning limits; see each measure's docstring for the scale.
+
+    Attributes:
+        min_sharpness: variance of the Laplacian of the grey card below which it is blurred.
+        min_brightness: mean grey level below which the card is too dark.
+        max_brightness: mean grey level above which it is over-exposed.
+        max_glare: fraction of the card's pixels that are clipped white.
+        min_colour: 99th percentile of chroma (Lab) over brightness below which the card has no colour.
+        max_periodicity: peak-to-median ratio of the high-frequency spectrum above which a
+            periodic (screen) pattern is present.
+    """
+
+    min_sharpness: float = 120.0
+    min_brightness: float = 70.0
+    max_brightness: float = 235.0
+    max_glare: float = 0.012
+    min_colour: float = 10.0
+    max_periodicity: float = 120.0
+
+
+def sharpness(grey: np.ndarray) -> float:
+    """Variance of the Laplacian: edges of printed text vanish first when the photo blurs."""
+    return float(cv2.Laplacian(grey, cv2.CV_64F).var())
+
+
+def glare_fraction(card: RGBImage) -> float:
+    """Share of pixels clipped at white and well above the card's own paper level.
+
+    A photocopy or an over-exposed shot is white all over; that is not glare (other warnings
+    cover it), so pixels count only when the card's median is clearly below the clip level.
+    """
+    lowest = card[::2, ::2].min(axis=2)
+    paper = float(np.median(lowest))
+    if paper >= 240:
+        return 0.0
+    return float(np.mean(lowest >= 252))
+
+
+def colourfulness(card: RGBImage) -> float:
+    """99th percentile of Lab chroma, relative to brightness.
+
+    The portrait or the red emblem keep it high unless the card is a grey copy; dividing by the
+    brightness keeps dim but coloured photos from reading as grey.
+    """
+    small = card[::4, ::4]
+    lab = cv2.cvtColor(small, cv2.COLOR_RGB2LAB).astype(np.float32)
+    chroma = np.hypot(lab[..., 1] - 128.0, lab[..., 2] - 128.0)
+    level = max(float(lab[..., 0].mean()), 20.0) / 255.0
+    return float(np.percentile(chroma, 99)) / level
+
+
+def periodicity(grey: np.ndarray) -> float:
+    """Strongest narrow peak in the high-frequency spectrum relative to that band's median.
+
+    A screen's pixel grid shows as sharp peaks at periods of 2-6 pixels; print and text give a
+    broad spectrum there.
+    """
+    size = 256
+    h, w = grey.shape
+    patch = grey[(h - size) // 2 : (h + size) // 2, (w - size) // 2 : (w + size) // 2].astype(np.float32)
+    patch = (patch - patch.mean()) * np.outer(np.hanning(size), np.hanning(size))
+    spectrum = np.abs(np.fft.fftshift(np.fft.fft2(patch)))
+    fy, fx = np.mgrid[-size // 2 : size // 2, -size // 2 : size // 2] / size
+    radius = np.hypot(fx, fy)
+    band = spectrum[(radius > 0.15) & (radius < 0.48)]
+    return float(band.max() / (np.median(band) + 1e-6))
+
+
+def assess(card: RGBImage, *, cut_off: bool, limits: QualityLimits) -> tuple[QualityWarning, ...]:
+    """Every warning that applies to a rectified card (856 x 540 RGB)."""
+    grey = cv2.cvtColor(card, cv2.COLOR_RGB2GRAY)
+    out = []
+    sharp = sharpness(grey[:, :540])
+    if sharp < limits.min_sharpness:
+        out.append(QualityWarning("quality_blur", sharp, limits.min_sharpness))
+    level = float(grey.mean())
+    if level < limits.min_brightness:
+        out.append(QualityWarning("quality_dark", level, limits.min_brightness))
+    if level > limits.max_brightness:
+        out.append(QualityWarning("quality_overexposed", level, limits.max_brightness))
+    glare = glare_fraction(card)
+    if glare > limits.max_glare:
+        out.append(QualityWarning("quality_glare", glare, limits.max_glare))
+    if cut_off:
+        out.append(QualityWarning("quality_cut_off", 1.0, 0.0))
+    colour = colourfulness(card)
+    if colour < limits.min_colour:
+        out.append(QualityWarning("quality_monochrome", colour, limits.min_colour))
+    period = periodicity(grey)
+    if period > limits.max_periodicity:
+        out.append(QualityWarning("quality_screen", period, limits.max_periodicity))
+    return tuple(out)

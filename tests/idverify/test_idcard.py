@@ -1,0 +1,119 @@
+"""ID-card reading on the real PP-OCR models over generated (fictional) cards."""
+
+from __future__ import annotations
+
+import datetime as dt
+from types import ModuleType
+
+import numpy as np
+import pytest
+
+from idverify.idcard import read_card
+from idverify.images import encode_jpeg
+
+TODAY = dt.date(2026, 11, 24)
+pytestmark = pytest.mark.slow
+
+
+def _sample(gen: ModuleType, kind: str, side: str, seed: int = 3, faults: tuple[str, ...] = ()) -> object:
+    return gen.generate(1, seed=seed, sides=(side,), degradations=(kind,), faults=faults)[0]
+
+
+@pytest.mark.parametrize(
+    ("kind", "side", "rotation"),
+    [
+        ("clean", "front", 0),
+        ("perspective", "front", 0),
+        ("rotate90", "front", 90),
+        ("rotate180", "back", 180),
+        ("rotate270", "back", 270),
+        ("noise", "back", 0),
+    ],
+)
+def test_reads_every_field(gen: ModuleType, kind: str, side: str, rotation: int) -> None:
+    sample = _sample(gen, kind, side)
+    result = read_card(sample.jpeg, side, today=TODAY)
+    assert result.ok, result.reasons
+    assert {k: v.text for k, v in result.fields.items()} == sample.truth
+    assert result.rotation == rotation
+    assert all(0.5 <= v.confidence <= 1.0 for v in result.fields.values())
+
+
+def test_front_returns_portrait_and_checks(gen: ModuleType) -> None:
+    sample = _sample(gen, "clean", "front", seed=5)
+    result = read_card(
+        sample.jpeg,
+        "front",
+        today=TODAY,
+        declared_name=sample.person.name,
+        declared_id_number=sample.person.number,
+    )
+    assert result.ok
+    assert result.portrait is not None and result.portrait.shape[2] == 3
+    assert {c.code for c in result.checks} >= {"id_number_checksum", "birth_date_mismatch", "name_mismatch"}
+    assert "portrait" not in result.to_dict()
+
+
+@pytest.mark.parametrize(
+    ("fault", "side", "reason"),
+    [
+        ("checksum", "front", "id_number_checksum"),
+        ("birth_mismatch", "front", "birth_date_mismatch"),
+        ("division", "front", "id_number_division"),
+        ("expired", "back", "card_expired"),
+    ],
+)
+def test_faulty_cards_fail_with_reason(gen: ModuleType, fault: str, side: str, reason: str) -> None:
+    sample = _sample(gen, "clean", side, seed=7, faults=(fault,))
+    result = read_card(sample.jpeg, side, today=TODAY)
+    assert not result.ok and reason in result.reasons
+
+
+def test_declared_name_mismatch(gen: ModuleType) -> None:
+    sample = _sample(gen, "clean", "front", seed=8)
+    result = read_card(sample.jpeg, "front", today=TODAY, declared_name="欧阳无名")
+    assert result.reasons == ("name_mismatch",)
+
+
+def test_wrong_side(gen: ModuleType) -> None:
+    sample = _sample(gen, "clean", "back", seed=9)
+    result = read_card(sample.jpeg, "front", today=TODAY)
+    assert result.reasons == ("wrong_side",) and result.detected_side == "back"
+
+
+def test_face_photo_is_not_an_id_card(face_bytes: dict[str, bytes]) -> None:
+    result = read_card(face_bytes["obama"], "front", today=TODAY)
+    assert not result.ok and result.reasons[0] in ("card_not_found", "not_id_card")
+
+
+def test_blank_paper_is_not_an_id_card() -> None:
+    paper = np.full((600, 900, 3), 60, np.uint8)
+    paper[100:500, 150:750] = 235
+    assert read_card(encode_jpeg(paper), "back", today=TODAY).reasons == ("not_id_card",)
+
+
+def test_corrupt_upload_gives_reason() -> None:
+    assert read_card(b"\xff\xd8\xff\xe0garbage", "front").reasons == ("image_corrupt",)
+
+
+@pytest.mark.parametrize(
+    ("kind", "warning"),
+    [
+        ("blur", "quality_blur"),
+        ("glare", "quality_glare"),
+        ("lowlight", "quality_dark"),
+        ("bw", "quality_monochrome"),
+        ("screen", "quality_screen"),
+        ("cutoff", "quality_cut_off"),
+    ],
+)
+def test_quality_warnings(gen: ModuleType, kind: str, warning: str) -> None:
+    result = read_card(_sample(gen, kind, "front", seed=11).jpeg, "front", today=TODAY)
+    assert warning in {w.code for w in result.warnings}
+    found = next(w for w in result.warnings if w.code == warning)
+    assert found.value != found.limit
+
+
+def test_clean_card_has_no_warnings(gen: ModuleType) -> None:
+    result = read_card(_sample(gen, "clean", "front", seed=12).jpeg, "front", today=TODAY)
+    assert result.warnings == ()
