@@ -1,0 +1,137 @@
+"""The whole path of the seed through the HTTP API: SMS code -> registration -> permission request
+-> review by the city admin -> login of the approved account."""
+
+from __future__ import annotations
+
+import re
+
+from sqlalchemy import select
+
+from models.accounts import Role
+from models.base import db
+from models.sms import SmsOutboxMessage
+from service.seed import fictional_id_number
+from tests.factories import PASSWORD, login, make_account, org
+
+
+def sms_code(app, phone: str) -> str:
+    with app.app_context():
+        text = db.session.scalar(
+            select(SmsOutboxMessage.text)
+            .where(SmsOutboxMessage.phone == phone)
+            .order_by(SmsOutboxMessage.id.desc())
+        )
+    return re.search(r"\d{6}", text).group()
+
+
+def registration_form(app, phone="13812345678", **overrides):
+    with app.app_context():
+        organisation = org("430102-housing")
+        form = {
+            "phone": phone,
+            "sms_code": sms_code(app, phone),
+            "real_name": "张三",
+            "id_number": fictional_id_number(7),
+            "credit_code": organisation.credit_code,
+            "organisation_id": organisation.id,
+            "department": "行政审批科",
+            "position": "科员",
+            "username": "zhangsan",
+            "password": PASSWORD,
+        }
+    form.update(overrides)
+    return form
+
+
+def request_code(client, phone="13812345678", purpose="register"):
+    return client.post("/api/v1/sms-codes", json={"phone": phone, "purpose": purpose})
+
+
+def test_register_apply_review_and_log_in(app, client):
+    with app.app_context():
+        make_account(role=Role.CITY_ADMIN, city="430100", username="csadmin")
+    assert request_code(client).status_code == 202
+
+    response = client.post("/api/v1/registrations", json=registration_form(app))
+    assert response.status_code == 201, response.get_json()
+    body = response.get_json()
+    assert body["account"]["status"] == "pending"
+    assert body["account"]["id_number"] == "430120****" + fictional_id_number(7)[-4:]
+    assert "password" not in body["account"]
+
+    user = login(client, "zhangsan")
+    profile = client.get("/api/v1/me", headers=user).get_json()
+    assert profile["organisation"]["name"] == "芙蓉区住房和城乡建设局"
+    assert profile["needs_verification"] is True
+
+    matters = client.get("/api/v1/matters?stage=land_planning&project_type=government").get_json()
+    chosen = [matters[0]["code"], matters[1]["code"]]
+    response = client.post(
+        "/api/v1/permission-requests",
+        json={
+            "items": [
+                {"matter_code": chosen[0], "acceptor": True},
+                {"matter_code": chosen[1], "acceptor": True, "handler": True},
+            ]
+        },
+        headers=user,
+    )
+    assert response.status_code == 201, response.get_json()
+
+    admin = login(client, "csadmin")
+    pending = client.get("/api/v1/admin/reviews?kind=account", headers=admin).get_json()
+    assert pending["total"] == 1
+    row = pending["items"][0]
+    assert row["account"]["id_number"].count("*") == 4 and len(row["account"]["id_number"]) == 14
+    assert re.fullmatch(r"138\*{4}5678", row["account"]["phone"])
+    assert row["account"]["face_verification"] == "none"
+    decided = client.post(
+        f"/api/v1/admin/reviews/{row['id']}/decision", json={"decision": "approve"}, headers=admin
+    )
+    assert decided.status_code == 200 and decided.get_json()["status"] == "approved"
+
+    permission = client.get("/api/v1/admin/reviews?kind=permission", headers=admin).get_json()["items"][0]
+    assert len(permission["items"]) == 2
+    client.post(
+        f"/api/v1/admin/reviews/{permission['id']}/decision", json={"decision": "approve"}, headers=admin
+    )
+
+    fresh = login(client, "zhangsan")
+    profile = client.get("/api/v1/me", headers=fresh).get_json()
+    assert profile["status"] == "active"
+    assert sorted((g["matter"]["code"], g["role"]) for g in profile["grants"]) == sorted(
+        [(chosen[0], "acceptor"), (chosen[1], "acceptor"), (chosen[1], "handler")]
+    )
+    own = client.get("/api/v1/permission-requests", headers=fresh).get_json()
+    assert own[0]["status"] == "approved"
+
+
+def test_a_review_is_decided_once(app, client):
+    with app.app_context():
+        make_account(role=Role.CITY_ADMIN, city="430100", username="csadmin")
+    request_code(client)
+    client.post("/api/v1/registrations", json=registration_form(app))
+    admin = login(client, "csadmin")
+    review_id = client.get("/api/v1/admin/reviews", headers=admin).get_json()["items"][0]["id"]
+    url = f"/api/v1/admin/reviews/{review_id}/decision"
+    assert (
+        client.post(url, json={"decision": "reject", "reason": "单位信息不符"}, headers=admin).status_code
+        == 200
+    )
+    again = client.post(url, json={"decision": "approve"}, headers=admin)
+    assert again.status_code == 409 and again.get_json()["reason"] == "review_already_decided"
+    refused = client.post("/api/v1/sessions", json={"username": "zhangsan", "password": PASSWORD})
+    assert refused.status_code == 401 and refused.get_json()["reason"] == "account_disabled"
+
+
+def test_rejection_needs_a_reason(app, client):
+    with app.app_context():
+        make_account(role=Role.CITY_ADMIN, city="430100", username="csadmin")
+    request_code(client)
+    client.post("/api/v1/registrations", json=registration_form(app))
+    admin = login(client, "csadmin")
+    review_id = client.get("/api/v1/admin/reviews", headers=admin).get_json()["items"][0]["id"]
+    response = client.post(
+        f"/api/v1/admin/reviews/{review_id}/decision", json={"decision": "reject"}, headers=admin
+    )
+    assert response.status_code == 422 and response.get_json()["reason"] == "reason_required"
