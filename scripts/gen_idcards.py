@@ -475,3 +475,116 @@ def main() -> None:
 
 if __name__ == "__main__":
     main()
+
+
+# --- Synthetic liveness sequences -------------------------------------------------------------
+# Made from one real photo by local warps driven by its dlib landmarks: they are synthetic, good
+# enough to exercise the landmark measures and the sequence logic, not a model of real motion.
+
+
+def _landmarks(photo: np.ndarray) -> np.ndarray:
+    from idverify.faces import find_faces
+
+    return find_faces(photo)[0].landmarks
+
+
+def _warp(img: np.ndarray, src: np.ndarray, dst: np.ndarray, sigma: float) -> np.ndarray:
+    """Move ``src`` points to ``dst`` with a smooth Gaussian-weighted displacement field."""
+    h, w = img.shape[:2]
+    x0, y0 = (np.maximum(dst.min(axis=0) - 3 * sigma, 0)).astype(int)
+    x1, y1 = (np.minimum(dst.max(axis=0) + 3 * sigma, [w, h])).astype(int)
+    ys, xs = np.mgrid[y0:y1, x0:x1].astype(np.float32)
+    disp = (dst - src).astype(np.float32)
+    weights = np.exp(-((xs[..., None] - dst[:, 0]) ** 2 + (ys[..., None] - dst[:, 1]) ** 2) / (2 * sigma**2))
+    norm = np.maximum(weights.sum(axis=2), 1.0)
+    map_x = xs - (weights * disp[:, 0]).sum(axis=2) / norm
+    map_y = ys - (weights * disp[:, 1]).sum(axis=2) / norm
+    out = img.copy()
+    mx, my = map_x.astype(np.float32), map_y.astype(np.float32)
+    out[y0:y1, x0:x1] = cv2.remap(img, mx, my, cv2.INTER_LINEAR, borderMode=cv2.BORDER_REFLECT)
+    return out
+
+
+def _close_eyes(photo: np.ndarray, pts: np.ndarray, width: float) -> np.ndarray:
+    """Pull the upper eyelid skin down over each eye (a vertical remap), then draw the lash line."""
+    out = photo.copy()
+    for eye in (pts[36:42], pts[42:48]):
+        x0, x1 = eye[:, 0].min(), eye[:, 0].max()
+        upper, lower = eye[[1, 2], 1].mean(), eye[[4, 5], 1].mean()
+        span = max(lower - upper, 0.3 * (x1 - x0))
+        top = upper - 1.2 * span
+        pad = 0.35 * (x1 - x0)
+        bx0, bx1, by0, by1 = int(x0 - pad), int(x1 + pad), int(top), int(lower + 2)
+        ys, xs = np.mgrid[by0:by1, bx0:bx1].astype(np.float32)
+        src_y = top + (ys - top) * (upper - top) / (lower - top)
+        inside = np.clip(np.minimum(xs - (x0 - pad), (x1 + pad) - xs) / pad, 0, 1)
+        map_y = (ys + (src_y - ys) * inside).astype(np.float32)
+        out[by0:by1, bx0:bx1] = cv2.remap(photo, xs, map_y, cv2.INTER_LINEAR, borderMode=cv2.BORDER_REFLECT)
+        lash = np.array([eye[0], eye[5], eye[4], eye[3]], np.int32)
+        cv2.polylines(out, [lash], False, (40, 30, 30), max(2, int(width * 0.012)))
+    return out
+
+
+def act(photo: np.ndarray, pts: np.ndarray, action: str) -> np.ndarray:
+    """One frame of ``action`` made from a neutral photo and its landmarks."""
+    width = float(pts[16, 0] - pts[0, 0])
+    if action == "blink":
+        return _close_eyes(photo, pts, width)
+    if action == "open_mouth":
+        idx = [55, 56, 57, 58, 59, 65, 66, 67, 6, 7, 8, 9, 10]
+        src = pts[idx]
+        dst = src + [0, width * 0.38]
+        out = _warp(photo, src, dst, width * 0.09)
+        inner = pts[60:68].copy()
+        inner[5:8] += [0, width * 0.38]
+        cv2.fillPoly(out, [inner.astype(np.int32)], (45, 20, 20))
+        return out
+    if action in ("turn_left", "turn_right"):
+        dx = (1 if action == "turn_left" else -1) * width * 0.16
+        src = np.concatenate([pts[:17], pts[17:68]])
+        shift = np.zeros_like(src)
+        shift[17:, 0] = dx  # the features move, the face outline stays
+        return _warp(photo, src, src + shift, width * 0.12)
+    if action == "nod":
+        src = pts[27:68]
+        shift = np.zeros_like(src)
+        shift[:9, 1] = width * 0.09  # nose
+        shift[21:, 1] = width * 0.03  # mouth
+        return _warp(photo, src, src + shift, width * 0.1)
+    return photo.copy()
+
+
+def _jitter_frame(img: np.ndarray, rng: np.random.Generator) -> np.ndarray:
+    """A hand-held camera: small shift, rotation, scale and sensor noise."""
+    h, w = img.shape[:2]
+    m = cv2.getRotationMatrix2D((w / 2, h / 2), rng.uniform(-1.5, 1.5), rng.uniform(0.98, 1.02))
+    m[:, 2] += rng.uniform(-4, 4, 2)
+    out = cv2.warpAffine(img, m, (w, h), borderMode=cv2.BORDER_REFLECT)
+    return np.clip(out + rng.normal(0, 2.5, out.shape), 0, 255).astype(np.uint8)
+
+
+def selfie_frame(photo: np.ndarray, size: int = 480) -> np.ndarray:
+    """Crop a photo around its largest face as a front camera frames it (face ~40 % of the width)."""
+    from idverify.faces import find_faces
+
+    left, top, right, bottom = find_faces(photo)[0].box
+    side = int((right - left) * 2.4)
+    cx, cy = (left + right) // 2, (top + bottom) // 2
+    pad = cv2.copyMakeBorder(photo, side, side, side, side, cv2.BORDER_REFLECT)
+    crop = pad[cy + side - side // 2 : cy + side + side // 2, cx + side - side // 2 : cx + side + side // 2]
+    return cv2.resize(crop, (size, size), interpolation=cv2.INTER_AREA)
+
+
+def make_sequence(photo: np.ndarray, actions: Sequence[str], rng: np.random.Generator) -> list[np.ndarray]:
+    """Frames N N A1 A1 N A2 A2 N (A3 A3 N): neutral, each action held two frames, neutral between."""
+    photo = selfie_frame(photo)
+    pts = _landmarks(photo)
+    plan = ["neutral", "neutral"]
+    for action in actions:
+        plan += [action, action, "neutral"]
+    return [_jitter_frame(act(photo, pts, a), rng) for a in plan]
+
+
+def frames_to_jpeg(frames: Sequence[np.ndarray], quality: int = 85) -> list[bytes]:
+    """JPEG-encode a sequence, as the app uploads it."""
+    return [to_jpeg(f, quality) for f in frames]

@@ -1,0 +1,262 @@
+"""Active liveness: a random challenge of 2-3 actions, checked from dlib's 68 landmarks per frame.
+
+Measures per frame: eye-aspect ratio (EAR), inner-mouth aspect ratio (MAR), yaw (nose offset
+between the jaw ends, in the eye-line frame) and pitch (nose height between eyes and chin). Open-eye
+EAR ranged 0.13-0.67 across still photos, so no fixed threshold is used: every frame is compared
+with the same person's neutral level, the median of the sequence (a challenge keeps most frames
+neutral). A frame is labelled with the action whose relative change is largest; the runs of
+labels must equal the challenge, in order, starting from a neutral frame.
+
+Identity: the first frame is encoded as the reference; the last frame and any frame whose aligned
+face differs sharply from the previous one are encoded and compared with it, so a person swapped
+in midway is caught without paying for an encoding of every frame. The reference is also
+compared with the card encoding when one is given.
+
+Frames are expected as the camera recorded them (not mirrored): turning to one's left moves the
+nose to the image's right. Set ``LivenessConfig.mirrored`` for previews that were mirrored.
+"""
+
+from __future__ import annotations
+
+import secrets
+import time
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+import numpy as np
+import numpy.typing as npt
+
+from idverify.faces import DEFAULT_THRESHOLD, Encoding, Face, encode_face, face_distance, find_faces
+from idverify.images import ImageLimits, decode_image, decode_video
+from idverify.types import FrameMeasure, LivenessResult, RGBImage
+
+ACTIONS = ("blink", "turn_left", "turn_right", "open_mouth", "nod")
+
+
+@dataclass(frozen=True, slots=True)
+class LivenessConfig:
+    """Thresholds, all relative to the person's own neutral frames.
+
+    Attributes:
+        blink_ratio: EAR below this fraction of neutral means eyes closed.
+        mouth_delta: MAR above neutral by this much means mouth open.
+        yaw_delta: yaw beyond neutral by this much (fraction of face width) means a turn.
+        pitch_delta: pitch above neutral by this much means a nod.
+        min_frames: fewest frames accepted.
+        max_frames: most frames accepted (a video is sampled down to it).
+        identity_threshold: encoding distance above which frames are different people.
+        change_threshold: aligned-face correlation below which a frame is encoded and checked.
+        mirrored: frames are mirrored (selfie preview), swapping left and right.
+    """
+
+    blink_ratio: float = 0.7
+    mouth_delta: float = 0.15
+    yaw_delta: float = 0.08
+    pitch_delta: float = 0.05
+    min_frames: int = 4
+    max_frames: int = 12
+    identity_threshold: float = DEFAULT_THRESHOLD
+    change_threshold: float = 0.6
+    mirrored: bool = False
+
+
+DEFAULT_CONFIG = LivenessConfig()
+
+
+def new_challenge(length: int | None = None) -> tuple[str, ...]:
+    """A random sequence of 2-3 distinct actions, drawn with a CSPRNG (it must not be guessable)."""
+    count = length if length in (2, 3) else 2 + secrets.randbelow(2)
+    pool = list(ACTIONS)
+    out = []
+    for _ in range(count):
+        action = pool.pop(secrets.randbelow(len(pool)))
+        if action in ("turn_left", "turn_right"):
+            pool = [a for a in pool if a not in ("turn_left", "turn_right")]
+        out.append(action)
+    return tuple(out)
+
+
+def measure(face: Face) -> tuple[float, float, float, float]:
+    """(EAR, MAR, yaw, pitch) of one face's 68 landmarks, in the face's own eye-line frame."""
+    pts = face.landmarks
+    right_eye, left_eye = pts[36:42], pts[42:48]
+    axis = left_eye.mean(axis=0) - right_eye.mean(axis=0)
+    axis = axis / max(float(np.linalg.norm(axis)), 1e-6)
+    normal = np.array([-axis[1], axis[0]])
+    local = np.stack([pts @ axis, pts @ normal], axis=1)
+    ear = (_eye_ratio(local[36:42]) + _eye_ratio(local[42:48])) / 2
+    mar = _mouth_ratio(local[60:68])
+    width = max(local[16, 0] - local[0, 0], 1e-6)
+    yaw = (local[30, 0] - (local[0, 0] + local[16, 0]) / 2) / width
+    eye_y = local[36:48, 1].mean()
+    pitch = (local[30, 1] - eye_y) / max(local[8, 1] - eye_y, 1e-6)
+    return float(ear), float(mar), float(yaw), float(pitch)
+
+
+def _eye_ratio(eye: npt.NDArray[np.float64]) -> float:
+    vertical = np.linalg.norm(eye[1] - eye[5]) + np.linalg.norm(eye[2] - eye[4])
+    return float(vertical / (2 * max(float(np.linalg.norm(eye[0] - eye[3])), 1e-6)))
+
+
+def _mouth_ratio(inner: npt.NDArray[np.float64]) -> float:
+    vertical = sum(np.linalg.norm(inner[i] - inner[8 - i]) for i in (1, 2, 3))
+    return float(vertical / (3 * max(float(np.linalg.norm(inner[0] - inner[4])), 1e-6)))
+
+
+def check_liveness(
+    frames: Sequence[bytes | RGBImage] | bytes,
+    challenge: Sequence[str],
+    *,
+    card_encoding: Encoding | None = None,
+    config: LivenessConfig = DEFAULT_CONFIG,
+) -> LivenessResult:
+    """Check a frame sequence (or a short MP4/WebM clip) against a challenge.
+
+    Args:
+        frames: 4-12 JPEG/PNG/WebP frames or RGB arrays in capture order, or the bytes of a video.
+        challenge: the actions asked for, from :func:`new_challenge`.
+        card_encoding: the card portrait's encoding; when given, the live face must match it.
+        config: thresholds.
+
+    Returns:
+        LivenessResult; reasons among liveness_challenge_invalid, liveness_frame_count, image_*,
+        video_*, face_not_found, multiple_faces, liveness_identity_changed, face_mismatch,
+        liveness_static, liveness_challenge_failed.
+    """
+    start = time.perf_counter()
+    asked = tuple(challenge)
+    if not 2 <= len(asked) <= 3 or len(set(asked)) != len(asked) or any(a not in ACTIONS for a in asked):
+        return LivenessResult(False, ("liveness_challenge_invalid",), asked)
+    images, reason = _decode_frames(frames, config)
+    timings = {"decode_ms": _ms(start)}
+    if reason is not None:
+        return LivenessResult(False, (reason,), asked, timings=timings)
+    return _evaluate(images, asked, card_encoding, config, timings)
+
+
+def _decode_frames(
+    frames: Sequence[bytes | RGBImage] | bytes, config: LivenessConfig
+) -> tuple[list[RGBImage], str | None]:
+    limits = ImageLimits(max_side=960)
+    if isinstance(frames, bytes):
+        video = decode_video(frames, max_frames=config.max_frames)
+        if video.reason:
+            return [], video.reason
+        images = list(video.frames)
+    else:
+        images = []
+        for frame in frames:
+            decoded = decode_image(frame, limits=limits)
+            if decoded.pixels is None:
+                return [], decoded.reason
+            images.append(decoded.pixels)
+    if not config.min_frames <= len(images) <= config.max_frames:
+        return [], "liveness_frame_count"
+    return images, None
+
+
+def _evaluate(
+    images: list[RGBImage], asked: tuple[str, ...], card_encoding: Encoding | None, config: LivenessConfig,
+    timings: dict[str, float],
+) -> LivenessResult:  # fmt: skip
+    start = time.perf_counter()
+    faces = [find_faces(img, max_side=480) for img in images]
+    timings["landmarks_ms"] = _ms(start)
+    bad = [i for i, f in enumerate(faces) if len(f) != 1]
+    if bad:
+        reason = "face_not_found" if not faces[bad[0]] else "multiple_faces"
+        measures = tuple(FrameMeasure(i, len(f)) for i, f in enumerate(faces))
+        return LivenessResult(False, (reason,), asked, frames=measures, timings=timings)
+    values = np.array([measure(f[0]) for f in faces])
+    start = time.perf_counter()
+    distances, card_distance = _identity(images, [f[0] for f in faces], card_encoding, config)
+    timings["identity_ms"] = _ms(start)
+    labels = _labels(values, config)
+    detected = _runs(labels)
+    reasons = _reasons(values, labels, detected, asked, distances, card_distance, config)
+    measures = tuple(
+        FrameMeasure(i, 1, *(float(v) for v in values[i]), distances.get(i))  # type: ignore[call-arg]
+        for i in range(len(images))
+    )
+    return LivenessResult(
+        not reasons, tuple(reasons), asked, tuple(detected), measures, card_distance, timings
+    )
+
+
+def _identity(
+    images: list[RGBImage], faces: list[Face], card_encoding: Encoding | None, config: LivenessConfig
+) -> tuple[dict[int, float], float | None]:
+    """Encode the first and last frames and any frame that changed sharply; distances to frame 0."""
+    chips = [_chip(img, face) for img, face in zip(images, faces, strict=True)]
+    picks = {0, len(images) - 1}
+    picks |= {
+        i for i in range(1, len(chips)) if _correlation(chips[i - 1], chips[i]) < config.change_threshold
+    }
+    reference = encode_face(images[0], faces[0])
+    distances = {0: 0.0}
+    for i in sorted(picks - {0}):
+        distances[i] = face_distance(reference, encode_face(images[i], faces[i]))
+    card = face_distance(reference, card_encoding) if card_encoding is not None else None
+    return distances, card
+
+
+def _chip(image: RGBImage, face: Face) -> npt.NDArray[np.float32]:
+    """A 48x48 grey face patch aligned on the eyes, for a cheap frame-to-frame comparison."""
+    import dlib
+
+    chip = np.asarray(dlib.get_face_chip(image, face.shape, size=48, padding=0.0), np.float32).mean(axis=2)
+    normalised: npt.NDArray[np.float32] = (chip - chip.mean()) / (chip.std() + 1e-6)
+    return normalised
+
+
+def _correlation(a: npt.NDArray[np.float32], b: npt.NDArray[np.float32]) -> float:
+    return float((a * b).mean())
+
+
+def _labels(values: npt.NDArray[np.float64], config: LivenessConfig) -> list[str]:
+    """Each frame's dominant action relative to the sequence's neutral (median) level, or ``neutral``."""
+    base = np.median(values, axis=0)
+    sign = -1.0 if config.mirrored else 1.0
+    labels = []
+    for ear, mar, yaw, pitch in values:
+        scores = {
+            "blink": (1 - ear / max(base[0], 1e-6)) / (1 - config.blink_ratio),
+            "open_mouth": (mar - base[1]) / config.mouth_delta,
+            "turn_left": sign * (yaw - base[2]) / config.yaw_delta,
+            "turn_right": -sign * (yaw - base[2]) / config.yaw_delta,
+            "nod": (pitch - base[3]) / config.pitch_delta,
+        }
+        action, score = max(scores.items(), key=lambda kv: kv[1])
+        labels.append(action if score >= 1.0 else "neutral")
+    return labels
+
+
+def _runs(labels: list[str]) -> list[tuple[str, int]]:
+    """Collapse consecutive equal labels into (action, first frame) runs, neutral dropped."""
+    runs: list[tuple[str, int]] = []
+    previous = "neutral"
+    for i, label in enumerate(labels):
+        if label != previous and label != "neutral":
+            runs.append((label, i))
+        previous = label
+    return runs
+
+
+def _reasons(
+    values: npt.NDArray[np.float64], labels: list[str], detected: list[tuple[str, int]],
+    asked: tuple[str, ...], distances: dict[int, float], card_distance: float | None, config: LivenessConfig,
+) -> list[str]:  # fmt: skip
+    reasons = []
+    if any(d > config.identity_threshold for d in distances.values()):
+        reasons.append("liveness_identity_changed")
+    if card_distance is not None and card_distance > config.identity_threshold:
+        reasons.append("face_mismatch")
+    if float(np.ptp(values, axis=0).max()) < 0.02:
+        reasons.append("liveness_static")
+    if labels[0] != "neutral" or tuple(a for a, _ in detected) != asked:
+        reasons.append("liveness_challenge_failed")
+    return reasons
+
+
+def _ms(start: float) -> float:
+    return round((time.perf_counter() - start) * 1000, 2)
