@@ -122,7 +122,11 @@ def _handle_http_exception(exc: HTTPException):
     errors = None
     data = getattr(exc, "data", None)  # flask-smorest / webargs put validation messages here
     if isinstance(data, dict) and "messages" in data:
-        errors = data["messages"]
+        # webargs groups messages by location ("json", "query", "files"); clients get one flat
+        # {field: [messages]} map, the same shape domain errors use.
+        errors = {}
+        for messages in data["messages"].values():
+            errors.update(messages if isinstance(messages, dict) else {"_schema": messages})
         reason = "validation_error" if status == 422 else reason
     response = jsonify(envelope(status, reason, message, errors))
     response.status_code = status
