@@ -1,0 +1,193 @@
+"""Measure idverify on generated cards, real face photos and synthetic liveness sequences.
+
+Prints field accuracy per field and per degradation, face FAR/FRR at the threshold, liveness
+pass rates, and median/p95 time per stage and for a whole verification next to the raw model
+time (recognition, detection, landmarks, encodings), so the pipeline's own overhead shows.
+
+Usage:
+    uv run python -m scripts.bench_idverify --n 200
+"""
+
+from __future__ import annotations
+
+import argparse
+import datetime as dt
+import itertools
+import time
+from collections import defaultdict
+from collections.abc import Callable
+from typing import Any
+
+import numpy as np
+from PIL import Image
+
+import scripts.gen_idcards as gen
+from idverify import faces, liveness, ocr, pipeline
+from idverify.idcard import read_card
+
+TODAY = dt.date(2026, 11, 24)
+RAW: dict[str, float] = defaultdict(float)
+
+
+def _timed(owner: Any, name: str, key: str) -> None:
+    """Wrap a model call so its time adds up in RAW."""
+    original: Callable[..., Any] = getattr(owner, name)
+
+    def wrapper(*args: Any, **kwargs: Any) -> Any:
+        start = time.perf_counter()
+        try:
+            return original(*args, **kwargs)
+        finally:
+            RAW[key] += (time.perf_counter() - start) * 1000
+
+    setattr(owner, name, wrapper)
+
+
+def _pct(values: list[float]) -> str:
+    return f"median {np.median(values):7.1f}  p95 {np.percentile(values, 95):7.1f}"
+
+
+def bench_cards(n: int) -> None:
+    samples = gen.generate(n, seed=2024)
+    per_field: dict[str, list[bool]] = defaultdict(list)
+    per_kind: dict[str, list[bool]] = defaultdict(list)
+    stages: dict[str, list[float]] = defaultdict(list)
+    warnings: dict[str, dict[str, int]] = defaultdict(lambda: defaultdict(int))
+    totals: dict[str, list[float]] = defaultdict(list)
+    for s in samples:
+        start = time.perf_counter()
+        result = read_card(s.jpeg, s.side, today=TODAY)
+        totals[s.side].append((time.perf_counter() - start) * 1000)
+        for stage, ms in result.timings.items():
+            stages[f"{s.side}.{stage}"].append(ms)
+        for w in result.warnings:
+            warnings[s.degradation][w.code] += 1
+        card_ok = True
+        for key, truth in s.truth.items():
+            good = result.text(key) == truth
+            per_field[f"{s.side}.{key}"].append(good)
+            card_ok &= good
+        per_kind[f"{s.degradation}.{s.side}"].append(card_ok)
+    print(f"\n== Field accuracy over {n} cards per side ==")
+    for key, oks in sorted(per_field.items()):
+        print(f"  {key:22s} {np.mean(oks) * 100:6.1f} %  ({sum(oks)}/{len(oks)})")
+    print("\n== Whole-card accuracy (every field right) per degradation ==")
+    for key, oks in sorted(per_kind.items()):
+        print(f"  {key:22s} {np.mean(oks) * 100:6.1f} %  ({sum(oks)}/{len(oks)})")
+    print("\n== Quality warnings raised per degradation (count over both sides) ==")
+    for kind in gen.DEGRADATIONS:
+        print(f"  {kind:12s} {dict(warnings[kind])}")
+    print("\n== Card time per stage, ms ==")
+    for key, values in sorted(stages.items()):
+        print(f"  {key:22s} {_pct(values)}")
+    for side, values in totals.items():
+        print(f"  {side + ' total':22s} {_pct(values)}")
+
+
+def bench_faces() -> float:
+    photos = {p.stem: np.asarray(Image.open(p).convert("RGB")) for p in sorted(gen.FACES_DIR.glob("*.jpg"))}
+    enc = {k: faces.encode_face(v, faces.find_faces(v)[0]) for k, v in photos.items()}
+    # Card portraits as printed and photographed: read back from generated clean cards.
+    rng = np.random.default_rng(7)
+    names = sorted(photos)
+    for i, portrait in enumerate(gen.portraits()):
+        person = gen.make_identity(rng)
+        jpeg = gen.to_jpeg(gen.degrade(gen.render_front(person, portrait, rng), "clean", rng), 88)
+        card = read_card(jpeg, "front", today=TODAY)
+        if card.portrait is not None:
+            e = faces.card_face_encoding(card.portrait)
+            if e is not None:
+                enc[f"card:{names[i]}"] = e
+    same, diff = [], []
+    for a, b in itertools.combinations(sorted(enc), 2):
+        d = faces.face_distance(enc[a], enc[b])
+        (same if a.split(":")[-1].rstrip("23") == b.split(":")[-1].rstrip("23") else diff).append(d)
+    t = faces.DEFAULT_THRESHOLD
+    print("\n== Face match (dlib 128-d), photos + card portraits read from generated cards ==")
+    print(f"  same-person pairs {len(same)}: distance {min(same):.3f}-{max(same):.3f}")
+    print(f"  different-person pairs {len(diff)}: distance {min(diff):.3f}-{max(diff):.3f}")
+    print(f"  threshold {t}: false accepts {sum(d <= t for d in diff)}/{len(diff)}, "
+          f"false rejects {sum(d > t for d in same)}/{len(same)}")  # fmt: skip
+    return t
+
+
+def bench_liveness() -> None:
+    photos = {p.stem: np.asarray(Image.open(p).convert("RGB")) for p in sorted(gen.FACES_DIR.glob("*.jpg"))}
+    rng = np.random.default_rng(11)
+    challenges = [("blink", "turn_left"), ("open_mouth", "turn_right"), ("nod", "blink"), ("blink", "turn_left", "open_mouth"),
+                  ("turn_right", "nod", "open_mouth")]  # fmt: skip
+    positives, negatives = [], defaultdict(list)
+    names = sorted(photos)
+    for name, challenge in itertools.product(names, challenges):
+        seq = gen.frames_to_jpeg(gen.make_sequence(photos[name], challenge, rng))
+        positives.append(liveness.check_liveness(seq, challenge).ok)
+        other_name = names[(names.index(name) + 1) % len(names)]
+        other = gen.frames_to_jpeg(gen.make_sequence(photos[other_name], challenge, rng))
+        still = gen.selfie_frame(photos[name])
+        wrong = tuple(reversed(challenge))
+        negatives["still repeated"].append(
+            liveness.check_liveness([gen.to_jpeg(still, 85)] * 8, challenge).ok
+        )
+        jit = [gen.to_jpeg(gen._jitter_frame(still, rng), 85) for _ in range(8)]
+        negatives["still jittered"].append(liveness.check_liveness(jit, challenge).ok)
+        negatives["reversed frames"].append(liveness.check_liveness(seq[::-1], challenge).ok)
+        order = rng.permutation(len(seq))
+        negatives["shuffled frames"].append(liveness.check_liveness([seq[i] for i in order], challenge).ok)
+        half = len(seq) // 2
+        negatives["person swapped midway"].append(
+            liveness.check_liveness(seq[:half] + other[half:], challenge).ok
+        )
+        negatives["wrong challenge"].append(liveness.check_liveness(seq, wrong).ok)
+    print("\n== Liveness (synthetic sequences from real photos) ==")
+    print(f"  positive sequences passed: {sum(positives)}/{len(positives)}")
+    for kind, oks in negatives.items():
+        print(f"  negative '{kind}' accepted: {sum(oks)}/{len(oks)}")
+
+
+def bench_verify(runs: int) -> None:
+    rng = np.random.default_rng(3)
+    photos = {p.stem: np.asarray(Image.open(p).convert("RGB")) for p in sorted(gen.FACES_DIR.glob("*.jpg"))}
+    challenge = ("blink", "turn_left")
+    walls, cpus, raws, oks = [], [], [], []
+    for i in range(runs):
+        person = gen.make_identity(rng)
+        front = gen.to_jpeg(
+            gen.degrade(gen.render_front(person, gen.portraits()[2 + i % 3], rng), "clean", rng), 88
+        )
+        back = gen.to_jpeg(gen.degrade(gen.render_back(person, rng), "clean", rng), 88)
+        frames = gen.frames_to_jpeg(gen.make_sequence(photos["obama"], challenge, rng))  # 8 frames
+        RAW.clear()
+        wall, cpu = time.perf_counter(), time.process_time()
+        result = pipeline.verify(front, back, frames, challenge, declared_name=person.name, today=TODAY)
+        walls.append((time.perf_counter() - wall) * 1000)
+        cpus.append((time.process_time() - cpu) * 1000)
+        raws.append(sum(RAW.values()))
+        oks.append(result.ok)
+    print(f"\n== Whole verification (front + back + card face + 8 liveness frames), {runs} runs ==")
+    print(f"  passed {sum(oks)}/{runs}")
+    print(f"  wall ms            {_pct(walls)}")
+    print(f"  CPU ms (2 cores)   {_pct(cpus)}")
+    print(f"  raw model ms       {_pct(raws)}")
+    overhead = [(w - r) / w * 100 for w, r in zip(walls, raws, strict=True)]
+    print(
+        f"  pipeline overhead  median {np.median(overhead):.1f} % of wall (target <= 10 %, whole <= 1200 ms)"
+    )
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("--n", type=int, default=200, help="cards per side")
+    parser.add_argument("--runs", type=int, default=20, help="whole verifications timed")
+    args = parser.parse_args()
+    pipeline.warm_up()
+    _timed(ocr.OcrEngine, "recognize", "rec")
+    _timed(faces, "find_faces", "detect+landmarks")
+    _timed(faces, "encode_face", "encode")
+    bench_verify(args.runs)
+    bench_faces()
+    bench_liveness()
+    bench_cards(args.n)
+
+
+if __name__ == "__main__":
+    main()
