@@ -114,8 +114,13 @@ def bench_faces() -> float:
 def bench_liveness() -> None:
     photos = {p.stem: np.asarray(Image.open(p).convert("RGB")) for p in sorted(gen.FACES_DIR.glob("*.jpg"))}
     rng = np.random.default_rng(11)
-    challenges = [("blink", "turn_left"), ("open_mouth", "turn_right"), ("nod", "blink"), ("blink", "turn_left", "open_mouth"),
-                  ("turn_right", "nod", "open_mouth")]  # fmt: skip
+    challenges = [
+        ("blink", "turn_left"),
+        ("open_mouth", "turn_right"),
+        ("nod", "blink"),
+        ("blink", "turn_left", "open_mouth"),
+        ("turn_right", "nod", "open_mouth"),
+    ]
     positives, negatives = [], defaultdict(list)
     names = sorted(photos)
     for name, challenge in itertools.product(names, challenges):
