@@ -1,6 +1,6 @@
 """SQLAlchemy 2.0 models, one module per aggregate. Importing the package registers them all."""
 
-from models import accounts, audit, city_admins, matters, organisations, regions, requests, sms
+from models import accounts, audit, city_admins, matters, organisations, regions, requests, sms, verifications
 from models.base import Base, db
 
 __all__ = [
@@ -14,4 +14,5 @@ __all__ = [
     "regions",
     "requests",
     "sms",
+    "verifications",
 ]

@@ -1,0 +1,90 @@
+"""Real-name / real-person verification attempts (实名实人认证) and their uploaded images.
+
+An attempt is the unit the web hall polls and support staff re-run. Images are stored encrypted
+(AES-GCM, same key as ID numbers) and purged after the retention period; the evidence JSON that
+support staff read holds measures and reason codes, never an image.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import enum
+from typing import Any
+
+from sqlalchemy import JSON, DateTime, ForeignKey, Index, Integer, LargeBinary, String, Text
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from models.accounts import Account
+from models.base import TimestampMixin, db, string_enum
+
+
+class AttemptStatus(enum.StrEnum):
+    CREATED = "created"  # challenge issued, waiting for uploads
+    QUEUED = "queued"  # everything uploaded, a job is (or should be) on the queue
+    RUNNING = "running"
+    PASSED = "passed"
+    FAILED = "failed"  # the person did not pass (reason codes say why)
+    ERROR = "error"  # the system could not finish after its retries; support re-runs it
+    EXPIRED = "expired"  # the challenge ran out before the uploads were complete
+
+    @property
+    def terminal(self) -> bool:
+        return self in (
+            AttemptStatus.PASSED,
+            AttemptStatus.FAILED,
+            AttemptStatus.ERROR,
+            AttemptStatus.EXPIRED,
+        )
+
+
+class VerificationAttempt(TimestampMixin, db.Model):
+    __tablename__ = "verification_attempts"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    account_id: Mapped[int] = mapped_column(ForeignKey("accounts.id"), index=True)
+    status: Mapped[AttemptStatus] = mapped_column(
+        string_enum(AttemptStatus, "attempt_status"), default=AttemptStatus.CREATED
+    )
+    challenge: Mapped[list[str]] = mapped_column(JSON)
+    challenge_expires_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True))
+    consent_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True))
+    consent_version: Mapped[str] = mapped_column(String(16))
+    stage: Mapped[str | None] = mapped_column(String(16))  # progress while running
+    reasons: Mapped[list[str] | None] = mapped_column(JSON)
+    evidence: Mapped[dict[str, Any] | None] = mapped_column(JSON)  # support staff only
+    queued_at: Mapped[dt.datetime | None] = mapped_column(DateTime(timezone=True))
+    started_at: Mapped[dt.datetime | None] = mapped_column(DateTime(timezone=True))
+    finished_at: Mapped[dt.datetime | None] = mapped_column(DateTime(timezone=True))
+    runs: Mapped[int] = mapped_column(Integer, default=0)
+    rerun_of_id: Mapped[int | None] = mapped_column(ForeignKey("verification_attempts.id"))
+    requested_by_id: Mapped[int | None] = mapped_column(ForeignKey("accounts.id"))
+    # A support decision overrides the engine's outcome, always with a written reason.
+    manual_decision: Mapped[str | None] = mapped_column(String(8))
+    manual_reason: Mapped[str | None] = mapped_column(Text)
+    decided_by_id: Mapped[int | None] = mapped_column(ForeignKey("accounts.id"))
+    images_purged_at: Mapped[dt.datetime | None] = mapped_column(DateTime(timezone=True))
+
+    account: Mapped[Account] = relationship(foreign_keys=[account_id], lazy="joined")
+    images: Mapped[list[VerificationImage]] = relationship(
+        back_populates="attempt", cascade="all, delete-orphan", order_by="VerificationImage.position"
+    )
+
+    __table_args__ = (Index("ix_verification_attempts_status_queued", "status", "queued_at"),)
+
+
+class VerificationImage(db.Model):
+    __tablename__ = "verification_images"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    attempt_id: Mapped[int] = mapped_column(
+        ForeignKey("verification_attempts.id", ondelete="CASCADE"), index=True
+    )
+    kind: Mapped[str] = mapped_column(String(8))  # front | back | frame | video
+    position: Mapped[int] = mapped_column(Integer, default=0)
+    content_type: Mapped[str] = mapped_column(String(32))
+    size: Mapped[int] = mapped_column(Integer)
+    sha256: Mapped[str] = mapped_column(String(64))
+    sealed: Mapped[bytes] = mapped_column(LargeBinary)  # AES-GCM ciphertext of the upload
+    created_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True))
+
+    attempt: Mapped[VerificationAttempt] = relationship(back_populates="images")
