@@ -44,6 +44,18 @@ def decrypt_id_number(token: str) -> str:
     return _aead().decrypt(nonce, sealed, version).decode()
 
 
+def seal(data: bytes, purpose: bytes) -> bytes:
+    """AES-256-GCM for biometric uploads; ``purpose`` is bound in, so a blob sealed for one use
+    cannot be passed off as another."""
+    nonce = os.urandom(12)
+    return _KEY_VERSION + nonce + _aead().encrypt(nonce, data, _KEY_VERSION + purpose)
+
+
+def unseal(blob: bytes, purpose: bytes) -> bytes:
+    version, nonce, sealed = blob[:1], blob[1:13], blob[13:]
+    return _aead().decrypt(nonce, sealed, version + purpose)
+
+
 def lookup_hash(value: str) -> str:
     """Keyed HMAC-SHA256: lets us find and de-duplicate ID numbers without storing them."""
     key = current_app.config["LOOKUP_KEY"].encode()
