@@ -123,6 +123,7 @@ def audit_verify() -> None:
 
 
 def init_app(app: Flask) -> None:
+    from service.jobs.cli import verifications_cli
     from service.jobs.worker import worker_command
 
     app.cli.add_command(seed_command)
@@ -130,3 +131,4 @@ def init_app(app: Flask) -> None:
     app.cli.add_command(sms_cli)
     app.cli.add_command(audit_cli)
     app.cli.add_command(worker_command)
+    app.cli.add_command(verifications_cli)

@@ -43,6 +43,17 @@ DEFAULTS: dict[str, Any] = {
     # admin scopes
     "CITY_ADMIN_QUOTA": 2,
     "PROVINCE_CODE": "430000",
+    # identity verification
+    "VERIFY_LIMIT_PER_ACCOUNT": "5/day",
+    "VERIFY_LIMIT_PER_ID_NUMBER": "10/day",
+    "VERIFY_CHALLENGE_TTL": 600,
+    "VERIFY_MAX_IMAGE_BYTES": 8 * 1024 * 1024,
+    "VERIFY_MAX_VIDEO_BYTES": 20 * 1024 * 1024,
+    "VERIFY_JOB_TIMEOUT": 180,
+    "VERIFY_RETRY_INTERVALS": [5, 30],  # seconds before each retry of a crashed job
+    "VERIFY_IMAGE_RETENTION_DAYS": 30,
+    "VERIFY_SWEEP_AFTER_SECONDS": 120,
+    "WORKER_WARM_UP": True,
     # paging
     "PAGE_SIZE_DEFAULT": 20,
     "PAGE_SIZE_MAX": 100,

@@ -15,6 +15,7 @@ from models.base import db
 from models.city_admins import CityAdminApplication
 from models.requests import Grant, PermissionItem, ReviewRequest
 from models.sms import SmsOutboxMessage
+from models.verifications import VerificationAttempt, VerificationImage
 
 TEST_KEYS = {
     "SECRET_KEY": "test-secret",
@@ -23,6 +24,8 @@ TEST_KEYS = {
 }
 # Child rows first: the order respects the foreign keys.
 _CLEAN_ORDER = (
+    VerificationImage,
+    VerificationAttempt,
     Session,
     Grant,
     PermissionItem,

@@ -26,6 +26,8 @@ def register(app: Flask, api: Api) -> None:
         registrations,
         sessions,
         sms_codes,
+        support,
+        verifications,
     )
 
     for package in (
@@ -37,6 +39,8 @@ def register(app: Flask, api: Api) -> None:
         permission_requests,
         account_requests,
         admin,
+        verifications,
+        support,
     ):
         prefix = "/api/v1/admin" if package is admin else "/api/v1"
         api.register_blueprint(package.blp, url_prefix=prefix)

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import datetime as dt
 
-from flask import current_app, request
+from flask import current_app, has_request_context, request
 from sqlalchemy import select, update
 
 from models.accounts import Account, AccountStatus, Session
@@ -38,7 +38,7 @@ def open_session(account: Account, method: str, scope: str = "full") -> tuple[st
         created_at=now,
         last_seen_at=now,
         expires_at=now + dt.timedelta(seconds=lifetime),
-        address=request.remote_addr if request else None,
+        address=request.remote_addr if has_request_context() else None,
     )
     db.session.add(session)
     db.session.flush()

@@ -8,15 +8,27 @@ from rq import Worker
 from rq.serializers import JSONSerializer
 
 from service.extensions import redis_store
-
-QUEUES = ("verification",)
+from service.jobs.context import set_app
+from service.jobs.queue import VERIFICATION_QUEUE
 
 
 @click.command("worker")
 @click.option("--burst", is_flag=True, help="处理完队列中的任务后退出")
 def worker_command(burst: bool) -> None:
     """启动后台任务进程(实名实人认证等)。"""
-    connection = redis_store.client
-    worker = Worker(list(QUEUES), connection=connection, serializer=JSONSerializer)
-    click.echo(f"后台任务进程已启动, 队列: {', '.join(QUEUES)}, Redis: {current_app.config['REDIS_URL']}")
-    worker.work(burst=burst, with_scheduler=False)
+    from service import verifications
+
+    app = current_app._get_current_object()  # type: ignore[attr-defined]
+    set_app(app)  # forked jobs inherit this app, its engine and its connection pool settings
+    if app.config["WORKER_WARM_UP"]:
+        from idverify.pipeline import warm_up
+
+        click.echo("正在加载 OCR 与人脸模型……")
+        warm_up()
+    revived = verifications.sweep(0)
+    if revived:
+        click.echo(f"重新排队 {len(revived)} 个丢失任务的认证: {revived}")
+    worker = Worker([VERIFICATION_QUEUE], connection=redis_store.client, serializer=JSONSerializer)
+    click.echo(f"后台任务进程已启动, 队列: {VERIFICATION_QUEUE}")
+    # The scheduler runs the retries rq schedules with an interval.
+    worker.work(burst=burst, with_scheduler=True)

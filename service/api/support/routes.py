@@ -1,0 +1,97 @@
+from __future__ import annotations
+
+from flask import g
+from flask.views import MethodView
+from flask_smorest import Blueprint
+from marshmallow import Schema, fields, validate
+
+from models.accounts import Role
+from service import verifications
+from service.api.base import BaseSchema, PageArgsSchema, PageSchema, paginate
+from service.auth.guard import login_required
+from service.verification_reasons import describe
+
+blp = Blueprint("support", __name__, description="运维客服: 认证复核")
+support_required = login_required(Role.SUPPORT, active=True)
+
+
+class SupportListArgsSchema(PageArgsSchema):
+    status = fields.String(
+        load_default=None,
+        validate=validate.OneOf(["created", "queued", "running", "passed", "failed", "error", "expired"]),
+    )
+    account_id = fields.Integer(load_default=None)
+
+
+class EvidenceAttemptSchema(Schema):
+    """Everything support staff need to judge an attempt, scores included (never shown to clients)."""
+
+    id = fields.Integer()
+    account_id = fields.Integer()
+    username = fields.Function(lambda a: a.account.username)
+    real_name = fields.Function(lambda a: a.account.real_name)
+    id_number = fields.Function(lambda a: a.account.id_number_masked)
+    status = fields.Function(lambda a: a.status.value)
+    stage = fields.String(allow_none=True)
+    challenge = fields.List(fields.String())
+    reasons = fields.Function(lambda a: describe(a.reasons))
+    evidence = fields.Dict(allow_none=True)
+    runs = fields.Integer()
+    rerun_of_id = fields.Integer(allow_none=True)
+    manual_decision = fields.String(allow_none=True)
+    manual_reason = fields.String(allow_none=True)
+    images_purged_at = fields.DateTime(allow_none=True)
+    created_at = fields.DateTime()
+    finished_at = fields.DateTime(allow_none=True)
+
+
+class EvidencePageSchema(PageSchema):
+    items = fields.List(fields.Nested(EvidenceAttemptSchema))
+
+
+class ManualDecisionSchema(BaseSchema):
+    decision = fields.String(
+        required=True, validate=validate.OneOf(["pass", "fail"], error="须为 pass 或 fail")
+    )
+    reason = fields.String(
+        required=True, validate=validate.Length(min=2, max=500, error="请填写2到500字的理由")
+    )
+
+
+@blp.route("/support/verifications")
+class SupportVerifications(MethodView):
+    @support_required
+    @blp.arguments(SupportListArgsSchema, location="query")
+    @blp.response(200, EvidencePageSchema)
+    def get(self, args):
+        """Verification attempts, newest first, filtered by status or account"""
+        query = verifications.support_query(args["status"], args["account_id"])
+        return paginate(query, args["page"], args["page_size"])
+
+
+@blp.route("/support/verifications/<int:attempt_id>")
+class SupportVerification(MethodView):
+    @support_required
+    @blp.response(200, EvidenceAttemptSchema)
+    def get(self, attempt_id):
+        """One attempt with its evidence"""
+        return verifications.get_attempt(attempt_id)
+
+
+@blp.route("/support/verifications/<int:attempt_id>/rerun")
+class Rerun(MethodView):
+    @support_required
+    @blp.response(202, EvidenceAttemptSchema)
+    def post(self, attempt_id):
+        """Re-run a finished attempt on its uploads (as a new attempt)"""
+        return verifications.rerun(g.account, attempt_id)
+
+
+@blp.route("/support/verifications/<int:attempt_id>/decision")
+class ManualDecision(MethodView):
+    @support_required
+    @blp.arguments(ManualDecisionSchema)
+    @blp.response(200, EvidenceAttemptSchema)
+    def post(self, args, attempt_id):
+        """Decide an attempt by hand, with a written reason"""
+        return verifications.decide_manually(g.account, attempt_id, args["decision"], args["reason"])

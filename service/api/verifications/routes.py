@@ -1,0 +1,105 @@
+from __future__ import annotations
+
+from flask import g
+from flask.views import MethodView
+from flask_smorest import Blueprint
+from flask_smorest.fields import Upload
+from marshmallow import Schema, fields
+
+from service import verifications
+from service.api.base import BaseSchema
+from service.auth.guard import login_required
+from service.errors import InvalidInput, NotFound
+from service.verification_reasons import describe
+
+blp = Blueprint("verifications", __name__, description="实名实人认证")
+
+
+class StartSchema(BaseSchema):
+    consent = fields.Boolean(required=True, metadata={"description": "同意采集和处理人脸信息(单独同意)"})
+
+
+class CardUploadSchema(Schema):
+    front = Upload(required=True, metadata={"description": "身份证人像面"})
+    back = Upload(required=True, metadata={"description": "身份证国徽面"})
+
+
+class LivenessUploadSchema(Schema):
+    frames = fields.List(Upload(), load_default=list, metadata={"description": "按动作顺序拍摄的4到12张照片"})
+    video = Upload(load_default=None, metadata={"description": "或一段 MP4/WebM 短视频"})
+
+
+class AttemptSchema(Schema):
+    """What the app and the web hall see: status, progress and reasons; never scores."""
+
+    id = fields.Integer()
+    status = fields.Function(lambda a: a.status.value)
+    stage = fields.String(allow_none=True)
+    challenge = fields.List(fields.String())
+    challenge_expires_at = fields.DateTime()
+    uploaded = fields.Function(lambda a: sorted({i.kind for i in a.images}))
+    reasons = fields.Function(lambda a: describe(a.reasons))
+    account_verification_status = fields.Function(lambda a: a.account.verification_status.value)
+    created_at = fields.DateTime()
+    finished_at = fields.DateTime(allow_none=True)
+
+
+def _read(storage) -> verifications.Upload:
+    return verifications.Upload(storage.read(), storage.filename)
+
+
+@blp.route("/verifications")
+class Verifications(MethodView):
+    @login_required(scope="verification")
+    @blp.arguments(StartSchema)
+    @blp.response(201, AttemptSchema)
+    def post(self, args):
+        """Start a verification: record consent, get the liveness challenge"""
+        return verifications.start(g.account, args["consent"])
+
+
+@blp.route("/verifications/current")
+class CurrentVerification(MethodView):
+    @login_required(scope="verification")
+    @blp.response(200, AttemptSchema)
+    def get(self):
+        """The latest attempt of the signed-in account (polled by the app and the web hall)"""
+        attempt = verifications.latest(g.account)
+        if attempt is None:
+            raise NotFound("verification_not_started", "尚未开始实名实人认证")
+        return attempt
+
+
+@blp.route("/verifications/<int:attempt_id>")
+class Verification(MethodView):
+    @login_required(scope="verification")
+    @blp.response(200, AttemptSchema)
+    def get(self, attempt_id):
+        """One of the signed-in account's attempts"""
+        return verifications.own_attempt(g.account, attempt_id)
+
+
+@blp.route("/verifications/<int:attempt_id>/card")
+class CardUpload(MethodView):
+    @login_required(scope="verification")
+    @blp.arguments(CardUploadSchema, location="files")
+    @blp.response(200, AttemptSchema)
+    def put(self, files, attempt_id):
+        """Upload both sides of the ID card (人像面 and 国徽面)"""
+        return verifications.upload_card(g.account, attempt_id, _read(files["front"]), _read(files["back"]))
+
+
+@blp.route("/verifications/<int:attempt_id>/liveness")
+class LivenessUpload(MethodView):
+    @login_required(scope="verification")
+    @blp.arguments(LivenessUploadSchema, location="files")
+    @blp.response(202, AttemptSchema)
+    def post(self, files, attempt_id):
+        """Upload the challenge frames or clip; the attempt is queued for checking"""
+        frames = [_read(f) for f in files.get("frames") or []]
+        video = _read(files["video"]) if files.get("video") else None
+        if not frames and video is None:
+            raise InvalidInput(
+                "liveness_missing", "请上传动作照片或视频", errors={"frames": ["请上传动作照片或视频"]}
+            )
+        return verifications.upload_liveness(g.account, attempt_id, frames, video)

@@ -1,0 +1,305 @@
+"""The verification flow through the API and the real queue (Redis + an in-process rq worker), with
+a fake engine standing in for idverify; tests/service/jobs/test_golden_verification.py runs the
+real engine."""
+
+from __future__ import annotations
+
+import io
+from dataclasses import dataclass, field
+
+import pytest
+from PIL import Image
+from rq import SimpleWorker
+from rq.serializers import JSONSerializer
+from sqlalchemy import select, text
+
+from models.accounts import Account, Role, VerificationStatus
+from models.base import db
+from models.verifications import AttemptStatus, VerificationAttempt, VerificationImage
+from service.auth.sessions import open_session
+from service.extensions import redis_store
+from service.jobs import context
+from service.jobs.queue import VERIFICATION_QUEUE
+from tests.factories import login, make_account
+
+
+@dataclass
+class FakeResult:
+    ok: bool
+    reasons: tuple[str, ...]
+
+    def to_dict(self):
+        return {"ok": self.ok, "reasons": list(self.reasons), "face": {"distance": 0.31, "threshold": 0.5}}
+
+
+@dataclass
+class FakeEngine:
+    """A fake engine (not idverify): records its inputs and answers with a canned outcome."""
+
+    ok: bool = True
+    reasons: tuple[str, ...] = ()
+    crash: bool = False
+    calls: list = field(default_factory=list)
+
+    def __call__(self, front, back, live, challenge, **kwargs):
+        self.calls.append({"front": front, "back": back, "live": live, "challenge": challenge, **kwargs})
+        if self.crash:
+            raise ConnectionError("engine host went away")
+        return FakeResult(self.ok, self.reasons)
+
+
+def jpeg(shade: int) -> bytes:
+    buf = io.BytesIO()
+    Image.new("RGB", (64, 48), (shade, 90, 160)).save(buf, format="JPEG")
+    return buf.getvalue()
+
+
+@pytest.fixture
+def engine(app):
+    fake = FakeEngine()
+    app.extensions["xjy_verify_engine"] = fake
+    context.set_app(app)
+    yield fake
+    app.extensions.pop("xjy_verify_engine", None)
+
+
+def run_worker(app) -> None:
+    with app.app_context():
+        from service.jobs.queue import verification_queue
+
+        SimpleWorker([verification_queue()], connection=redis_store.client, serializer=JSONSerializer).work(
+            burst=True
+        )
+
+
+def scoped(app, account_id: int) -> dict[str, str]:
+    """A verification-scoped session, as the login gate hands to an unverified account."""
+    with app.test_request_context():
+        token, _ = open_session(db.session.get(Account, account_id), "password", scope="verification")
+        db.session.commit()
+    return {"Authorization": f"Bearer {token}"}
+
+
+@pytest.fixture
+def person(app):
+    with app.app_context():
+        account = make_account(org_code="430102-housing", verification=VerificationStatus.NONE)
+        return account.id, scoped(app, account.id)
+
+
+def start(client, headers):
+    response = client.post("/api/v1/verifications", json={"consent": True}, headers=headers)
+    assert response.status_code == 201, response.get_json()
+    return response.get_json()
+
+
+def submit(client, headers, attempt_id, frames=4):
+    card = client.put(
+        f"/api/v1/verifications/{attempt_id}/card",
+        data={"front": (io.BytesIO(jpeg(10)), "front.jpg"), "back": (io.BytesIO(jpeg(20)), "back.jpg")},
+        headers=headers,
+    )
+    assert card.status_code == 200, card.get_json()
+    files = {"frames": [(io.BytesIO(jpeg(30 + i)), f"f{i}.jpg") for i in range(frames)]}
+    return client.post(f"/api/v1/verifications/{attempt_id}/liveness", data=files, headers=headers)
+
+
+def test_pass_marks_the_account_real_person_verified(app, client, engine, person):
+    account_id, headers = person
+    attempt = start(client, headers)
+    assert 2 <= len(attempt["challenge"]) <= 3 and attempt["status"] == "created"
+    queued = submit(client, headers, attempt["id"])
+    assert queued.status_code == 202 and queued.get_json()["status"] == "queued"
+    run_worker(app)
+    current = client.get("/api/v1/verifications/current", headers=headers).get_json()
+    assert (current["status"], current["account_verification_status"]) == ("passed", "real_person")
+    call = engine.calls[0]
+    assert (call["front"], call["back"], call["live"][0]) == (jpeg(10), jpeg(20), jpeg(30))
+    assert call["challenge"] == attempt["challenge"] and call["declared_name"] == "测试用户"
+    with app.app_context():
+        assert db.session.get(Account, account_id).verification_status is VerificationStatus.REAL_PERSON
+
+
+def test_failure_gives_reasons_in_chinese_and_no_scores(app, client, engine, person):
+    engine.ok, engine.reasons = False, ("face_mismatch", "quality_blur")
+    _, headers = person
+    attempt = start(client, headers)
+    submit(client, headers, attempt["id"])
+    run_worker(app)
+    body = client.get(f"/api/v1/verifications/{attempt['id']}", headers=headers).get_json()
+    assert body["status"] == "failed"
+    assert body["reasons"] == [
+        {"reason": "face_mismatch", "message": "人脸与身份证照片不一致"},
+        {"reason": "quality_blur", "message": "照片模糊,请对焦后重新拍摄"},
+    ]
+    assert "evidence" not in body and "0.31" not in str(body)
+
+
+def test_consent_is_required_before_biometrics(client, person):
+    _, headers = person
+    response = client.post("/api/v1/verifications", json={"consent": False}, headers=headers)
+    assert (response.status_code, response.get_json()["reason"]) == (422, "consent_required")
+
+
+def test_uploads_are_sniffed_by_content(client, person):
+    _, headers = person
+    attempt = start(client, headers)
+    response = client.put(
+        f"/api/v1/verifications/{attempt['id']}/card",
+        data={
+            "front": (io.BytesIO(b"%PDF-1.7 not a photo"), "front.jpg"),
+            "back": (io.BytesIO(jpeg(1)), "b.jpg"),
+        },
+        headers=headers,
+    )
+    assert (response.status_code, response.get_json()["reason"]) == (422, "image_format_unsupported")
+
+
+def test_frame_count_and_order_of_steps(client, engine, person):
+    _, headers = person
+    attempt = start(client, headers)
+    early = client.post(
+        f"/api/v1/verifications/{attempt['id']}/liveness",
+        data={"frames": [(io.BytesIO(jpeg(i)), f"{i}.jpg") for i in range(4)]},
+        headers=headers,
+    )
+    assert early.get_json()["reason"] == "card_images_missing"
+    too_few = submit(client, headers, attempt["id"], frames=3)
+    assert (too_few.status_code, too_few.get_json()["reason"]) == (422, "liveness_frame_count")
+
+
+def test_daily_attempt_limit_per_account(client, person):
+    _, headers = person
+    for _ in range(5):
+        start(client, headers)
+    response = client.post("/api/v1/verifications", json={"consent": True}, headers=headers)
+    assert (response.status_code, response.get_json()["reason"]) == (429, "verification_attempts_exceeded")
+
+
+def test_uploads_are_encrypted_at_rest(app, client, engine, person):
+    _, headers = person
+    attempt = start(client, headers)
+    submit(client, headers, attempt["id"])
+    with app.app_context():
+        blobs = db.session.execute(text("SELECT sealed FROM verification_images")).scalars().all()
+    assert len(blobs) == 6
+    assert not any(bytes(b).find(b"JFIF") >= 0 or bytes(b).startswith(b"\xff\xd8") for b in blobs)
+
+
+def test_someone_elses_attempt_is_not_found(app, client, person):
+    _, headers = person
+    attempt = start(client, headers)
+    with app.app_context():
+        other = make_account(org_code="430102-housing", verification=VerificationStatus.NONE).id
+    assert client.get(f"/api/v1/verifications/{attempt['id']}", headers=scoped(app, other)).status_code == 404
+
+
+def test_the_job_is_idempotent(app, client, engine, person):
+    from service.jobs.verification import verify_attempt
+
+    _, headers = person
+    attempt = start(client, headers)
+    submit(client, headers, attempt["id"])
+    run_worker(app)
+    assert verify_attempt(attempt["id"]) == "passed"
+    assert len(engine.calls) == 1
+
+
+def test_a_lost_job_is_found_by_the_sweeper(app, client, engine, person):
+    from service import verifications
+
+    _, headers = person
+    attempt = start(client, headers)
+    submit(client, headers, attempt["id"])
+    with app.app_context():
+        redis_store.client.delete(f"rq:queue:{VERIFICATION_QUEUE}", f"rq:job:verification-{attempt['id']}")
+    run_worker(app)
+    assert engine.calls == []  # nothing on the queue: the job was lost
+    with app.app_context():
+        assert verifications.sweep(0) == [attempt["id"]]
+    run_worker(app)
+    assert (
+        client.get(f"/api/v1/verifications/{attempt['id']}", headers=headers).get_json()["status"] == "passed"
+    )
+
+
+def test_a_crashing_engine_ends_in_error_after_retries(app, client, engine, person):
+    engine.crash = True
+    app.config["VERIFY_RETRY_INTERVALS"] = [0, 0]
+    try:
+        _, headers = person
+        attempt = start(client, headers)
+        submit(client, headers, attempt["id"])
+        run_worker(app)
+    finally:
+        app.config["VERIFY_RETRY_INTERVALS"] = [5, 30]
+    assert len(engine.calls) == 3
+    body = client.get(f"/api/v1/verifications/{attempt['id']}", headers=headers).get_json()
+    assert body["status"] == "error" and body["reasons"][0]["reason"] == "engine_error"
+
+
+@pytest.fixture
+def support(app, client):
+    with app.app_context():
+        make_account(
+            role=Role.SUPPORT, org_code=None, username="kefu", verification=VerificationStatus.REAL_PERSON
+        )
+    return login(client, "kefu")
+
+
+def test_support_reruns_a_failed_attempt(app, client, engine, person, support):
+    account_id, headers = person
+    engine.ok, engine.reasons = False, ("engine_timeout_like",)
+    attempt = start(client, headers)
+    submit(client, headers, attempt["id"])
+    run_worker(app)
+    failed = client.get("/api/v1/support/verifications?status=failed", headers=support).get_json()
+    assert [row["id"] for row in failed["items"]] == [attempt["id"]]
+    assert failed["items"][0]["evidence"]["face"]["distance"] == 0.31  # support sees the evidence
+    engine.ok, engine.reasons = True, ()
+    rerun = client.post(f"/api/v1/support/verifications/{attempt['id']}/rerun", headers=support)
+    assert rerun.status_code == 202 and rerun.get_json()["rerun_of_id"] == attempt["id"]
+    run_worker(app)
+    assert engine.calls[1]["front"] == jpeg(10)  # the same uploads
+    with app.app_context():
+        assert db.session.get(Account, account_id).verification_status is VerificationStatus.REAL_PERSON
+
+
+def test_support_decides_by_hand_with_a_reason(app, client, engine, person, support):
+    account_id, headers = person
+    engine.ok, engine.reasons = False, ("face_mismatch",)
+    attempt = start(client, headers)
+    submit(client, headers, attempt["id"])
+    run_worker(app)
+    url = f"/api/v1/support/verifications/{attempt['id']}/decision"
+    assert client.post(url, json={"decision": "pass"}, headers=support).status_code == 422
+    decided = client.post(url, json={"decision": "pass", "reason": "已线下核验身份证原件"}, headers=support)
+    assert decided.get_json()["manual_reason"] == "已线下核验身份证原件"
+    with app.app_context():
+        assert db.session.get(Account, account_id).verification_status is VerificationStatus.REAL_PERSON
+
+
+def test_only_support_reaches_the_evidence(app, client):
+    with app.app_context():
+        make_account(username="plain", verification=VerificationStatus.REAL_PERSON)
+    assert client.get("/api/v1/support/verifications", headers=login(client, "plain")).status_code == 403
+
+
+def test_images_are_purged_after_retention(app, client, engine, person, support):
+    import datetime as dt
+
+    from service import verifications
+
+    _, headers = person
+    attempt = start(client, headers)
+    submit(client, headers, attempt["id"])
+    run_worker(app)
+    with app.app_context():
+        row = db.session.get(VerificationAttempt, attempt["id"])
+        row.finished_at = row.finished_at - dt.timedelta(days=31)
+        db.session.commit()
+        assert verifications.purge_images(30) == 1
+        assert db.session.scalars(select(VerificationImage)).all() == []
+        assert db.session.get(VerificationAttempt, attempt["id"]).status is AttemptStatus.PASSED
+    refused = client.post(f"/api/v1/support/verifications/{attempt['id']}/rerun", headers=support)
+    assert refused.get_json()["reason"] == "verification_images_purged"
