@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import click
 from flask import Flask, current_app
-from flask.cli import AppGroup
+from flask.cli import AppGroup, with_appcontext
 from sqlalchemy import func, select
 
 from models.accounts import Account, AccountStatus, AdminPost, Role
@@ -22,6 +22,7 @@ audit_cli = AppGroup("audit", help="审计日志")
 
 
 @click.command("seed")
+@with_appcontext
 @click.option("--demo", is_flag=True, help="同时生成演示用的市县单位和管理员账号")
 def seed_command(demo: bool) -> None:
     """载入行政区划、事项目录和省直部门(可重复执行)。"""

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import click
 from flask import current_app
+from flask.cli import with_appcontext
 from rq import Worker
 from rq.serializers import JSONSerializer
 
@@ -13,6 +14,7 @@ from service.jobs.queue import VERIFICATION_QUEUE
 
 
 @click.command("worker")
+@with_appcontext
 @click.option("--burst", is_flag=True, help="处理完队列中的任务后退出")
 def worker_command(burst: bool) -> None:
     """启动后台任务进程(实名实人认证等)。"""
