@@ -21,7 +21,6 @@ DEFAULTS: dict[str, Any] = {
     "OPENAPI_JSON_PATH": "openapi.json",
     "OPENAPI_SWAGGER_UI_PATH": "docs",
     "OPENAPI_SWAGGER_UI_URL": "/api/v1/docs-assets/",  # served locally: nothing is fetched from a CDN
-    "JSON_AS_ASCII": False,
     "MAX_CONTENT_LENGTH": 40 * 1024 * 1024,
     "SQLALCHEMY_ENGINE_OPTIONS": {"pool_pre_ping": True},
     # Keys: SECRET_KEY signs console sessions, ID_NUMBER_KEY (base64, 32 bytes) encrypts ID numbers,
@@ -40,6 +39,19 @@ DEFAULTS: dict[str, Any] = {
     # sessions
     "SESSION_IDLE_SECONDS": 30 * 60,
     "SESSION_ABSOLUTE_SECONDS": 12 * 3600,
+    "VERIFICATION_SESSION_SECONDS": 30 * 60,  # the gate's verification-scoped token
+    # login: image captcha, failed-login throttling, certificate challenges
+    "CAPTCHA_REQUIRED": True,  # password login needs a solved captcha; off only for load tests
+    "CAPTCHA_TTL": 120,
+    "CAPTCHA_LENGTH": 4,
+    "CAPTCHA_LIMITS_PER_ADDRESS": "60/minute;600/hour",
+    "LOGIN_FAILURE_LIMIT": "100/hour",  # per account (or submitted user name): then login_locked
+    "LOGIN_DELAY_AFTER": 5,  # failures before each further try must wait 2^n seconds ...
+    "LOGIN_DELAY_MAX_SECONDS": 30,  # ... at most this long
+    "LOGIN_FAILURE_LIMITS_PER_ADDRESS": "30/minute;300/hour",
+    "CERT_CHALLENGE_TTL": 120,
+    "CERT_CHALLENGE_LIMITS_PER_ADDRESS": "30/minute;300/hour",
+    "CA_BUNDLE_PATH": None,  # PEM file of the CAs whose USB-key certificates are accepted
     # admin scopes
     "CITY_ADMIN_QUOTA": 2,
     "PROVINCE_CODE": "430000",
@@ -73,7 +85,9 @@ def load(app: Flask, overrides: Mapping[str, Any] | None = None) -> None:
     app.config["SQLALCHEMY_DATABASE_URI"] = normalize_database_url(app.config["SQLALCHEMY_DATABASE_URI"])
     if not app.config.get("DATABASE_URL"):
         app.config["DATABASE_URL"] = app.config["SQLALCHEMY_DATABASE_URI"]
+    _instance_keys(app)
     _require_keys(app)
+    app.json.ensure_ascii = False  # Flask 3 ignores JSON_AS_ASCII; people read these bodies in Chinese
 
 
 def normalize_database_url(url: str) -> str:
@@ -82,6 +96,19 @@ def normalize_database_url(url: str) -> str:
         if url.startswith(prefix):
             return "postgresql+psycopg://" + url[len(prefix) :]
     return url
+
+
+def _instance_keys(app: Flask) -> None:
+    """The embedded default keeps its generated keys in instance/keys.env (written by `make run`), so
+    `flask ...` commands in another shell find them. Explicit settings always win."""
+    path = os.path.join(app.instance_path, "keys.env")
+    if not os.path.exists(path):
+        return
+    with open(path, encoding="utf-8") as handle:
+        for line in handle:
+            key, sep, value = line.strip().partition("=")
+            if sep and key in ("SECRET_KEY", "ID_NUMBER_KEY", "LOOKUP_KEY") and not app.config.get(key):
+                app.config[key] = value
 
 
 def _require_keys(app: Flask) -> None:

@@ -57,5 +57,11 @@ def test_missing_keys_refuse_to_start(monkeypatch):
 
     for key in ("XJY_SECRET_KEY", "XJY_ID_NUMBER_KEY", "XJY_LOOKUP_KEY"):
         monkeypatch.delenv(key, raising=False)
+    monkeypatch.setattr("service.config._instance_keys", lambda app: None)  # ignore a local `make run`
     with pytest.raises(RuntimeError, match="ID_NUMBER_KEY"):
         create_app({"SQLALCHEMY_DATABASE_URI": "sqlite://"})
+
+
+def test_chinese_is_sent_as_utf8_not_escaped(client):
+    body = client.get("/api/v1/regions?parent=430000").data.decode()
+    assert "长沙市" in body
