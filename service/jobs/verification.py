@@ -18,7 +18,7 @@ from sqlalchemy import select
 from models.base import db, utcnow
 from models.verifications import AttemptStatus, VerificationAttempt
 from service import audit
-from service.jobs.context import get_app
+from service.jobs.context import after_fork, get_app
 from service.security import decrypt_id_number, unseal
 
 log = logging.getLogger(__name__)
@@ -95,6 +95,7 @@ def verify_attempt(attempt_id: int) -> str:
     """Run one attempt. Returns its final status (for the job's result)."""
     app = get_app()
     with app.app_context():
+        after_fork()
         try:
             attempt = _claim(attempt_id)
             if attempt is None:
@@ -120,6 +121,7 @@ def record_job_failure(job: Any, connection: Any, exc_type: Any, value: Any, tra
     log.error("verification job %s failed: %s", attempt_id, exc_type)
     app = get_app()
     with app.app_context():
+        after_fork()
         attempt = db.session.get(VerificationAttempt, attempt_id)
         if attempt is not None and not attempt.status.terminal:
             attempt.status = AttemptStatus.ERROR
