@@ -16,4 +16,6 @@ RUN useradd --system --uid 10001 app
 USER app
 ENV FLASK_APP=service
 EXPOSE 8000
-CMD ["gunicorn", "--bind", "0.0.0.0:8000", "--workers", "4", "service.wsgi:app"]
+# Access log without query strings: a search may carry an ID number, which is never logged.
+CMD ["gunicorn", "--bind", "0.0.0.0:8000", "--workers", "4", "--access-logfile", "-", \
+     "--access-logformat", "%(h)s %(t)s \"%(m)s %(U)s\" %(s)s %(b)s %(M)sms", "service.wsgi:app"]

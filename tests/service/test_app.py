@@ -65,3 +65,9 @@ def test_missing_keys_refuse_to_start(monkeypatch):
 def test_chinese_is_sent_as_utf8_not_escaped(client):
     body = client.get("/api/v1/regions?parent=430000").data.decode()
     assert "长沙市" in body
+
+
+def test_responses_are_never_cached(client):
+    response = client.get("/api/v1/regions?parent=430000")
+    assert response.headers["Cache-Control"] == "no-store"
+    assert response.headers["X-Content-Type-Options"] == "nosniff"
