@@ -42,6 +42,10 @@ class LivenessConfig:
         mouth_delta: MAR above neutral by this much means mouth open.
         yaw_delta: yaw beyond neutral by this much (fraction of face width) means a turn.
         pitch_delta: pitch above neutral by this much means a nod.
+        unasked_margin: an action that was not asked for counts only when its change is this many
+            times its threshold, so measurement noise (a neutral frame's EAR varies by up to ~20 %
+            with dlib on small faces) does not fail an honest user, while a clearly performed
+            extra action (a replayed clip doing every action) still fails the exact-order check.
         min_frames: fewest frames accepted.
         max_frames: most frames accepted (a video is sampled down to it).
         identity_threshold: encoding distance above which frames are different people.
@@ -49,10 +53,11 @@ class LivenessConfig:
         mirrored: frames are mirrored (selfie preview), swapping left and right.
     """
 
-    blink_ratio: float = 0.7
+    blink_ratio: float = 0.85
     mouth_delta: float = 0.15
     yaw_delta: float = 0.08
     pitch_delta: float = 0.05
+    unasked_margin: float = 1.5
     min_frames: int = 4
     max_frames: int = 12
     identity_threshold: float = DEFAULT_THRESHOLD
@@ -86,8 +91,11 @@ def measure(face: Face) -> tuple[float, float, float, float]:
     local = np.stack([pts @ axis, pts @ normal], axis=1)
     ear = (_eye_ratio(local[36:42]) + _eye_ratio(local[42:48])) / 2
     mar = _mouth_ratio(local[60:68])
-    width = max(local[16, 0] - local[0, 0], 1e-6)
-    yaw = (local[30, 0] - (local[0, 0] + local[16, 0]) / 2) / width
+    # Yaw: the nose tip's offset from the midpoint of the eyes, in inter-eye distances. The nose
+    # sticks out, so it moves across the eye line as the head turns; the jaw ends do not work as
+    # the reference, because on a head already turned the far one runs along the silhouette.
+    eyes_x = (local[36:42, 0].mean() + local[42:48, 0].mean()) / 2
+    yaw = (local[30, 0] - eyes_x) / max(local[42:48, 0].mean() - local[36:42, 0].mean(), 1e-6)
     eye_y = local[36:48, 1].mean()
     pitch = (local[30, 1] - eye_y) / max(local[8, 1] - eye_y, 1e-6)
     return float(ear), float(mar), float(yaw), float(pitch)
@@ -171,7 +179,7 @@ def _evaluate(
     start = time.perf_counter()
     distances, card_distance = _identity(images, [f[0] for f in faces], card_encoding, config)
     timings["identity_ms"] = _ms(start)
-    labels = _labels(values, config)
+    labels = _labels(values, asked, config)
     detected = _runs(labels)
     reasons = _reasons(values, labels, detected, asked, distances, card_distance, config)
     measures = tuple(
@@ -213,8 +221,11 @@ def _correlation(a: npt.NDArray[np.float32], b: npt.NDArray[np.float32]) -> floa
     return float((a * b).mean())
 
 
-def _labels(values: npt.NDArray[np.float64], config: LivenessConfig) -> list[str]:
-    """Each frame's dominant action relative to the sequence's neutral (median) level, or ``neutral``."""
+def _labels(values: npt.NDArray[np.float64], asked: tuple[str, ...], config: LivenessConfig) -> list[str]:
+    """Each frame's dominant action relative to the sequence's neutral (median) level, or ``neutral``.
+
+    Scores are changes in units of their threshold; actions not asked for need ``unasked_margin``.
+    """
     base = np.median(values, axis=0)
     sign = -1.0 if config.mirrored else 1.0
     labels = []
@@ -226,6 +237,7 @@ def _labels(values: npt.NDArray[np.float64], config: LivenessConfig) -> list[str
             "turn_right": -sign * (yaw - base[2]) / config.yaw_delta,
             "nod": (pitch - base[3]) / config.pitch_delta,
         }
+        scores = {a: v if a in asked else v / config.unasked_margin for a, v in scores.items()}
         action, score = max(scores.items(), key=lambda kv: kv[1])
         labels.append(action if score >= 1.0 else "neutral")
     return labels

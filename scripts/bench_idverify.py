@@ -18,6 +18,7 @@ from collections import defaultdict
 from collections.abc import Callable
 from typing import Any
 
+import cv2
 import numpy as np
 from PIL import Image
 
@@ -27,6 +28,7 @@ from idverify.idcard import read_card
 
 TODAY = dt.date(2026, 11, 24)
 RAW: dict[str, float] = defaultdict(float)
+EVERY_ACTION = ("blink", "turn_left", "open_mouth", "turn_right", "nod")  # a replay for any challenge
 
 
 def _timed(owner: Any, name: str, key: str) -> None:
@@ -111,42 +113,73 @@ def bench_faces() -> float:
     return t
 
 
-def bench_liveness() -> None:
+def _moved_still(still: np.ndarray, count: int, *, dx: float, zoom: float) -> list[np.ndarray]:
+    """A still photo slid sideways by up to ``dx`` of its width and zoomed by up to ``zoom``."""
+    h, w = still.shape[:2]
+    frames = []
+    for t in np.linspace(0, 1, count):
+        m = cv2.getRotationMatrix2D((w / 2, h / 2), 0, 1 + zoom * t)
+        m[0, 2] += dx * w * t
+        frames.append(cv2.warpAffine(still, m, (w, h), borderMode=cv2.BORDER_REFLECT))
+    return frames
+
+
+def bench_liveness(seeds: int = 4, per_seed: int = 3) -> None:
+    """Random challenges over every photo; pass rate per action and per photo; negatives."""
     photos = {p.stem: np.asarray(Image.open(p).convert("RGB")) for p in sorted(gen.FACES_DIR.glob("*.jpg"))}
-    rng = np.random.default_rng(11)
-    challenges = [
-        ("blink", "turn_left"),
-        ("open_mouth", "turn_right"),
-        ("nod", "blink"),
-        ("blink", "turn_left", "open_mouth"),
-        ("turn_right", "nod", "open_mouth"),
-    ]
-    positives, negatives = [], defaultdict(list)
     names = sorted(photos)
-    for name, challenge in itertools.product(names, challenges):
-        seq = gen.frames_to_jpeg(gen.make_sequence(photos[name], challenge, rng))
-        positives.append(liveness.check_liveness(seq, challenge).ok)
-        other_name = names[(names.index(name) + 1) % len(names)]
-        other = gen.frames_to_jpeg(gen.make_sequence(photos[other_name], challenge, rng))
-        still = gen.selfie_frame(photos[name])
-        wrong = tuple(reversed(challenge))
-        negatives["still repeated"].append(
-            liveness.check_liveness([gen.to_jpeg(still, 85)] * 8, challenge).ok
-        )
-        jit = [gen.to_jpeg(gen._jitter_frame(still, rng), 85) for _ in range(8)]
-        negatives["still jittered"].append(liveness.check_liveness(jit, challenge).ok)
-        negatives["reversed frames"].append(liveness.check_liveness(seq[::-1], challenge).ok)
-        order = rng.permutation(len(seq))
-        negatives["shuffled frames"].append(liveness.check_liveness([seq[i] for i in order], challenge).ok)
-        half = len(seq) // 2
-        negatives["person swapped midway"].append(
-            liveness.check_liveness(seq[:half] + other[half:], challenge).ok
-        )
-        negatives["wrong challenge"].append(liveness.check_liveness(seq, wrong).ok)
-    print("\n== Liveness (synthetic sequences from real photos) ==")
-    print(f"  positive sequences passed: {sum(positives)}/{len(positives)}")
+    per_action: dict[str, list[bool]] = defaultdict(list)
+    per_photo: dict[str, list[bool]] = defaultdict(list)
+    negatives: dict[str, list[bool]] = defaultdict(list)
+    ms_per_frame: list[float] = []
+    for name, seed in itertools.product(names, range(seeds)):
+        rng = np.random.default_rng(1000 + seed)
+        for _ in range(per_seed):
+            challenge = liveness.new_challenge()
+            seq = gen.frames_to_jpeg(gen.make_sequence(photos[name], challenge, rng))
+            start = time.perf_counter()
+            result = liveness.check_liveness(seq, challenge)
+            ms_per_frame.append((time.perf_counter() - start) * 1000 / len(seq))
+            per_photo[name].append(result.ok)
+            for action in challenge:
+                per_action[action].append(result.ok)
+        other = names[(names.index(name) + 1) % len(names)]
+        _negatives(negatives, photos[name], photos[other], seq, challenge, rng)
+    total = [ok for oks in per_photo.values() for ok in oks]
+    print("\n== Liveness (SYNTHETIC sequences from real photos, random challenges) ==")
+    print(f"  positive sequences passed: {sum(total)}/{len(total)} ({np.mean(total) * 100:.1f} %)")
+    for key, oks in [*sorted(per_action.items()), *sorted(per_photo.items())]:
+        print(f"    {key:12s} {np.mean(oks) * 100:6.1f} %  ({sum(oks)}/{len(oks)})")
+    accepted = sum(sum(oks) for oks in negatives.values())
+    print(f"  negatives accepted: {accepted}/{sum(len(oks) for oks in negatives.values())}")
     for kind, oks in negatives.items():
-        print(f"  negative '{kind}' accepted: {sum(oks)}/{len(oks)}")
+        print(f"    {kind:24s} {sum(oks)}/{len(oks)}")
+    print(f"  check_liveness ms per frame: {_pct(ms_per_frame)}")
+
+
+def _negatives(
+    out: dict[str, list[bool]], photo: np.ndarray, other_photo: np.ndarray, seq: list[bytes],
+    challenge: tuple[str, ...], rng: np.random.Generator,
+) -> None:  # fmt: skip
+    """Attacks that must all fail, recorded as accepted (True) or not."""
+    still = gen.selfie_frame(photo)
+    other = gen.frames_to_jpeg(gen.make_sequence(other_photo, challenge, rng))
+    half = len(seq) // 2
+    order = rng.permutation(len(seq))
+    cases = {
+        "still repeated": [gen.to_jpeg(still, 85)] * 8,
+        "still jittered": [gen.to_jpeg(gen._jitter_frame(still, rng), 85) for _ in range(8)],
+        "still slid sideways": gen.frames_to_jpeg(_moved_still(still, 8, dx=0.25, zoom=0.0)),
+        "still zoomed": gen.frames_to_jpeg(_moved_still(still, 8, dx=0.0, zoom=0.4)),
+        "still slid and zoomed": gen.frames_to_jpeg(_moved_still(still, 8, dx=-0.15, zoom=0.25)),
+        "reversed frames": seq[::-1],
+        "shuffled frames": [seq[i] for i in order],
+        "person swapped midway": seq[:half] + other[half:],
+        "every action, fixed order": gen.frames_to_jpeg(gen.make_sequence(photo, EVERY_ACTION, rng)),
+    }
+    for kind, frames in cases.items():
+        out[kind].append(liveness.check_liveness(frames, challenge).ok)
+    out["wrong challenge"].append(liveness.check_liveness(seq, tuple(reversed(challenge))).ok)
 
 
 def bench_verify(runs: int) -> None:

@@ -1,8 +1,9 @@
 """Render fictional resident ID cards (both sides) as phone photos, with ground truth.
 
-Everything is made up: names are random picks from common characters, addresses combine real
-GB/T 2260 place names with invented streets, and every generated number carries the sequence
-block ``00x`` (digits 15-17), so generated numbers are recognisable as test data. The portrait is
+Everything is made up: names are random picks from common characters, addresses combine old
+GB/T 2260 county names with invented streets, and every generated number carries a county code
+abolished by 1983, before 18-digit numbers were issued, so it cannot belong to anyone (and the
+sequence block ``00x``, digits 15-17, marks it as test data). The portrait is
 a real face photo from ``tests/fixtures/faces`` (public, licensed test images).
 
 The layout follows the printed positions of the second-generation card at 856 x 540 (0.1 mm per
@@ -18,6 +19,7 @@ import argparse
 import datetime as dt
 import io
 import json
+import re
 from collections.abc import Callable, Sequence
 from dataclasses import asdict, dataclass, field
 from functools import cache
@@ -112,16 +114,28 @@ def font(size: int) -> ImageFont.FreeTypeFont:
 
 @cache
 def _counties() -> list[tuple[str, str, str]]:
-    """(code, full place name) for current county-level divisions, Hunan weighted in."""
+    """(code, full place name, county name) of county codes abolished by 1983, Hunan weighted in.
+
+    Second-generation (18-digit) numbers were first issued in 1984, so no real number carries a
+    code whose last GB/T 2260 listing ended by 1983: a generated number can never be somebody's,
+    whatever its birth date and sequence digits, yet it still passes the division check (numbers
+    keep historical codes). The address uses the old county's name, as it was printed then.
+    """
     table = load_divisions()
-    out = []
-    for code, div in table.items():
-        if div.level != "county" or not div.current or div.name == "市辖区":
+    text = resources.files("stdnum").joinpath("cn/loc.dat").read_text(encoding="utf-8")
+    out, province = [], ""
+    for line in text.splitlines():
+        key, _, props = line.strip().partition(" ")
+        if not line.startswith(" "):
+            province = key
             continue
-        city = table.get(code[:4] + "00")
-        province = table[code[:2] + "0000"]
-        city_name = city.name if city and city.name not in ("市辖区", "县") else ""
-        out.append((code, province.name + city_name + div.name, div.name))
+        code, last = province + key, props.split("=", 1)[-1].strip('"').split(",")[-1]
+        ended = re.match(r"^\[\d{0,4}-(\d{4})\](.+)$", last)
+        name = ended.group(2) if ended else ""
+        if not ended or int(ended.group(1)) > 1983 or code.endswith("00") or not name.endswith(("县", "市")):
+            continue
+        if code in table and table[code].level == "county":
+            out.append((code, table[code[:2] + "0000"].name + name, name))
     hunan = [c for c in out if c[0].startswith("43")]
     return hunan * 3 + out
 
@@ -478,8 +492,27 @@ if __name__ == "__main__":
 
 
 # --- Synthetic liveness sequences -------------------------------------------------------------
-# Made from one real photo by local warps driven by its dlib landmarks: they are synthetic, good
-# enough to exercise the landmark measures and the sequence logic, not a model of real motion.
+# Made from ONE real photo by geometric warps driven by its dlib landmarks. They are synthetic:
+# good enough that a real landmark detector sees each action with plausible amplitudes, not a model
+# of real motion, lighting or expression. What each action models, and its limits:
+#
+# - turn_left / turn_right: a rigid yaw of the head, modelled as an ellipsoid (semi-axes from the
+#   jaw width) with a nose bump, rotated about its vertical axis and projected orthographically. The
+#   near cheek widens, the far cheek foreshortens and the nose tip moves more than the cheeks, as in
+#   a real turn; nothing hidden becomes visible (the far ear is not revealed, the background is only
+#   dragged). Frames are as the camera recorded them (not mirrored): turning to the subject's own
+#   left moves the nose toward the image's right.
+# - nod: the same ellipsoid pitched head-down about its horizontal axis.
+# - blink: the eye openings are filled with the surrounding skin (inpainted, toned like the skin
+#   under the eye) and a lash line is drawn where the lids meet. No lid shading or lash texture.
+# - open_mouth: the jaw drops (chin and lower lip most, the jaw outline less toward the ear hinge)
+#   and the mouth opening is filled dark. No teeth or tongue.
+# Default amplitudes are modest for a person asked to act: yaw 22 degrees, pitch 15 degrees,
+# jaw drop 14 % of the face width; ``make_sequence`` varies them by +-20 %.
+
+HEAD_TURN_DEG = 22.0
+NOD_DEG = 15.0
+JAW_DROP = 0.14
 
 
 def _landmarks(photo: np.ndarray) -> np.ndarray:
@@ -505,52 +538,99 @@ def _warp(img: np.ndarray, src: np.ndarray, dst: np.ndarray, sigma: float) -> np
     return out
 
 
-def _close_eyes(photo: np.ndarray, pts: np.ndarray, width: float) -> np.ndarray:
-    """Pull the upper eyelid skin down over each eye (a vertical remap), then draw the lash line."""
+def rotate_head(photo: np.ndarray, pts: np.ndarray, yaw_deg: float, pitch_deg: float) -> np.ndarray:
+    """Rotate the head in ``photo`` by ``yaw_deg`` (positive: to the subject's left) and ``pitch_deg``
+    (positive: head down), as an ellipsoid with a nose bump under orthographic projection.
+
+    The forward map (source pixel -> rotated position) is inverted by fixed-point iteration; outside
+    the head ellipse the displacement fades out, so neck, hair and background are dragged along.
+    """
+    h, w = photo.shape[:2]
+    width = float(np.linalg.norm(pts[16] - pts[0]))
+    cx, cy = float(pts[[0, 16], 0].mean()), float(pts[27:31, 1].mean())
+    a, b, c = 0.55 * width, 0.75 * width, 0.55 * width  # half width, half height, depth
+    nose_x, nose_y = (float(v) for v in pts[30])
+    bump, bump_sigma = 0.28 * a, 0.16 * a  # a nose tip ~2 cm in front of the cheeks
+    yaw, pitch = np.deg2rad(yaw_deg), np.deg2rad(pitch_deg)
+    x0, x1 = int(max(cx - 2.2 * a, 0)), int(min(cx + 2.2 * a, w))
+    y0, y1 = int(max(cy - 2.0 * b, 0)), int(min(cy + 2.0 * b, h))
+    ys, xs = np.mgrid[y0:y1, x0:x1].astype(np.float32)
+
+    def displacement(sx: np.ndarray, sy: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        x, y = sx - cx, sy - cy
+        r2 = (x / a) ** 2 + (y / b) ** 2
+        z = c * np.sqrt(np.clip(1 - r2, 0, 1))
+        z = z + bump * np.exp(-((sx - nose_x) ** 2 + (sy - nose_y) ** 2) / (2 * bump_sigma**2))
+        xr = x * np.cos(yaw) + z * np.sin(yaw)  # yaw about the vertical axis (image y down, z to camera)
+        zr = -x * np.sin(yaw) + z * np.cos(yaw)
+        yr = y * np.cos(pitch) + zr * np.sin(pitch)  # then pitch about the horizontal axis
+        fade = np.exp(-(np.clip(np.sqrt(r2) - 1, 0, None) ** 2) / (2 * 0.25**2))
+        return (xr - x) * fade, (yr - y) * fade
+
+    sx, sy = xs.copy(), ys.copy()
+    for _ in range(12):  # solve rotated(s) = output pixel for the source pixel s
+        dx, dy = displacement(sx, sy)
+        sx, sy = xs - dx, ys - dy
     out = photo.copy()
-    for eye in (pts[36:42], pts[42:48]):
-        x0, x1 = eye[:, 0].min(), eye[:, 0].max()
-        upper, lower = eye[[1, 2], 1].mean(), eye[[4, 5], 1].mean()
-        span = max(lower - upper, 0.3 * (x1 - x0))
-        top = upper - 1.2 * span
-        pad = 0.35 * (x1 - x0)
-        bx0, bx1, by0, by1 = int(x0 - pad), int(x1 + pad), int(top), int(lower + 2)
-        ys, xs = np.mgrid[by0:by1, bx0:bx1].astype(np.float32)
-        src_y = top + (ys - top) * (upper - top) / (lower - top)
-        inside = np.clip(np.minimum(xs - (x0 - pad), (x1 + pad) - xs) / pad, 0, 1)
-        map_y = (ys + (src_y - ys) * inside).astype(np.float32)
-        out[by0:by1, bx0:bx1] = cv2.remap(photo, xs, map_y, cv2.INTER_LINEAR, borderMode=cv2.BORDER_REFLECT)
-        lash = np.array([eye[0], eye[5], eye[4], eye[3]], np.int32)
-        cv2.polylines(out, [lash], False, (40, 30, 30), max(2, int(width * 0.012)))
+    out[y0:y1, x0:x1] = cv2.remap(
+        photo, sx.astype(np.float32), sy.astype(np.float32), cv2.INTER_LINEAR, borderMode=cv2.BORDER_REFLECT
+    )
     return out
 
 
-def act(photo: np.ndarray, pts: np.ndarray, action: str) -> np.ndarray:
-    """One frame of ``action`` made from a neutral photo and its landmarks."""
-    width = float(pts[16, 0] - pts[0, 0])
+def _close_eyes(photo: np.ndarray, pts: np.ndarray, width: float) -> np.ndarray:
+    """Fill each eye opening (lashes included) with skin, then draw the lash line where the lids meet."""
+    mask = np.zeros(photo.shape[:2], np.uint8)
+    for eye in (pts[36:42], pts[42:48]):
+        x0, x1 = eye[:, 0].min(), eye[:, 0].max()
+        upper, lower = eye[[1, 2], 1].mean(), eye[[4, 5], 1].mean()
+        span = max(lower - upper, 0.25 * (x1 - x0))
+        centre = (int((x0 + x1) / 2), int((upper - 0.35 * span + lower + 0.1 * span) / 2))
+        axes = (int((x1 - x0) * 0.62 + 0.5), int((lower - upper + 0.45 * span) / 2 + 2))
+        cv2.ellipse(mask, centre, axes, 0, 0, 360, 255, -1)
+    filled = cv2.inpaint(photo, mask, 7, cv2.INPAINT_TELEA).astype(np.float32)
+    for eye in (pts[36:42], pts[42:48]):
+        # a closed lid has about the tone of the skin under the eye, not of the socket's shadow
+        x0, x1 = int(eye[:, 0].min()), int(eye[:, 0].max()) + 1
+        lower, band = int(eye[[4, 5], 1].max()), max(2, int(0.25 * (x1 - x0)))
+        skin = photo[lower + 2 : lower + 2 + band, x0:x1].reshape(-1, 3).astype(np.float32).mean(axis=0)
+        region = np.zeros(mask.shape, bool)
+        region[:, max(x0 - 3 * band, 0) : x1 + 3 * band] = mask[:, max(x0 - 3 * band, 0) : x1 + 3 * band] > 0
+        filled[region] += (skin - filled[region].mean(axis=0)) * 0.5
+    alpha = cv2.GaussianBlur(mask.astype(np.float32) / 255, (0, 0), max(1.0, 0.008 * width))[..., None]
+    out = np.clip(photo * (1 - alpha) + filled * alpha, 0, 255).astype(np.uint8)
+    for eye in (pts[36:42], pts[42:48]):
+        lid = np.array([eye[0], eye[5] * 0.75 + eye[1] * 0.25, eye[4] * 0.75 + eye[2] * 0.25, eye[3]])
+        line = np.round(lid * 4).astype(np.int32)
+        cv2.polylines(out, [line], False, (35, 25, 25), max(2, int(width * 0.012)), cv2.LINE_AA, 2)
+    return out
+
+
+def _open_mouth(photo: np.ndarray, pts: np.ndarray, width: float, drop: float) -> np.ndarray:
+    """Drop the jaw by ``drop`` x face width (less toward the ear hinge) and darken the opening."""
+    d = width * drop
+    idx = [4, 5, 6, 7, 8, 9, 10, 11, 12, 55, 56, 57, 58, 59, 65, 66, 67]
+    share = np.array([0.25, 0.5, 0.75, 0.9, 1, 0.9, 0.75, 0.5, 0.25, 0.8, 0.9, 1, 0.9, 0.8, 0.85, 0.9, 0.85])
+    out = _warp(photo, pts[idx], pts[idx] + np.outer(share, [0, d]), width * 0.09)
+    inner = pts[60:68].copy()
+    inner[5:8] += np.outer([0.85, 0.9, 0.85], [0, d])
+    inner[[0, 4]] += [0, d * 0.35]
+    cv2.fillPoly(out, [np.round(inner * 4).astype(np.int32)], (45, 20, 22), cv2.LINE_AA, 2)
+    return out
+
+
+def act(photo: np.ndarray, pts: np.ndarray, action: str, strength: float = 1.0) -> np.ndarray:
+    """One frame of ``action`` made from a neutral photo and its landmarks (``strength`` scales it)."""
+    width = float(np.linalg.norm(pts[16] - pts[0]))
     if action == "blink":
         return _close_eyes(photo, pts, width)
     if action == "open_mouth":
-        idx = [55, 56, 57, 58, 59, 65, 66, 67, 6, 7, 8, 9, 10]
-        src = pts[idx]
-        dst = src + [0, width * 0.38]
-        out = _warp(photo, src, dst, width * 0.09)
-        inner = pts[60:68].copy()
-        inner[5:8] += [0, width * 0.38]
-        cv2.fillPoly(out, [inner.astype(np.int32)], (45, 20, 20))
-        return out
+        return _open_mouth(photo, pts, width, JAW_DROP * strength)
     if action in ("turn_left", "turn_right"):
-        dx = (1 if action == "turn_left" else -1) * width * 0.16
-        src = np.concatenate([pts[:17], pts[17:68]])
-        shift = np.zeros_like(src)
-        shift[17:, 0] = dx  # the features move, the face outline stays
-        return _warp(photo, src, src + shift, width * 0.12)
+        sign = 1.0 if action == "turn_left" else -1.0
+        return rotate_head(photo, pts, sign * HEAD_TURN_DEG * strength, 0.0)
     if action == "nod":
-        src = pts[27:68]
-        shift = np.zeros_like(src)
-        shift[:9, 1] = width * 0.09  # nose
-        shift[21:, 1] = width * 0.03  # mouth
-        return _warp(photo, src, src + shift, width * 0.1)
+        return rotate_head(photo, pts, 0.0, NOD_DEG * strength)
     return photo.copy()
 
 
@@ -582,7 +662,8 @@ def make_sequence(photo: np.ndarray, actions: Sequence[str], rng: np.random.Gene
     plan = ["neutral", "neutral"]
     for action in actions:
         plan += [action, action, "neutral"]
-    return [_jitter_frame(act(photo, pts, a), rng) for a in plan]
+    strength = {a: float(rng.uniform(0.8, 1.2)) for a in actions}
+    return [_jitter_frame(act(photo, pts, a, strength.get(a, 1.0)), rng) for a in plan]
 
 
 def frames_to_jpeg(frames: Sequence[np.ndarray], quality: int = 85) -> list[bytes]:
