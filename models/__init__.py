@@ -1,6 +1,17 @@
 """SQLAlchemy 2.0 models, one module per aggregate. Importing the package registers them all."""
 
-from models import accounts, audit, city_admins, matters, organisations, regions, requests, sms, verifications
+from models import (
+    accounts,
+    audit,
+    certificates,
+    city_admins,
+    matters,
+    organisations,
+    regions,
+    requests,
+    sms,
+    verifications,
+)
 from models.base import Base, db
 
 __all__ = [
@@ -8,6 +19,7 @@ __all__ = [
     "db",
     "accounts",
     "audit",
+    "certificates",
     "city_admins",
     "matters",
     "organisations",

@@ -16,6 +16,7 @@ from models.base import db, utcnow
 from models.organisations import Organisation
 from models.requests import RequestKind, ReviewRequest
 from service import audit
+from service.auth.passwords import check_new_password
 from service.auth.sessions import revoke_all
 from service.errors import Conflict, InvalidInput
 from service.security import encrypt_id_number, hash_password, lookup_hash
@@ -98,6 +99,7 @@ def register(form: dict[str, Any]) -> tuple[Account, ReviewRequest]:
     The SMS code is consumed after every other check passed, so a typo elsewhere does not cost
     the user a fresh code.
     """
+    check_new_password(form["password"], username=form["username"])
     credit_code = check_credit_code(form["credit_code"])
     organisation = organisation_by_id(form["organisation_id"])
     if organisation.credit_code != credit_code:

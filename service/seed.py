@@ -15,7 +15,7 @@ from sqlalchemy import select
 from idverify.divisions import children, load_divisions
 from idverify.idnumber import check_digit
 from models import reference_data as ref
-from models.accounts import Account, AccountStatus, AdminPost, Role
+from models.accounts import Account, AccountStatus, AdminPost, Role, VerificationStatus
 from models.base import db
 from models.matters import Matter, ProjectType, Stage
 from models.organisations import Organisation
@@ -148,7 +148,7 @@ def seed_demo_admins(cities: tuple[str, ...] = ("430100", "430200")) -> list[Dem
         if post is not None:
             slug = "drc" if post is AdminPost.FGW else "reform_office"
             organisation = db.session.scalar(select(Organisation).where(Organisation.code == slug))
-        build_account(
+        account = build_account(
             username=username,
             password=password,
             phone=f"1990000{i:04d}",
@@ -160,6 +160,9 @@ def seed_demo_admins(cities: tuple[str, ...] = ("430100", "430200")) -> list[Dem
             admin_post=post,
             admin_region_code=city,
         )
+        # A demo only: these fictional admins are marked real-person verified so that they pass the
+        # login gate at once (real admins, created by `flask accounts create`, verify in the app).
+        account.verification_status = VerificationStatus.REAL_PERSON
         made.append(DemoCredential(username, password, role.value, scope))
     db.session.flush()
     return made

@@ -19,6 +19,7 @@ def docs_asset(filename: str):
 def register(app: Flask, api: Api) -> None:
     from service.api import (
         account_requests,
+        account_security,
         admin,
         me,
         permission_requests,
@@ -39,6 +40,7 @@ def register(app: Flask, api: Api) -> None:
         permission_requests,
         account_requests,
         admin,
+        account_security,
         verifications,
         support,
     ):

@@ -25,11 +25,16 @@ def _aware(value: dt.datetime) -> dt.datetime:
     return value if value.tzinfo else value.replace(tzinfo=dt.UTC)
 
 
-def open_session(account: Account, method: str, scope: str = "full") -> tuple[str, Session]:
-    """Create a session and return the token (shown once) with its row. The caller commits."""
+def open_session(
+    account: Account, method: str, scope: str = "full", lifetime: int | None = None
+) -> tuple[str, Session]:
+    """Create a session and return the token (shown once) with its row. The caller commits.
+
+    ``lifetime`` (seconds) defaults to ``SESSION_ABSOLUTE_SECONDS``.
+    """
     token, digest = new_token()
     now = utcnow()
-    lifetime = current_app.config["SESSION_ABSOLUTE_SECONDS"]
+    lifetime = lifetime or current_app.config["SESSION_ABSOLUTE_SECONDS"]
     session = Session(
         account_id=account.id,
         token_hash=digest,
@@ -70,11 +75,13 @@ def revoke(session: Session, reason: str) -> None:
     session.revoked_reason = reason
 
 
-def revoke_all(account_id: int, reason: str) -> int:
-    """End every live session of an account (cancel, suspend, password change). Caller commits."""
-    result = db.session.execute(
-        update(Session)
-        .where(Session.account_id == account_id, Session.revoked_at.is_(None))
-        .values(revoked_at=utcnow(), revoked_reason=reason)
-    )
+def revoke_all(account_id: int, reason: str, keep: int | None = None) -> int:
+    """End every live session of an account (cancel, suspend, password change) but ``keep``.
+
+    The caller commits.
+    """
+    query = update(Session).where(Session.account_id == account_id, Session.revoked_at.is_(None))
+    if keep is not None:
+        query = query.where(Session.id != keep)
+    result = db.session.execute(query.values(revoked_at=utcnow(), revoked_reason=reason))
     return result.rowcount or 0

@@ -10,13 +10,13 @@ from sqlalchemy import select
 from models.accounts import Role, Session
 from models.base import db
 from service.security import token_digest
-from tests.factories import PASSWORD, login, make_account
+from tests.factories import login, make_account, password_login
 
 
 def test_token_is_opaque_and_stored_only_as_a_digest(app, client):
     with app.app_context():
         make_account(username="li")
-    body = client.post("/api/v1/sessions", json={"username": "li", "password": PASSWORD}).get_json()
+    body = password_login(client, "li").get_json()
     assert len(body["token"]) >= 43  # 256 bits, url-safe base64
     assert body["idle_timeout"] == 1800
     with app.app_context():
@@ -27,8 +27,8 @@ def test_token_is_opaque_and_stored_only_as_a_digest(app, client):
 def test_unknown_user_and_wrong_password_look_the_same(app, client):
     with app.app_context():
         make_account(username="li")
-    wrong = client.post("/api/v1/sessions", json={"username": "li", "password": "not the password"})
-    unknown = client.post("/api/v1/sessions", json={"username": "nobody", "password": "not the password"})
+    wrong = password_login(client, "li", "not the password")
+    unknown = password_login(client, "nobody", "not the password")
     assert wrong.status_code == unknown.status_code == 401
     assert wrong.get_json() == unknown.get_json()
 
@@ -77,7 +77,7 @@ def test_cancelling_an_account_ends_its_sessions(app, client):
         f"/api/v1/admin/accounts/{target_id}/cancellation", json={"reason": "人员调离"}, headers=admin
     )
     assert client.get("/api/v1/me", headers=user).status_code == 401
-    refused = client.post("/api/v1/sessions", json={"username": "li", "password": PASSWORD})
+    refused = password_login(client, "li")
     assert refused.get_json()["reason"] == "account_disabled"
 
 

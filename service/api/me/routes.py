@@ -1,12 +1,14 @@
 from __future__ import annotations
 
-from flask import g
+from flask import g, request
 from flask.views import MethodView
 from flask_smorest import Blueprint
-from marshmallow import fields
+from marshmallow import Schema, fields, validate
 
 from models.accounts import VerificationStatus
+from service.api.base import PHONE, BaseSchema
 from service.api.schemas import AccountSchema, GrantSchema
+from service.auth import account_security, certificate_login
 from service.auth.guard import login_required
 from service.permissions import grants_of
 
@@ -17,6 +19,7 @@ class MeSchema(AccountSchema):
     needs_verification = fields.Function(
         lambda a: a.verification_status is not VerificationStatus.REAL_PERSON
     )
+    password_change_required = fields.Boolean(attribute="must_change_password")
     grants = fields.Function(lambda a: GrantSchema(many=True).dump(grants_of(a.id)))
 
 
@@ -27,3 +30,89 @@ class Me(MethodView):
     def get(self):
         """The signed-in account's profile and grants"""
         return g.account
+
+
+class ConfirmationSchema(BaseSchema):
+    """The seed's 信息完善 form (图 2.5.3)."""
+
+    phone = fields.String(required=True, validate=PHONE)
+    sms_code = fields.String(
+        required=True, load_only=True, validate=validate.Regexp(r"^\d{6}$", error="验证码为6位数字")
+    )
+    real_name = fields.String(required=True, validate=validate.Length(min=2, max=32, error="姓名为2到32个字"))
+    id_number = fields.String(required=True, load_only=True, validate=validate.Length(min=15, max=18))
+
+
+@blp.route("/me/confirmation")
+class Confirmation(MethodView):
+    @login_required(scope="verification")
+    @blp.arguments(ConfirmationSchema)
+    @blp.response(200, MeSchema)
+    def post(self, form):
+        """Confirm basic information (phone + SMS code of purpose confirm, real name, ID number)"""
+        return account_security.confirm_basic_information(g.account, form)
+
+
+class PasswordChangeSchema(BaseSchema):
+    current_password = fields.String(required=True, load_only=True, validate=validate.Length(max=128))
+    new_password = fields.String(required=True, load_only=True, validate=validate.Length(max=1024))
+
+
+class PasswordChangedSchema(Schema):
+    sessions_revoked = fields.Integer()
+
+
+@blp.route("/me/password")
+class Password(MethodView):
+    @login_required()
+    @blp.arguments(PasswordChangeSchema)
+    @blp.response(200, PasswordChangedSchema)
+    def post(self, args):
+        """Change the password; every other session of the account ends"""
+        revoked = account_security.change_password(
+            g.account, g.session, args["current_password"], args["new_password"], request.remote_addr
+        )
+        return {"sessions_revoked": revoked}
+
+
+class CertificateInSchema(BaseSchema):
+    certificate = fields.String(
+        required=True, validate=validate.Length(min=1, max=16384), metadata={"description": "PEM"}
+    )
+
+
+class CertificateSchema(Schema):
+    id = fields.Integer()
+    fingerprint_sha256 = fields.String()
+    serial = fields.String()
+    subject = fields.String()
+    issuer = fields.String()
+    key_type = fields.String()
+    not_before = fields.DateTime()
+    not_after = fields.DateTime()
+    created_at = fields.DateTime()
+
+
+@blp.route("/me/certificates")
+class MyCertificates(MethodView):
+    @login_required()
+    @blp.arguments(CertificateInSchema)
+    @blp.response(201, CertificateSchema)
+    def post(self, args):
+        """Register a CA USB-key certificate (PEM) for certificate login"""
+        return certificate_login.register(g.account, args["certificate"], actor=g.account)
+
+    @login_required()
+    @blp.response(200, CertificateSchema(many=True))
+    def get(self):
+        """The certificates registered for this account"""
+        return certificate_login.live_certificates(g.account.id)
+
+
+@blp.route("/me/certificates/<int:certificate_id>")
+class MyCertificate(MethodView):
+    @login_required()
+    @blp.response(204)
+    def delete(self, certificate_id):
+        """Remove a registered certificate"""
+        certificate_login.remove(g.account, certificate_id, actor=g.account)

@@ -11,7 +11,12 @@ from tests.factories import login, make_account
 def setup(app):
     with app.app_context():
         make_account(role=Role.CITY_ADMIN, city="430100", username="csadmin")
-        ids = [make_account(org_code="430102-housing", username=f"clerk{i}").id for i in range(25)]
+        ids = [
+            make_account(
+                org_code="430102-housing", username=f"clerk{i}", verification=VerificationStatus.NONE
+            ).id
+            for i in range(25)
+        ]
         make_account(org_code="430181-drc", username="liuyang", verification=VerificationStatus.REAL_PERSON)
     return ids
 

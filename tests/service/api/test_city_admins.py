@@ -8,7 +8,7 @@ from sqlalchemy import select
 from models.accounts import Account, AccountStatus, AdminPost, Role
 from models.base import db
 from service.seed import fictional_id_number
-from tests.factories import login, make_account
+from tests.factories import login, make_account, password_login
 
 
 def form(seq: int, action: str = "add", city: str = "430100", username: str | None = None) -> dict:
@@ -62,10 +62,9 @@ def test_approved_application_creates_a_city_admin_who_can_log_in(app, client):
         )  # fmt: skip
         account.verification_status = account.verification_status.REAL_PERSON  # past the login gate
         db.session.commit()
-    assert (
-        client.post("/api/v1/sessions", json={"username": "csadmin1", "password": password}).status_code
-        == 201
-    )
+    response = password_login(client, "csadmin1", password)
+    assert response.status_code == 201
+    assert response.get_json()["password_change_required"] is True
 
 
 def test_quota_of_two_per_city(app, client):
