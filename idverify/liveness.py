@@ -1,11 +1,13 @@
 """Active liveness: a random challenge of 2-3 actions, checked from dlib's 68 landmarks per frame.
 
-Measures per frame: eye-aspect ratio (EAR), inner-mouth aspect ratio (MAR), yaw (nose offset
-between the jaw ends, in the eye-line frame) and pitch (nose height between eyes and chin). Open-eye
-EAR ranged 0.13-0.67 across still photos, so no fixed threshold is used: every frame is compared
-with the same person's neutral level, the median of the sequence (a challenge keeps most frames
-neutral). A frame is labelled with the action whose relative change is largest; the runs of
-labels must equal the challenge, in order, starting from a neutral frame.
+Measures per frame: eye-aspect ratio (EAR), inner-mouth aspect ratio (MAR), yaw (nose-tip offset
+from the eyes' midpoint in inter-eye distances, in the eye-line frame) and pitch (nose height
+between eyes and chin); all are ratios of landmark distances, so a photo slid or zoomed in front of
+the camera changes none of them. Open-eye EAR ranged 0.13-0.67 across still photos, so no fixed
+threshold is used: every frame is compared with the same person's neutral level, the median of the
+sequence (a challenge keeps most frames neutral). A frame is labelled with the action whose
+relative change is largest; the runs of labels must equal the challenge, in order, starting from a
+neutral frame.
 
 Identity: the first frame is encoded as the reference; the last frame and any frame whose aligned
 face differs sharply from the previous one are encoded and compared with it, so a person swapped
