@@ -12,6 +12,7 @@ from sqlalchemy import delete, text
 
 from models.accounts import Account, Session
 from models.base import db
+from models.certificates import Certificate
 from models.city_admins import CityAdminApplication
 from models.requests import Grant, PermissionItem, ReviewRequest
 from models.sms import SmsOutboxMessage
@@ -26,6 +27,7 @@ TEST_KEYS = {
 _CLEAN_ORDER = (
     VerificationImage,
     VerificationAttempt,
+    Certificate,
     Session,
     Grant,
     PermissionItem,
