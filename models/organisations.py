@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 from sqlalchemy import ForeignKey, String
-from sqlalchemy.orm import Mapped, mapped_column, relationship
+from sqlalchemy.orm import Mapped, mapped_column, relationship, validates
+from stdnum.cn import uscc
 
 from models.base import TimestampMixin, db
 from models.regions import Region
@@ -21,3 +22,8 @@ class Organisation(TimestampMixin, db.Model):
     region_code: Mapped[str] = mapped_column(ForeignKey("regions.code"), index=True)
 
     region: Mapped[Region] = relationship(lazy="joined")
+
+    @validates("credit_code")
+    def _valid_credit_code(self, key: str, value: str) -> str:
+        """GB 32100-2015, check character included: no organisation is stored with a bad code."""
+        return uscc.validate(value)

@@ -75,3 +75,12 @@ def test_invalid_credit_codes(code, reason):
     with pytest.raises(InvalidInput) as caught:
         check_credit_code(code)
     assert caught.value.reason == reason
+
+
+def test_an_organisation_cannot_hold_a_bad_credit_code():
+    from stdnum.exceptions import ValidationError
+
+    from models.organisations import Organisation
+
+    with pytest.raises(ValidationError):
+        Organisation(credit_code="91350100M000100Y44", name="某单位", region_code="430100")
