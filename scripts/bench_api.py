@@ -1,4 +1,5 @@
-"""API throughput on this machine: registrations/s and review-list requests/s.
+"""API throughput on this machine: registrations/s, review-list requests/s, and logins/s next to
+raw argon2id hashes/s (the login's floor: one argon2id verification each).
 
 By default it starts its own service the way `make run` does (gunicorn, 2 workers, a fresh SQLite
 file and an embedded Redis in a temporary folder, SMS limits relaxed for the run), seeds the demo
@@ -6,7 +7,8 @@ province, and drives it over HTTP from a thread pool on 127.0.0.1. With ``--base
 service you already run instead; it then needs that service's DATABASE_URL (to read SMS codes from
 the outbox) and an admin's credentials.
 
-    uv run python scripts/bench_api.py [--registrations 200] [--list-requests 1000] [--concurrency 8]
+    uv run python scripts/bench_api.py [--registrations 200] [--list-requests 1000] [--logins 200]
+                                       [--concurrency 8]
     uv run python scripts/bench_api.py --postgres postgresql://postgres@127.0.0.1:5432/postgres
 
 Bounded in count and time; every request goes to loopback only.
@@ -172,6 +174,34 @@ def admin_token(base: str, env: dict[str, str], username: str | None, password: 
     return response.json()["token"]
 
 
+def password_login(base: str, username: str, password: str, session: requests.Session) -> requests.Response:
+    """A password login; the captcha is off in the bench's own service (XJY_CAPTCHA_REQUIRED=false)."""
+    return session.post(
+        f"{base}/api/v1/sessions",
+        json={"method": "password", "username": username, "password": password},
+        timeout=30,
+    )
+
+
+def argon2_rate(count: int, workers: int) -> float:
+    """Raw argon2id hashes/s with the service's own parameters, ``workers`` processes at once."""
+    from concurrent.futures import ProcessPoolExecutor
+
+    per_worker = max(1, count // workers)
+    start = time.perf_counter()
+    with ProcessPoolExecutor(workers) as pool:
+        done = sum(pool.map(_hash_many, [per_worker] * workers))
+    return done / (time.perf_counter() - start)
+
+
+def _hash_many(count: int) -> int:
+    from service.security import _hasher  # the service's hasher: m=19 MiB, t=2, p=1
+
+    for _ in range(count):
+        _hasher.hash("bench password")
+    return count
+
+
 def run_pool(fn, count: int, concurrency: int) -> tuple[float, list[float]]:
     start = time.perf_counter()
     with ThreadPoolExecutor(concurrency) as pool:
@@ -194,6 +224,7 @@ def main() -> int:
     parser.add_argument("--admin", help="with --base-url: a city admin of 430100 as user:password")
     parser.add_argument("--registrations", type=int, default=200)
     parser.add_argument("--list-requests", type=int, default=1000)
+    parser.add_argument("--logins", type=int, default=200)
     parser.add_argument("--concurrency", type=int, default=8)
     parser.add_argument("--port", type=int, default=8765)
     parser.add_argument(
@@ -236,7 +267,38 @@ def bench(
 
     elapsed, lat = run_pool(list_once, args.list_requests, args.concurrency)
     report("review list (20 per page)", "req", args.list_requests, elapsed, lat)
+
+    bench_logins(base, env, args, user, password)
     return 0
+
+
+def bench_logins(
+    base: str, env: dict[str, str], args: argparse.Namespace, user: str | None, password: str | None
+):
+    """Password logins/s against raw argon2id hashes/s: the gap is what the service adds."""
+    if not user:
+        match = re.search(r"用户名 (admin430100a)\s+密码 (\S+)", env.get("BENCH_ADMINS", ""))
+        user, password = match.group(1), match.group(2)
+    session_local = threading.local()
+
+    def login_once(_: int) -> float:
+        session = getattr(session_local, "s", None) or requests.Session()
+        session_local.s = session
+        start = time.perf_counter()
+        response = password_login(base, user, password, session)
+        if response.status_code not in (201, 403):  # 403: the gate's verification-scoped login
+            raise RuntimeError(f"login failed: {response.status_code} {response.text[:200]}")
+        return time.perf_counter() - start
+
+    elapsed, lat = run_pool(login_once, args.logins, args.concurrency)
+    report("password logins", "login", args.logins, elapsed, lat)
+    workers = int(env.get("BENCH_WORKERS", "2"))
+    one = argon2_rate(max(20, args.logins // 10), 1)
+    many = argon2_rate(max(40, args.logins // 5), workers)
+    print(f"{'raw argon2id hashes, 1 proc':<28} {one:8.1f} hash/s")
+    label = f"raw argon2id hashes, {workers} procs"
+    print(f"{label:<28} {many:8.1f} hash/s  (as many processes as the service has workers)")
+    print(f"{'logins / raw hashes':<28} {args.logins / elapsed / many:8.2f}")
 
 
 if __name__ == "__main__":
