@@ -503,7 +503,9 @@ def main(argv: list[str] | None = None) -> int:
             print(f"cannot reach {args.base_url}: {exc}", file=sys.stderr)
             return 2
         print(json.dumps(result, ensure_ascii=False, indent=2))
-        return 0 if result["status"] < 400 else 1
+        # 403 verification_required is a login too: the gate's verification-scoped session.
+        gated = isinstance(result["body"], dict) and result["body"].get("reason") == "verification_required"
+        return 0 if result["status"] < 400 or gated else 1
     return 0
 
 
