@@ -71,6 +71,7 @@ def _check_admin_slot(role: Role, region: Region, post: AdminPost | None) -> Non
 def create_account(role, region_code, username, password, post, phone, real_name, id_number) -> None:
     """创建管理员或运维客服账号, 打印新账号的 id。"""
     from service.accounts import build_account
+    from service.auth.passwords import check_new_password
 
     region = db.session.get(Region, region_code)
     if region is None:
@@ -78,6 +79,7 @@ def create_account(role, region_code, username, password, post, phone, real_name
     role_enum, post_enum = Role(role), AdminPost(post) if post else None
     _check_admin_slot(role_enum, region, post_enum)
     try:
+        check_new_password(password, username=username)
         account = build_account(
             username=username,
             password=password,

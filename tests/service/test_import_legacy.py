@@ -104,3 +104,9 @@ def test_unknown_columns_are_refused(app, tmp_path):
     path.write_text("username,password\nli,secret\n", encoding="utf-8")
     result = run(app, path)
     assert result.exit_code != 0 and "password" in result.stderr
+
+
+def test_accounts_create_applies_the_password_rule(app):
+    args = ["accounts", "create", "--role", "support", "--region", "430000", "--username", "kf"]
+    refused = app.test_cli_runner().invoke(args=[*args, "--password", "password123"])
+    assert refused.exit_code != 0 and "过于常见" in refused.output

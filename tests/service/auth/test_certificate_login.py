@@ -228,3 +228,25 @@ def test_certificate_login_is_unavailable_without_a_ca_bundle(app, client, ca_cl
         "/api/v1/certificate-challenges", json={"fingerprint": ca_client.fingerprint(leaf.pem)}
     )
     assert (response.status_code, response.get_json()["reason"]) == (503, "certificate_login_unavailable")
+
+
+def test_the_ca_client_script_logs_in(app, client, bundle, ca_client, authority, monkeypatch):
+    """scripts/ca_client.py's login, with its HTTP calls routed to the test client."""
+    import requests
+
+    leaf = registered(app, client, ca_client, authority, "sm2")
+
+    class Routed:
+        def __init__(self, response):
+            self.status_code, self._body = response.status_code, response.get_json()
+
+        def json(self):
+            return self._body
+
+    monkeypatch.setattr(
+        requests,
+        "post",
+        lambda url, json, timeout: Routed(client.post(url.removeprefix("http://svc"), json=json)),
+    )
+    result = ca_client.login("http://svc", leaf.pem, leaf.key)
+    assert (result["step"], result["status"], result["body"]["method"]) == ("session", 201, "certificate")
