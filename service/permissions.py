@@ -54,7 +54,9 @@ def submit(account: Account, items: list[dict[str, Any]], note: str | None) -> R
 
 def grant(request: ReviewRequest) -> int:
     """Turn an approved request's items into grants, skipping roles already held. Caller commits."""
-    rows = db.session.execute(select(Grant.matter_code, Grant.role).where(Grant.account_id == request.account_id))
+    rows = db.session.execute(
+        select(Grant.matter_code, Grant.role).where(Grant.account_id == request.account_id)
+    )
     held = {(code, role) for code, role in rows}
     added = 0
     for item in request.items:
