@@ -22,7 +22,6 @@ KEYS = ("SECRET_KEY", "ID_NUMBER_KEY", "LOOKUP_KEY")
 ACCESS_LOG = '%(h)s %(t)s "%(m)s %(U)s" %(s)s %(b)s %(M)sms'
 
 
-
 def _load_or_create_keys(path: Path) -> dict[str, str]:
     """Keys live in instance/keys.env (mode 0600); losing ID_NUMBER_KEY loses every ID number."""
     if path.exists():

@@ -12,16 +12,17 @@ from limits.strategies import MovingWindowRateLimiter
 from service.errors import TooManyRequests
 
 
-def _limiter() -> MovingWindowRateLimiter:
+def limiter() -> MovingWindowRateLimiter:
+    """The app's moving-window limiter on Redis (one per app)."""
     app: Flask = current_app._get_current_object()  # type: ignore[attr-defined]
-    limiter = app.extensions.get("xjy_limiter")
-    if limiter is None:
+    window = app.extensions.get("xjy_limiter")
+    if window is None:
         url = app.config["REDIS_URL"]
         if url.startswith("unix://"):
             url = "redis+" + url
-        limiter = MovingWindowRateLimiter(RedisStorage(url))
-        app.extensions["xjy_limiter"] = limiter
-    return limiter
+        window = MovingWindowRateLimiter(RedisStorage(url))
+        app.extensions["xjy_limiter"] = window
+    return window
 
 
 def enforce(limits_spec: str, *keys: str, reason: str, message: str) -> None:
@@ -30,17 +31,17 @@ def enforce(limits_spec: str, *keys: str, reason: str, message: str) -> None:
     All limits are tested first and only then hit, so a refused attempt does not eat the budget
     of the wider windows.
     """
-    limiter = _limiter()
+    window = limiter()
     items: list[RateLimitItem] = parse_many(limits_spec)
     for item in items:
-        if not limiter.test(item, *keys):
-            reset = limiter.get_window_stats(item, *keys).reset_time
+        if not window.test(item, *keys):
+            reset = window.get_window_stats(item, *keys).reset_time
             raise TooManyRequests(reason, message, retry_after=max(1, int(reset - time.time())))
     for item in items:
-        limiter.hit(item, *keys)
+        window.hit(item, *keys)
 
 
 def clear(limits_spec: str, *keys: str) -> None:
-    limiter = _limiter()
+    window = limiter()
     for item in parse_many(limits_spec):
-        limiter.clear(item, *keys)
+        window.clear(item, *keys)

@@ -34,7 +34,7 @@ def end_sessions(account: Account, reason: str) -> int:
 
 def suspend(account: Account, reason: str) -> Account:
     if account.status is not AccountStatus.ACTIVE:
-        raise Conflict("account_not_active", "只能停用已启用的账号")
+        raise Conflict("account_not_suspendable", "只能停用已启用的账号")
     account.status = AccountStatus.SUSPENDED
     revoked = revoke_all(account.id, "account_suspended")
     audit.record("account.suspend", target_type="account", target_id=account.id,

@@ -23,10 +23,14 @@ def _bearer_token() -> str:
     return token.strip()
 
 
-def login_required(*roles: Role, scope: str = "full", active: bool = False) -> Callable[..., Any]:
+def login_required(
+    *roles: Role, scope: str = "full", active: bool = False, initial_password_ok: bool = False
+) -> Callable[..., Any]:
     """Require a session of ``scope``; with ``roles``, one of them; with ``active``, an approved account.
 
-    A verification-scoped token only opens views declared with ``scope="verification"``.
+    A verification-scoped token only opens views declared with ``scope="verification"``. An account
+    still holding the initial password it was handed (``must_change_password``) reaches only those
+    views and the ones declared ``initial_password_ok`` (changing the password).
     """
 
     def decorator(view: Callable[..., Any]) -> Callable[..., Any]:
@@ -40,6 +44,8 @@ def login_required(*roles: Role, scope: str = "full", active: bool = False) -> C
                 raise Forbidden()
             if active and account.status is not AccountStatus.ACTIVE:
                 raise Forbidden("account_not_active", "账号尚未审核通过")
+            if account.must_change_password and scope == "full" and not initial_password_ok:
+                raise Forbidden("password_change_required", "请先修改初始密码")
             g.session = session
             g.account = account
             return view(*args, **kwargs)

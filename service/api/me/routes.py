@@ -64,7 +64,7 @@ class PasswordChangedSchema(Schema):
 
 @blp.route("/me/password")
 class Password(MethodView):
-    @login_required()
+    @login_required(initial_password_ok=True)
     @blp.arguments(PasswordChangeSchema)
     @blp.response(200, PasswordChangedSchema)
     def post(self, args):

@@ -65,6 +65,16 @@ def test_approved_application_creates_a_city_admin_who_can_log_in(app, client):
     response = password_login(client, "csadmin1", password)
     assert response.status_code == 201
     assert response.get_json()["password_change_required"] is True
+    admin = {"Authorization": f"Bearer {response.get_json()['token']}"}
+    blocked = client.get("/api/v1/admin/reviews", headers=admin)
+    assert (blocked.status_code, blocked.get_json()["reason"]) == (403, "password_change_required")
+    changed = client.post(
+        "/api/v1/me/password",
+        json={"current_password": password, "new_password": "a fresh passphrase of mine"},
+        headers=admin,
+    )
+    assert changed.status_code == 200, changed.get_json()
+    assert client.get("/api/v1/admin/reviews", headers=admin).status_code == 200
 
 
 def test_quota_of_two_per_city(app, client):
