@@ -23,5 +23,5 @@ lint: sync
 	$(UV) run --frozen mypy idverify
 
 bench: sync
-	$(UV) run --frozen python scripts/bench_api.py
-	$(UV) run --frozen python scripts/bench_idverify.py
+	$(UV) run --frozen python -m scripts.bench_api
+	$(UV) run --frozen python -m scripts.bench_idverify
