@@ -7,9 +7,9 @@ province, and drives it over HTTP from a thread pool on 127.0.0.1. With ``--base
 service you already run instead; it then needs that service's DATABASE_URL (to read SMS codes from
 the outbox) and an admin's credentials.
 
-    uv run python scripts/bench_api.py [--registrations 200] [--list-requests 1000] [--logins 200]
+    uv run python -m scripts.bench_api [--registrations 200] [--list-requests 1000] [--logins 200]
                                        [--concurrency 8]
-    uv run python scripts/bench_api.py --postgres postgresql://postgres@127.0.0.1:5432/postgres
+    uv run python -m scripts.bench_api --postgres postgresql://postgres@127.0.0.1:5432/postgres
 
 Bounded in count and time; every request goes to loopback only.
 """
@@ -34,7 +34,6 @@ from pathlib import Path
 import requests
 
 ROOT = Path(__file__).resolve().parent.parent
-sys.path.insert(0, str(ROOT))
 
 
 def _env(tmp: Path, redis_url: str, database_url: str | None) -> dict[str, str]:
