@@ -15,6 +15,7 @@ import unicodedata
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 
+import cv2
 import numpy as np
 
 from idverify import checks, layout, quality
@@ -83,7 +84,7 @@ def read_card(
         return CardResult(False, side, None, ("card_not_found",), timings=timer.laps)
     for location in candidates:
         card, quad = layout.rectify(decoded.pixels, location)
-        seen, flipped, signature = _orient(card)
+        seen, flipped, signature = _orient(card, side)
         if seen is not None:
             break
     timer.lap("orient")
@@ -137,29 +138,36 @@ def _read_side(
     )
 
 
-def _orient(card: RGBImage) -> tuple[Side | None, bool, TextLine]:
+def _orient(card: RGBImage, expected: Side) -> tuple[Side | None, bool, TextLine]:
     """Decide the side and whether the card is upside down from two signature lines.
 
-    The upright reading is tried first; most photos are upright, so the flipped one is read only
-    when the upright one is not convincing.
+    Signatures are read one at a time, the asked-for side upright first: most photos show that
+    side upright, and then one line decides (on the front it is the number, which is needed
+    anyway). The other readings run only while none is convincing.
     """
     best: tuple[float, Side | None, bool, TextLine] = (0.0, None, False, TextLine("", 0.0))
-    for flip in (False, True):
+    order = (expected, Side.BACK if expected is Side.FRONT else Side.FRONT)
+    for flip, seen in ((False, order[0]), (False, order[1]), (True, order[0]), (True, order[1])):
         view = np.ascontiguousarray(card[::-1, ::-1]) if flip else card
-        crops = [_line(view, layout.FRONT_FIELDS["id_number"]), _line(view, layout.BACK_TITLE)]
-        number, title = get_ocr_engine().recognize(crops)
-        for score, seen in ((_number_score(number), Side.FRONT), (_title_score(title), Side.BACK)):
-            if score > best[0]:
-                best = (score, seen, flip, number)
+        box = layout.FRONT_FIELDS["id_number"] if seen is Side.FRONT else layout.BACK_TITLE
+        (line,) = get_ocr_engine().recognize([_line(view, box)])
+        score = _number_score(line) if seen is Side.FRONT else _title_score(line)
+        if score > best[0]:
+            best = (score, seen, flip, line)
         if best[0] >= 0.8:
             break
     if best[0] < 0.5:
         return None, False, TextLine("", 0.0)
-    return best[1], best[2], best[3]
+    return best[1], best[2], best[3] if best[1] is Side.FRONT else TextLine("", 0.0)
 
 
 def _number_score(line: TextLine) -> float:
-    digits = len(re.findall(r"[\dXx]", line.text))
+    """Score times the share of 18 digits in one unbroken run.
+
+    Runs are split at date punctuation, so the back's validity line (16 digits in dotted dates)
+    never passes for the front's number line.
+    """
+    digits = max((len(re.findall(r"[\dXx]", part)) for part in re.split(r"[.\-/:~—]", line.text)), default=0)
     return line.score * min(digits, 18) / 18 if digits >= 12 else 0.0
 
 
@@ -176,11 +184,14 @@ def _rotation(quad: np.ndarray, flipped: bool) -> int:
 
 
 def _line(card: RGBImage, box: layout.Box) -> RGBImage:
-    """A field's crop trimmed to its ink, so the recogniser sees little blank paper."""
+    """A field's crop trimmed to its ink, so the recogniser sees little blank paper.
+
+    Ink is found relative to the paper around it (see :func:`_ink`), so a shadow edge, a glare
+    gradient or a blurred single character neither hides the text nor counts as text.
+    """
     region = layout.crop(card, box)
-    grey = region.min(axis=2).astype(np.int16)
-    background = float(np.percentile(grey, 85))
-    ink = grey < background - max(18.0, 0.3 * background)
+    ratio, depth, noise = _ink_ratio(region)
+    ink = ratio < 1.0 - max(_MIN_INK_DEPTH, 0.5 * depth, 2.0 * noise)
     rows = _span(ink.sum(axis=1) >= 2, gap=3)
     if rows is None or rows[1] - rows[0] < 14:  # shorter than a glyph: a neighbour's edge
         return region[:0]
@@ -188,7 +199,46 @@ def _line(card: RGBImage, box: layout.Box) -> RGBImage:
     cols = _span(ink[rows[0] : rows[1] + 1].sum(axis=0) >= 1, gap=60, widest=False)
     if cols is None:
         return region[:0]
-    return np.ascontiguousarray(region[top:bottom, max(0, cols[0] - 10) : cols[1] + 11])
+    # Along the line, fainter ink extends the span: glare fades a line's end before its middle.
+    faint = ratio[rows[0] : rows[1] + 1] < 1.0 - max(_FAINT_INK_DEPTH, 0.2 * depth, 2.0 * noise)
+    left, right = _extend(faint.sum(axis=0) >= 2, cols, gap=24)
+    return np.ascontiguousarray(region[top:bottom, max(0, left - 10) : right + 11])
+
+
+def _extend(mask: np.ndarray, span: tuple[int, int], gap: int) -> tuple[int, int]:
+    """Grow ``span`` over True entries of ``mask`` that lie within ``gap`` of its ends."""
+    left, right = span
+    idx = np.flatnonzero(mask)
+    for i in idx[idx > right]:
+        if i - right > gap:
+            break
+        right = int(i)
+    for i in idx[idx < left][::-1]:
+        if left - i > gap:
+            break
+        left = int(i)
+    return left, right
+
+
+def _ink_ratio(region: RGBImage) -> tuple[np.ndarray, float, float]:
+    """Each pixel's grey level over the local paper level, the ink depth and the paper noise.
+
+    The paper level is a max filter wider than a stroke (then smoothed), so it follows shadows
+    and glare; thresholds are set from the darkest ink (``depth`` is 1 minus its ratio), so a
+    blurred character (ink at 70 % of the paper) is found while paper noise (a few per cent)
+    is not. ``noise`` (1 minus the median ratio) rises with moiré and sensor noise, which the
+    max filter turns into a paper level above the typical pixel.
+    """
+    grey = cv2.GaussianBlur(region.min(axis=2), (3, 3), 0).astype(np.float32)
+    paper = cv2.blur(cv2.dilate(grey, _PAPER_KERNEL), (15, 15))
+    ratio = grey / np.maximum(paper, 1.0)
+    low, median = np.percentile(ratio, (0.5, 50))
+    return ratio, 1.0 - float(low), 1.0 - float(median)
+
+
+_PAPER_KERNEL = np.ones((15, 15), np.uint8)
+_MIN_INK_DEPTH = 0.12  # below this a crop holds no print, only paper texture and noise
+_FAINT_INK_DEPTH = 0.07
 
 
 def _span(mask: np.ndarray, gap: int, widest: bool = True) -> tuple[int, int] | None:
@@ -239,8 +289,17 @@ def _back_fields(lines: Mapping[str, TextLine]) -> dict[str, FieldValue]:
 
 
 def _birth_text(raw: str) -> str:
-    parsed = checks.parse_cn_date(raw)
+    """``1990年1月2日`` with year, month and day each followed by its mark.
+
+    A line whose end glare erased ("1987年11月") must stay unreadable, not be split into
+    1987-1-1 as a lenient date pattern would.
+    """
+    match = _BIRTH.search(_nfkc(raw).replace(" ", ""))
+    parsed = checks.parse_cn_date("-".join(match.groups())) if match else None
     return f"{parsed.year}年{parsed.month}月{parsed.day}日" if parsed else ""
+
+
+_BIRTH = re.compile(r"(\d{4})\D{1,2}?(\d{1,2})\D{1,2}?(\d{1,2})\D")
 
 
 def _number_text(raw: str) -> str:
