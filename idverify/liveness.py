@@ -5,7 +5,11 @@ from the eyes' midpoint in inter-eye distances, in the eye-line frame) and pitch
 between eyes and chin); all are ratios of landmark distances, so a photo slid or zoomed in front of
 the camera changes none of them. Open-eye EAR ranged 0.13-0.67 across still photos, so no fixed
 threshold is used: every frame is compared with the same person's neutral level, the median of the
-sequence (a challenge keeps most frames neutral). A frame is labelled with the action whose
+sequence (a challenge keeps most frames neutral). Two pixel cues back up the lid and lip points,
+which dlib sometimes leaves in place (eyes looking up under a low brow; a mouth already open):
+the eyes' edge ratio and the mouth's dark area (:func:`measure_appearance`, ~0.6 ms a frame),
+compared with the neutral median in the same way; a blink or an open mouth counts when either its
+landmark or its pixel cue crosses its threshold. A frame is labelled with the action whose
 relative change is largest; the runs of labels must equal the challenge, in order, starting from a
 neutral frame.
 
@@ -32,6 +36,10 @@ from idverify.faces import DEFAULT_THRESHOLD, Encoding, Face, encode_face, face_
 from idverify.images import ImageLimits, decode_image, decode_video
 from idverify.types import FrameMeasure, LivenessResult, RGBImage
 
+# Darker than the nose skin by this many times the nose-tip-to-nostril log-contrast of the same
+# frame counts as dark: a unit of contrast taken from the frame itself, so a change of exposure or
+# gamma between frames scales the threshold with the pixels (a fixed ratio to the skin does not).
+DARK_K = 2.0
 ACTIONS = ("blink", "turn_left", "turn_right", "open_mouth", "nod")
 
 
@@ -41,7 +49,15 @@ class LivenessConfig:
 
     Attributes:
         blink_ratio: EAR below this fraction of neutral means eyes closed.
+        eye_edge_drop: the eyes' edge ratio (see :func:`measure_appearance`) below neutral by this
+            fraction, in both eyes, also means eyes closed. Measured on synthetic frames of the five
+            test photos: closed eyes dropped 0.61-0.90 (their EAR only 0.04-0.77), neutral frames at
+            most 0.04, other actions at most 0.10 (``scripts/bench_idverify.py --liveness-only --cues``).
         mouth_delta: MAR above neutral by this much means mouth open.
+        mouth_dark_delta: the mouth box's dark area above neutral by this much also means mouth
+            open (it works when the neutral mouth is already open and dlib misplaces the inner
+            lips). Measured: open mouths +0.14-0.43 (their MAR only +0.03-0.36), neutral frames at
+            most +0.02, other actions at most +0.04.
         yaw_delta: yaw beyond neutral by this much (fraction of face width) means a turn.
         pitch_delta: pitch above neutral by this much means a nod.
         unasked_margin: an action that was not asked for counts only when its change is this many
@@ -56,7 +72,9 @@ class LivenessConfig:
     """
 
     blink_ratio: float = 0.85
+    eye_edge_drop: float = 0.3
     mouth_delta: float = 0.15
+    mouth_dark_delta: float = 0.06
     yaw_delta: float = 0.08
     pitch_delta: float = 0.05
     unasked_margin: float = 1.5
@@ -101,6 +119,91 @@ def measure(face: Face) -> tuple[float, float, float, float]:
     eye_y = local[36:48, 1].mean()
     pitch = (local[30, 1] - eye_y) / max(local[8, 1] - eye_y, 1e-6)
     return float(ear), float(mar), float(yaw), float(pitch)
+
+
+def measure_appearance(image: RGBImage, face: Face) -> tuple[float, float, float]:
+    """(right-eye edges, left-eye edges, mouth darkness): pixel cues that do not trust the lid or lip points.
+
+    dlib sometimes leaves the upper-lid points where they were while the eyes close, and loses the
+    inner lips of a mouth that was already open. These cues read the pixels instead, in patches
+    placed by the steadier points (eye corners, nose, chin), each normalised within its own frame:
+
+    - eye edges: vertical-edge over horizontal-edge energy in a patch between the eye corners. An
+      open eye has the iris's and sclera's vertical borders; a closed eye is lid skin with a
+      horizontal lash line. A ratio of two gradients of the same patch, so a change of exposure,
+      gain or contrast between frames cancels out.
+    - mouth darkness: the area of a box over the mouth that is darker than the same frame's nose
+      skin by ``DARK_K`` times the frame's own nose-to-nostril contrast (in log intensity, so a
+      change of gain or gamma cancels out). An open mouth shows its dark inside.
+    """
+    import cv2
+
+    # Only the face's box, in grey: converting a whole 960 px frame would cost more than the cues.
+    pts = face.landmarks
+    pad = 0.2 * float(np.ptp(pts[:, 0]))
+    x0, y0 = (max(int(v - pad), 0) for v in pts.min(axis=0))
+    x1, y1 = (int(v + pad) + 1 for v in pts.max(axis=0))
+    crop = np.ascontiguousarray(image[y0:y1, x0:x1])
+    grey = np.asarray(cv2.cvtColor(crop, cv2.COLOR_RGB2GRAY) if crop.ndim == 3 else crop, np.float32)
+    pts = pts - (x0, y0)
+    eyes = tuple(_eye_edges(grey, pts[i], pts[j]) for i, j in ((36, 39), (42, 45)))
+    return eyes[0], eyes[1], _mouth_dark(grey, pts)
+
+
+def _patch(
+    grey: npt.NDArray[np.float32], origin: npt.NDArray[np.float64], across: npt.NDArray[np.float64],
+    down: npt.NDArray[np.float64], size: tuple[int, int],
+) -> npt.NDArray[np.float32]:  # fmt: skip
+    """Resample the parallelogram origin + u*across + v*down (u, v in 0..1) to size (w, h) pixels."""
+    import cv2
+
+    w, h = size
+    matrix = np.array([[across[0] / w, down[0] / h, origin[0]], [across[1] / w, down[1] / h, origin[1]]])
+    flags = cv2.INTER_AREA | cv2.WARP_INVERSE_MAP
+    patch = cv2.warpAffine(
+        grey, matrix.astype(np.float32), size, flags=flags, borderMode=cv2.BORDER_REPLICATE
+    )
+    return np.asarray(patch, np.float32)
+
+
+def _eye_edges(
+    grey: npt.NDArray[np.float32], corner_a: npt.NDArray[np.float64], corner_b: npt.NDArray[np.float64]
+) -> float:
+    """Vertical/horizontal edge energy between two eye corners (0.8 of their span, 0.25 up, 0.15 down)."""
+    import cv2
+
+    axis = corner_b - corner_a
+    normal = np.array([-axis[1], axis[0]])  # image y grows downward, so this points down the face
+    centre = (corner_a + corner_b) / 2
+    patch = _patch(grey, centre - 0.4 * axis - 0.25 * normal, 0.8 * axis, 0.4 * normal, (32, 16))
+    gx = float(np.abs(cv2.Sobel(patch, cv2.CV_32F, 1, 0, ksize=3)).mean())
+    gy = float(np.abs(cv2.Sobel(patch, cv2.CV_32F, 0, 1, ksize=3)).mean())
+    return gx / max(gy, 1e-3)
+
+
+def _mouth_dark(grey: npt.NDArray[np.float32], pts: npt.NDArray[np.float64]) -> float:
+    """Dark area in a box over the mouth, in inter-ocular x eye-to-nose units (see ``DARK_K``).
+
+    The box spans 0.9 of the mouth width, from halfway between the nose base and the upper lip to
+    30 % of the way from the lower lip to the chin; the unit area shrinks with the face under a
+    turn or a nod as the dark area does, and does not depend on the lip points' spacing.
+    """
+    axis = pts[45] - pts[36]
+    iod = max(float(np.linalg.norm(axis)), 1e-6)
+    axis = axis / iod
+    normal = np.array([-axis[1], axis[0]])
+    span = float((pts[54] - pts[48]) @ axis)
+    top = pts[33] + (pts[51] - pts[33]) * 0.5
+    height = max(float((pts[57] + (pts[8] - pts[57]) * 0.3 - top) @ normal), 1.0)
+    centre = top + float(((pts[48] + pts[54]) / 2 - pts[33]) @ axis) * axis
+    box = _patch(grey, centre - 0.45 * span * axis, 0.9 * span * axis, height * normal, (24, 32))
+    nose = _patch(grey, pts[28] - axis * 0.1 * span, 0.2 * span * axis, pts[30] - pts[28], (6, 12))
+    tip = float((pts[33] - pts[30]) @ normal)
+    band = _patch(grey, pts[31] - normal * 0.5 * tip, pts[35] - pts[31], 0.7 * tip * normal, (16, 8))
+    spread = max(float(np.log1p(band).std()), 0.05)
+    dark = float((np.log1p(box) < float(np.median(np.log1p(nose))) - DARK_K * spread).mean())
+    nose_height = max(float((pts[33] - (pts[36] + pts[45]) / 2) @ normal), 1.0)
+    return dark * 0.9 * span * height / (iod * nose_height)
 
 
 def _eye_ratio(eye: npt.NDArray[np.float64]) -> float:
@@ -177,20 +280,26 @@ def _evaluate(
         reason = "face_not_found" if not faces[bad[0]] else "multiple_faces"
         measures = tuple(FrameMeasure(i, len(f)) for i, f in enumerate(faces))
         return LivenessResult(False, (reason,), asked, frames=measures, timings=timings)
-    values = np.array([measure(f[0]) for f in faces])
+    start = time.perf_counter()
+    values = np.array(
+        [measure(f[0]) + measure_appearance(img, f[0]) for img, f in zip(images, faces, strict=True)]
+    )
+    timings["measure_ms"] = _ms(start)
     start = time.perf_counter()
     distances, card_distance = _identity(images, [f[0] for f in faces], card_encoding, config)
     timings["identity_ms"] = _ms(start)
     labels = _labels(values, asked, config)
     detected = _runs(labels)
     reasons = _reasons(values, labels, detected, asked, distances, card_distance, config)
-    measures = tuple(
-        FrameMeasure(i, 1, *(float(v) for v in values[i]), distances.get(i))  # type: ignore[call-arg]
-        for i in range(len(images))
-    )
+    measures = tuple(_frame_measure(i, values[i], distances.get(i)) for i in range(len(images)))
     return LivenessResult(
         not reasons, tuple(reasons), asked, tuple(detected), measures, card_distance, timings
     )
+
+
+def _frame_measure(index: int, row: npt.NDArray[np.float64], distance: float | None) -> FrameMeasure:
+    ear, mar, yaw, pitch, eye_r, eye_l, mouth_dark = (float(v) for v in row)
+    return FrameMeasure(index, 1, ear, mar, yaw, pitch, distance, (eye_r, eye_l), mouth_dark)
 
 
 def _identity(
@@ -231,10 +340,15 @@ def _labels(values: npt.NDArray[np.float64], asked: tuple[str, ...], config: Liv
     base = np.median(values, axis=0)
     sign = -1.0 if config.mirrored else 1.0
     labels = []
-    for ear, mar, yaw, pitch in values:
+    for ear, mar, yaw, pitch, eye_r, eye_l, mouth_dark in values:
+        eyes_closed = min(1 - eye_r / max(base[4], 1e-6), 1 - eye_l / max(base[5], 1e-6))  # both eyes
         scores = {
-            "blink": (1 - ear / max(base[0], 1e-6)) / (1 - config.blink_ratio),
-            "open_mouth": (mar - base[1]) / config.mouth_delta,
+            "blink": max(
+                (1 - ear / max(base[0], 1e-6)) / (1 - config.blink_ratio), eyes_closed / config.eye_edge_drop
+            ),
+            "open_mouth": max(
+                (mar - base[1]) / config.mouth_delta, (mouth_dark - base[6]) / config.mouth_dark_delta
+            ),
             "turn_left": sign * (yaw - base[2]) / config.yaw_delta,
             "turn_right": -sign * (yaw - base[2]) / config.yaw_delta,
             "nod": (pitch - base[3]) / config.pitch_delta,
@@ -265,7 +379,7 @@ def _reasons(
         reasons.append("liveness_identity_changed")
     if card_distance is not None and card_distance > config.identity_threshold:
         reasons.append("face_mismatch")
-    if float(np.ptp(values, axis=0).max()) < 0.02:
+    if float(np.ptp(values[:, :4], axis=0).max()) < 0.02:  # landmark measures; pixels carry noise
         reasons.append("liveness_static")
     if labels[0] != "neutral" or tuple(a for a, _ in detected) != asked:
         reasons.append("liveness_challenge_failed")

@@ -182,6 +182,8 @@ class FrameMeasure:
         yaw: head turn from nose offset, signed, positive = subject's left.
         pitch: nose height between eyes and mouth, relative (positive = head down).
         distance: encoding distance to the sequence's reference (None when not encoded).
+        eye_edges: (right, left) eye's vertical/horizontal edge ratio; falls as the eye closes.
+        mouth_dark: dark area of the mouth box relative to the face; grows as the mouth opens.
     """
 
     index: int
@@ -191,6 +193,8 @@ class FrameMeasure:
     yaw: float | None = None
     pitch: float | None = None
     distance: float | None = None
+    eye_edges: tuple[float, float] | None = None
+    mouth_dark: float | None = None
 
 
 @dataclass(frozen=True, slots=True)

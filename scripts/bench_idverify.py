@@ -6,12 +6,14 @@ time (recognition, detection, landmarks, encodings), so the pipeline's own overh
 
 Usage:
     uv run python -m scripts.bench_idverify --n 200
+    uv run python -m scripts.bench_idverify --liveness-only --cues   # liveness margins and pass rates
 """
 
 from __future__ import annotations
 
 import argparse
 import datetime as dt
+import io
 import itertools
 import time
 from collections import defaultdict
@@ -124,22 +126,67 @@ def _moved_still(still: np.ndarray, count: int, *, dx: float, zoom: float) -> li
     return frames
 
 
+def _challenge(rng: np.random.Generator) -> tuple[str, ...]:
+    """A challenge drawn as ``liveness.new_challenge`` draws it, from a seeded generator (repeatable)."""
+    pool, out = list(liveness.ACTIONS), []
+    for _ in range(2 + int(rng.integers(2))):
+        action = pool.pop(int(rng.integers(len(pool))))
+        if action in ("turn_left", "turn_right"):
+            pool = [a for a in pool if a not in ("turn_left", "turn_right")]
+        out.append(action)
+    return tuple(out)
+
+
+def bench_cues(seeds: int = 4) -> None:
+    """Per-frame cue changes against each sequence's neutral frames: the margins behind the thresholds."""
+    photos = {p.stem: np.asarray(Image.open(p).convert("RGB")) for p in sorted(gen.FACES_DIR.glob("*.jpg"))}
+    kinds = ("neutral", *liveness.ACTIONS)
+    cues: dict[tuple[str, str], list[float]] = defaultdict(list)
+    for name, seed in itertools.product(sorted(photos), range(seeds)):
+        rng = np.random.default_rng(500 + seed)
+        frame = gen.selfie_frame(photos[name])
+        pts = gen._landmarks(frame)
+        rows = []
+        for kind in ("neutral",) * 3 + kinds:
+            img = gen._jitter_frame(gen.act(frame, pts, kind, float(rng.uniform(0.8, 1.2))), rng)
+            img = np.asarray(Image.open(io.BytesIO(gen.to_jpeg(img, 85))).convert("RGB"))
+            face = faces.find_faces(img, max_side=480)[0]
+            rows.append((kind, np.array(liveness.measure(face) + liveness.measure_appearance(img, face))))
+        base = np.median([v for k, v in rows if k == "neutral"], axis=0)
+        for kind, v in rows:
+            cues[(kind, "EAR drop")].append(1 - v[0] / base[0])
+            cues[(kind, "eye edge drop (both)")].append(float(min(1 - v[4] / base[4], 1 - v[5] / base[5])))
+            cues[(kind, "MAR rise")].append(v[1] - base[1])
+            cues[(kind, "mouth dark rise")].append(v[6] - base[6])
+    print(
+        f"\n== Liveness cues vs each sequence's neutral median, {len(photos)} photos x {seeds} seeds:"
+        " min / median / max =="
+    )
+    for cue in ("EAR drop", "eye edge drop (both)", "MAR rise", "mouth dark rise"):
+        print(f"  {cue}")
+        for kind in kinds:
+            v = cues[(kind, cue)]
+            print(f"    {kind:12s} {min(v):+.3f} / {np.median(v):+.3f} / {max(v):+.3f}")
+
+
 def bench_liveness(seeds: int = 4, per_seed: int = 3) -> None:
-    """Random challenges over every photo; pass rate per action and per photo; negatives."""
+    """Seeded random challenges over every photo; pass rate per action and per photo; negatives."""
     photos = {p.stem: np.asarray(Image.open(p).convert("RGB")) for p in sorted(gen.FACES_DIR.glob("*.jpg"))}
     names = sorted(photos)
     per_action: dict[str, list[bool]] = defaultdict(list)
     per_photo: dict[str, list[bool]] = defaultdict(list)
     negatives: dict[str, list[bool]] = defaultdict(list)
     ms_per_frame: list[float] = []
+    measure_ms: list[float] = []
     for name, seed in itertools.product(names, range(seeds)):
         rng = np.random.default_rng(1000 + seed)
         for _ in range(per_seed):
-            challenge = liveness.new_challenge()
+            challenge = _challenge(rng)
             seq = gen.frames_to_jpeg(gen.make_sequence(photos[name], challenge, rng))
             start = time.perf_counter()
             result = liveness.check_liveness(seq, challenge)
             ms_per_frame.append((time.perf_counter() - start) * 1000 / len(seq))
+            measure_ms.append(result.timings.get("measure_ms", 0.0) / len(seq))
             per_photo[name].append(result.ok)
             for action in challenge:
                 per_action[action].append(result.ok)
@@ -155,6 +202,7 @@ def bench_liveness(seeds: int = 4, per_seed: int = 3) -> None:
     for kind, oks in negatives.items():
         print(f"    {kind:24s} {sum(oks)}/{len(oks)}")
     print(f"  check_liveness ms per frame: {_pct(ms_per_frame)}")
+    print(f"    of which landmark + pixel measures: {_pct(measure_ms)}")
 
 
 def _negatives(
@@ -177,9 +225,41 @@ def _negatives(
         "person swapped midway": seq[:half] + other[half:],
         "every action, fixed order": gen.frames_to_jpeg(gen.make_sequence(photo, EVERY_ACTION, rng)),
     }
+    cases_for = {kind: challenge for kind in cases}
+    # Against the pixel cues: nothing changes relative to neutral but the light, or the eyes are
+    # hidden in every frame; asked for a blink and an open mouth, neither may count.
+    lit = _relit(still, rng)
+    cases["still, light changing"] = gen.frames_to_jpeg(lit)
+    cases["still, eyes covered"] = gen.frames_to_jpeg([_cover_eyes(f) for f in lit])
+    cases_for["still, light changing"] = cases_for["still, eyes covered"] = ("blink", "open_mouth")
     for kind, frames in cases.items():
-        out[kind].append(liveness.check_liveness(frames, challenge).ok)
+        out[kind].append(liveness.check_liveness(frames, cases_for[kind]).ok)
     out["wrong challenge"].append(liveness.check_liveness(seq, tuple(reversed(challenge))).ok)
+
+
+def _relit(still: np.ndarray, rng: np.random.Generator) -> list[np.ndarray]:
+    """A jittered still whose exposure, gamma and colour cast change from frame to frame."""
+    frames = []
+    for gain in (1.0, 1.0, 0.55, 0.6, 1.0, 1.5, 1.4, 1.0):
+        light = (
+            255
+            * (gen._jitter_frame(still, rng) / 255) ** rng.uniform(0.7, 1.4)
+            * gain
+            * rng.uniform(0.9, 1.1, 3)
+        )
+        frames.append(np.clip(light, 0, 255).astype(np.uint8))
+    return frames
+
+
+def _cover_eyes(frame: np.ndarray) -> np.ndarray:
+    """Dark glasses: both eyes painted over."""
+    out = frame.copy()
+    pts = faces.find_faces(frame)[0].landmarks
+    for eye in (pts[36:42], pts[42:48]):
+        centre, size = eye.mean(axis=0), np.ptp(eye, axis=0)
+        axes = (int(size[0] * 0.9), int(size[0] * 0.5))
+        cv2.ellipse(out, (int(centre[0]), int(centre[1])), axes, 0, 0, 360, (20, 20, 25), -1)
+    return out
 
 
 def bench_verify(runs: int) -> None:
@@ -217,8 +297,16 @@ def main() -> None:
     parser.add_argument("--n", type=int, default=200, help="cards per side")
     parser.add_argument("--runs", type=int, default=20, help="whole verifications timed")
     parser.add_argument("--timing-only", action="store_true")
+    parser.add_argument("--liveness-only", action="store_true", help="only the liveness section")
+    parser.add_argument("--seeds", type=int, default=4, help="liveness: seeds per photo (3 challenges each)")
+    parser.add_argument("--cues", action="store_true", help="liveness: print per-frame cue margins too")
     args = parser.parse_args()
     pipeline.warm_up()
+    if args.liveness_only:
+        if args.cues:
+            bench_cues(args.seeds)
+        bench_liveness(seeds=args.seeds)
+        return
     _timed(ocr.OcrEngine, "recognize", "rec")
     _timed(faces, "find_faces", "detect+landmarks")
     _timed(faces, "encode_face", "encode")
