@@ -77,12 +77,9 @@ def locate_cards(image: RGBImage) -> list[CardLocation]:
     small = cv2.resize(image, (round(width * scale), round(height * scale)), interpolation=cv2.INTER_AREA)
     scored: list[tuple[float, CardLocation]] = []
     for mask in (_brightness_mask(small), _edge_mask(small)):
-        for fit, quad in _card_quads(mask):
+        for fit, quad, cut_off in _card_quads(mask):
             if not any(np.abs(quad / scale - c.quad).max() < 0.03 * width for _, c in scored):
-                location = CardLocation(
-                    (quad / scale).astype(np.float32), _touches_border(quad, *small.shape[1::-1])
-                )
-                scored.append((fit, location))
+                scored.append((fit, CardLocation((quad / scale).astype(np.float32), cut_off)))
     out = [c for _, c in sorted(scored, key=lambda item: item[0])]
     if abs(width / height - ASPECT) < 0.2 or abs(height / width - ASPECT) < 0.2:
         corners = np.array([[0, 0], [width, 0], [width, height], [0, height]], np.float32)
@@ -136,12 +133,12 @@ def _edge_mask(small: Mat) -> Mat:
     return cv2.morphologyEx(filled, cv2.MORPH_OPEN, np.ones((9, 9), np.uint8))
 
 
-def _card_quads(mask: Mat) -> list[tuple[float, npt.NDArray[np.float64]]]:
+def _card_quads(mask: Mat) -> list[tuple[float, npt.NDArray[np.float64], bool]]:
     """Quadrilaterals of the largest contours that have the card's aspect and fill it well.
 
     Each comes with a misfit score (0 is a perfect card): the aspect's distance from 85.6:54 plus
     the share of the quadrilateral the contour leaves empty, so a card merged with a sheet of
-    paper beside it ranks below the clean outline of the card alone.
+    paper beside it ranks below the clean outline of the card alone; and whether it is cut off.
     """
     contours, _ = cv2.findContours(mask, cv2.RETR_EXTERNAL, cv2.CHAIN_APPROX_NONE)
     area_min = 0.08 * mask.shape[0] * mask.shape[1]
@@ -150,32 +147,68 @@ def _card_quads(mask: Mat) -> list[tuple[float, npt.NDArray[np.float64]]]:
         area = cv2.contourArea(contour)
         if area < area_min:
             break
-        quad = _quad_of(contour, mask.shape[1], mask.shape[0])
-        if quad is not None and _card_like(quad, area):
-            out.append((_misfit(quad, area), quad))
+        quad, cut_off = _quad_of(contour, mask.shape[1], mask.shape[0])
+        if _card_like(quad, area):
+            out.append((_misfit(quad, area), quad, cut_off))
     return out
 
 
-def _quad_of(contour: Mat, width: int, height: int) -> npt.NDArray[np.float64] | None:
+def _quad_of(contour: Mat, width: int, height: int) -> tuple[npt.NDArray[np.float64], bool]:
     """Four corners: polygon approximation of the hull, refined by fitting a line to each side.
 
     A card cut off by the frame has extra hull edges along the frame border; dropping those and
     intersecting the remaining four sides recovers the corners outside the photo.
+
+    Returns:
+        The corners and whether the card is cut off: its outline touches the frame, unless it
+        only grazes it - all four sides seen, no corner more than ``_CORNER_SLACK`` of the
+        card's length outside the frame and the frame cutting less than ``_GRAZE_RUN`` of the
+        short side. Printing keeps about 4 mm from every edge and the corners are rounded
+        (r = 3 mm), so a grazing corner tip loses nothing; tilted cards in perspective often do that
+        (generated set: grazing runs up to 33 % of the short side, cut-off cards from 49 %).
     """
     hull = cv2.convexHull(contour)
     perimeter = cv2.arcLength(hull, True)
-    if _touches_border(hull.reshape(-1, 2).astype(np.float64), width, height):
+    touches = _touches_border(hull.reshape(-1, 2).astype(np.float64), width, height)
+    if touches:
         clipped = _quad_from_sides(
             cv2.approxPolyDP(hull, 0.01 * perimeter, True).reshape(-1, 2), width, height
         )
         if clipped is not None:
-            return clipped
+            corner_in = _outside(clipped, width, height) <= _CORNER_SLACK * _long_side(clipped)
+            short_cut = _border_run(contour, width, height) < _GRAZE_RUN * _short_side(clipped)
+            return clipped, not (corner_in and short_cut)
     for eps in (0.02, 0.035, 0.05):
         approx = cv2.approxPolyDP(hull, eps * perimeter, True)
         if len(approx) == 4:
-            return _refine(_order_corners(approx.reshape(4, 2).astype(np.float64)), contour.reshape(-1, 2))
+            quad = _refine(_order_corners(approx.reshape(4, 2).astype(np.float64)), contour.reshape(-1, 2))
+            return quad, touches
     rect = cv2.boxPoints(cv2.minAreaRect(contour))
-    return _order_corners(rect.astype(np.float64))
+    return _order_corners(rect.astype(np.float64)), touches
+
+
+_CORNER_SLACK = 0.02  # of the card's length: 1.7 mm, about half the corner radius
+_GRAZE_RUN = 0.4
+
+
+def _outside(quad: npt.NDArray[np.float64], width: int, height: int) -> float:
+    """How far the farthest corner lies outside the frame (negative when all are inside)."""
+    xs, ys = quad[:, 0], quad[:, 1]
+    return float(max(-xs.min(), -ys.min(), xs.max() - (width - 1), ys.max() - (height - 1)))
+
+
+def _long_side(quad: npt.NDArray[np.float64]) -> float:
+    return max(float(np.linalg.norm(quad[(i + 1) % 4] - quad[i])) for i in range(4))
+
+
+def _short_side(quad: npt.NDArray[np.float64]) -> float:
+    return min(float(np.linalg.norm(quad[(i + 1) % 4] - quad[i])) for i in range(4))
+
+
+def _border_run(contour: Mat, width: int, height: int) -> int:
+    """Contour pixels on the frame border: how long a stretch of the card the frame cuts."""
+    xs, ys = contour[:, 0, 0], contour[:, 0, 1]
+    return int(np.sum((xs <= 1) | (ys <= 1) | (xs >= width - 2) | (ys >= height - 2)))
 
 
 def _refine(quad: npt.NDArray[np.float64], points: Mat) -> npt.NDArray[np.float64]:

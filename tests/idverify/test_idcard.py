@@ -28,6 +28,8 @@ def _sample(gen: ModuleType, kind: str, side: str, seed: int = 3, faults: tuple[
         ("rotate180", "back", 180),
         ("rotate270", "back", 270),
         ("noise", "back", 0),
+        ("blur", "front", 0),
+        ("shadow", "front", 0),
     ],
 )
 def test_reads_every_field(gen: ModuleType, kind: str, side: str, rotation: int) -> None:

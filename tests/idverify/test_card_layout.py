@@ -1,0 +1,85 @@
+"""Card geometry and text helpers of the reader, without the OCR models (fast)."""
+
+from __future__ import annotations
+
+import cv2
+import numpy as np
+import pytest
+
+from idverify import idcard, layout
+from idverify.ocr import TextLine, _width_groups
+
+FRAME_W, FRAME_H = 1280, 960
+
+
+def _photo(corners: list[list[float]]) -> np.ndarray:
+    """A white rounded-corner card (r = 3 mm) warped onto a dark frame at ``corners``."""
+    card = np.zeros((layout.CARD_H, layout.CARD_W), np.uint8)
+    r = 30
+    cv2.rectangle(card, (r, 0), (layout.CARD_W - r, layout.CARD_H), 255, -1)
+    cv2.rectangle(card, (0, r), (layout.CARD_W, layout.CARD_H - r), 255, -1)
+    for cx, cy in (
+        (r, r),
+        (layout.CARD_W - r, r),
+        (layout.CARD_W - r, layout.CARD_H - r),
+        (r, layout.CARD_H - r),
+    ):
+        cv2.circle(card, (cx, cy), r, 255, -1)
+    src = np.array(
+        [[0, 0], [layout.CARD_W, 0], [layout.CARD_W, layout.CARD_H], [0, layout.CARD_H]], np.float32
+    )
+    matrix = cv2.getPerspectiveTransform(src, np.array(corners, np.float32))
+    mask = cv2.warpPerspective(card, matrix, (FRAME_W, FRAME_H))
+    photo = np.full((FRAME_H, FRAME_W, 3), 70, np.uint8)
+    photo[mask > 127] = 235
+    return photo
+
+
+@pytest.mark.parametrize(
+    ("corners", "cut_off"),
+    [
+        ([[200, 150], [1080, 180], [1060, 760], [190, 730]], False),  # well inside
+        ([[322, 110], [1293, 168], [1207, 863], [230, 650]], False),  # a corner tip grazes the edge
+        ([[107, 150], [1042, 273], [1019, 883], [-10, 725]], False),  # the same on the left
+        ([[280, 90], [1312, 130], [1270, 800], [240, 750]], True),  # the right side leaves the frame
+        ([[-60, 120], [900, 60], [960, 660], [-20, 720]], True),  # the left side leaves the frame
+    ],
+)
+def test_cut_off_only_when_the_frame_cuts_the_card(corners: list[list[float]], cut_off: bool) -> None:
+    found = layout.locate_card(_photo(corners))
+    assert found is not None
+    assert found.cut_off is cut_off
+
+
+def test_recognition_batches_group_similar_widths() -> None:
+    crops = [np.zeros((40, w, 3), np.uint8) for w in (60, 480, 90, 470, 300, 130)]
+    # Up to 1.35 x the model's minimum width (320 x 48) together; address-line widths apart.
+    assert _width_groups(crops) == [[0, 2, 5, 4], [3, 1]]
+
+
+@pytest.mark.parametrize(
+    ("raw", "text"),
+    [
+        ("1987 年 11 月 30 日", "1987年11月30日"),
+        ("1987年1月1日", "1987年1月1日"),
+        ("1987年11月", ""),  # glare erased the day: unreadable, not 1987-1-1
+        ("1987年11月30", ""),
+        ("1987年2月30日", ""),
+    ],
+)
+def test_birth_date_needs_every_part(raw: str, text: str) -> None:
+    assert idcard._birth_text(raw) == text
+
+
+def test_validity_line_does_not_pass_for_the_number_line() -> None:
+    assert idcard._number_score(TextLine("限2025.06.12-2045.06.12", 1.0)) == 0.0
+    assert idcard._number_score(TextLine("41213019871130005X", 0.99)) == pytest.approx(0.99)
+
+
+def test_line_finder_ignores_a_shadow_edge() -> None:
+    step = np.where(np.arange(600) < 300, 0.55, 1.0).astype(np.float32)[None, :]
+    shade = cv2.GaussianBlur(np.repeat(step, 50, axis=0), (0, 0), 25)[:, 100:500]  # a soft shadow
+    region = np.repeat((230 * shade)[..., None], 3, axis=2).astype(np.uint8)
+    region[12:40, 20:48] = 20  # one glyph inside the shadow
+    line = idcard._line(region, (0, 0, 400, 50))
+    assert 0 < line.shape[1] < 100
