@@ -58,6 +58,7 @@ def bench_cards(n: int) -> None:
     stages: dict[str, list[float]] = defaultdict(list)
     warnings: dict[str, dict[str, int]] = defaultdict(lambda: defaultdict(int))
     totals: dict[str, list[float]] = defaultdict(list)
+    silent: list[str] = []
     for s in samples:
         start = time.perf_counter()
         result = read_card(s.jpeg, s.side, today=TODAY)
@@ -72,12 +73,15 @@ def bench_cards(n: int) -> None:
             per_field[f"{s.side}.{key}"].append(good)
             card_ok &= good
         per_kind[f"{s.degradation}.{s.side}"].append(card_ok)
+        if result.ok and not card_ok:  # the worst outcome: a wrong field accepted without a reason
+            silent.append(f"{s.side}/{s.degradation}")
     print(f"\n== Field accuracy over {n} cards per side ==")
     for key, oks in sorted(per_field.items()):
         print(f"  {key:22s} {np.mean(oks) * 100:6.1f} %  ({sum(oks)}/{len(oks)})")
     print("\n== Whole-card accuracy (every field right) per degradation ==")
     for key, oks in sorted(per_kind.items()):
         print(f"  {key:22s} {np.mean(oks) * 100:6.1f} %  ({sum(oks)}/{len(oks)})")
+    print(f"  accepted with a wrong field: {len(silent)} {sorted(silent)}")
     print("\n== Quality warnings raised per degradation (count over both sides) ==")
     for kind in gen.DEGRADATIONS:
         print(f"  {kind:12s} {dict(warnings[kind])}")
