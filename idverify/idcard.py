@@ -1,8 +1,9 @@
 """Read either side of a resident ID card from a phone photo, layout-aware.
 
 Pipeline: decode (JPEG DCT-scaled) -> find and rectify the card -> decide side and upside-down by
-reading two signature lines (the number line, the 居民身份证 title) in both orientations -> cut each
-field's line, trimmed to its ink -> one batched recognition call -> parse -> checks and quality.
+reading signature lines (the number line, the 居民身份证 title), the asked-for side's upright first
+-> cut each field's line, trimmed to its ink -> one recognition call, batched by width -> parse ->
+checks and quality.
 Only a dozen small crops reach the recogniser; no whole-image text detection runs.
 """
 
@@ -186,7 +187,7 @@ def _rotation(quad: np.ndarray, flipped: bool) -> int:
 def _line(card: RGBImage, box: layout.Box) -> RGBImage:
     """A field's crop trimmed to its ink, so the recogniser sees little blank paper.
 
-    Ink is found relative to the paper around it (see :func:`_ink`), so a shadow edge, a glare
+    Ink is found relative to the paper around it (see :func:`_ink_ratio`), so a shadow edge, a glare
     gradient or a blurred single character neither hides the text nor counts as text.
     """
     region = layout.crop(card, box)
