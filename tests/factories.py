@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import itertools
+import re
 from typing import Any
 
 from sqlalchemy import select
@@ -10,6 +11,7 @@ from sqlalchemy import select
 from models.accounts import Account, AccountStatus, AdminPost, Role, VerificationStatus
 from models.base import db
 from models.organisations import Organisation
+from models.sms import SmsOutboxMessage
 from service.accounts import build_account
 from service.seed import fictional_id_number
 
@@ -97,3 +99,14 @@ def login(client, username: str, password: str = PASSWORD) -> dict[str, str]:
     response = password_login(client, username, password)
     assert response.status_code == 201, response.get_json()
     return bearer(response.get_json()["token"])
+
+
+def latest_sms_code(app, phone: str) -> str | None:
+    """The newest code the outbox backend "sent" to ``phone`` (the tests' handset), or None."""
+    with app.app_context():
+        text = db.session.scalar(
+            select(SmsOutboxMessage.text)
+            .where(SmsOutboxMessage.phone == phone)
+            .order_by(SmsOutboxMessage.id.desc())
+        )
+    return re.search(r"\d{6}", text).group() if text else None

@@ -12,7 +12,8 @@ import pytest
 from service.errors import InvalidInput, TooManyRequests
 from service.extensions import redis_store
 from service.sms import codes, senders
-from tests.service.api.test_registration_flow import request_code, sms_code
+from tests.factories import latest_sms_code
+from tests.service.api.test_registration_flow import request_code
 
 
 def send(phone: str, purpose: str = "register", address: str | None = None) -> None:
@@ -56,7 +57,7 @@ def test_limit_per_address_spans_phones(ctx):
 
 def test_code_is_single_use(app, ctx):
     send("13900000002", "login")
-    code = sms_code(app, "13900000002")
+    code = latest_sms_code(app, "13900000002")
     codes.check_code("13900000002", "login", code)
     with pytest.raises(InvalidInput) as caught:
         codes.check_code("13900000002", "login", code)
@@ -66,13 +67,13 @@ def test_code_is_single_use(app, ctx):
 def test_code_is_bound_to_its_purpose(app, ctx):
     send("13900000003", "register")
     with pytest.raises(InvalidInput) as caught:
-        codes.check_code("13900000003", "login", sms_code(app, "13900000003"))
+        codes.check_code("13900000003", "login", latest_sms_code(app, "13900000003"))
     assert caught.value.reason == "sms_code_expired"
 
 
 def test_five_wrong_tries_burn_the_code(app, ctx):
     send("13900000004", "register")
-    right = sms_code(app, "13900000004")
+    right = latest_sms_code(app, "13900000004")
     wrong = f"{(int(right) + 1) % 10**6:06d}"
     reasons = []
     for _ in range(5):
@@ -86,7 +87,7 @@ def test_five_wrong_tries_burn_the_code(app, ctx):
 
 def test_code_is_stored_hashed_with_a_ttl(app, ctx):
     send("13900000005", "register")
-    code = sms_code(app, "13900000005")
+    code = latest_sms_code(app, "13900000005")
     key = "xjy:sms:register:13900000005"
     stored = redis_store.client.hgetall(key)
     assert code.encode() not in b"".join(stored.values())

@@ -5,23 +5,13 @@ from __future__ import annotations
 
 import re
 
+import pytest
 from sqlalchemy import select
 
 from models.accounts import Account, Role, VerificationStatus
 from models.base import db
-from models.sms import SmsOutboxMessage
 from service.seed import fictional_id_number
-from tests.factories import PASSWORD, bearer, login, make_account, org, password_login
-
-
-def sms_code(app, phone: str) -> str:
-    with app.app_context():
-        text = db.session.scalar(
-            select(SmsOutboxMessage.text)
-            .where(SmsOutboxMessage.phone == phone)
-            .order_by(SmsOutboxMessage.id.desc())
-        )
-    return re.search(r"\d{6}", text).group()
+from tests.factories import PASSWORD, bearer, latest_sms_code, login, make_account, org, password_login
 
 
 def registration_form(app, phone="13812345678", **overrides):
@@ -29,7 +19,7 @@ def registration_form(app, phone="13812345678", **overrides):
         organisation = org("430102-housing")
         form = {
             "phone": phone,
-            "sms_code": sms_code(app, phone),
+            "sms_code": latest_sms_code(app, phone),
             "real_name": "张三",
             "id_number": fictional_id_number(7),
             "credit_code": organisation.credit_code,
@@ -117,13 +107,19 @@ def test_register_apply_review_and_log_in(app, client):
     assert own[0]["status"] == "approved"
 
 
-def test_a_review_is_decided_once(app, client):
+@pytest.fixture
+def pending_registration(app, client):
+    """A registered account waiting for its city admin: (admin headers, review id)."""
     with app.app_context():
         make_account(role=Role.CITY_ADMIN, city="430100", username="csadmin")
     request_code(client)
     client.post("/api/v1/registrations", json=registration_form(app))
     admin = login(client, "csadmin")
-    review_id = client.get("/api/v1/admin/reviews", headers=admin).get_json()["items"][0]["id"]
+    return admin, client.get("/api/v1/admin/reviews", headers=admin).get_json()["items"][0]["id"]
+
+
+def test_a_review_is_decided_once(client, pending_registration):
+    admin, review_id = pending_registration
     url = f"/api/v1/admin/reviews/{review_id}/decision"
     assert (
         client.post(url, json={"decision": "reject", "reason": "单位信息不符"}, headers=admin).status_code
@@ -135,13 +131,8 @@ def test_a_review_is_decided_once(app, client):
     assert refused.status_code == 401 and refused.get_json()["reason"] == "account_disabled"
 
 
-def test_rejection_needs_a_reason(app, client):
-    with app.app_context():
-        make_account(role=Role.CITY_ADMIN, city="430100", username="csadmin")
-    request_code(client)
-    client.post("/api/v1/registrations", json=registration_form(app))
-    admin = login(client, "csadmin")
-    review_id = client.get("/api/v1/admin/reviews", headers=admin).get_json()["items"][0]["id"]
+def test_rejection_needs_a_reason(client, pending_registration):
+    admin, review_id = pending_registration
     response = client.post(
         f"/api/v1/admin/reviews/{review_id}/decision", json={"decision": "reject"}, headers=admin
     )

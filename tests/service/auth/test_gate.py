@@ -5,17 +5,14 @@ continues to a full session without the password."""
 
 from __future__ import annotations
 
-import re
-
 import pytest
 from sqlalchemy import select
 
 from models.accounts import Account, AccountStatus, Role, VerificationStatus
 from models.audit import AuditEvent
 from models.base import db
-from models.sms import SmsOutboxMessage
 from service.seed import fictional_id_number
-from tests.factories import bearer, login, make_account, password_login
+from tests.factories import bearer, latest_sms_code, login, make_account, password_login
 
 
 def legacy(app, **extra):
@@ -131,22 +128,12 @@ def test_cli_admins_are_gated_too(app, client):
 # --- 信息完善: confirm basic information -------------------------------------------------------
 
 
-def sms_code(app, phone):
-    with app.app_context():
-        text = db.session.scalar(
-            select(SmsOutboxMessage.text)
-            .where(SmsOutboxMessage.phone == phone)
-            .order_by(SmsOutboxMessage.id.desc())
-        )
-    return re.search(r"\d{6}", text).group()
-
-
 def confirm(app, client, headers, phone="13700001111", id_number=None, code=None):
     if code is None:
         assert (
             client.post("/api/v1/sms-codes", json={"phone": phone, "purpose": "confirm"}).status_code == 202
         )
-        code = sms_code(app, phone)
+        code = latest_sms_code(app, phone)
     form = {
         "phone": phone,
         "sms_code": code,
@@ -187,12 +174,12 @@ def test_legacy_account_confirms_its_basic_information(app, client):
     assert event.detail == {"changed": ["id_number", "phone", "real_name"]}
 
 
-def test_confirmation_needs_the_right_sms_code(app, client):
+def test_confirmation_needs_the_right_latest_sms_code(app, client):
     legacy(app)
     scoped = gated_login(client)
     client.post("/api/v1/sms-codes", json={"phone": "13700001111", "purpose": "confirm"})
     wrong = confirm(
-        app, client, scoped, code="000000" if sms_code(app, "13700001111") != "000000" else "111111"
+        app, client, scoped, code="000000" if latest_sms_code(app, "13700001111") != "000000" else "111111"
     )
     assert (wrong.status_code, wrong.get_json()["reason"]) == (422, "sms_code_invalid")
 

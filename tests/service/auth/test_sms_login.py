@@ -3,30 +3,16 @@ phones all answer alike."""
 
 from __future__ import annotations
 
-import re
-
 import pytest
-from sqlalchemy import select
 
 from models.accounts import AccountStatus, VerificationStatus
 from models.base import db
-from models.sms import SmsOutboxMessage
 from service.extensions import redis_store
-from tests.factories import make_account
+from tests.factories import latest_sms_code, make_account
 
 
 def send(client, phone):
     assert client.post("/api/v1/sms-codes", json={"phone": phone, "purpose": "login"}).status_code == 202
-
-
-def code_for(app, phone):
-    with app.app_context():
-        text = db.session.scalar(
-            select(SmsOutboxMessage.text)
-            .where(SmsOutboxMessage.phone == phone)
-            .order_by(SmsOutboxMessage.id.desc())
-        )
-    return re.search(r"\d{6}", text).group() if text else None
 
 
 def sms_login(client, phone, code):
@@ -45,20 +31,20 @@ def phone(app):
 
 def test_sms_login(app, client, phone):
     send(client, phone)
-    response = sms_login(client, phone, code_for(app, phone))
+    response = sms_login(client, phone, latest_sms_code(app, phone))
     assert response.status_code == 201
     assert (response.get_json()["method"], response.get_json()["account"]["username"]) == ("sms", "li")
 
 
 def test_wrong_code(app, client, phone):
     send(client, phone)
-    response = sms_login(client, phone, other(code_for(app, phone)))
+    response = sms_login(client, phone, other(latest_sms_code(app, phone)))
     assert (response.status_code, response.get_json()["reason"]) == (401, "login_failed")
 
 
 def test_a_code_is_single_use(app, client, phone):
     send(client, phone)
-    code = code_for(app, phone)
+    code = latest_sms_code(app, phone)
     assert sms_login(client, phone, code).status_code == 201
     assert sms_login(client, phone, code).get_json()["reason"] == "login_failed"
 
@@ -67,14 +53,14 @@ def test_an_expired_code(app, client, phone):
     send(client, phone)
     with app.app_context():
         redis_store.client.delete(f"xjy:sms:login:{phone}")  # what the TTL does
-    assert sms_login(client, phone, code_for(app, phone)).get_json()["reason"] == "login_failed"
+    assert sms_login(client, phone, latest_sms_code(app, phone)).get_json()["reason"] == "login_failed"
 
 
 def test_unknown_phone_and_wrong_code_look_the_same(app, client, phone):
     send(client, phone)
     send(client, "13600000000")
-    assert code_for(app, "13600000000") is None  # never delivered
-    wrong = sms_login(client, phone, other(code_for(app, phone)))
+    assert latest_sms_code(app, "13600000000") is None  # never delivered
+    wrong = sms_login(client, phone, other(latest_sms_code(app, phone)))
     unknown = sms_login(client, "13600000000", "123456")
     assert wrong.status_code == unknown.status_code == 401 and wrong.get_json() == unknown.get_json()
 
@@ -83,7 +69,7 @@ def test_sms_login_passes_the_gate_like_any_method(app, client):
     with app.app_context():
         phone = make_account(username="old", legacy=True, verification=VerificationStatus.NONE).phone
     send(client, phone)
-    response = sms_login(client, phone, code_for(app, phone))
+    response = sms_login(client, phone, latest_sms_code(app, phone))
     assert (response.status_code, response.get_json()["reason"]) == (403, "verification_required")
     assert response.get_json()["session"]["method"] == "sms"
 
@@ -94,7 +80,7 @@ def test_a_phone_shared_by_two_live_accounts_must_use_the_password(app, client, 
         twin.phone = phone
         db.session.commit()
     send(client, phone)
-    response = sms_login(client, phone, code_for(app, phone))
+    response = sms_login(client, phone, latest_sms_code(app, phone))
     assert (response.status_code, response.get_json()["reason"]) == (409, "phone_ambiguous")
 
 
