@@ -44,6 +44,11 @@ class AdminPost(enum.StrEnum):
     FGW = "fgw"
     GONGAIBAN = "gongaiban"
 
+    @property
+    def organisation_code(self) -> str:
+        """The provincial department that holds the post (a code of models.reference_data)."""
+        return "drc" if self is AdminPost.FGW else "reform_office"
+
 
 class Account(TimestampMixin, db.Model):
     __tablename__ = "accounts"

@@ -39,8 +39,7 @@ def seed_command(demo: bool) -> None:
 
 
 def _province_admin_org(post: AdminPost) -> Organisation | None:
-    slug = "drc" if post is AdminPost.FGW else "reform_office"
-    return db.session.scalar(select(Organisation).where(Organisation.code == slug))
+    return db.session.scalar(select(Organisation).where(Organisation.code == post.organisation_code))
 
 
 def _check_admin_slot(role: Role, region: Region, post: AdminPost | None) -> None:

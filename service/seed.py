@@ -146,8 +146,9 @@ def seed_demo_admins(cities: tuple[str, ...] = ("430100", "430200")) -> list[Dem
         password = secrets.token_urlsafe(9)
         organisation = None
         if post is not None:
-            slug = "drc" if post is AdminPost.FGW else "reform_office"
-            organisation = db.session.scalar(select(Organisation).where(Organisation.code == slug))
+            organisation = db.session.scalar(
+                select(Organisation).where(Organisation.code == post.organisation_code)
+            )
         account = build_account(
             username=username,
             password=password,
