@@ -25,6 +25,7 @@ from models.accounts import Account, VerificationStatus
 from models.base import db, utcnow
 from models.verifications import AttemptStatus, VerificationAttempt, VerificationImage
 from service import audit, ratelimit
+from service.auth.sessions import revoke_all
 from service.errors import Conflict, InvalidInput, NotFound
 from service.security import seal
 
@@ -139,7 +140,7 @@ def upload_liveness(
 ) -> VerificationAttempt:
     """Store the challenge frames or clip and queue the attempt (the cards must be there)."""
     attempt = _open_for_upload(account, attempt_id)
-    if {i.kind for i in attempt.images} < {"front", "back"}:
+    if not {"front", "back"} <= {i.kind for i in attempt.images}:
         raise Conflict("card_images_missing", "请先上传身份证人像面和国徽面")
     attempt.images = [i for i in attempt.images if i.kind in ("front", "back")]
     if video is not None and frames:
@@ -232,6 +233,7 @@ def decide_manually(staff: Account, attempt_id: int, decision: str, reason: str)
     attempt = get_attempt(attempt_id)
     if not attempt.status.terminal:
         raise Conflict("verification_in_progress", "认证尚在处理中,请稍后再试")
+    overturned = attempt.status is AttemptStatus.PASSED and decision == "fail"
     attempt.manual_decision = decision
     attempt.manual_reason = reason
     attempt.decided_by_id = staff.id
@@ -240,8 +242,15 @@ def decide_manually(staff: Account, attempt_id: int, decision: str, reason: str)
         mark_passed(attempt)
     else:
         attempt.reasons = [*(attempt.reasons or []), "manual_rejected"]
-    audit.record(f"verification.manual_{decision}", target_type="verification", target_id=attempt.id,
-                 detail={"account_id": attempt.account_id, "reason": reason})  # fmt: skip
+    if overturned:
+        # A pass found to be wrong (e.g. fraud) takes the verification back and ends the sessions.
+        attempt.account.verification_status = VerificationStatus.NONE
+        attempt.account.verified_at = None
+        revoke_all(attempt.account_id, "verification_revoked")
+    detail = {"account_id": attempt.account_id, "reason": reason, "overturned": overturned}
+    audit.record(
+        f"verification.manual_{decision}", target_type="verification", target_id=attempt.id, detail=detail
+    )
     db.session.commit()
     return attempt
 

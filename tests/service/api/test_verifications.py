@@ -303,3 +303,16 @@ def test_images_are_purged_after_retention(app, client, engine, person, support)
         assert db.session.get(VerificationAttempt, attempt["id"]).status is AttemptStatus.PASSED
     refused = client.post(f"/api/v1/support/verifications/{attempt['id']}/rerun", headers=support)
     assert refused.get_json()["reason"] == "verification_images_purged"
+
+
+def test_support_can_overturn_a_pass(app, client, engine, person, support):
+    account_id, headers = person
+    attempt = start(client, headers)
+    submit(client, headers, attempt["id"])
+    run_worker(app)
+    url = f"/api/v1/support/verifications/{attempt['id']}/decision"
+    response = client.post(url, json={"decision": "fail", "reason": "经核查系他人冒用"}, headers=support)
+    assert response.status_code == 200
+    with app.app_context():
+        assert db.session.get(Account, account_id).verification_status is VerificationStatus.NONE
+    assert client.get("/api/v1/me", headers=headers).status_code == 401  # its sessions ended
