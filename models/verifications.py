@@ -84,7 +84,8 @@ class VerificationImage(db.Model):
     content_type: Mapped[str] = mapped_column(String(32))
     size: Mapped[int] = mapped_column(Integer)
     sha256: Mapped[str] = mapped_column(String(64))
-    sealed: Mapped[bytes] = mapped_column(LargeBinary)  # AES-GCM ciphertext of the upload
+    # AES-GCM ciphertext of the upload. Deferred: status polls list the images without their bytes.
+    sealed: Mapped[bytes] = mapped_column(LargeBinary, deferred=True)
     created_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True))
 
     attempt: Mapped[VerificationAttempt] = relationship(back_populates="images")
