@@ -32,6 +32,10 @@ class AccountStatus(enum.StrEnum):
     CANCELLED = "cancelled"
 
 
+# Accounts that still hold their place: their ID number, a city's admin quota, a province post.
+LIVE_STATUSES = (AccountStatus.PENDING, AccountStatus.ACTIVE, AccountStatus.SUSPENDED)
+
+
 class VerificationStatus(enum.StrEnum):
     NONE = "none"
     REAL_NAME = "real_name"  # 实名: ID card checked

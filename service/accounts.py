@@ -11,7 +11,7 @@ from sqlalchemy import Select, or_, select
 from sqlalchemy.exc import IntegrityError
 
 from idverify.idnumber import mask_id_number
-from models.accounts import Account, AccountStatus, AdminPost, Role
+from models.accounts import LIVE_STATUSES, Account, AccountStatus, AdminPost, Role
 from models.base import db, utcnow
 from models.organisations import Organisation
 from models.requests import RequestKind, ReviewRequest
@@ -25,16 +25,20 @@ from service.validation import check_credit_code, check_id_number
 
 # What a change request or an admin edit may touch. Everything else is out of reach by design.
 CHANGEABLE_FIELDS = ("department", "position", "organisation_id")
-LIVE_STATUSES = (AccountStatus.PENDING, AccountStatus.ACTIVE, AccountStatus.SUSPENDED)
+
+
+def id_number_taken(id_hash: str, *, except_account_id: int | None = None) -> bool:
+    """Does a live account (other than ``except_account_id``) already hold this ID number?"""
+    query = select(Account.id).where(Account.id_number_hash == id_hash, Account.status.in_(LIVE_STATUSES))
+    if except_account_id is not None:
+        query = query.where(Account.id != except_account_id)
+    return db.session.scalar(query.limit(1)) is not None
 
 
 def _ensure_unique(username: str, id_hash: str | None) -> None:
     if db.session.scalar(select(Account.id).where(Account.username == username)):
         raise Conflict("username_taken", "该用户名已被使用", errors={"username": ["该用户名已被使用"]})
-    if id_hash is None:
-        return
-    live = select(Account.id).where(Account.id_number_hash == id_hash, Account.status.in_(LIVE_STATUSES))
-    if db.session.scalar(live):
+    if id_hash is not None and id_number_taken(id_hash):
         raise Conflict(
             "id_number_registered",
             "该身份证号码已有审批账号,如需变更请提交变更申请",

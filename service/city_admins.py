@@ -14,7 +14,7 @@ from flask import current_app
 from sqlalchemy import func, select
 
 from idverify.idnumber import mask_id_number
-from models.accounts import Account, AccountStatus, Role
+from models.accounts import LIVE_STATUSES, Account, AccountStatus, Role
 from models.base import db, utcnow
 from models.city_admins import CityAdminApplication
 from models.regions import Region
@@ -35,7 +35,7 @@ def live_city_admins(city_code: str) -> int:
     query = select(func.count(Account.id)).where(
         Account.role == Role.CITY_ADMIN,
         Account.admin_region_code == city_code,
-        Account.status.in_(accounts.LIVE_STATUSES),
+        Account.status.in_(LIVE_STATUSES),
     )
     return db.session.scalar(query) or 0
 
@@ -130,7 +130,7 @@ def _delete(application: CityAdminApplication) -> Account:
         Account.role == Role.CITY_ADMIN,
         Account.admin_region_code == application.city_code,
         Account.id_number_hash == application.id_number_hash,
-        Account.status.in_(accounts.LIVE_STATUSES),
+        Account.status.in_(LIVE_STATUSES),
     )
     account = db.session.scalar(query)
     if account is None:

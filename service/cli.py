@@ -6,14 +6,15 @@ from __future__ import annotations
 import click
 from flask import Flask, current_app
 from flask.cli import AppGroup, with_appcontext
-from sqlalchemy import func, select
+from sqlalchemy import select
 
-from models.accounts import Account, AccountStatus, AdminPost, Role
+from models.accounts import LIVE_STATUSES, Account, AccountStatus, AdminPost, Role
 from models.base import db
 from models.organisations import Organisation
 from models.regions import Region
 from models.sms import SmsOutboxMessage
 from service import audit, seed
+from service.city_admins import live_city_admins
 from service.errors import ServiceError
 
 accounts_cli = AppGroup("accounts", help="账号管理")
@@ -43,18 +44,19 @@ def _province_admin_org(post: AdminPost) -> Organisation | None:
 
 
 def _check_admin_slot(role: Role, region: Region, post: AdminPost | None) -> None:
-    live = (AccountStatus.PENDING, AccountStatus.ACTIVE, AccountStatus.SUSPENDED)
-    query = select(func.count(Account.id)).where(Account.role == role, Account.status.in_(live))
     if role is Role.PROVINCE_ADMIN:
         if post is None:
             raise click.UsageError("省级管理员须用 --post fgw|gongaiban 指定岗位")
-        if db.session.scalar(query.where(Account.admin_post == post)):
+        taken = select(Account.id).where(
+            Account.role == role, Account.admin_post == post, Account.status.in_(LIVE_STATUSES)
+        )
+        if db.session.scalar(taken.limit(1)):
             raise click.ClickException(f"岗位 {post.value} 已有省级管理员")
     if role is Role.CITY_ADMIN:
         if region.level != "city":
             raise click.UsageError("市州管理员的 --region 须为市州代码, 如 430100")
         quota = current_app.config["CITY_ADMIN_QUOTA"]
-        if (db.session.scalar(query.where(Account.admin_region_code == region.code)) or 0) >= quota:
+        if live_city_admins(region.code) >= quota:
             raise click.ClickException(f"{region.name} 的市州管理员已达上限 {quota} 个")
 
 

@@ -22,7 +22,7 @@ from sqlalchemy import select
 from idverify.images import sniff_format, sniff_video
 from idverify.liveness import new_challenge
 from models.accounts import Account, VerificationStatus
-from models.base import db, utcnow
+from models.base import as_utc, db, utcnow
 from models.verifications import AttemptStatus, VerificationAttempt, VerificationImage
 from service import audit, ratelimit
 from service.auth.sessions import revoke_all
@@ -39,10 +39,6 @@ class Upload:
 
     data: bytes
     filename: str | None = None
-
-
-def _aware(value: dt.datetime) -> dt.datetime:
-    return value if value.tzinfo else value.replace(tzinfo=dt.UTC)
 
 
 def start(account: Account, consent: bool) -> VerificationAttempt:
@@ -91,7 +87,7 @@ def _open_for_upload(account: Account, attempt_id: int) -> VerificationAttempt:
     attempt = own_attempt(account, attempt_id)
     if attempt.status is not AttemptStatus.CREATED:
         raise Conflict("verification_submitted", "本次认证已提交,请查看结果或重新开始")
-    if utcnow() >= _aware(attempt.challenge_expires_at):
+    if utcnow() >= as_utc(attempt.challenge_expires_at):
         attempt.status = AttemptStatus.EXPIRED
         attempt.reasons = ["challenge_expired"]
         attempt.finished_at = utcnow()

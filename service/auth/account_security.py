@@ -6,12 +6,11 @@ Plain functions owning their unit of work; the admin ones expect an account alre
 
 from __future__ import annotations
 
-from sqlalchemy import select
-
 from idverify.idnumber import mask_id_number
 from models.accounts import Account, AccountStatus, Session, VerificationStatus
 from models.base import db, utcnow
 from service import audit
+from service.accounts import id_number_taken
 from service.auth import throttle
 from service.auth.passwords import check_new_password
 from service.auth.sessions import revoke_all
@@ -19,8 +18,6 @@ from service.errors import Conflict, InvalidInput, TooManyRequests
 from service.security import encrypt_id_number, hash_password, lookup_hash, verify_password
 from service.sms.codes import check_code
 from service.validation import check_id_number
-
-LIVE_STATUSES = (AccountStatus.PENDING, AccountStatus.ACTIVE, AccountStatus.SUSPENDED)
 
 
 def end_sessions(account: Account, reason: str) -> int:
@@ -89,10 +86,7 @@ def confirm_basic_information(account: Account, form: dict) -> Account:
         raise Conflict("already_verified", "账号已完成实名实人认证,基本信息不能在此修改")
     number = check_id_number(form["id_number"]).number
     id_hash = lookup_hash(number)
-    clash = select(Account.id).where(
-        Account.id_number_hash == id_hash, Account.status.in_(LIVE_STATUSES), Account.id != account.id
-    )
-    if db.session.scalar(clash):
+    if id_number_taken(id_hash, except_account_id=account.id):
         message = "该身份证号码已有审批账号"
         raise Conflict("id_number_registered", "该身份证号码已有审批账号,请联系运维客服",
                        errors={"id_number": [message]})  # fmt: skip

@@ -12,17 +12,13 @@ from flask import current_app, has_request_context, request
 from sqlalchemy import select, update
 
 from models.accounts import Account, AccountStatus, Session
-from models.base import db, utcnow
+from models.base import as_utc, db, utcnow
 from service.errors import Unauthorized
 from service.security import new_token, token_digest
 
 # Don't write last_seen_at on every request: once a minute is precise enough for a 30-minute idle limit.
 _TOUCH_EVERY = dt.timedelta(seconds=60)
 LOGIN_STATUSES = (AccountStatus.PENDING, AccountStatus.ACTIVE)
-
-
-def _aware(value: dt.datetime) -> dt.datetime:
-    return value if value.tzinfo else value.replace(tzinfo=dt.UTC)
 
 
 def open_session(
@@ -51,7 +47,7 @@ def open_session(
 
 
 def idle_deadline(session: Session) -> dt.datetime:
-    return _aware(session.last_seen_at) + dt.timedelta(seconds=current_app.config["SESSION_IDLE_SECONDS"])
+    return as_utc(session.last_seen_at) + dt.timedelta(seconds=current_app.config["SESSION_IDLE_SECONDS"])
 
 
 def resolve(token: str) -> Session:
@@ -60,11 +56,11 @@ def resolve(token: str) -> Session:
     now = utcnow()
     if session is None or session.revoked_at is not None:
         raise Unauthorized("session_invalid", "登录已失效,请重新登录")
-    if now >= _aware(session.expires_at) or now >= idle_deadline(session):
+    if now >= as_utc(session.expires_at) or now >= idle_deadline(session):
         raise Unauthorized("session_expired", "登录已超时,请重新登录")
     if session.account.status not in LOGIN_STATUSES:
         raise Unauthorized("session_invalid", "登录已失效,请重新登录")
-    if now - _aware(session.last_seen_at) >= _TOUCH_EVERY:
+    if now - as_utc(session.last_seen_at) >= _TOUCH_EVERY:
         session.last_seen_at = now
         db.session.commit()
     return session
