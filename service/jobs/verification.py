@@ -14,9 +14,10 @@ from collections.abc import Callable
 from typing import Any
 
 from sqlalchemy import select
+from sqlalchemy.orm import undefer
 
 from models.base import db, utcnow
-from models.verifications import AttemptStatus, VerificationAttempt
+from models.verifications import AttemptStatus, VerificationAttempt, VerificationImage
 from service import audit
 from service.jobs.context import after_fork, get_app
 from service.security import decrypt_id_number, unseal
@@ -43,8 +44,15 @@ def engine() -> Engine:
 def _inputs(attempt: VerificationAttempt) -> dict[str, Any]:
     from service.verifications import IMAGE_PURPOSE
 
+    # One query for every upload with its bytes (they are deferred on the model for status polls).
+    query = (
+        select(VerificationImage)
+        .where(VerificationImage.attempt_id == attempt.id)
+        .order_by(VerificationImage.position)
+        .options(undefer(VerificationImage.sealed))
+    )
     images: dict[str, list[bytes]] = {}
-    for image in attempt.images:
+    for image in db.session.scalars(query):
         images.setdefault(image.kind, []).append(unseal(image.sealed, IMAGE_PURPOSE))
     account = attempt.account
     return {
