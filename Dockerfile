@@ -18,4 +18,4 @@ ENV FLASK_APP=service
 EXPOSE 8000
 # Access log without query strings: a search may carry an ID number, which is never logged.
 CMD ["gunicorn", "--bind", "0.0.0.0:8000", "--workers", "4", "--access-logfile", "-", \
-     "--access-logformat", "%(h)s %(t)s \"%(m)s %(U)s\" %(s)s %(b)s %(M)sms", "service.wsgi:app"]
+     "--access-logformat", "%(h)s %(t)s \"%(m)s %(U)s\" %(s)s %(b)s %(M)sms", "service.platform.wsgi:app"]

@@ -12,7 +12,7 @@ sync: $(UV)
 	$(UV) sync --frozen
 
 run: sync
-	$(UV) run --frozen python -m service.embedded
+	$(UV) run --frozen python -m service.platform.embedded
 
 test: sync
 	$(UV) run --frozen pytest $(PYTEST_ARGS)

@@ -59,7 +59,7 @@ def scratch_postgres(server_url: str | None):
         return
     from sqlalchemy import create_engine, text
 
-    from service.config import normalize_database_url
+    from service.platform.config import normalize_database_url
 
     name = f"bench_{secrets.token_hex(4)}"
     admin = create_engine(normalize_database_url(server_url), isolation_level="AUTOCOMMIT")
@@ -90,7 +90,7 @@ def local_service(port: int, postgres: str | None):
         env["BENCH_ADMINS"] = seeded.stdout
         web = subprocess.Popen(  # noqa: S603
             [sys.executable, "-m", "gunicorn", "--bind", f"127.0.0.1:{port}", "--workers", "2",
-             "service.wsgi:app"],
+             "service.platform.wsgi:app"],
             env=env, cwd=ROOT, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
         )  # fmt: skip
         base = f"http://127.0.0.1:{port}"
@@ -114,7 +114,7 @@ class OutboxReader:
     def __init__(self, database_url: str) -> None:
         from sqlalchemy import create_engine
 
-        from service.config import normalize_database_url
+        from service.platform.config import normalize_database_url
 
         self.engine = create_engine(normalize_database_url(database_url))
         self.lock = threading.Lock()
@@ -136,7 +136,7 @@ def _organisation(base: str) -> dict:
 def register_one(base: str, outbox: OutboxReader, organisation: dict, seq: int) -> float:
     import datetime as dt
 
-    from service.seed import fictional_id_number
+    from service.reference.seed import fictional_id_number
 
     phone = f"177{seq:08d}"
     session = requests.Session()
@@ -194,7 +194,7 @@ def argon2_rate(count: int, workers: int) -> float:
 
 
 def _hash_many(count: int) -> int:
-    from service.security import _hasher  # the service's hasher: m=19 MiB, t=2, p=1
+    from service.platform.crypto import _hasher  # the service's hasher: m=19 MiB, t=2, p=1
 
     for _ in range(count):
         _hasher.hash("bench password")

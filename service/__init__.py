@@ -11,9 +11,10 @@ from flask import Flask
 def create_app(config: Mapping[str, Any] | None = None) -> Flask:
     """Build the app: load config, bind extensions, register blueprints. Nothing else."""
     from service import api as api_package
-    from service import cli, errors, http
-    from service import config as config_module
-    from service.extensions import api, db, migrate, redis_store
+    from service import cli
+    from service.platform import config as config_module
+    from service.platform import errors, http
+    from service.platform.extensions import api, db, migrate, redis_store
 
     app = Flask(__name__, instance_relative_config=True)
     config_module.load(app, config)

@@ -67,7 +67,8 @@ def _reset_schema() -> None:
 def _base_app(database_url, redis_url):
     import flask_migrate
 
-    from service import create_app, seed
+    from service import create_app
+    from service.reference import seed
 
     app = create_app(
         {
@@ -92,7 +93,7 @@ def _base_app(database_url, redis_url):
 @pytest.fixture
 def app(_base_app):
     """The app with a clean slate: no accounts, requests, sessions, codes or rate-limit counters."""
-    from service.extensions import redis_store
+    from service.platform.extensions import redis_store
 
     with _base_app.app_context():
         for model in _CLEAN_ORDER:

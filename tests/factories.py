@@ -12,8 +12,8 @@ from models.accounts import Account, AccountStatus, AdminPost, Role, Verificatio
 from models.base import db
 from models.organisations import Organisation
 from models.sms import SmsOutboxMessage
-from service.accounts import build_account
-from service.seed import fictional_id_number
+from service.accounts.registration import build_account
+from service.reference.seed import fictional_id_number
 
 PASSWORD = "correct horse battery"
 _seq = itertools.count(1)
@@ -74,7 +74,7 @@ def solve_captcha(client) -> dict[str, str]:
     service lets a client do this.
     """
     from service.auth.captcha import _digest, _key
-    from service.extensions import redis_store
+    from service.platform.extensions import redis_store
 
     response = client.get("/api/v1/captchas")
     assert response.status_code == 200, response.get_json()

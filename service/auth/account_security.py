@@ -10,14 +10,14 @@ from idverify.idnumber import mask_id_number
 from models.accounts import Account, AccountStatus, Session, VerificationStatus
 from models.base import db, utcnow
 from service import audit
-from service.accounts import id_number_taken
+from service.accounts.identity import check_id_number
+from service.accounts.registration import id_number_taken
 from service.auth import throttle
 from service.auth.passwords import check_new_password
 from service.auth.sessions import revoke_all
-from service.errors import Conflict, InvalidInput, TooManyRequests
-from service.security import encrypt_id_number, hash_password, lookup_hash, verify_password
-from service.sms.codes import check_code
-from service.validation import check_id_number
+from service.auth.sms_codes import check_code
+from service.platform.crypto import encrypt_id_number, hash_password, lookup_hash, verify_password
+from service.platform.errors import Conflict, InvalidInput, TooManyRequests
 
 
 def end_sessions(account: Account, reason: str) -> int:

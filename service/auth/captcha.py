@@ -16,10 +16,10 @@ from dataclasses import dataclass
 from flask import current_app
 
 from models.base import utcnow
-from service import ratelimit
-from service.errors import InvalidInput
-from service.extensions import redis_store
-from service.security import hash_code
+from service.platform import ratelimit
+from service.platform.crypto import hash_code
+from service.platform.errors import InvalidInput
+from service.platform.extensions import redis_store
 
 ALPHABET = "ABCDEFGHJKMNPQRSTUVWXYZ23456789"
 CAPTCHA_FAILED = ("captcha_invalid", "图形验证码错误或已过期,请重新获取")

@@ -23,10 +23,11 @@ from sqlalchemy import select
 from models.accounts import Account
 from models.base import db, utcnow
 from models.certificates import Certificate
-from service import audit, ratelimit
+from service import audit
 from service.auth.certificates import CertificateError, check_certificate, load_certificate, verify_signature
-from service.errors import Conflict, InvalidInput, NotFound, ServiceError, Unauthorized
-from service.extensions import redis_store
+from service.platform import ratelimit
+from service.platform.errors import Conflict, InvalidInput, NotFound, ServiceError, Unauthorized
+from service.platform.extensions import redis_store
 
 NONCE_PREFIX = b"xjy-certificate-login-v1:"  # the key signs something that can only be a login nonce
 

@@ -10,7 +10,7 @@ from flask import g, request
 
 from models.accounts import Account, AccountStatus, Role
 from service.auth.sessions import resolve
-from service.errors import Forbidden, Unauthorized
+from service.platform.errors import Forbidden, Unauthorized
 
 ADMIN_ROLES = (Role.PROVINCE_ADMIN, Role.CITY_ADMIN)
 

@@ -23,9 +23,9 @@ from models.base import db
 from service import audit
 from service.auth import captcha, certificate_login, throttle
 from service.auth.sessions import LOGIN_STATUSES, open_session, revoke
-from service.errors import Conflict, Forbidden, InvalidInput, Unauthorized
-from service.security import hash_password, password_needs_rehash, verify_password
-from service.sms.codes import check_code
+from service.auth.sms_codes import check_code
+from service.platform.crypto import hash_password, password_needs_rehash, verify_password
+from service.platform.errors import Conflict, Forbidden, InvalidInput, Unauthorized
 
 LOGIN_FAILED = ("login_failed", "用户名或密码错误")
 SMS_LOGIN_FAILED = ("login_failed", "手机号或验证码错误,或验证码已失效")

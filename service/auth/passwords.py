@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import functools
 
-from service.errors import InvalidInput
+from service.platform.errors import InvalidInput
 
 MIN_LENGTH = 8
 MAX_LENGTH = 128

@@ -13,8 +13,8 @@ from sqlalchemy import select, update
 
 from models.accounts import Account, AccountStatus, Session
 from models.base import as_utc, db, utcnow
-from service.errors import Unauthorized
-from service.security import new_token, token_digest
+from service.platform.crypto import new_token, token_digest
+from service.platform.errors import Unauthorized
 
 # Don't write last_seen_at on every request: once a minute is precise enough for a 30-minute idle limit.
 _TOUCH_EVERY = dt.timedelta(seconds=60)

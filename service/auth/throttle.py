@@ -21,8 +21,8 @@ import time
 from flask import current_app
 from limits import RateLimitItem, RateLimitItemPerSecond, parse, parse_many
 
-from service.errors import TooManyRequests
-from service.ratelimit import limiter
+from service.platform.errors import TooManyRequests
+from service.platform.ratelimit import limiter
 
 THROTTLED = ("login_throttled", "登录失败次数过多,请稍后再试")
 LOCKED = ("login_locked", "登录失败次数过多,账号已临时锁定,请稍后再试或使用其他方式登录")

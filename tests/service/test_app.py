@@ -57,7 +57,9 @@ def test_missing_keys_refuse_to_start(monkeypatch):
 
     for key in ("XJY_SECRET_KEY", "XJY_ID_NUMBER_KEY", "XJY_LOOKUP_KEY"):
         monkeypatch.delenv(key, raising=False)
-    monkeypatch.setattr("service.config._instance_keys", lambda app: None)  # ignore a local `make run`
+    monkeypatch.setattr(
+        "service.platform.config._instance_keys", lambda app: None
+    )  # ignore a local `make run`
     with pytest.raises(RuntimeError, match="ID_NUMBER_KEY"):
         create_app({"SQLALCHEMY_DATABASE_URI": "sqlite://"})
 

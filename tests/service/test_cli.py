@@ -59,12 +59,12 @@ def test_city_admin_quota_from_the_command_line(app):
 
 
 def test_sms_outbox_prints_newest_first(app):
-    from service.sms import codes
+    from service.auth import sms_codes as codes
 
     with app.app_context():
         codes.send_code("13800001111", "register", None)
         db.session.commit()
-        from service.extensions import redis_store
+        from service.platform.extensions import redis_store
 
         redis_store.client.flushdb()  # lift the 1/minute limit for the second code
         codes.send_code("13800001111", "login", None)

@@ -11,7 +11,7 @@ from sqlalchemy import func, select
 
 from models.accounts import Account, Role
 from models.base import db
-from service.seed import fictional_id_number
+from service.reference.seed import fictional_id_number
 from tests.factories import PASSWORD, make_account, org, password_login
 
 HEADER = "username,password_hash,real_name,phone,id_number,credit_code,department,position,role\n"

@@ -9,7 +9,7 @@ from sqlalchemy import select
 
 from models.accounts import Role, Session
 from models.base import db
-from service.security import token_digest
+from service.platform.crypto import token_digest
 from tests.factories import login, make_account, password_login
 
 

@@ -9,9 +9,10 @@ from http.server import BaseHTTPRequestHandler, HTTPServer
 
 import pytest
 
-from service.errors import InvalidInput, TooManyRequests
-from service.extensions import redis_store
-from service.sms import codes, senders
+from service.auth import sms_codes as codes
+from service.auth import sms_senders as senders
+from service.platform.errors import InvalidInput, TooManyRequests
+from service.platform.extensions import redis_store
 from tests.factories import latest_sms_code
 from tests.service.api.test_registration_flow import request_code
 

@@ -6,8 +6,8 @@ import pytest
 
 from idverify.idnumber import check_digit, mask_id_number, parse_id_number
 from models.reference_data import make_credit_code
-from service.errors import InvalidInput
-from service.validation import check_credit_code, check_id_number
+from service.accounts.identity import check_credit_code, check_id_number
+from service.platform.errors import InvalidInput
 
 
 def _with_check(first17: str) -> str:

@@ -5,7 +5,7 @@ from flask.views import MethodView
 from flask_smorest import Blueprint
 from marshmallow import fields, validate
 
-from service import reviews
+from service.accounts import reviews
 from service.api.base import BaseSchema
 from service.api.schemas import ReviewRequestSchema
 from service.auth.guard import login_required

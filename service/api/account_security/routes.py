@@ -8,12 +8,12 @@ from flask.views import MethodView
 from flask_smorest import Blueprint
 from marshmallow import Schema, fields, validate
 
+from service.accounts.scopes import get_account_in_scope
 from service.api.base import BaseSchema
 from service.api.me.routes import CertificateInSchema, CertificateSchema
 from service.api.schemas import AdminAccountSchema
 from service.auth import account_security, certificate_login
 from service.auth.guard import admin_required
-from service.scopes import get_account_in_scope
 
 blp = Blueprint("account_security", __name__, description="账号安全: 会话、停用、数字证书")
 

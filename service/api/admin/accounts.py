@@ -4,7 +4,9 @@ from flask import g
 from flask.views import MethodView
 
 from models.accounts import Account, AccountStatus, VerificationStatus
-from service import accounts
+from service.accounts import registration as accounts
+from service.accounts.permissions import grants_of
+from service.accounts.scopes import get_account_in_scope, scoped_accounts
 from service.api.admin.routes import blp
 from service.api.admin.schemas import (
     AccountArgsSchema,
@@ -15,8 +17,6 @@ from service.api.admin.schemas import (
 )
 from service.api.base import paginate
 from service.auth.guard import admin_required
-from service.permissions import grants_of
-from service.scopes import get_account_in_scope, scoped_accounts
 
 
 @blp.route("/accounts")

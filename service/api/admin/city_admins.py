@@ -7,7 +7,7 @@ from sqlalchemy import select
 from models.accounts import Role
 from models.base import db
 from models.city_admins import CityAdminApplication
-from service import city_admins
+from service.accounts import city_admins
 from service.api.admin.routes import blp
 from service.api.admin.schemas import (
     CityAdminApplicationInSchema,

@@ -3,7 +3,7 @@ from __future__ import annotations
 from flask import g
 from flask.views import MethodView
 
-from service import reviews
+from service.accounts import reviews
 from service.api.admin.routes import blp
 from service.api.admin.schemas import DecisionSchema, ReviewArgsSchema, ReviewPageSchema, ReviewSchema
 from service.api.base import paginate

@@ -6,11 +6,11 @@ from flask_smorest import Blueprint
 from marshmallow import Schema, fields, validate
 
 from models.accounts import VerificationStatus
+from service.accounts.permissions import grants_of
 from service.api.base import PHONE, BaseSchema
 from service.api.schemas import AccountSchema, GrantSchema
 from service.auth import account_security, certificate_login
 from service.auth.guard import login_required
-from service.permissions import grants_of
 
 blp = Blueprint("me", __name__, description="当前账号")
 

@@ -4,7 +4,7 @@ from flask.views import MethodView
 from flask_smorest import Blueprint
 from marshmallow import Schema, fields, validate
 
-from service import accounts
+from service.accounts import registration as accounts
 from service.api.base import PHONE, BaseSchema
 from service.api.schemas import AccountSchema
 

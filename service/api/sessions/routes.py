@@ -13,7 +13,7 @@ from service.api.schemas import AccountSchema
 from service.auth import captcha, login
 from service.auth.certificates import SCHEMES
 from service.auth.guard import login_required
-from service.errors import envelope
+from service.platform.errors import envelope
 
 blp = Blueprint("sessions", __name__, description="登录与会话")
 

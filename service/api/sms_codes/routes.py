@@ -10,7 +10,7 @@ from models.accounts import Account
 from models.base import db
 from service.api.base import PHONE, BaseSchema
 from service.auth.sessions import LOGIN_STATUSES
-from service.sms.codes import PURPOSES, send_code
+from service.auth.sms_codes import PURPOSES, send_code
 
 blp = Blueprint("sms_codes", __name__, description="短信验证码")
 

@@ -6,10 +6,10 @@ from flask_smorest import Blueprint
 from marshmallow import Schema, fields, validate
 
 from models.accounts import Role
-from service import verifications
 from service.api.base import BaseSchema, PageArgsSchema, PageSchema, paginate
 from service.auth.guard import login_required
-from service.verification_reasons import describe
+from service.verification import attempts as verifications
+from service.verification.reasons import describe
 
 blp = Blueprint("support", __name__, description="运维客服: 认证复核")
 support_required = login_required(Role.SUPPORT, active=True)

@@ -6,11 +6,11 @@ from flask_smorest import Blueprint
 from flask_smorest.fields import Upload
 from marshmallow import Schema, fields
 
-from service import verifications
 from service.api.base import BaseSchema
 from service.auth.guard import login_required
-from service.errors import InvalidInput, NotFound
-from service.verification_reasons import describe
+from service.platform.errors import InvalidInput, NotFound
+from service.verification import attempts as verifications
+from service.verification.reasons import describe
 
 blp = Blueprint("verifications", __name__, description="实名实人认证")
 

@@ -46,7 +46,7 @@ def test_search_by_full_id_number_uses_the_lookup_hash(app, client):
 
     from models.accounts import Account
     from models.base import db
-    from service.security import decrypt_id_number
+    from service.platform.crypto import decrypt_id_number
 
     setup(app)
     headers = login(client, "csadmin")

@@ -7,7 +7,7 @@ from sqlalchemy import select
 
 from models.accounts import Account, AccountStatus, AdminPost, Role
 from models.base import db
-from service.seed import fictional_id_number
+from service.reference.seed import fictional_id_number
 from tests.factories import login, make_account, password_login
 
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from service.seed import fictional_id_number
+from service.reference.seed import fictional_id_number
 from tests.factories import make_account
 from tests.service.api.test_registration_flow import registration_form, request_code
 

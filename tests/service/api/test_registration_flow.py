@@ -10,7 +10,7 @@ from sqlalchemy import select
 
 from models.accounts import Account, Role, VerificationStatus
 from models.base import db
-from service.seed import fictional_id_number
+from service.reference.seed import fictional_id_number
 from tests.factories import PASSWORD, bearer, latest_sms_code, login, make_account, org, password_login
 
 

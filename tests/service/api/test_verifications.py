@@ -17,9 +17,9 @@ from models.accounts import Account, Role, VerificationStatus
 from models.base import db
 from models.verifications import AttemptStatus, VerificationAttempt, VerificationImage
 from service.auth.sessions import open_session
-from service.extensions import redis_store
-from service.jobs import context
-from service.jobs.queue import VERIFICATION_QUEUE
+from service.platform import jobcontext as context
+from service.platform.extensions import redis_store
+from service.verification.queue import VERIFICATION_QUEUE
 from tests.factories import login, make_account
 
 
@@ -65,7 +65,7 @@ def engine(app):
 
 def run_worker(app) -> None:
     with app.app_context():
-        from service.jobs.queue import verification_queue
+        from service.verification.queue import verification_queue
 
         SimpleWorker([verification_queue()], connection=redis_store.client, serializer=JSONSerializer).work(
             burst=True
@@ -195,7 +195,7 @@ def test_someone_elses_attempt_is_not_found(app, client, person):
 
 
 def test_the_job_is_idempotent(app, client, engine, person):
-    from service.jobs.verification import verify_attempt
+    from service.verification.jobs import verify_attempt
 
     _, headers = person
     attempt = start(client, headers)
@@ -206,7 +206,7 @@ def test_the_job_is_idempotent(app, client, engine, person):
 
 
 def test_a_lost_job_is_found_by_the_sweeper(app, client, engine, person):
-    from service import verifications
+    from service.verification import attempts as verifications
 
     _, headers = person
     attempt = start(client, headers)
@@ -288,7 +288,7 @@ def test_only_support_reaches_the_evidence(app, client):
 def test_images_are_purged_after_retention(app, client, engine, person, support):
     import datetime as dt
 
-    from service import verifications
+    from service.verification import attempts as verifications
 
     _, headers = person
     attempt = start(client, headers)

@@ -13,7 +13,7 @@ from sqlalchemy import select
 from models.accounts import Account, Role, VerificationStatus
 from models.base import db
 from service.auth import certificate_login
-from service.extensions import redis_store
+from service.platform.extensions import redis_store
 from tests.factories import login, make_account
 
 KINDS = ("rsa", "ec-p256", "sm2")

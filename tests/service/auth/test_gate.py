@@ -11,7 +11,7 @@ from sqlalchemy import select
 from models.accounts import Account, AccountStatus, Role, VerificationStatus
 from models.audit import AuditEvent
 from models.base import db
-from service.seed import fictional_id_number
+from service.reference.seed import fictional_id_number
 from tests.factories import bearer, latest_sms_code, login, make_account, password_login
 
 
@@ -68,7 +68,7 @@ def test_scoped_token_is_short_lived(app, client):
     body = password_login(client, "legacy1").get_json()["session"]
     with app.app_context():
         from models.accounts import Session
-        from service.security import token_digest
+        from service.platform.crypto import token_digest
 
         session = db.session.scalar(select(Session).where(Session.token_hash == token_digest(body["token"])))
         lifetime = session.expires_at - session.created_at
@@ -159,7 +159,7 @@ def test_legacy_account_confirms_its_basic_information(app, client):
         "13700001111", "王五", number[:6] + "****" + number[-4:],
     )  # fmt: skip
     with app.app_context():
-        from service.security import decrypt_id_number, lookup_hash
+        from service.platform.crypto import decrypt_id_number, lookup_hash
 
         stored = db.session.get(Account, account_id)
         assert decrypt_id_number(stored.id_number_enc) == number and stored.id_number_hash == lookup_hash(
@@ -187,7 +187,7 @@ def test_confirmation_needs_the_right_latest_sms_code(app, client):
 def test_confirmation_refuses_an_id_number_of_another_live_account(app, client):
     with app.app_context():
         taken = make_account(username="other")
-        from service.security import decrypt_id_number
+        from service.platform.crypto import decrypt_id_number
 
         number = decrypt_id_number(taken.id_number_enc)
     legacy(app)

@@ -13,8 +13,8 @@ from models.accounts import Account
 from models.base import db
 from service.auth.captcha import _key
 from service.auth.passwords import check_new_password
-from service.errors import InvalidInput
-from service.extensions import redis_store
+from service.platform.errors import InvalidInput
+from service.platform.extensions import redis_store
 from tests.factories import PASSWORD, make_account, password_login, solve_captcha
 
 

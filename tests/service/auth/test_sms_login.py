@@ -7,7 +7,7 @@ import pytest
 
 from models.accounts import AccountStatus, VerificationStatus
 from models.base import db
-from service.extensions import redis_store
+from service.platform.extensions import redis_store
 from tests.factories import latest_sms_code, make_account
 
 

@@ -15,8 +15,8 @@ from PIL import Image
 
 from models.accounts import AccountStatus, VerificationStatus
 from models.base import db
-from service.accounts import build_account
-from service.jobs import context
+from service.accounts.registration import build_account
+from service.platform import jobcontext as context
 from tests.factories import org
 from tests.service.api.test_verifications import run_worker, scoped, start
 

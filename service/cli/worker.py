@@ -8,9 +8,9 @@ from flask.cli import with_appcontext
 from rq import Worker
 from rq.serializers import JSONSerializer
 
-from service.extensions import redis_store
-from service.jobs.context import set_app
-from service.jobs.queue import VERIFICATION_QUEUE
+from service.platform.extensions import redis_store
+from service.platform.jobcontext import set_app
+from service.verification.queue import VERIFICATION_QUEUE
 
 
 @click.command("worker")
@@ -18,7 +18,7 @@ from service.jobs.queue import VERIFICATION_QUEUE
 @click.option("--burst", is_flag=True, help="处理完队列中的任务后退出")
 def worker_command(burst: bool) -> None:
     """启动后台任务进程(实名实人认证等)。"""
-    from service import verifications
+    from service.verification import attempts as verifications
 
     app = current_app._get_current_object()  # type: ignore[attr-defined]
     set_app(app)  # forked jobs inherit this app, its engine and its connection pool settings

@@ -13,9 +13,10 @@ from models.base import db
 from models.organisations import Organisation
 from models.regions import Region
 from models.sms import SmsOutboxMessage
-from service import audit, seed
-from service.city_admins import live_city_admins
-from service.errors import ServiceError
+from service import audit
+from service.accounts.city_admins import live_city_admins
+from service.platform.errors import ServiceError
+from service.reference import seed
 
 accounts_cli = AppGroup("accounts", help="账号管理")
 sms_cli = AppGroup("sms", help="短信")
@@ -71,7 +72,7 @@ def _check_admin_slot(role: Role, region: Region, post: AdminPost | None) -> Non
 @click.option("--id-number", default=None)
 def create_account(role, region_code, username, password, post, phone, real_name, id_number) -> None:
     """创建管理员或运维客服账号, 打印新账号的 id。"""
-    from service.accounts import build_account
+    from service.accounts.registration import build_account
     from service.auth.passwords import check_new_password
 
     region = db.session.get(Region, region_code)
@@ -128,7 +129,7 @@ def import_legacy(csv_file, dry_run: bool, batch: int) -> None:
     import csv
     import sys
 
-    from service.legacy_import import COLUMNS, import_accounts
+    from service.accounts.legacy_import import COLUMNS, import_accounts
 
     reader = csv.DictReader(csv_file)
     unknown = sorted(set(reader.fieldnames or ()) - set(COLUMNS))
@@ -178,8 +179,8 @@ def audit_verify() -> None:
 
 
 def init_app(app: Flask) -> None:
-    from service.jobs.cli import verifications_cli
-    from service.jobs.worker import worker_command
+    from service.cli.verifications import verifications_cli
+    from service.cli.worker import worker_command
 
     app.cli.add_command(seed_command)
     app.cli.add_command(accounts_cli)

@@ -9,11 +9,11 @@ import secrets
 
 from flask import current_app
 
-from service import ratelimit
-from service.errors import InvalidInput
-from service.extensions import redis_store
-from service.security import hash_code
-from service.sms.senders import get_sender
+from service.auth.sms_senders import get_sender
+from service.platform import ratelimit
+from service.platform.crypto import hash_code
+from service.platform.errors import InvalidInput
+from service.platform.extensions import redis_store
 
 PURPOSES = ("register", "login", "confirm", "change_phone")
 

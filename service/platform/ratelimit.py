@@ -9,7 +9,7 @@ from limits import RateLimitItem, parse_many
 from limits.storage import RedisStorage
 from limits.strategies import MovingWindowRateLimiter
 
-from service.errors import TooManyRequests
+from service.platform.errors import TooManyRequests
 
 
 def limiter() -> MovingWindowRateLimiter:

@@ -18,10 +18,11 @@ from models.accounts import LIVE_STATUSES, Account, AccountStatus, Role
 from models.base import db, utcnow
 from models.city_admins import CityAdminApplication
 from models.regions import Region
-from service import accounts, audit
-from service.errors import Conflict, InvalidInput, NotFound
-from service.security import decrypt_id_number, encrypt_id_number, lookup_hash
-from service.validation import check_id_number
+from service import audit
+from service.accounts import registration as accounts
+from service.accounts.identity import check_id_number
+from service.platform.crypto import decrypt_id_number, encrypt_id_number, lookup_hash
+from service.platform.errors import Conflict, InvalidInput, NotFound
 
 
 def _city(code: str) -> Region:

@@ -24,10 +24,11 @@ from idverify.liveness import new_challenge
 from models.accounts import Account, VerificationStatus
 from models.base import as_utc, db, utcnow
 from models.verifications import AttemptStatus, VerificationAttempt, VerificationImage
-from service import audit, ratelimit
+from service import audit
 from service.auth.sessions import revoke_all
-from service.errors import Conflict, InvalidInput, NotFound
-from service.security import seal
+from service.platform import ratelimit
+from service.platform.crypto import seal
+from service.platform.errors import Conflict, InvalidInput, NotFound
 
 CONSENT_VERSION = "2026-11"
 IMAGE_PURPOSE = b"verification-image"
@@ -162,7 +163,7 @@ def queue(attempt: VerificationAttempt) -> None:
     The database row is the source of truth: if the enqueue is lost, the sweeper finds the
     queued row and enqueues it again.
     """
-    from service.jobs.queue import enqueue_verification
+    from service.verification.queue import enqueue_verification
 
     attempt.status = AttemptStatus.QUEUED
     attempt.stage = None
@@ -276,7 +277,7 @@ def sweep(stale_after_seconds: int) -> list[int]:
     The queue only carries work: a Redis restart, a crashed worker or a failed enqueue must never
     lose a verification. Returns the ids re-enqueued.
     """
-    from service.jobs.queue import LIVE_STATUSES, enqueue_verification, job_status
+    from service.verification.queue import LIVE_STATUSES, enqueue_verification, job_status
 
     cutoff = utcnow() - dt.timedelta(seconds=stale_after_seconds)
     query = select(VerificationAttempt).where(

@@ -6,7 +6,7 @@ from stdnum import exceptions as stdnum_errors
 from stdnum.cn import uscc
 
 from idverify.idnumber import IdNumber, IdNumberError, parse_id_number
-from service.errors import InvalidInput
+from service.platform.errors import InvalidInput
 
 ID_NUMBER_MESSAGES = {
     "id_number_format": "身份证号码应为18位,最后一位可为数字或X",

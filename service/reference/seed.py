@@ -129,7 +129,7 @@ class DemoCredential:
 
 def seed_demo_admins(cities: tuple[str, ...] = ("430100", "430200")) -> list[DemoCredential]:
     """Both province admins and two city admins for each of ``cities``; returns new credentials."""
-    from service.accounts import build_account
+    from service.accounts.registration import build_account
 
     wanted = [("gaiban_admin", Role.PROVINCE_ADMIN, AdminPost.GONGAIBAN, None, "省工改办"),
               ("fgw_admin", Role.PROVINCE_ADMIN, AdminPost.FGW, None, "省发展改革委")]  # fmt: skip

@@ -13,7 +13,7 @@ from flask import Flask, current_app
 
 from models.base import db, utcnow
 from models.sms import SmsOutboxMessage
-from service.errors import ServiceError
+from service.platform.errors import ServiceError
 
 log = logging.getLogger(__name__)
 

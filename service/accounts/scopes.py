@@ -14,7 +14,7 @@ from sqlalchemy import ColumnElement, Select, and_, false, or_, select
 from models.accounts import Account, Role
 from models.base import db
 from models.organisations import Organisation
-from service.errors import NotFound
+from service.platform.errors import NotFound
 
 
 def organisation_predicate(admin: Account) -> ColumnElement[bool]:

@@ -24,7 +24,7 @@ from models.accounts import AccountStatus, Role
 from models.base import db
 from models.organisations import Organisation
 from service import audit
-from service.errors import ServiceError
+from service.platform.errors import ServiceError
 
 COLUMNS = ("username", "password_hash", "real_name", "phone", "id_number", "credit_code", "department",
            "position", "role")  # fmt: skip
@@ -70,7 +70,7 @@ def _organisation(credit_code: str, cache: dict[str, Organisation | None]) -> Or
 
 
 def _import_row(row: Mapping[str, str], cache: dict[str, Organisation | None]) -> tuple[int, list[str]]:
-    from service.accounts import build_account
+    from service.accounts.registration import build_account
 
     value = {column: (row.get(column) or "").strip() for column in COLUMNS}
     for column in REQUIRED:

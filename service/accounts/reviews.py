@@ -10,9 +10,11 @@ from models.accounts import Account, AccountStatus
 from models.base import db, utcnow
 from models.organisations import Organisation
 from models.requests import RequestKind, RequestStatus, ReviewRequest
-from service import accounts, audit, permissions
-from service.errors import Conflict, InvalidInput, NotFound
-from service.scopes import account_predicate, organisation_in_scope
+from service import audit
+from service.accounts import permissions
+from service.accounts import registration as accounts
+from service.accounts.scopes import account_predicate, organisation_in_scope
+from service.platform.errors import Conflict, InvalidInput, NotFound
 
 ACCOUNT_KINDS = (RequestKind.NEW, RequestKind.CHANGE, RequestKind.CANCEL)
 

@@ -11,7 +11,7 @@ from models.base import db, utcnow
 from models.matters import Matter
 from models.requests import Grant, PermissionItem, RequestKind, RequestStatus, ReviewRequest
 from service import audit
-from service.errors import InvalidInput
+from service.platform.errors import InvalidInput
 
 ROLES = ("acceptor", "handler")
 

@@ -10,7 +10,7 @@ from rq.exceptions import NoSuchJobError
 from rq.job import Job, JobStatus
 from rq.serializers import JSONSerializer
 
-from service.extensions import redis_store
+from service.platform.extensions import redis_store
 
 VERIFICATION_QUEUE = "verification"
 LIVE_STATUSES = (JobStatus.QUEUED, JobStatus.STARTED, JobStatus.SCHEDULED, JobStatus.DEFERRED)
@@ -39,13 +39,13 @@ def enqueue_verification(attempt_id: int) -> None:
         return
     cfg = current_app.config
     verification_queue().enqueue_call(
-        "service.jobs.verification.verify_attempt",
+        "service.verification.jobs.verify_attempt",
         args=(attempt_id,),
         job_id=job_id(attempt_id),
         timeout=cfg["VERIFY_JOB_TIMEOUT"],
         retry=Retry(max=len(cfg["VERIFY_RETRY_INTERVALS"]), interval=cfg["VERIFY_RETRY_INTERVALS"]),
         result_ttl=86400,
         failure_ttl=7 * 86400,
-        on_failure=Callback("service.jobs.verification.record_job_failure"),
+        on_failure=Callback("service.verification.jobs.record_job_failure"),
         description=f"实名实人认证 #{attempt_id}",
     )

@@ -16,12 +16,12 @@ from models.base import db, utcnow
 from models.organisations import Organisation
 from models.requests import RequestKind, ReviewRequest
 from service import audit
+from service.accounts.identity import check_credit_code, check_id_number
 from service.auth.passwords import check_new_password
 from service.auth.sessions import revoke_all
-from service.errors import Conflict, InvalidInput
-from service.security import encrypt_id_number, hash_password, lookup_hash
-from service.sms.codes import check_code
-from service.validation import check_credit_code, check_id_number
+from service.auth.sms_codes import check_code
+from service.platform.crypto import encrypt_id_number, hash_password, lookup_hash
+from service.platform.errors import Conflict, InvalidInput
 
 # What a change request or an admin edit may touch. Everything else is out of reach by design.
 CHANGEABLE_FIELDS = ("department", "position", "organisation_id")
@@ -175,7 +175,7 @@ def search_filter(query: Select[tuple[Account]], q: str | None) -> Select[tuple[
 
 def admin_change(admin: Account, account: Account, changes: dict[str, Any], reason: str) -> Account:
     """A direct change by an admin (already scope-checked); a transfer must stay within scope."""
-    from service.scopes import organisation_in_scope
+    from service.accounts.scopes import organisation_in_scope
 
     if "organisation_id" in changes and not organisation_in_scope(admin, changes["organisation_id"]):
         raise InvalidInput(

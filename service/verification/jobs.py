@@ -19,8 +19,8 @@ from sqlalchemy.orm import undefer
 from models.base import db, utcnow
 from models.verifications import AttemptStatus, VerificationAttempt, VerificationImage
 from service import audit
-from service.jobs.context import after_fork, get_app
-from service.security import decrypt_id_number, unseal
+from service.platform.crypto import decrypt_id_number, unseal
+from service.platform.jobcontext import after_fork, get_app
 
 log = logging.getLogger(__name__)
 Engine = Callable[..., Any]
@@ -42,7 +42,7 @@ def engine() -> Engine:
 
 
 def _inputs(attempt: VerificationAttempt) -> dict[str, Any]:
-    from service.verifications import IMAGE_PURPOSE
+    from service.verification.attempts import IMAGE_PURPOSE
 
     # One query for every upload with its bytes (they are deferred on the model for status polls).
     query = (
@@ -86,7 +86,7 @@ def record_outcome(
     attempt: VerificationAttempt, ok: bool, reasons: list[str], evidence: dict[str, Any]
 ) -> None:
     """Write the engine's outcome to the attempt and, on a pass, to the account. Caller commits."""
-    from service.verifications import mark_passed
+    from service.verification.attempts import mark_passed
 
     attempt.status = AttemptStatus.PASSED if ok else AttemptStatus.FAILED
     attempt.reasons = reasons

@@ -16,7 +16,7 @@ import subprocess
 import sys
 from pathlib import Path
 
-INSTANCE = Path(__file__).resolve().parent.parent / "instance"
+INSTANCE = Path(__file__).resolve().parents[2] / "instance"
 KEYS = ("SECRET_KEY", "ID_NUMBER_KEY", "LOOKUP_KEY")
 # The path without the query string: an admin's search may carry an ID number, which is never logged.
 ACCESS_LOG = '%(h)s %(t)s "%(m)s %(U)s" %(s)s %(b)s %(M)sms'
@@ -50,7 +50,8 @@ def _prepare_database() -> None:
     import flask_migrate
 
     from models.base import db
-    from service import create_app, seed
+    from service import create_app
+    from service.reference import seed
 
     app = create_app()
     with app.app_context():
@@ -83,7 +84,7 @@ def main() -> int:
     worker = subprocess.Popen([sys.executable, "-m", "flask", "--app", "service", "worker"], env=env)  # noqa: S603
     web = subprocess.Popen(  # noqa: S603
         [sys.executable, "-m", "gunicorn", "--bind", f"127.0.0.1:{port}", "--workers", "2",
-         "--access-logfile", "-", "--access-logformat", ACCESS_LOG, "service.wsgi:app"],
+         "--access-logfile", "-", "--access-logformat", ACCESS_LOG, "service.platform.wsgi:app"],
         env=env,
     )  # fmt: skip
     print(f"服务已启动: http://127.0.0.1:{port}/api/v1/docs (Ctrl+C 停止)", flush=True)

@@ -1,1 +1,0 @@
-"""Background jobs on RQ: the queue carries work, the database keeps the outcome."""

@@ -1,1 +1,0 @@
-"""One-time SMS codes and the gateways that deliver them."""
