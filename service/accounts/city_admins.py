@@ -8,20 +8,20 @@ cancels the matching city admin. Each city has at most CITY_ADMIN_QUOTA live cit
 from __future__ import annotations
 
 import secrets
+from collections.abc import Sequence
 from typing import Any
 
 from flask import current_app
 from sqlalchemy import func, select
 
-from idverify.idnumber import mask_id_number
 from models.accounts import LIVE_STATUSES, Account, AccountStatus, Role
 from models.base import db, utcnow
 from models.city_admins import CityAdminApplication
 from models.regions import Region
 from service import audit
-from service.accounts import registration as accounts
-from service.accounts.identity import check_id_number
-from service.platform.crypto import decrypt_id_number, encrypt_id_number, lookup_hash
+from service.accounts import management, registration
+from service.accounts.identity import SealedIdNumber, check_id_number
+from service.platform.crypto import decrypt_id_number
 from service.platform.errors import Conflict, InvalidInput, NotFound
 
 
@@ -41,6 +41,15 @@ def live_city_admins(city_code: str) -> int:
     return db.session.scalar(query) or 0
 
 
+def check_city_quota(city: Region) -> None:
+    """Refuse one more city admin where the city already has CITY_ADMIN_QUOTA live ones."""
+    quota = current_app.config["CITY_ADMIN_QUOTA"]
+    if live_city_admins(city.code) >= quota:
+        raise Conflict(
+            "city_admin_quota", f"{city.name}的市州管理员账号已达上限({quota}个),请先删除原有管理员"
+        )
+
+
 def submit(admin: Account, form: dict[str, Any]) -> CityAdminApplication:
     _city(form["city_code"])
     number = check_id_number(form["id_number"]).number
@@ -56,9 +65,7 @@ def submit(admin: Account, form: dict[str, Any]) -> CityAdminApplication:
         holder_name=form["holder_name"],
         contact=form["contact"],
         matters_in_charge=form.get("matters_in_charge"),
-        id_number_enc=encrypt_id_number(number),
-        id_number_hash=lookup_hash(number),
-        id_number_masked=mask_id_number(number),
+        **SealedIdNumber.of(number).columns(),
         username=form.get("username"),
         remark=form.get("remark"),
         submitted_by_id=admin.id,
@@ -69,6 +76,11 @@ def submit(admin: Account, form: dict[str, Any]) -> CityAdminApplication:
                  detail={"city": application.city_code, "action": application.action})  # fmt: skip
     db.session.commit()
     return application
+
+
+def list_applications() -> Sequence[CityAdminApplication]:
+    """Every application, newest first."""
+    return db.session.scalars(select(CityAdminApplication).order_by(CityAdminApplication.id.desc())).all()
 
 
 def get(application_id: int) -> CityAdminApplication:
@@ -106,10 +118,9 @@ def decide(
 
 
 def _add(application: CityAdminApplication) -> tuple[Account, str]:
-    if live_city_admins(application.city_code) >= current_app.config["CITY_ADMIN_QUOTA"]:
-        raise Conflict("city_admin_quota", "该市州管理员账号已达上限,请先删除原有管理员")
+    check_city_quota(_city(application.city_code))
     password = secrets.token_urlsafe(12)
-    account = accounts.build_account(
+    account = registration.build_account(
         username=application.username or "",
         password=password,
         phone=application.contact,
@@ -136,5 +147,5 @@ def _delete(application: CityAdminApplication) -> Account:
     account = db.session.scalar(query)
     if account is None:
         raise Conflict("city_admin_not_found", "未找到该市州的对应管理员账号")
-    accounts.cancel(account)
+    management.cancel(account)
     return account

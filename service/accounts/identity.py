@@ -1,11 +1,19 @@
-"""Domain checks that turn bad numbers into a stable reason and a Chinese message."""
+"""Identity numbers: checks that turn a bad ID number or credit code into a stable reason and a
+Chinese message, and the one way an ID number is stored (ciphertext, lookup hash, mask)."""
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
+from sqlalchemy import select
 from stdnum import exceptions as stdnum_errors
 from stdnum.cn import uscc
 
-from idverify.idnumber import IdNumber, IdNumberError, parse_id_number
+from idverify.idnumber import IdNumber, IdNumberError, mask_id_number, parse_id_number
+from models.accounts import LIVE_STATUSES, Account
+from models.base import db
+from models.city_admins import CityAdminApplication
+from service.platform.crypto import encrypt_id_number, lookup_hash
 from service.platform.errors import InvalidInput
 
 ID_NUMBER_MESSAGES = {
@@ -33,3 +41,34 @@ def check_credit_code(raw: str, field: str = "credit_code") -> str:
     except stdnum_errors.ValidationError:
         reason, message = "credit_code_format", "统一社会信用代码应为18位数字或大写字母"
     raise InvalidInput(reason, message, errors={field: [message]})
+
+
+@dataclass(frozen=True)
+class SealedIdNumber:
+    """How an ID number is kept: AES-GCM ciphertext, a keyed hash for uniqueness and lookup, and the
+    430302****3456 mask that lists show without decrypting anything."""
+
+    enc: str
+    hash: str
+    masked: str
+
+    @classmethod
+    def of(cls, number: str) -> SealedIdNumber:
+        """Seal a checked, normalised number."""
+        return cls(encrypt_id_number(number), lookup_hash(number), mask_id_number(number))
+
+    def columns(self) -> dict[str, str]:
+        """The model columns (accounts and city-admin applications share their names)."""
+        return {"id_number_enc": self.enc, "id_number_hash": self.hash, "id_number_masked": self.masked}
+
+    def store_on(self, row: Account | CityAdminApplication) -> None:
+        """Write the three columns onto an existing row."""
+        row.id_number_enc, row.id_number_hash, row.id_number_masked = self.enc, self.hash, self.masked
+
+
+def id_number_taken(id_hash: str, *, except_account_id: int | None = None) -> bool:
+    """Does a live account (other than ``except_account_id``) already hold this ID number?"""
+    query = select(Account.id).where(Account.id_number_hash == id_hash, Account.status.in_(LIVE_STATUSES))
+    if except_account_id is not None:
+        query = query.where(Account.id != except_account_id)
+    return db.session.scalar(query.limit(1)) is not None

@@ -1,4 +1,4 @@
-"""Account life cycle: registration, creation by operators, changes, cancellation.
+"""Online registration (账号基本信息填写) and the creation of accounts by operators and imports.
 
 Plain functions that own their unit of work; views and CLI commands call them.
 """
@@ -7,32 +7,19 @@ from __future__ import annotations
 
 from typing import Any
 
-from sqlalchemy import Select, or_, select
+from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 
-from idverify.idnumber import mask_id_number
-from models.accounts import LIVE_STATUSES, Account, AccountStatus, AdminPost, Role
+from models.accounts import Account, AccountStatus, AdminPost, Role
 from models.base import db, utcnow
 from models.organisations import Organisation
 from models.requests import RequestKind, ReviewRequest
 from service import audit
-from service.accounts.identity import check_credit_code, check_id_number
+from service.accounts.identity import SealedIdNumber, check_credit_code, check_id_number, id_number_taken
 from service.auth.passwords import check_new_password
-from service.auth.sessions import revoke_all
 from service.auth.sms_codes import check_code
-from service.platform.crypto import encrypt_id_number, hash_password, lookup_hash
+from service.platform.crypto import hash_password
 from service.platform.errors import Conflict, InvalidInput
-
-# What a change request or an admin edit may touch. Everything else is out of reach by design.
-CHANGEABLE_FIELDS = ("department", "position", "organisation_id")
-
-
-def id_number_taken(id_hash: str, *, except_account_id: int | None = None) -> bool:
-    """Does a live account (other than ``except_account_id``) already hold this ID number?"""
-    query = select(Account.id).where(Account.id_number_hash == id_hash, Account.status.in_(LIVE_STATUSES))
-    if except_account_id is not None:
-        query = query.where(Account.id != except_account_id)
-    return db.session.scalar(query.limit(1)) is not None
 
 
 def _ensure_unique(username: str, id_hash: str | None) -> None:
@@ -72,18 +59,15 @@ def build_account(
     legacy: bool = False,
 ) -> Account:
     """Validate and add a new account to the session (the caller commits)."""
-    number = check_id_number(id_number).number if id_number else None
-    id_hash = lookup_hash(number) if number else None
-    _ensure_unique(username, id_hash)
+    sealed = SealedIdNumber.of(check_id_number(id_number).number) if id_number else None
+    _ensure_unique(username, sealed.hash if sealed else None)
     account = Account(
+        **(sealed.columns() if sealed else {}),
         username=username,
         password_hash=hash_password(password) if password else None,
         password_changed_at=utcnow() if password else None,
         phone=phone,
         real_name=real_name,
-        id_number_enc=encrypt_id_number(number) if number else None,
-        id_number_hash=id_hash,
-        id_number_masked=mask_id_number(number) if number else None,
         organisation=organisation,
         department=department,
         position=position,
@@ -131,74 +115,3 @@ def register(form: dict[str, Any]) -> tuple[Account, ReviewRequest]:
         db.session.rollback()
         raise Conflict("account_exists", "用户名或身份证号码已被注册") from None
     return account, request
-
-
-def apply_change(account: Account, changes: dict[str, Any]) -> dict[str, Any]:
-    """Apply allow-listed changes; returns {field: [old, new]} for the audit log. Caller commits."""
-    diff: dict[str, Any] = {}
-    for field in CHANGEABLE_FIELDS:
-        if field in changes and changes[field] != getattr(account, field):
-            if field == "organisation_id":
-                organisation_by_id(changes[field])
-            diff[field] = [getattr(account, field), changes[field]]
-            setattr(account, field, changes[field])
-    return diff
-
-
-def cancel(account: Account) -> int:
-    """Disable the account and end all its sessions. Caller commits. Returns sessions revoked."""
-    account.status = AccountStatus.CANCELLED
-    account.cancelled_at = utcnow()
-    return revoke_all(account.id, "account_cancelled")
-
-
-def search_filter(query: Select[tuple[Account]], q: str | None) -> Select[tuple[Account]]:
-    """Match a username, real name or organisation name fragment, a full phone, or a full ID number.
-
-    An ID number is matched through its keyed hash: it is never compared in clear.
-    """
-    if not q:
-        return query
-    q = q.strip()
-    if len(q) == 18 and q[:17].isdigit():
-        return query.where(Account.id_number_hash == lookup_hash(q.upper()))
-    pattern = f"%{q.replace('%', '').replace('_', '')}%"
-    return query.where(
-        or_(
-            Account.username.ilike(pattern),
-            Account.real_name.like(pattern),
-            Account.phone == q,
-            Organisation.name.like(pattern),
-        )
-    )
-
-
-def admin_change(admin: Account, account: Account, changes: dict[str, Any], reason: str) -> Account:
-    """A direct change by an admin (already scope-checked); a transfer must stay within scope."""
-    from service.accounts.scopes import organisation_in_scope
-
-    if "organisation_id" in changes and not organisation_in_scope(admin, changes["organisation_id"]):
-        raise InvalidInput(
-            "organisation_out_of_scope",
-            "目标单位不在本管理员管辖范围内",
-            errors={"organisation_id": ["目标单位不在管辖范围内"]},
-        )
-    diff = apply_change(account, changes)
-    audit.record(
-        "account.change",
-        target_type="account",
-        target_id=account.id,
-        detail={"changes": diff, "reason": reason},
-    )
-    db.session.commit()
-    return account
-
-
-def admin_cancel(account: Account, reason: str) -> Account:
-    if account.status is AccountStatus.CANCELLED:
-        raise Conflict("account_cancelled", "该账号已注销")
-    revoked = cancel(account)
-    audit.record("account.cancel", target_type="account", target_id=account.id,
-                 detail={"reason": reason, "sessions_revoked": revoked})  # fmt: skip
-    db.session.commit()
-    return account

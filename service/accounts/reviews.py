@@ -11,8 +11,8 @@ from models.base import db, utcnow
 from models.organisations import Organisation
 from models.requests import RequestKind, RequestStatus, ReviewRequest
 from service import audit
-from service.accounts import permissions
-from service.accounts import registration as accounts
+from service.accounts import management, permissions
+from service.accounts.registration import organisation_by_id
 from service.accounts.scopes import account_predicate, organisation_in_scope
 from service.platform.errors import Conflict, InvalidInput, NotFound
 
@@ -31,7 +31,7 @@ def submit_account_request(
     if permissions.pending_exists(account.id, (RequestKind.CHANGE, RequestKind.CANCEL)):
         raise Conflict("request_pending", "已有待审核的变更或注销申请")
     if changes and "organisation_id" in changes:
-        accounts.organisation_by_id(changes["organisation_id"])
+        organisation_by_id(changes["organisation_id"])
     request = ReviewRequest(
         kind=request_kind,
         account_id=account.id,
@@ -117,7 +117,7 @@ def _apply(admin: Account, review: ReviewRequest) -> dict[str, Any]:
             raise InvalidInput(
                 "organisation_out_of_scope", "目标单位不在本管理员管辖范围内,请驳回后由对应管理员办理"
             )
-        return {"changes": accounts.apply_change(account, changes)}
+        return {"changes": management.apply_change(account, changes)}
     if review.kind is RequestKind.CANCEL:
-        return {"sessions_revoked": accounts.cancel(account)}
+        return {"sessions_revoked": management.cancel(account)}
     return {"grants_added": permissions.grant(review)}

@@ -1,9 +1,10 @@
-"""The REST API under /api/v1: one flask-smorest blueprint package per resource."""
+"""The REST API under /api/v1: one flask-smorest blueprint package per resource, each a thin layer
+(parse, call one domain function, respond) over the domain packages."""
 
 from __future__ import annotations
 
 import swagger_ui_bundle
-from flask import Blueprint, Flask, send_from_directory
+from flask import Blueprint, Flask, Response, send_from_directory
 from flask_smorest import Api
 
 # Swagger UI's files come from a wheel and are served here: the docs page fetches nothing from
@@ -12,19 +13,21 @@ docs_assets = Blueprint("docs_assets", __name__)
 
 
 @docs_assets.route("/api/v1/docs-assets/<path:filename>")
-def docs_asset(filename: str):
+def docs_asset(filename: str) -> Response:
     return send_from_directory(swagger_ui_bundle.swagger_ui_path, filename, max_age=86400)
 
 
 def register(app: Flask, api: Api) -> None:
+    """Register every resource's blueprint (each carries its own URL prefix) and the docs assets."""
     from service.api import (
         account_requests,
-        account_security,
-        admin,
+        admin_accounts,
+        city_admin_applications,
         me,
         permission_requests,
         reference,
         registrations,
+        reviews,
         sessions,
         sms_codes,
         support,
@@ -39,11 +42,11 @@ def register(app: Flask, api: Api) -> None:
         reference,
         permission_requests,
         account_requests,
-        admin,
-        account_security,
+        reviews,
+        admin_accounts,
+        city_admin_applications,
         verifications,
         support,
     ):
-        prefix = "/api/v1/admin" if package is admin else "/api/v1"
-        api.register_blueprint(package.blp, url_prefix=prefix)
+        api.register_blueprint(package.blp)
     app.register_blueprint(docs_assets)

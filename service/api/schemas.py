@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
-from marshmallow import Schema, fields
+from marshmallow import Schema, fields, validate
 
-from service.api.base import mask_phone
+from service.api.base import BaseSchema, mask_phone
 
 
 class RegionSchema(Schema):
@@ -83,3 +83,10 @@ class ReviewRequestSchema(Schema):
     decision_reason = fields.String(allow_none=True)
     created_at = fields.DateTime()
     decided_at = fields.DateTime(allow_none=True)
+
+
+class DecisionSchema(BaseSchema):
+    decision = fields.String(
+        required=True, validate=validate.OneOf(["approve", "reject"], error="须为 approve 或 reject")
+    )
+    reason = fields.String(load_default=None, validate=validate.Length(max=500))

@@ -13,6 +13,7 @@ token for a full session without asking for the secret again.
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from typing import Any
 
 from flask import current_app, has_request_context, request
@@ -163,6 +164,11 @@ def continue_login(session: Session) -> dict[str, Any]:
                  detail={"method": session.method, "from_session": session.id})  # fmt: skip
     db.session.commit()
     return _session_body(token, full, account)
+
+
+def gate(session: Mapping[str, Any]) -> Forbidden:
+    """The gate's 403 ``verification_required``, carrying the verification-scoped session (JSON-ready)."""
+    return Forbidden(*VERIFICATION_REQUIRED, extra={"session": dict(session)})
 
 
 def logout(session: Session) -> None:

@@ -10,7 +10,13 @@ from __future__ import annotations
 
 import functools
 
-from service.platform.errors import InvalidInput
+from models.accounts import Account, Session
+from models.base import db, utcnow
+from service import audit
+from service.auth import throttle
+from service.auth.sessions import revoke_all
+from service.platform.crypto import hash_password, verify_password
+from service.platform.errors import InvalidInput, TooManyRequests
 
 MIN_LENGTH = 8
 MAX_LENGTH = 128
@@ -39,3 +45,29 @@ def check_new_password(password: str, *, username: str | None = None, field: str
     else:
         return
     raise InvalidInput(reason, message, errors={field: [message]})
+
+
+def change_password(account: Account, session: Session, current: str, new: str, address: str | None) -> int:
+    """Check the current password (throttled like a login), set the new one, end the other sessions."""
+    subject = f"account:{account.id}"
+    throttle.check(subject, address)
+    if not verify_password(account.password_hash, current):
+        locked = throttle.record_failure(subject, address)
+        audit.record("account.password_change_failed", target_type="account", target_id=account.id)
+        db.session.commit()
+        if locked:
+            raise TooManyRequests(*throttle.LOCKED, retry_after=3600)
+        message = "当前密码错误"
+        raise InvalidInput("current_password_invalid", message, errors={"current_password": [message]})
+    check_new_password(new, username=account.username, field="new_password")
+    if verify_password(account.password_hash, new):
+        message = "新密码不能与当前密码相同"
+        raise InvalidInput("password_unchanged", message, errors={"new_password": [message]})
+    account.password_hash = hash_password(new)
+    account.password_changed_at = utcnow()
+    account.must_change_password = False
+    revoked = revoke_all(account.id, "password_changed", keep=session.id)
+    audit.record("account.password_change", target_type="account", target_id=account.id,
+                 detail={"sessions_revoked": revoked})  # fmt: skip
+    db.session.commit()
+    return revoked

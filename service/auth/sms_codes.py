@@ -8,7 +8,11 @@ from __future__ import annotations
 import secrets
 
 from flask import current_app
+from sqlalchemy import select
 
+from models.accounts import Account
+from models.base import db
+from service.auth.sessions import LOGIN_STATUSES
 from service.auth.sms_senders import get_sender
 from service.platform import ratelimit
 from service.platform.crypto import hash_code
@@ -76,6 +80,24 @@ def send_code(phone: str, purpose: str, address: str | None, *, deliver: bool = 
     except Exception:
         client.delete(key)  # an undelivered code must not linger
         raise
+
+
+def request_code(phone: str, purpose: str, address: str | None) -> int:
+    """Send a code for ``purpose``; returns its lifetime in seconds. Commits.
+
+    A login code goes only to a phone with an account that may log in; the answer is the same
+    either way, so it does not reveal which phones are registered.
+    """
+    deliver = purpose != "login" or _phone_has_account(phone)
+    send_code(phone, purpose, address, deliver=deliver)
+    db.session.commit()
+    ttl: int = current_app.config["SMS_CODE_TTL"]
+    return ttl
+
+
+def _phone_has_account(phone: str) -> bool:
+    query = select(Account.id).where(Account.phone == phone, Account.status.in_(LOGIN_STATUSES)).limit(1)
+    return db.session.scalar(query) is not None
 
 
 def check_code(phone: str, purpose: str, code: str) -> None:

@@ -6,6 +6,8 @@ import click
 from flask import current_app
 from flask.cli import AppGroup
 
+from service.verification import queue, storage
+
 verifications_cli = AppGroup("verifications", help="实名实人认证")
 
 
@@ -13,10 +15,8 @@ verifications_cli = AppGroup("verifications", help="实名实人认证")
 @click.option("--after", "after_seconds", type=int, default=None, help="排队超过多少秒仍无任务即重新排队")
 def sweep_command(after_seconds: int | None) -> None:
     """把数据库中已排队但队列里已丢失的认证重新排队。"""
-    from service.verification import attempts as verifications
-
     seconds = current_app.config["VERIFY_SWEEP_AFTER_SECONDS"] if after_seconds is None else after_seconds
-    revived = verifications.sweep(seconds)
+    revived = queue.sweep(seconds)
     click.echo(f"重新排队 {len(revived)} 个认证" + (f": {revived}" if revived else ""))
 
 
@@ -24,8 +24,6 @@ def sweep_command(after_seconds: int | None) -> None:
 @click.option("--days", type=int, default=None, help="保存期限(天), 默认取配置 VERIFY_IMAGE_RETENTION_DAYS")
 def purge_command(days: int | None) -> None:
     """删除超过保存期限的认证图片(结果与证据记录保留)。"""
-    from service.verification import attempts as verifications
-
     days = current_app.config["VERIFY_IMAGE_RETENTION_DAYS"] if days is None else days
-    purged = verifications.purge_images(days)
+    purged = storage.purge_images(days)
     click.echo(f"已删除 {purged} 次认证的图片")

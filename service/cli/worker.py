@@ -10,6 +10,7 @@ from rq.serializers import JSONSerializer
 
 from service.platform.extensions import redis_store
 from service.platform.jobcontext import set_app
+from service.verification import queue
 from service.verification.queue import VERIFICATION_QUEUE
 
 
@@ -18,8 +19,6 @@ from service.verification.queue import VERIFICATION_QUEUE
 @click.option("--burst", is_flag=True, help="处理完队列中的任务后退出")
 def worker_command(burst: bool) -> None:
     """启动后台任务进程(实名实人认证等)。"""
-    from service.verification import attempts as verifications
-
     app = current_app._get_current_object()  # type: ignore[attr-defined]
     set_app(app)  # forked jobs inherit this app, its engine and its connection pool settings
     if app.config["WORKER_WARM_UP"]:
@@ -27,7 +26,7 @@ def worker_command(burst: bool) -> None:
 
         click.echo("正在加载 OCR 与人脸模型……")
         warm_up()
-    revived = verifications.sweep(0)
+    revived = queue.sweep(0)
     if revived:
         click.echo(f"重新排队 {len(revived)} 个丢失任务的认证: {revived}")
     worker = Worker([VERIFICATION_QUEUE], connection=redis_store.client, serializer=JSONSerializer)

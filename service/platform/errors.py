@@ -8,10 +8,11 @@ Every failure a client can cause is a ``ServiceError`` with an HTTP status, a st
 from __future__ import annotations
 
 import logging
+from collections.abc import Mapping
 from http import HTTPStatus
 from typing import Any
 
-from flask import Flask, jsonify
+from flask import Flask, Response, jsonify
 from werkzeug.exceptions import HTTPException
 
 log = logging.getLogger(__name__)
@@ -31,11 +32,13 @@ class ServiceError(Exception):
         *,
         status: int | None = None,
         errors: dict[str, Any] | None = None,
+        extra: Mapping[str, Any] | None = None,
     ) -> None:
         self.reason = reason or self.reason
         self.message = message or self.message
         self.status = status or self.status
         self.errors = errors
+        self.extra = extra  # JSON-ready members added to the envelope (e.g. the gate's session)
         super().__init__(self.reason)
 
 
@@ -76,7 +79,9 @@ class TooManyRequests(ServiceError):
     reason = "rate_limited"
     message = "操作过于频繁,请稍后再试"
 
-    def __init__(self, reason: str | None = None, message: str | None = None, *, retry_after: int = 60):
+    def __init__(
+        self, reason: str | None = None, message: str | None = None, *, retry_after: int = 60
+    ) -> None:
         super().__init__(reason, message)
         self.retry_after = retry_after
 
@@ -108,15 +113,15 @@ _HTTP_REASONS = {
 }
 
 
-def _handle_service_error(exc: ServiceError):
-    response = jsonify(envelope(exc.status, exc.reason, exc.message, exc.errors))
+def _handle_service_error(exc: ServiceError) -> Response:
+    response = jsonify({**envelope(exc.status, exc.reason, exc.message, exc.errors), **(exc.extra or {})})
     response.status_code = exc.status
     if isinstance(exc, TooManyRequests):
         response.headers["Retry-After"] = str(exc.retry_after)
     return response
 
 
-def _handle_http_exception(exc: HTTPException):
+def _handle_http_exception(exc: HTTPException) -> Response:
     status = exc.code or 500
     reason, message = _HTTP_REASONS.get(status, ("http_error", "请求无法处理"))
     errors = None
@@ -133,7 +138,7 @@ def _handle_http_exception(exc: HTTPException):
     return response
 
 
-def _handle_unexpected(exc: Exception):
+def _handle_unexpected(exc: Exception) -> Response:
     if isinstance(exc, HTTPException):
         return _handle_http_exception(exc)
     log.exception("unhandled error")

@@ -130,6 +130,7 @@ class DemoCredential:
 def seed_demo_admins(cities: tuple[str, ...] = ("430100", "430200")) -> list[DemoCredential]:
     """Both province admins and two city admins for each of ``cities``; returns new credentials."""
     from service.accounts.registration import build_account
+    from service.verification.lifecycle import set_account_verification
 
     wanted = [("gaiban_admin", Role.PROVINCE_ADMIN, AdminPost.GONGAIBAN, None, "省工改办"),
               ("fgw_admin", Role.PROVINCE_ADMIN, AdminPost.FGW, None, "省发展改革委")]  # fmt: skip
@@ -163,7 +164,7 @@ def seed_demo_admins(cities: tuple[str, ...] = ("430100", "430200")) -> list[Dem
         )
         # A demo only: these fictional admins are marked real-person verified so that they pass the
         # login gate at once (real admins, created by `flask accounts create`, verify in the app).
-        account.verification_status = VerificationStatus.REAL_PERSON
+        set_account_verification(account, VerificationStatus.REAL_PERSON)
         made.append(DemoCredential(username, password, role.value, scope))
     db.session.flush()
     return made

@@ -1,4 +1,4 @@
-"""The ``verify_attempt`` job: run the engine on an attempt's uploads and write the outcome.
+"""The ``verify_attempt`` job: claim the attempt, run the engine on its uploads, record the outcome.
 
 Idempotent: a finished attempt is left alone, so a duplicate or re-delivered job does nothing.
 Bad images are not errors (the engine answers with reason codes); only unexpected exceptions
@@ -10,62 +10,42 @@ from __future__ import annotations
 
 import datetime as dt
 import logging
-from collections.abc import Callable
 from typing import Any
 
 from sqlalchemy import select
-from sqlalchemy.orm import undefer
 
-from models.base import db, utcnow
-from models.verifications import AttemptStatus, VerificationAttempt, VerificationImage
-from service import audit
-from service.platform.crypto import decrypt_id_number, unseal
+from idverify.types import VerificationResult
+from models.accounts import VerificationStatus
+from models.base import db
+from models.verifications import AttemptStatus, VerificationAttempt
+from service.platform.crypto import decrypt_id_number
 from service.platform.jobcontext import after_fork, get_app
+from service.verification import lifecycle
+from service.verification.engine import EngineInputs, get_engine
+from service.verification.storage import load_uploads
 
 log = logging.getLogger(__name__)
-Engine = Callable[..., Any]
 
 
-def _idverify_engine(
-    front: bytes, back: bytes, live: list[bytes] | bytes, challenge: list[str], **kwargs: Any
-) -> Any:
-    from idverify.pipeline import verify
-
-    return verify(front, back, live, challenge, **kwargs)
-
-
-def engine() -> Engine:
-    """The verification engine: idverify, unless a test installed a fake in ``app.extensions``."""
-    from flask import current_app
-
-    return current_app.extensions.get("xjy_verify_engine") or _idverify_engine
-
-
-def _inputs(attempt: VerificationAttempt) -> dict[str, Any]:
-    from service.verification.attempts import IMAGE_PURPOSE
-
-    # One query for every upload with its bytes (they are deferred on the model for status polls).
-    query = (
-        select(VerificationImage)
-        .where(VerificationImage.attempt_id == attempt.id)
-        .order_by(VerificationImage.position)
-        .options(undefer(VerificationImage.sealed))
-    )
-    images: dict[str, list[bytes]] = {}
-    for image in db.session.scalars(query):
-        images.setdefault(image.kind, []).append(unseal(image.sealed, IMAGE_PURPOSE))
-    account = attempt.account
-    return {
-        "front": images["front"][0],
-        "back": images["back"][0],
-        "live": images["video"][0] if "video" in images else images["frame"],
-        "challenge": list(attempt.challenge),
-        "declared_name": account.real_name,
-        "declared_id_number": decrypt_id_number(account.id_number_enc) if account.id_number_enc else None,
-    }
+def verify_attempt(attempt_id: int) -> str:
+    """Run one attempt. Returns its final status (for the job's result)."""
+    with get_app().app_context():
+        after_fork()
+        try:
+            attempt = _claim(attempt_id)
+            if attempt is None:
+                existing = db.session.get(VerificationAttempt, attempt_id)
+                return existing.status.value if existing else "missing"
+            result = get_engine()(_inputs(attempt))
+            record_outcome(attempt, result)
+            db.session.commit()
+            return attempt.status.value
+        finally:
+            db.session.remove()
 
 
 def _claim(attempt_id: int) -> VerificationAttempt | None:
+    """Lock the row and mark it running; None when it is already finished (or gone)."""
     query = (
         select(VerificationAttempt)
         .where(VerificationAttempt.id == attempt_id)
@@ -74,51 +54,33 @@ def _claim(attempt_id: int) -> VerificationAttempt | None:
     attempt = db.session.scalar(query)
     if attempt is None or attempt.status.terminal:
         return None
-    attempt.status = AttemptStatus.RUNNING
-    attempt.stage = "engine"
-    attempt.started_at = utcnow()
-    attempt.runs += 1
+    lifecycle.transition(attempt, AttemptStatus.RUNNING, stage="engine")
     db.session.commit()
     return attempt
 
 
-def record_outcome(
-    attempt: VerificationAttempt, ok: bool, reasons: list[str], evidence: dict[str, Any]
-) -> None:
+def _inputs(attempt: VerificationAttempt) -> EngineInputs:
+    images = load_uploads(attempt.id)
+    account = attempt.account
+    return EngineInputs(
+        front=images["front"][0],
+        back=images["back"][0],
+        live=images["video"][0] if "video" in images else tuple(images["frame"]),
+        challenge=tuple(attempt.challenge),
+        declared_name=account.real_name,
+        declared_id_number=decrypt_id_number(account.id_number_enc) if account.id_number_enc else None,
+        today=dt.date.today(),
+    )
+
+
+def record_outcome(attempt: VerificationAttempt, result: VerificationResult) -> None:
     """Write the engine's outcome to the attempt and, on a pass, to the account. Caller commits."""
-    from service.verification.attempts import mark_passed
-
-    attempt.status = AttemptStatus.PASSED if ok else AttemptStatus.FAILED
-    attempt.reasons = reasons
-    attempt.evidence = evidence
-    attempt.stage = None
-    attempt.finished_at = utcnow()
-    if ok:
-        mark_passed(attempt)
-    audit.record(f"verification.{attempt.status.value}", target_type="verification", target_id=attempt.id,
-                 actor="system", detail={"account_id": attempt.account_id, "reasons": reasons})  # fmt: skip
-
-
-def verify_attempt(attempt_id: int) -> str:
-    """Run one attempt. Returns its final status (for the job's result)."""
-    app = get_app()
-    with app.app_context():
-        after_fork()
-        try:
-            attempt = _claim(attempt_id)
-            if attempt is None:
-                existing = db.session.get(VerificationAttempt, attempt_id)
-                return existing.status.value if existing else "missing"
-            inputs = _inputs(attempt)
-            result = engine()(
-                inputs.pop("front"), inputs.pop("back"), inputs.pop("live"), inputs.pop("challenge"),
-                today=dt.date.today(), **inputs,
-            )  # fmt: skip
-            record_outcome(attempt, bool(result.ok), list(result.reasons), result.to_dict())
-            db.session.commit()
-            return attempt.status.value
-        finally:
-            db.session.remove()
+    reasons = list(result.reasons)
+    status = AttemptStatus.PASSED if result.ok else AttemptStatus.FAILED
+    lifecycle.transition(attempt, status, reasons=reasons, evidence=result.to_dict(),
+                         detail={"reasons": reasons})  # fmt: skip
+    if result.ok:
+        lifecycle.set_account_verification(attempt.account, VerificationStatus.REAL_PERSON)
 
 
 def record_job_failure(job: Any, connection: Any, exc_type: Any, value: Any, traceback: Any) -> None:
@@ -127,17 +89,11 @@ def record_job_failure(job: Any, connection: Any, exc_type: Any, value: Any, tra
         return  # rq will run it again
     attempt_id = int(job.args[0])
     log.error("verification job %s failed: %s", attempt_id, exc_type)
-    app = get_app()
-    with app.app_context():
+    with get_app().app_context():
         after_fork()
         attempt = db.session.get(VerificationAttempt, attempt_id)
         if attempt is not None and not attempt.status.terminal:
-            attempt.status = AttemptStatus.ERROR
-            attempt.reasons = ["engine_error"]
-            attempt.stage = None
-            attempt.finished_at = utcnow()
-            audit.record("verification.error", target_type="verification", target_id=attempt_id,
-                         actor="system",
-                         detail={"error": getattr(exc_type, "__name__", str(exc_type))})  # fmt: skip
+            lifecycle.transition(attempt, AttemptStatus.ERROR, reasons=["engine_error"],
+                                 detail={"error": getattr(exc_type, "__name__", str(exc_type))})  # fmt: skip
             db.session.commit()
         db.session.remove()

@@ -1,19 +1,28 @@
-"""The one place jobs are enqueued: named queue, explicit connection, JSON serializer (rq's pickle
-default would execute whatever a Redis writer put there), timeouts, retries for transient errors,
-a deterministic job id per attempt, and a failure callback that records the outcome."""
+"""The one place verification jobs are enqueued: named queue, explicit connection, JSON serializer
+(rq's pickle default would execute whatever a Redis writer put there), timeouts, retries for
+transient errors, a deterministic job id per attempt, and a failure callback that records the
+outcome. The database is the source of truth: ``sweep`` finds queued attempts the queue has lost."""
 
 from __future__ import annotations
+
+import datetime as dt
 
 from flask import current_app
 from rq import Callback, Queue, Retry
 from rq.exceptions import NoSuchJobError
 from rq.job import Job, JobStatus
 from rq.serializers import JSONSerializer
+from sqlalchemy import select
 
+from models.accounts import Account
+from models.base import db, utcnow
+from models.verifications import AttemptStatus, VerificationAttempt
 from service.platform.extensions import redis_store
+from service.verification import lifecycle
 
 VERIFICATION_QUEUE = "verification"
-LIVE_STATUSES = (JobStatus.QUEUED, JobStatus.STARTED, JobStatus.SCHEDULED, JobStatus.DEFERRED)
+#: rq job statuses that mean the job will still run.
+LIVE_JOB_STATUSES = (JobStatus.QUEUED, JobStatus.STARTED, JobStatus.SCHEDULED, JobStatus.DEFERRED)
 
 
 def verification_queue() -> Queue:
@@ -35,7 +44,7 @@ def job_status(attempt_id: int) -> JobStatus | None:
 
 def enqueue_verification(attempt_id: int) -> None:
     """Enqueue ``verify_attempt(attempt_id)`` unless a live job for it is already there."""
-    if job_status(attempt_id) in LIVE_STATUSES:
+    if job_status(attempt_id) in LIVE_JOB_STATUSES:
         return
     cfg = current_app.config
     verification_queue().enqueue_call(
@@ -49,3 +58,36 @@ def enqueue_verification(attempt_id: int) -> None:
         on_failure=Callback("service.verification.jobs.record_job_failure"),
         description=f"实名实人认证 #{attempt_id}",
     )
+
+
+def submit(attempt: VerificationAttempt, *, actor: Account | str = "system") -> None:
+    """Mark the attempt queued, commit, then enqueue its job.
+
+    Commits: the job must find the row committed. If the enqueue is lost, the sweeper finds the
+    queued row and enqueues it again.
+    """
+    lifecycle.transition(attempt, AttemptStatus.QUEUED, actor=actor)
+    db.session.commit()
+    enqueue_verification(attempt.id)
+
+
+def sweep(stale_after_seconds: int) -> list[int]:
+    """Re-enqueue attempts the database says are queued or running but the queue has lost.
+
+    The queue only carries work: a Redis restart, a crashed worker or a failed enqueue must never
+    lose a verification. Returns the ids re-enqueued.
+    """
+    cutoff = utcnow() - dt.timedelta(seconds=stale_after_seconds)
+    query = select(VerificationAttempt).where(
+        VerificationAttempt.status.in_((AttemptStatus.QUEUED, AttemptStatus.RUNNING)),
+        VerificationAttempt.queued_at < cutoff,
+    )
+    revived = []
+    for attempt in db.session.scalars(query).all():
+        if job_status(attempt.id) not in LIVE_JOB_STATUSES:
+            if attempt.status is AttemptStatus.RUNNING:
+                lifecycle.transition(attempt, AttemptStatus.QUEUED, action="verification.requeued")
+            db.session.commit()
+            enqueue_verification(attempt.id)
+            revived.append(attempt.id)
+    return revived

@@ -10,7 +10,7 @@ from service.api.base import BaseSchema
 from service.api.schemas import ReviewRequestSchema
 from service.auth.guard import login_required
 
-blp = Blueprint("account_requests", __name__, description="账号变更与注销申请")
+blp = Blueprint("account_requests", __name__, url_prefix="/api/v1", description="账号变更与注销申请")
 
 
 class AccountChangesSchema(BaseSchema):

@@ -6,13 +6,15 @@ from flask_smorest import Blueprint
 from marshmallow import Schema, fields, validate
 
 from models.accounts import VerificationStatus
+from service.accounts.confirmation import confirm_basic_information
 from service.accounts.permissions import grants_of
 from service.api.base import PHONE, BaseSchema
 from service.api.schemas import AccountSchema, GrantSchema
-from service.auth import account_security, certificate_login
+from service.auth import certificate_login
 from service.auth.guard import login_required
+from service.auth.passwords import change_password
 
-blp = Blueprint("me", __name__, description="当前账号")
+blp = Blueprint("me", __name__, url_prefix="/api/v1", description="当前账号")
 
 
 class MeSchema(AccountSchema):
@@ -50,7 +52,7 @@ class Confirmation(MethodView):
     @blp.response(200, MeSchema)
     def post(self, form):
         """Confirm basic information (phone + SMS code of purpose confirm, real name, ID number)"""
-        return account_security.confirm_basic_information(g.account, form)
+        return confirm_basic_information(g.account, form)
 
 
 class PasswordChangeSchema(BaseSchema):
@@ -69,7 +71,7 @@ class Password(MethodView):
     @blp.response(200, PasswordChangedSchema)
     def post(self, args):
         """Change the password; every other session of the account ends"""
-        revoked = account_security.change_password(
+        revoked = change_password(
             g.account, g.session, args["current_password"], args["new_password"], request.remote_addr
         )
         return {"sessions_revoked": revoked}

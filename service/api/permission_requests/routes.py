@@ -10,7 +10,7 @@ from service.api.base import BaseSchema
 from service.api.schemas import ReviewRequestSchema
 from service.auth.guard import login_required
 
-blp = Blueprint("permission_requests", __name__, description="事项权限申请")
+blp = Blueprint("permission_requests", __name__, url_prefix="/api/v1", description="事项权限申请")
 
 
 class PermissionItemInSchema(BaseSchema):

@@ -12,7 +12,7 @@ from models.regions import Region
 from service.api.base import BaseSchema
 from service.api.schemas import MatterSchema, OrganisationSchema, RegionSchema
 
-blp = Blueprint("reference", __name__, description="行政区划、单位与事项目录")
+blp = Blueprint("reference", __name__, url_prefix="/api/v1", description="行政区划、单位与事项目录")
 
 
 class RegionArgsSchema(BaseSchema):

@@ -8,7 +8,7 @@ from service.accounts import registration as accounts
 from service.api.base import PHONE, BaseSchema
 from service.api.schemas import AccountSchema
 
-blp = Blueprint("registrations", __name__, description="审批账号在线注册")
+blp = Blueprint("registrations", __name__, url_prefix="/api/v1", description="审批账号在线注册")
 
 
 class RegistrationSchema(BaseSchema):

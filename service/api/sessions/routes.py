@@ -3,7 +3,9 @@ certificate challenges."""
 
 from __future__ import annotations
 
-from flask import g, jsonify, request
+from typing import Any
+
+from flask import g, request
 from flask.views import MethodView
 from flask_smorest import Blueprint
 from marshmallow import Schema, ValidationError, fields, validate, validates_schema
@@ -13,9 +15,8 @@ from service.api.schemas import AccountSchema
 from service.auth import captcha, login
 from service.auth.certificates import SCHEMES
 from service.auth.guard import login_required
-from service.platform.errors import envelope
 
-blp = Blueprint("sessions", __name__, description="登录与会话")
+blp = Blueprint("sessions", __name__, url_prefix="/api/v1", description="登录与会话")
 
 METHOD_FIELDS = {
     "password": ("username", "password", "captcha_id", "captcha"),
@@ -76,15 +77,11 @@ class GateSchema(Schema):
     session = fields.Nested(SessionSchema)
 
 
-def answer(result: dict):
+def answer(result: dict[str, Any]) -> dict[str, Any]:
     """201 with a full session, or the gate's 403 carrying a verification-scoped one."""
-    if result["scope"] == "full":
-        return result
-    body = envelope(403, *login.VERIFICATION_REQUIRED)
-    body["session"] = SessionSchema().dump(result)
-    response = jsonify(body)
-    response.status_code = 403
-    return response
+    if result["scope"] != "full":
+        raise login.gate(SessionSchema().dump(result))
+    return result
 
 
 @blp.route("/sessions")

@@ -1,26 +1,34 @@
 from __future__ import annotations
 
+from typing import Any
+
 from flask import g
 from flask.views import MethodView
 from flask_smorest import Blueprint
-from marshmallow import Schema, fields, validate
+from marshmallow import Schema, fields, post_load, validate
 
 from models.accounts import Role
+from models.verifications import AttemptStatus
 from service.api.base import BaseSchema, PageArgsSchema, PageSchema, paginate
 from service.auth.guard import login_required
-from service.verification import attempts as verifications
+from service.verification import support
 from service.verification.reasons import describe
 
-blp = Blueprint("support", __name__, description="运维客服: 认证复核")
+blp = Blueprint("support", __name__, url_prefix="/api/v1", description="运维客服: 认证复核")
 support_required = login_required(Role.SUPPORT, active=True)
 
 
 class SupportListArgsSchema(PageArgsSchema):
     status = fields.String(
         load_default=None,
-        validate=validate.OneOf(["created", "queued", "running", "passed", "failed", "error", "expired"]),
+        validate=validate.OneOf([s.value for s in AttemptStatus]),
     )
     account_id = fields.Integer(load_default=None)
+
+    @post_load
+    def _status(self, data: dict[str, Any], **kwargs: Any) -> dict[str, Any]:
+        data["status"] = AttemptStatus(data["status"]) if data["status"] else None
+        return data
 
 
 class EvidenceAttemptSchema(Schema):
@@ -65,7 +73,7 @@ class SupportVerifications(MethodView):
     @blp.response(200, EvidencePageSchema)
     def get(self, args):
         """Verification attempts, newest first, filtered by status or account"""
-        query = verifications.support_query(args["status"], args["account_id"])
+        query = support.support_query(args["status"], args["account_id"])
         return paginate(query, args["page"], args["page_size"])
 
 
@@ -75,7 +83,7 @@ class SupportVerification(MethodView):
     @blp.response(200, EvidenceAttemptSchema)
     def get(self, attempt_id):
         """One attempt with its evidence"""
-        return verifications.get_attempt(attempt_id)
+        return support.get_attempt(attempt_id)
 
 
 @blp.route("/support/verifications/<int:attempt_id>/rerun")
@@ -84,7 +92,7 @@ class Rerun(MethodView):
     @blp.response(202, EvidenceAttemptSchema)
     def post(self, attempt_id):
         """Re-run a finished attempt on its uploads (as a new attempt)"""
-        return verifications.rerun(g.account, attempt_id)
+        return support.rerun(g.account, attempt_id)
 
 
 @blp.route("/support/verifications/<int:attempt_id>/decision")
@@ -94,4 +102,4 @@ class ManualDecision(MethodView):
     @blp.response(200, EvidenceAttemptSchema)
     def post(self, args, attempt_id):
         """Decide an attempt by hand, with a written reason"""
-        return verifications.decide_manually(g.account, attempt_id, args["decision"], args["reason"])
+        return support.decide_manually(g.account, attempt_id, args["decision"], args["reason"])

@@ -1,18 +1,24 @@
+"""The verification flow as the app drives it: start (consent + challenge), card, liveness, status."""
+
 from __future__ import annotations
+
+from typing import Any
 
 from flask import g
 from flask.views import MethodView
 from flask_smorest import Blueprint
 from flask_smorest.fields import Upload
 from marshmallow import Schema, fields
+from werkzeug.datastructures import FileStorage
 
+from models.verifications import VerificationAttempt
 from service.api.base import BaseSchema
 from service.auth.guard import login_required
-from service.platform.errors import InvalidInput, NotFound
-from service.verification import attempts as verifications
+from service.verification import attempts, storage
+from service.verification.attempts import MAX_FRAMES, MIN_FRAMES
 from service.verification.reasons import describe
 
-blp = Blueprint("verifications", __name__, description="实名实人认证")
+blp = Blueprint("verifications", __name__, url_prefix="/api/v1", description="实名实人认证")
 
 
 class StartSchema(BaseSchema):
@@ -25,7 +31,11 @@ class CardUploadSchema(Schema):
 
 
 class LivenessUploadSchema(Schema):
-    frames = fields.List(Upload(), load_default=list, metadata={"description": "按动作顺序拍摄的4到12张照片"})
+    frames = fields.List(
+        Upload(),
+        load_default=list,
+        metadata={"description": f"按动作顺序拍摄的{MIN_FRAMES}到{MAX_FRAMES}张照片"},
+    )
     video = Upload(load_default=None, metadata={"description": "或一段 MP4/WebM 短视频"})
 
 
@@ -44,8 +54,8 @@ class AttemptSchema(Schema):
     finished_at = fields.DateTime(allow_none=True)
 
 
-def _read(storage) -> verifications.Upload:
-    return verifications.Upload(storage.read(), storage.filename)
+def _read(file: FileStorage) -> storage.Upload:
+    return storage.Upload(file.read(), file.filename)
 
 
 @blp.route("/verifications")
@@ -53,30 +63,27 @@ class Verifications(MethodView):
     @login_required(scope="verification")
     @blp.arguments(StartSchema)
     @blp.response(201, AttemptSchema)
-    def post(self, args):
+    def post(self, args: dict[str, Any]) -> VerificationAttempt:
         """Start a verification: record consent, get the liveness challenge"""
-        return verifications.start(g.account, args["consent"])
+        return attempts.start(g.account, args["consent"])
 
 
 @blp.route("/verifications/current")
 class CurrentVerification(MethodView):
     @login_required(scope="verification")
     @blp.response(200, AttemptSchema)
-    def get(self):
+    def get(self) -> VerificationAttempt:
         """The latest attempt of the signed-in account (polled by the app and the web hall)"""
-        attempt = verifications.latest(g.account)
-        if attempt is None:
-            raise NotFound("verification_not_started", "尚未开始实名实人认证")
-        return attempt
+        return attempts.latest(g.account)
 
 
 @blp.route("/verifications/<int:attempt_id>")
 class Verification(MethodView):
     @login_required(scope="verification")
     @blp.response(200, AttemptSchema)
-    def get(self, attempt_id):
+    def get(self, attempt_id: int) -> VerificationAttempt:
         """One of the signed-in account's attempts"""
-        return verifications.own_attempt(g.account, attempt_id)
+        return attempts.own_attempt(g.account, attempt_id)
 
 
 @blp.route("/verifications/<int:attempt_id>/card")
@@ -84,9 +91,9 @@ class CardUpload(MethodView):
     @login_required(scope="verification")
     @blp.arguments(CardUploadSchema, location="files")
     @blp.response(200, AttemptSchema)
-    def put(self, files, attempt_id):
+    def put(self, files: dict[str, FileStorage], attempt_id: int) -> VerificationAttempt:
         """Upload both sides of the ID card (人像面 and 国徽面)"""
-        return verifications.upload_card(g.account, attempt_id, _read(files["front"]), _read(files["back"]))
+        return attempts.upload_card(g.account, attempt_id, _read(files["front"]), _read(files["back"]))
 
 
 @blp.route("/verifications/<int:attempt_id>/liveness")
@@ -94,12 +101,8 @@ class LivenessUpload(MethodView):
     @login_required(scope="verification")
     @blp.arguments(LivenessUploadSchema, location="files")
     @blp.response(202, AttemptSchema)
-    def post(self, files, attempt_id):
+    def post(self, files: dict[str, Any], attempt_id: int) -> VerificationAttempt:
         """Upload the challenge frames or clip; the attempt is queued for checking"""
         frames = [_read(f) for f in files.get("frames") or []]
         video = _read(files["video"]) if files.get("video") else None
-        if not frames and video is None:
-            raise InvalidInput(
-                "liveness_missing", "请上传动作照片或视频", errors={"frames": ["请上传动作照片或视频"]}
-            )
-        return verifications.upload_liveness(g.account, attempt_id, frames, video)
+        return attempts.upload_liveness(g.account, attempt_id, frames, video)

@@ -4,6 +4,7 @@ real engine."""
 
 from __future__ import annotations
 
+import dataclasses
 import io
 from dataclasses import dataclass, field
 
@@ -13,23 +14,16 @@ from rq import SimpleWorker
 from rq.serializers import JSONSerializer
 from sqlalchemy import select, text
 
+from idverify.types import FaceMatchResult, VerificationResult
 from models.accounts import Account, Role, VerificationStatus
 from models.base import db
 from models.verifications import AttemptStatus, VerificationAttempt, VerificationImage
 from service.auth.sessions import open_session
 from service.platform import jobcontext as context
 from service.platform.extensions import redis_store
+from service.verification.engine import EngineInputs, install_engine
 from service.verification.queue import VERIFICATION_QUEUE
 from tests.factories import login, make_account
-
-
-@dataclass
-class FakeResult:
-    ok: bool
-    reasons: tuple[str, ...]
-
-    def to_dict(self):
-        return {"ok": self.ok, "reasons": list(self.reasons), "face": {"distance": 0.31, "threshold": 0.5}}
 
 
 @dataclass
@@ -41,11 +35,12 @@ class FakeEngine:
     crash: bool = False
     calls: list = field(default_factory=list)
 
-    def __call__(self, front, back, live, challenge, **kwargs):
-        self.calls.append({"front": front, "back": back, "live": live, "challenge": challenge, **kwargs})
+    def __call__(self, inputs: EngineInputs) -> VerificationResult:
+        self.calls.append(dataclasses.asdict(inputs))
         if self.crash:
             raise ConnectionError("engine host went away")
-        return FakeResult(self.ok, self.reasons)
+        face = FaceMatchResult(self.ok, (), 0.31, 0.5, 1)
+        return VerificationResult(self.ok, self.reasons, None, None, face, None)
 
 
 def jpeg(shade: int) -> bytes:
@@ -57,10 +52,10 @@ def jpeg(shade: int) -> bytes:
 @pytest.fixture
 def engine(app):
     fake = FakeEngine()
-    app.extensions["xjy_verify_engine"] = fake
+    install_engine(app, fake)
     context.set_app(app)
     yield fake
-    app.extensions.pop("xjy_verify_engine", None)
+    install_engine(app, None)
 
 
 def run_worker(app) -> None:
@@ -115,7 +110,7 @@ def test_pass_marks_the_account_real_person_verified(app, client, engine, person
     assert (current["status"], current["account_verification_status"]) == ("passed", "real_person")
     call = engine.calls[0]
     assert (call["front"], call["back"], call["live"][0]) == (jpeg(10), jpeg(20), jpeg(30))
-    assert call["challenge"] == attempt["challenge"] and call["declared_name"] == "测试用户"
+    assert list(call["challenge"]) == attempt["challenge"] and call["declared_name"] == "测试用户"
     with app.app_context():
         assert db.session.get(Account, account_id).verification_status is VerificationStatus.REAL_PERSON
 
@@ -206,7 +201,7 @@ def test_the_job_is_idempotent(app, client, engine, person):
 
 
 def test_a_lost_job_is_found_by_the_sweeper(app, client, engine, person):
-    from service.verification import attempts as verifications
+    from service.verification import queue
 
     _, headers = person
     attempt = start(client, headers)
@@ -216,7 +211,7 @@ def test_a_lost_job_is_found_by_the_sweeper(app, client, engine, person):
     run_worker(app)
     assert engine.calls == []  # nothing on the queue: the job was lost
     with app.app_context():
-        assert verifications.sweep(0) == [attempt["id"]]
+        assert queue.sweep(0) == [attempt["id"]]
     run_worker(app)
     assert (
         client.get(f"/api/v1/verifications/{attempt['id']}", headers=headers).get_json()["status"] == "passed"
@@ -288,7 +283,7 @@ def test_only_support_reaches_the_evidence(app, client):
 def test_images_are_purged_after_retention(app, client, engine, person, support):
     import datetime as dt
 
-    from service.verification import attempts as verifications
+    from service.verification import storage
 
     _, headers = person
     attempt = start(client, headers)
@@ -298,7 +293,7 @@ def test_images_are_purged_after_retention(app, client, engine, person, support)
         row = db.session.get(VerificationAttempt, attempt["id"])
         row.finished_at = row.finished_at - dt.timedelta(days=31)
         db.session.commit()
-        assert verifications.purge_images(30) == 1
+        assert storage.purge_images(30) == 1
         assert db.session.scalars(select(VerificationImage)).all() == []
         assert db.session.get(VerificationAttempt, attempt["id"]).status is AttemptStatus.PASSED
     refused = client.post(f"/api/v1/support/verifications/{attempt['id']}/rerun", headers=support)

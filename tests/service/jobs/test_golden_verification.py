@@ -17,6 +17,7 @@ from models.accounts import AccountStatus, VerificationStatus
 from models.base import db
 from service.accounts.registration import build_account
 from service.platform import jobcontext as context
+from service.verification.engine import install_engine
 from tests.factories import org
 from tests.service.api.test_verifications import run_worker, scoped, start
 
@@ -55,7 +56,7 @@ def applicant(app, gen):
         db.session.commit()
         account_id = account.id
     context.set_app(app)
-    app.extensions.pop("xjy_verify_engine", None)  # the real engine
+    install_engine(app, None)  # the real engine
     return account_id, scoped(app, account_id), front, back, rng
 
 

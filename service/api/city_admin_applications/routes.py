@@ -1,22 +1,28 @@
+"""City-admin applications (附件2), recorded and decided by a province admin."""
+
 from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import Any
 
 from flask import g
 from flask.views import MethodView
-from sqlalchemy import select
+from flask_smorest import Blueprint
 
 from models.accounts import Role
-from models.base import db
 from models.city_admins import CityAdminApplication
 from service.accounts import city_admins
-from service.api.admin.routes import blp
-from service.api.admin.schemas import (
+from service.api.city_admin_applications.schemas import (
     CityAdminApplicationInSchema,
     CityAdminApplicationSchema,
     CityAdminDecisionResultSchema,
-    DecisionSchema,
 )
+from service.api.schemas import DecisionSchema
 from service.auth.guard import login_required
 
+blp = Blueprint(
+    "city_admin_applications", __name__, url_prefix="/api/v1/admin", description="省级管理员: 市州管理员申请"
+)
 province_admin_required = login_required(Role.PROVINCE_ADMIN, active=True)
 
 
@@ -25,15 +31,15 @@ class CityAdminApplications(MethodView):
     @province_admin_required
     @blp.arguments(CityAdminApplicationInSchema)
     @blp.response(201, CityAdminApplicationSchema)
-    def post(self, form):
+    def post(self, form: dict[str, Any]) -> CityAdminApplication:
         """Record a city-admin application (附件2: add or delete)"""
         return city_admins.submit(g.account, form)
 
     @province_admin_required
     @blp.response(200, CityAdminApplicationSchema(many=True))
-    def get(self):
+    def get(self) -> Sequence[CityAdminApplication]:
         """All city-admin applications, newest first"""
-        return db.session.scalars(select(CityAdminApplication).order_by(CityAdminApplication.id.desc())).all()
+        return city_admins.list_applications()
 
 
 @blp.route("/city-admin-applications/<int:application_id>/decision")
@@ -41,7 +47,7 @@ class CityAdminDecision(MethodView):
     @province_admin_required
     @blp.arguments(DecisionSchema)
     @blp.response(200, CityAdminDecisionResultSchema)
-    def post(self, args, application_id):
+    def post(self, args: dict[str, Any], application_id: int) -> dict[str, Any]:
         """Approve (creates or cancels the city admin) or reject an application"""
         application, password = city_admins.decide(
             g.account, application_id, args["decision"], args["reason"]

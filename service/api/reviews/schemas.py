@@ -1,0 +1,51 @@
+"""Schemas of the review queue (待办审核)."""
+
+from __future__ import annotations
+
+from marshmallow import Schema, fields, validate
+
+from service.api.base import PageArgsSchema, PageSchema, mask_phone
+from service.api.schemas import PermissionItemSchema
+
+
+class ReviewArgsSchema(PageArgsSchema):
+    kind = fields.String(load_default=None, validate=validate.OneOf(["account", "permission"]))
+    status = fields.String(
+        load_default="pending", validate=validate.OneOf(["pending", "approved", "rejected", "withdrawn"])
+    )
+
+
+class ReviewAccountSchema(Schema):
+    """The columns of the seed's 待办审核 list; ID number and phone masked."""
+
+    id = fields.Integer()
+    username = fields.String()
+    real_name = fields.String()
+    id_number = fields.String(attribute="id_number_masked")
+    phone = fields.Function(lambda a: mask_phone(a.phone))
+    credit_code = fields.Function(lambda a: a.organisation.credit_code if a.organisation else None)
+    organisation = fields.Function(lambda a: a.organisation.name if a.organisation else None)
+    department = fields.String(allow_none=True)
+    position = fields.String(allow_none=True)
+    role = fields.Function(lambda a: a.role.value)
+    status = fields.Function(lambda a: a.status.value)
+    face_verification = fields.Function(lambda a: a.verification_status.value)
+
+
+class ReviewSchema(Schema):
+    id = fields.Integer()
+    kind = fields.Function(lambda r: r.kind.value)
+    category = fields.Function(lambda r: r.kind.category)
+    status = fields.Function(lambda r: r.status.value)
+    account = fields.Nested(ReviewAccountSchema)
+    items = fields.List(fields.Nested(PermissionItemSchema))
+    payload = fields.Dict(allow_none=True)
+    note = fields.String(allow_none=True)
+    submitted_at = fields.DateTime(attribute="created_at")
+    reviewer = fields.Function(lambda r: r.reviewer.username if r.reviewer else None)
+    decision_reason = fields.String(allow_none=True)
+    decided_at = fields.DateTime(allow_none=True)
+
+
+class ReviewPageSchema(PageSchema):
+    items = fields.List(fields.Nested(ReviewSchema))

@@ -1,0 +1,108 @@
+"""Uploads of an attempt: checked by content, sealed (AES-GCM, bound to their purpose) on the way
+in, unsealed for the job, and deleted after the retention period."""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+from collections.abc import Iterable
+from dataclasses import dataclass
+
+from flask import current_app
+from sqlalchemy import select
+from sqlalchemy.orm import undefer
+
+from idverify.images import sniff_format, sniff_video
+from models.base import db, utcnow
+from models.verifications import VerificationAttempt, VerificationImage
+from service import audit
+from service.platform.crypto import seal, unseal
+from service.platform.errors import InvalidInput
+
+IMAGE_PURPOSE = b"verification-image"
+
+
+@dataclass(frozen=True)
+class Upload:
+    """One uploaded file, already read (views turn FileStorage into this)."""
+
+    data: bytes
+    filename: str | None = None
+
+
+def image_type(field: str, upload: Upload) -> str:
+    """Sniff by content, not name: only JPEG, PNG and WebP pass, within the byte limit."""
+    if len(upload.data) > current_app.config["VERIFY_MAX_IMAGE_BYTES"]:
+        raise InvalidInput(
+            "image_too_large_bytes", "图片文件过大,请压缩后重新上传", errors={field: ["图片文件过大"]}
+        )
+    fmt = sniff_format(upload.data)
+    if fmt is None:
+        message = "仅支持 JPEG、PNG、WebP 格式的图片"
+        raise InvalidInput("image_format_unsupported", message, errors={field: [message]})
+    return f"image/{fmt}"
+
+
+def video_type(upload: Upload) -> str:
+    """Sniff a liveness clip: MP4 or WebM within the byte limit."""
+    fmt = sniff_video(upload.data)
+    if len(upload.data) > current_app.config["VERIFY_MAX_VIDEO_BYTES"] or fmt is None:
+        raise InvalidInput("video_format_unsupported", "仅支持 MP4、WebM 格式且不超过大小限制的视频")
+    return f"video/{fmt}"
+
+
+def sealed_image(kind: str, position: int, upload: Upload, content_type: str) -> VerificationImage:
+    """A new image row holding the upload encrypted."""
+    return VerificationImage(
+        kind=kind,
+        position=position,
+        content_type=content_type,
+        size=len(upload.data),
+        sha256=hashlib.sha256(upload.data).hexdigest(),
+        sealed=seal(upload.data, IMAGE_PURPOSE),
+        created_at=utcnow(),
+    )
+
+
+def copies(images: Iterable[VerificationImage]) -> list[VerificationImage]:
+    """New rows holding the same sealed bytes (a re-run keeps the original's uploads intact)."""
+    now = utcnow()
+    return [
+        VerificationImage(kind=i.kind, position=i.position, content_type=i.content_type, size=i.size,
+                          sha256=i.sha256, sealed=i.sealed, created_at=now)
+        for i in images
+    ]  # fmt: skip
+
+
+def load_uploads(attempt_id: int) -> dict[str, list[bytes]]:
+    """kind -> decrypted uploads in position order, read in one query (bytes are deferred on the
+    model, so status polls never load them)."""
+    query = (
+        select(VerificationImage)
+        .where(VerificationImage.attempt_id == attempt_id)
+        .order_by(VerificationImage.position)
+        .options(undefer(VerificationImage.sealed))
+    )
+    images: dict[str, list[bytes]] = {}
+    for image in db.session.scalars(query):
+        images.setdefault(image.kind, []).append(unseal(image.sealed, IMAGE_PURPOSE))
+    return images
+
+
+def purge_images(older_than_days: int) -> int:
+    """Delete the uploads of attempts finished before the retention cut-off; returns attempts purged."""
+    cutoff = utcnow() - dt.timedelta(days=older_than_days)
+    query = select(VerificationAttempt).where(
+        VerificationAttempt.finished_at < cutoff, VerificationAttempt.images_purged_at.is_(None)
+    )
+    purged = 0
+    for attempt in db.session.scalars(query):
+        attempt.images = []
+        attempt.images_purged_at = utcnow()
+        purged += 1
+    if purged:
+        audit.record(
+            "verification.purge", actor="system", detail={"attempts": purged, "cutoff": cutoff.isoformat()}
+        )
+    db.session.commit()
+    return purged
