@@ -13,7 +13,7 @@ import enum
 from sqlalchemy import Boolean, DateTime, ForeignKey, Index, String, text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from models.base import TimestampMixin, db, string_enum
+from models.base import Model, TimestampMixin, string_enum
 from models.organisations import Organisation
 
 
@@ -54,7 +54,7 @@ class AdminPost(enum.StrEnum):
         return "drc" if self is AdminPost.FGW else "reform_office"
 
 
-class Account(TimestampMixin, db.Model):
+class Account(TimestampMixin, Model):
     __tablename__ = "accounts"
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -105,7 +105,7 @@ class Account(TimestampMixin, db.Model):
         return self.organisation.region_code if self.organisation else None
 
 
-class Session(db.Model):
+class Session(Model):
     """A bearer token, stored as its SHA-256; ``scope`` limits what it may do."""
 
     __tablename__ = "sessions"

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import enum
+from typing import TYPE_CHECKING
 
 from flask_sqlalchemy import SQLAlchemy
 from sqlalchemy import DateTime, Enum, MetaData, func
@@ -24,6 +25,13 @@ class Base(DeclarativeBase):
 
 
 db = SQLAlchemy(model_class=Base)
+
+if TYPE_CHECKING:
+    # What type checkers see: the typed declarative base (Flask-SQLAlchemy's ``Model`` is built at
+    # run time from it, with the query property and table-name defaults, and is untyped).
+    Model = Base
+else:
+    Model = db.Model
 
 
 def utcnow() -> dt.datetime:

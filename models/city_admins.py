@@ -7,10 +7,10 @@ import datetime as dt
 from sqlalchemy import DateTime, ForeignKey, String, Text
 from sqlalchemy.orm import Mapped, mapped_column
 
-from models.base import TimestampMixin, db
+from models.base import Model, TimestampMixin
 
 
-class CityAdminApplication(TimestampMixin, db.Model):
+class CityAdminApplication(TimestampMixin, Model):
     __tablename__ = "city_admin_applications"
 
     id: Mapped[int] = mapped_column(primary_key=True)

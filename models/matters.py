@@ -5,7 +5,7 @@ from __future__ import annotations
 from sqlalchemy import Column, ForeignKey, Integer, String, Table
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from models.base import db
+from models.base import Model, db
 
 matter_project_types = Table(
     "matter_project_types",
@@ -15,14 +15,14 @@ matter_project_types = Table(
 )
 
 
-class ProjectType(db.Model):
+class ProjectType(Model):
     __tablename__ = "project_types"
 
     code: Mapped[str] = mapped_column(String(32), primary_key=True)
     name: Mapped[str] = mapped_column(String(64))
 
 
-class Stage(db.Model):
+class Stage(Model):
     __tablename__ = "stages"
 
     code: Mapped[str] = mapped_column(String(32), primary_key=True)
@@ -30,7 +30,7 @@ class Stage(db.Model):
     position: Mapped[int] = mapped_column(Integer)
 
 
-class Matter(db.Model):
+class Matter(Model):
     __tablename__ = "matters"
 
     code: Mapped[str] = mapped_column(String(32), primary_key=True)

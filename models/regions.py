@@ -5,10 +5,10 @@ from __future__ import annotations
 from sqlalchemy import ForeignKey, String
 from sqlalchemy.orm import Mapped, mapped_column
 
-from models.base import db
+from models.base import Model
 
 
-class Region(db.Model):
+class Region(Model):
     """A GB/T 2260 division in the managed province (current codes only)."""
 
     __tablename__ = "regions"

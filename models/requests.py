@@ -11,7 +11,7 @@ from sqlalchemy import JSON, Boolean, DateTime, ForeignKey, Index, String, Text,
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from models.accounts import Account
-from models.base import TimestampMixin, db, string_enum
+from models.base import Model, TimestampMixin, string_enum
 from models.matters import Matter
 
 
@@ -33,7 +33,7 @@ class RequestStatus(enum.StrEnum):
     WITHDRAWN = "withdrawn"
 
 
-class ReviewRequest(TimestampMixin, db.Model):
+class ReviewRequest(TimestampMixin, Model):
     __tablename__ = "review_requests"
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -59,7 +59,7 @@ class ReviewRequest(TimestampMixin, db.Model):
     __table_args__ = (Index("ix_review_requests_status_kind", "status", "kind"),)
 
 
-class PermissionItem(db.Model):
+class PermissionItem(Model):
     """One matter of a permission request: acceptor (受理) and/or handler (办理)."""
 
     __tablename__ = "permission_items"
@@ -74,7 +74,7 @@ class PermissionItem(db.Model):
     matter: Mapped[Matter] = relationship(lazy="joined")
 
 
-class Grant(db.Model):
+class Grant(Model):
     """A role on a matter that an approved permission request gave an account."""
 
     __tablename__ = "grants"

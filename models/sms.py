@@ -7,10 +7,10 @@ import datetime as dt
 from sqlalchemy import DateTime, String
 from sqlalchemy.orm import Mapped, mapped_column
 
-from models.base import db
+from models.base import Model
 
 
-class SmsOutboxMessage(db.Model):
+class SmsOutboxMessage(Model):
     __tablename__ = "sms_outbox"
 
     id: Mapped[int] = mapped_column(primary_key=True)

@@ -15,7 +15,7 @@ from sqlalchemy import JSON, DateTime, ForeignKey, Index, Integer, LargeBinary, 
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from models.accounts import Account
-from models.base import TimestampMixin, db, string_enum
+from models.base import Model, TimestampMixin, string_enum
 
 
 class AttemptStatus(enum.StrEnum):
@@ -37,7 +37,7 @@ class AttemptStatus(enum.StrEnum):
         )
 
 
-class VerificationAttempt(TimestampMixin, db.Model):
+class VerificationAttempt(TimestampMixin, Model):
     __tablename__ = "verification_attempts"
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -72,7 +72,7 @@ class VerificationAttempt(TimestampMixin, db.Model):
     __table_args__ = (Index("ix_verification_attempts_status_queued", "status", "queued_at"),)
 
 
-class VerificationImage(db.Model):
+class VerificationImage(Model):
     __tablename__ = "verification_images"
 
     id: Mapped[int] = mapped_column(primary_key=True)
