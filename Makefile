@@ -20,7 +20,8 @@ test: sync
 lint: sync
 	$(UV) run --frozen ruff check .
 	$(UV) run --frozen ruff format --check .
-	$(UV) run --frozen mypy idverify
+	$(UV) run --frozen mypy idverify service models
+	$(UV) run --frozen lint-imports
 
 bench: sync
 	$(UV) run --frozen python -m scripts.bench_api

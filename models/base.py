@@ -27,7 +27,7 @@ class Base(DeclarativeBase):
 db = SQLAlchemy(model_class=Base)
 
 if TYPE_CHECKING:
-    # What type checkers see: the typed declarative base (Flask-SQLAlchemy's ``Model`` is built at
+    # What type checkers see: the typed declarative base (Flask-SQLAlchemy's ``db.Model`` is built at
     # run time from it, with the query property and table-name defaults, and is untyped).
     Model = Base
 else:

@@ -1,5 +1,5 @@
 """The verification flow through the API and the real queue (Redis + an in-process rq worker), with
-a fake engine standing in for idverify; tests/service/jobs/test_golden_verification.py runs the
+a fake engine standing in for idverify; tests/service/verification/test_golden_verification.py runs the
 real engine."""
 
 from __future__ import annotations
