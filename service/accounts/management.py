@@ -35,7 +35,7 @@ class AccountFilters:
     organisation_id: int | None = None
 
 
-def list_in_scope(admin: Account, filters: AccountFilters) -> Select[tuple[Account]]:
+def list_in_scope(admin: Account, filters: AccountFilters) -> Select[Account]:
     """Accounts in ``admin``'s scope matching ``filters``, in id order."""
     query = search_filter(scoped_accounts(admin), filters.q)
     if filters.status:
@@ -66,7 +66,7 @@ def cancel(account: Account) -> int:
     return revoke_all(account.id, "account_cancelled")
 
 
-def search_filter(query: Select[tuple[Account]], q: str | None) -> Select[tuple[Account]]:
+def search_filter(query: Select[Account], q: str | None) -> Select[Account]:
     """Match a username, real name or organisation name fragment, a full phone, or a full ID number.
 
     An ID number is matched through its keyed hash: it is never compared in clear.

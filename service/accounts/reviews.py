@@ -46,7 +46,7 @@ def submit_account_request(
     return request
 
 
-def scoped_reviews(admin: Account) -> Select[tuple[ReviewRequest]]:
+def scoped_reviews(admin: Account) -> Select[ReviewRequest]:
     return (
         select(ReviewRequest)
         .join(Account, ReviewRequest.account_id == Account.id)
@@ -55,7 +55,7 @@ def scoped_reviews(admin: Account) -> Select[tuple[ReviewRequest]]:
     )
 
 
-def list_query(admin: Account, category: str | None, status: str | None) -> Select[tuple[ReviewRequest]]:
+def list_query(admin: Account, category: str | None, status: str | None) -> Select[ReviewRequest]:
     query = scoped_reviews(admin)
     if category == "account":
         query = query.where(ReviewRequest.kind.in_(ACCOUNT_KINDS))

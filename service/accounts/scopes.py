@@ -19,7 +19,7 @@ from service.platform.errors import NotFound
 
 def organisation_predicate(admin: Account) -> ColumnElement[bool]:
     """A WHERE clause over ``Organisation``: where ``admin``'s approver accounts may sit."""
-    province = current_app.config["PROVINCE_CODE"]
+    province: str = current_app.config["PROVINCE_CODE"]
     if admin.role is Role.PROVINCE_ADMIN:
         return Organisation.region_code == province
     if admin.role is Role.CITY_ADMIN and admin.admin_region_code:
@@ -35,7 +35,7 @@ def account_predicate(admin: Account) -> ColumnElement[bool]:
     return approvers
 
 
-def scoped_accounts(admin: Account) -> Select[tuple[Account]]:
+def scoped_accounts(admin: Account) -> Select[Account]:
     """``select(Account)`` limited to what ``admin`` may see."""
     return (
         select(Account)

@@ -31,7 +31,7 @@ class BaseSchema(Schema):
 
     error_messages = {"unknown": "不允许提交该字段", "type": "请求格式不正确"}
 
-    def on_bind_field(self, field_name: str, field_obj: fields.Field) -> None:
+    def on_bind_field(self, field_name: str, field_obj: fields.Field[Any]) -> None:
         for key, message in _CN_MESSAGES.items():
             if key in field_obj.error_messages or key in ("required", "null", "validator_failed"):
                 field_obj.error_messages[key] = message

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from marshmallow import Schema, fields, validate
 
 from service.api.base import BaseSchema, mask_phone
@@ -31,7 +33,7 @@ class AccountSchema(Schema):
     real_name = fields.String()
     id_type = fields.Constant("居民身份证")
     id_number = fields.String(attribute="id_number_masked")
-    phone = fields.String()
+    phone: fields.Field[Any] = fields.String()  # AdminAccountSchema dumps it masked, through a Function
     organisation = fields.Nested(OrganisationSchema, allow_none=True)
     department = fields.String(allow_none=True)
     position = fields.String(allow_none=True)

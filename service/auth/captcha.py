@@ -12,6 +12,7 @@ import datetime as dt
 import functools
 import secrets
 from dataclasses import dataclass
+from typing import TYPE_CHECKING, cast
 
 from flask import current_app
 
@@ -20,6 +21,9 @@ from service.platform import ratelimit
 from service.platform.crypto import hash_code
 from service.platform.errors import InvalidInput
 from service.platform.extensions import redis_store
+
+if TYPE_CHECKING:
+    from captcha.image import ImageCaptcha
 
 ALPHABET = "ABCDEFGHJKMNPQRSTUVWXYZ23456789"
 CAPTCHA_FAILED = ("captcha_invalid", "图形验证码错误或已过期,请重新获取")
@@ -45,7 +49,7 @@ def _digest(captcha_id: str, answer: str) -> bytes:
 
 
 @functools.cache
-def _image_captcha():
+def _image_captcha() -> ImageCaptcha:
     from captcha.image import ImageCaptcha
 
     return ImageCaptcha(width=160, height=60)  # loads its bundled fonts once per process
@@ -75,6 +79,7 @@ def check(captcha_id: str | None, answer: str | None) -> None:
     """
     if not captcha_id or not answer:
         raise InvalidInput(*CAPTCHA_FAILED, errors={"captcha": [CAPTCHA_FAILED[1]]})
-    stored = redis_store.client.getdel(_key(captcha_id))
+    # redis-py types sync and asyncio replies alike; this sync client (decode_responses=False) gives bytes.
+    stored = cast("bytes | None", redis_store.client.getdel(_key(captcha_id)))
     if stored is None or not secrets.compare_digest(stored, _digest(captcha_id, answer)):
         raise InvalidInput(*CAPTCHA_FAILED, errors={"captcha": [CAPTCHA_FAILED[1]]})

@@ -16,6 +16,7 @@ import datetime as dt
 import json
 import secrets
 from pathlib import Path
+from typing import Any, cast
 
 from flask import current_app
 from sqlalchemy import select
@@ -24,7 +25,13 @@ from models.accounts import Account
 from models.base import db, utcnow
 from models.certificates import Certificate
 from service import audit
-from service.auth.certificates import CertificateError, check_certificate, load_certificate, verify_signature
+from service.auth.certificates import (
+    CertificateError,
+    CertificateInfo,
+    check_certificate,
+    load_certificate,
+    verify_signature,
+)
 from service.platform import ratelimit
 from service.platform.errors import Conflict, InvalidInput, NotFound, ServiceError, Unauthorized
 from service.platform.extensions import redis_store
@@ -130,7 +137,7 @@ def _find(fingerprint: str | None, serial: str | None) -> Certificate | None:
     return matches[0] if len(matches) == 1 else None  # a serial is unique only per CA
 
 
-def issue_challenge(fingerprint: str | None, serial: str | None, address: str | None) -> dict:
+def issue_challenge(fingerprint: str | None, serial: str | None, address: str | None) -> dict[str, Any]:
     """A single-use nonce for the named certificate.
 
     An unknown certificate gets a challenge too (bound to nothing, so its answer fails like a wrong
@@ -159,7 +166,8 @@ def issue_challenge(fingerprint: str | None, serial: str | None, address: str | 
 
 def take_challenge(challenge_id: str) -> tuple[Certificate | None, bytes]:
     """Consume a challenge: (its certificate or None, the nonce). Raises when expired or used."""
-    raw = redis_store.client.getdel(_key(challenge_id))
+    # redis-py types sync and asyncio replies alike; this sync client (decode_responses=False) gives bytes.
+    raw = cast("bytes | None", redis_store.client.getdel(_key(challenge_id)))
     if raw is None:
         raise Unauthorized("challenge_invalid", "登录挑战已失效或已使用,请重新获取")
     record = json.loads(raw)
@@ -187,7 +195,7 @@ def check_still_valid(certificate: Certificate) -> None:
         raise Unauthorized(exc.reason, message) from None
 
 
-def load_der(certificate: Certificate):
+def load_der(certificate: Certificate) -> CertificateInfo:
     from cryptography.hazmat.primitives.serialization import Encoding
     from cryptography.x509 import load_der_x509_certificate
 

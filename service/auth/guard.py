@@ -25,7 +25,7 @@ def _bearer_token() -> str:
 
 def login_required(
     *roles: Role, scope: str = "full", active: bool = False, initial_password_ok: bool = False
-) -> Callable[..., Any]:
+) -> Callable[[Callable[..., Any]], Callable[..., Any]]:
     """Require a session of ``scope``; with ``roles``, one of them; with ``active``, an approved account.
 
     A verification-scoped token only opens views declared with ``scope="verification"``. An account

@@ -88,7 +88,9 @@ def _finish(account: Account, method: str) -> dict[str, Any]:
     return _session_body(token, session, account)
 
 
-def password_login(username: str, password: str, captcha_id: str | None, captcha_answer: str | None) -> dict:
+def password_login(
+    username: str, password: str, captcha_id: str | None, captcha_answer: str | None
+) -> dict[str, Any]:
     """Username + password + image captcha. Unknown user and wrong password cost the same argon2."""
     account = db.session.scalar(select(Account).where(Account.username == username))
     subject = _subject(account, username)

@@ -7,9 +7,10 @@ short-lived token of an account that must first prove who it is (the login gate)
 from __future__ import annotations
 
 import datetime as dt
+from typing import Any, cast
 
 from flask import current_app, has_request_context, request
-from sqlalchemy import select, update
+from sqlalchemy import CursorResult, select, update
 
 from models.accounts import Account, AccountStatus, Session
 from models.base import as_utc, db, utcnow
@@ -79,5 +80,8 @@ def revoke_all(account_id: int, reason: str, keep: int | None = None) -> int:
     query = update(Session).where(Session.account_id == account_id, Session.revoked_at.is_(None))
     if keep is not None:
         query = query.where(Session.id != keep)
-    result = db.session.execute(query.values(revoked_at=utcnow(), revoked_reason=reason))
+    # An UPDATE gives a CursorResult (rowcount); Session.execute is typed as returning a plain Result.
+    result = cast(
+        "CursorResult[Any]", db.session.execute(query.values(revoked_at=utcnow(), revoked_reason=reason))
+    )
     return result.rowcount or 0

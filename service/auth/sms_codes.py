@@ -6,6 +6,7 @@ Sending is limited per phone (1/min, 5/h, 10/day by default) and per client addr
 from __future__ import annotations
 
 import secrets
+from typing import cast
 
 from flask import current_app
 from sqlalchemy import select
@@ -103,11 +104,14 @@ def _phone_has_account(phone: str) -> bool:
 def check_code(phone: str, purpose: str, code: str) -> None:
     """Consume a code or raise InvalidInput with reason sms_code_expired / _invalid / _exhausted."""
     digest = hash_code(code.strip(), f"{purpose}:{phone}")
-    result = int(
+    # redis-py types EVAL's reply as str (sync or asyncio); the script returns a Lua integer, i.e. an int.
+    reply = cast(
+        int,
         redis_store.client.eval(
             _CHECK_SCRIPT, 1, _key(phone, purpose), digest, current_app.config["SMS_CODE_MAX_TRIES"]
-        )
+        ),
     )
+    result = int(reply)
     if result != 1:
         reason, message = _FAILURES[result]
         raise InvalidInput(reason, message, errors={"sms_code": [message]})

@@ -12,6 +12,7 @@ from collections.abc import Mapping
 from typing import Any
 
 from flask import Flask
+from flask.json.provider import DefaultJSONProvider
 
 DEFAULTS: dict[str, Any] = {
     "API_TITLE": "湘建云 账号与实名实人认证服务",
@@ -87,7 +88,8 @@ def load(app: Flask, overrides: Mapping[str, Any] | None = None) -> None:
         app.config["DATABASE_URL"] = app.config["SQLALCHEMY_DATABASE_URI"]
     _instance_keys(app)
     _require_keys(app)
-    app.json.ensure_ascii = False  # Flask 3 ignores JSON_AS_ASCII; people read these bodies in Chinese
+    if isinstance(app.json, DefaultJSONProvider):  # Flask's default provider owns ensure_ascii
+        app.json.ensure_ascii = False  # Flask 3 ignores JSON_AS_ASCII; people read these bodies in Chinese
 
 
 def normalize_database_url(url: str) -> str:

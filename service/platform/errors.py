@@ -124,7 +124,7 @@ def _handle_service_error(exc: ServiceError) -> Response:
 def _handle_http_exception(exc: HTTPException) -> Response:
     status = exc.code or 500
     reason, message = _HTTP_REASONS.get(status, ("http_error", "请求无法处理"))
-    errors = None
+    errors: dict[str, Any] | None = None
     data = getattr(exc, "data", None)  # flask-smorest / webargs put validation messages here
     if isinstance(data, dict) and "messages" in data:
         # webargs groups messages by location ("json", "query", "files"); clients get one flat

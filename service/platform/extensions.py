@@ -22,7 +22,7 @@ class RedisHolder:
     @property
     def client(self) -> Redis:
         app = current_app._get_current_object()  # type: ignore[attr-defined]
-        client = app.extensions.get("xjy_redis")
+        client: Redis | None = app.extensions.get("xjy_redis")
         if client is None:
             url = app.config.get("REDIS_URL")
             if not url:

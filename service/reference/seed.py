@@ -132,16 +132,22 @@ def seed_demo_admins(cities: tuple[str, ...] = ("430100", "430200")) -> list[Dem
     from service.accounts.registration import build_account
     from service.verification.lifecycle import set_account_verification
 
-    wanted = [("gaiban_admin", Role.PROVINCE_ADMIN, AdminPost.GONGAIBAN, None, "省工改办"),
-              ("fgw_admin", Role.PROVINCE_ADMIN, AdminPost.FGW, None, "省发展改革委")]  # fmt: skip
+    # (username, role, post, admin region code, scope)
+    wanted: list[tuple[str, Role, AdminPost | None, str | None, str]] = [
+        ("gaiban_admin", Role.PROVINCE_ADMIN, AdminPost.GONGAIBAN, None, "省工改办"),
+        ("fgw_admin", Role.PROVINCE_ADMIN, AdminPost.FGW, None, "省发展改革委"),
+    ]
     for city in cities:
-        name = db.session.get(Region, city).name
+        region = db.session.get(Region, city)
+        if region is None:
+            raise LookupError(f"region {city} is not in the reference data (run seed_reference first)")
+        name = region.name
         wanted += [
             (f"admin{city}a", Role.CITY_ADMIN, None, city, name),
             (f"admin{city}b", Role.CITY_ADMIN, None, city, name),
         ]
     made: list[DemoCredential] = []
-    for i, (username, role, post, city, scope) in enumerate(wanted):
+    for i, (username, role, post, region_code, scope) in enumerate(wanted):
         if db.session.scalar(select(Account.id).where(Account.username == username)):
             continue
         password = secrets.token_urlsafe(9)
@@ -160,7 +166,7 @@ def seed_demo_admins(cities: tuple[str, ...] = ("430100", "430200")) -> list[Dem
             status=AccountStatus.ACTIVE,
             organisation=organisation,
             admin_post=post,
-            admin_region_code=city,
+            admin_region_code=region_code,
         )
         # A demo only: these fictional admins are marked real-person verified so that they pass the
         # login gate at once (real admins, created by `flask accounts create`, verify in the app).

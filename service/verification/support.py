@@ -22,7 +22,7 @@ def get_attempt(attempt_id: int) -> VerificationAttempt:
     return attempt
 
 
-def support_query(status: AttemptStatus | None, account_id: int | None) -> Select[tuple[VerificationAttempt]]:
+def support_query(status: AttemptStatus | None, account_id: int | None) -> Select[VerificationAttempt]:
     """Attempts newest first, optionally of one status or one account."""
     query = select(VerificationAttempt).order_by(VerificationAttempt.id.desc())
     if status:

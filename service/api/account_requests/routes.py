@@ -1,10 +1,13 @@
 from __future__ import annotations
 
+from typing import Any
+
 from flask import g
 from flask.views import MethodView
 from flask_smorest import Blueprint
 from marshmallow import fields, validate
 
+from models.requests import ReviewRequest
 from service.accounts import reviews
 from service.api.base import BaseSchema
 from service.api.schemas import ReviewRequestSchema
@@ -32,6 +35,6 @@ class AccountRequests(MethodView):
     @login_required(active=True)
     @blp.arguments(AccountRequestInSchema)
     @blp.response(201, ReviewRequestSchema)
-    def post(self, args):
+    def post(self, args: dict[str, Any]) -> ReviewRequest:
         """Ask an administrator to change or cancel the signed-in account"""
         return reviews.submit_account_request(g.account, args["kind"], args["changes"], args["note"])

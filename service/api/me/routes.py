@@ -1,11 +1,15 @@
 from __future__ import annotations
 
+from collections.abc import Sequence
+from typing import Any
+
 from flask import g, request
 from flask.views import MethodView
 from flask_smorest import Blueprint
 from marshmallow import Schema, fields, validate
 
-from models.accounts import VerificationStatus
+from models.accounts import Account, VerificationStatus
+from models.certificates import Certificate
 from service.accounts.confirmation import confirm_basic_information
 from service.accounts.permissions import grants_of
 from service.api.base import PHONE, BaseSchema
@@ -29,9 +33,10 @@ class MeSchema(AccountSchema):
 class Me(MethodView):
     @login_required(scope="verification")
     @blp.response(200, MeSchema)
-    def get(self):
+    def get(self) -> Account:
         """The signed-in account's profile and grants"""
-        return g.account
+        account: Account = g.account
+        return account
 
 
 class ConfirmationSchema(BaseSchema):
@@ -50,7 +55,7 @@ class Confirmation(MethodView):
     @login_required(scope="verification")
     @blp.arguments(ConfirmationSchema)
     @blp.response(200, MeSchema)
-    def post(self, form):
+    def post(self, form: dict[str, Any]) -> Account:
         """Confirm basic information (phone + SMS code of purpose confirm, real name, ID number)"""
         return confirm_basic_information(g.account, form)
 
@@ -69,7 +74,7 @@ class Password(MethodView):
     @login_required(initial_password_ok=True)
     @blp.arguments(PasswordChangeSchema)
     @blp.response(200, PasswordChangedSchema)
-    def post(self, args):
+    def post(self, args: dict[str, Any]) -> dict[str, int]:
         """Change the password; every other session of the account ends"""
         revoked = change_password(
             g.account, g.session, args["current_password"], args["new_password"], request.remote_addr
@@ -100,13 +105,13 @@ class MyCertificates(MethodView):
     @login_required()
     @blp.arguments(CertificateInSchema)
     @blp.response(201, CertificateSchema)
-    def post(self, args):
+    def post(self, args: dict[str, Any]) -> Certificate:
         """Register a CA USB-key certificate (PEM) for certificate login"""
         return certificate_login.register(g.account, args["certificate"], actor=g.account)
 
     @login_required()
     @blp.response(200, CertificateSchema(many=True))
-    def get(self):
+    def get(self) -> Sequence[Certificate]:
         """The certificates registered for this account"""
         return certificate_login.live_certificates(g.account.id)
 
@@ -115,6 +120,6 @@ class MyCertificates(MethodView):
 class MyCertificate(MethodView):
     @login_required()
     @blp.response(204)
-    def delete(self, certificate_id):
+    def delete(self, certificate_id: int) -> None:
         """Remove a registered certificate"""
         certificate_login.remove(g.account, certificate_id, actor=g.account)

@@ -1,10 +1,14 @@
 from __future__ import annotations
 
+from collections.abc import Sequence
+from typing import Any
+
 from flask import g
 from flask.views import MethodView
 from flask_smorest import Blueprint
 from marshmallow import fields, validate
 
+from models.requests import ReviewRequest
 from service.accounts import permissions
 from service.api.base import BaseSchema
 from service.api.schemas import ReviewRequestSchema
@@ -33,12 +37,12 @@ class PermissionRequests(MethodView):
     @login_required()
     @blp.arguments(PermissionRequestInSchema)
     @blp.response(201, ReviewRequestSchema)
-    def post(self, args):
+    def post(self, args: dict[str, Any]) -> ReviewRequest:
         """Apply for acceptor and/or handler roles on several matters"""
         return permissions.submit(g.account, args["items"], args["note"])
 
     @login_required()
     @blp.response(200, ReviewRequestSchema(many=True))
-    def get(self):
+    def get(self) -> Sequence[ReviewRequest]:
         """The signed-in account's permission requests"""
         return permissions.own_requests(g.account.id)

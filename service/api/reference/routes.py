@@ -1,5 +1,8 @@
 from __future__ import annotations
 
+from collections.abc import Sequence
+from typing import Any
+
 from flask.views import MethodView
 from flask_smorest import Blueprint
 from marshmallow import fields
@@ -32,7 +35,7 @@ class MatterArgsSchema(BaseSchema):
 class Regions(MethodView):
     @blp.arguments(RegionArgsSchema, location="query")
     @blp.response(200, RegionSchema(many=True))
-    def get(self, args):
+    def get(self, args: dict[str, Any]) -> Sequence[Region]:
         """The province -> city -> county tree (children of ``parent``, or all)"""
         query = select(Region).order_by(Region.code)
         if args["parent"]:
@@ -44,7 +47,7 @@ class Regions(MethodView):
 class Organisations(MethodView):
     @blp.arguments(OrganisationArgsSchema, location="query")
     @blp.response(200, OrganisationSchema(many=True))
-    def get(self, args):
+    def get(self, args: dict[str, Any]) -> Sequence[Organisation]:
         """Organisations, optionally of one region"""
         query = select(Organisation).order_by(Organisation.region_code, Organisation.id)
         if args["region"]:
@@ -56,7 +59,7 @@ class Organisations(MethodView):
 class Matters(MethodView):
     @blp.arguments(MatterArgsSchema, location="query")
     @blp.response(200, MatterSchema(many=True))
-    def get(self, args):
+    def get(self, args: dict[str, Any]) -> Sequence[Matter]:
         """The matter catalogue, filtered by stage and project type"""
         query = select(Matter).order_by(Matter.code)
         if args["stage"]:

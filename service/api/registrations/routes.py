@@ -1,5 +1,7 @@
 from __future__ import annotations
 
+from typing import Any
+
 from flask.views import MethodView
 from flask_smorest import Blueprint
 from marshmallow import Schema, fields, validate
@@ -53,7 +55,7 @@ class RegistrationResultSchema(Schema):
 class Registrations(MethodView):
     @blp.arguments(RegistrationSchema)
     @blp.response(201, RegistrationResultSchema)
-    def post(self, form):
+    def post(self, form: dict[str, Any]) -> dict[str, Any]:
         """Register a new approval account (pending review)"""
         account, request = accounts.register(form)
         return {"account": account, "request_id": request.id, "next_step": "verify_identity"}

@@ -42,7 +42,7 @@ class LoginSchema(BaseSchema):
     scheme = fields.String(validate=validate.OneOf(list(SCHEMES), error="不支持的签名算法"))
 
     @validates_schema
-    def _fields_of_method(self, data, **kwargs):
+    def _fields_of_method(self, data: dict[str, Any], **kwargs: Any) -> None:
         wanted = METHOD_FIELDS[data.get("method", "password")]
         # The captcha is checked (and its absence answered) by the login itself: captcha_invalid.
         missing = {name: ["此项为必填项"] for name in wanted if not data.get(name) and "captcha" not in name}
@@ -89,7 +89,7 @@ class Sessions(MethodView):
     @blp.arguments(LoginSchema)
     @blp.response(201, SessionSchema)
     @blp.alt_response(403, schema=GateSchema, description="账号未实名: 仅可完善信息和认证的临时令牌")
-    def post(self, args):
+    def post(self, args: dict[str, Any]) -> dict[str, Any]:
         """Log in with a password + captcha, an SMS code or a CA certificate; get a bearer token"""
         method = args["method"]
         if method == "password":
@@ -107,7 +107,7 @@ class Sessions(MethodView):
 class ContinueSession(MethodView):
     @login_required(scope="verification")
     @blp.response(201, SessionSchema)
-    def post(self):
+    def post(self) -> dict[str, Any]:
         """After verification passed: trade the verification-scoped token for a full session"""
         return login.continue_login(g.session)
 
@@ -116,7 +116,7 @@ class ContinueSession(MethodView):
 class CurrentSession(MethodView):
     @login_required(scope="verification")
     @blp.response(204)
-    def delete(self):
+    def delete(self) -> None:
         """Log out (end this session)"""
         login.logout(g.session)
 
@@ -131,7 +131,7 @@ class CaptchaSchema(Schema):
 @blp.route("/captchas")
 class Captchas(MethodView):
     @blp.response(200, CaptchaSchema)
-    def get(self):
+    def get(self) -> dict[str, Any]:
         """A new single-use image captcha for password login"""
         issued = captcha.issue(request.remote_addr)
         response = {
@@ -147,7 +147,7 @@ class ChallengeRequestSchema(BaseSchema):
     serial = fields.String(validate=validate.Regexp(r"^[0-9A-Fa-f]{1,64}$", error="应为十六进制序列号"))
 
     @validates_schema
-    def _one_name(self, data, **kwargs):
+    def _one_name(self, data: dict[str, Any], **kwargs: Any) -> None:
         if bool(data.get("fingerprint")) == bool(data.get("serial")):
             raise ValidationError("请提供证书指纹或序列号之一", "_schema")
 
@@ -162,6 +162,6 @@ class ChallengeSchema(Schema):
 class CertificateChallenges(MethodView):
     @blp.arguments(ChallengeRequestSchema)
     @blp.response(201, ChallengeSchema)
-    def post(self, args):
+    def post(self, args: dict[str, Any]) -> dict[str, Any]:
         """A single-use nonce for certificate login (sign it with the CA USB key)"""
         return login.certificate_challenge(args.get("fingerprint"), args.get("serial"))

@@ -8,7 +8,7 @@ from flask_smorest import Blueprint
 from marshmallow import Schema, fields, post_load, validate
 
 from models.accounts import Role
-from models.verifications import AttemptStatus
+from models.verifications import AttemptStatus, VerificationAttempt
 from service.api.base import BaseSchema, PageArgsSchema, PageSchema, paginate
 from service.auth.guard import login_required
 from service.verification import support
@@ -71,7 +71,7 @@ class SupportVerifications(MethodView):
     @support_required
     @blp.arguments(SupportListArgsSchema, location="query")
     @blp.response(200, EvidencePageSchema)
-    def get(self, args):
+    def get(self, args: dict[str, Any]) -> dict[str, Any]:
         """Verification attempts, newest first, filtered by status or account"""
         query = support.support_query(args["status"], args["account_id"])
         return paginate(query, args["page"], args["page_size"])
@@ -81,7 +81,7 @@ class SupportVerifications(MethodView):
 class SupportVerification(MethodView):
     @support_required
     @blp.response(200, EvidenceAttemptSchema)
-    def get(self, attempt_id):
+    def get(self, attempt_id: int) -> VerificationAttempt:
         """One attempt with its evidence"""
         return support.get_attempt(attempt_id)
 
@@ -90,7 +90,7 @@ class SupportVerification(MethodView):
 class Rerun(MethodView):
     @support_required
     @blp.response(202, EvidenceAttemptSchema)
-    def post(self, attempt_id):
+    def post(self, attempt_id: int) -> VerificationAttempt:
         """Re-run a finished attempt on its uploads (as a new attempt)"""
         return support.rerun(g.account, attempt_id)
 
@@ -100,6 +100,6 @@ class ManualDecision(MethodView):
     @support_required
     @blp.arguments(ManualDecisionSchema)
     @blp.response(200, EvidenceAttemptSchema)
-    def post(self, args, attempt_id):
+    def post(self, args: dict[str, Any], attempt_id: int) -> VerificationAttempt:
         """Decide an attempt by hand, with a written reason"""
         return support.decide_manually(g.account, attempt_id, args["decision"], args["reason"])
