@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import secrets
 from collections.abc import Sequence
-from typing import Any
+from dataclasses import dataclass
 
 from flask import current_app
 from sqlalchemy import func, select
@@ -50,24 +50,44 @@ def check_city_quota(city: Region) -> None:
         )
 
 
-def submit(admin: Account, form: dict[str, Any]) -> CityAdminApplication:
-    _city(form["city_code"])
-    number = check_id_number(form["id_number"]).number
-    if form["action"] == "add" and not form.get("username"):
+@dataclass(frozen=True)
+class CityAdminApplicationForm:
+    """The seed's 附件2 form.
+
+    市州, 单位, 经办处室, 账号使用人, 联系方式, 分管事项, 身份证号, 备注, and 新增 (add) or 删除 (delete).
+    """
+
+    city_code: str
+    action: str  # "add" | "delete"
+    department: str
+    holder_name: str
+    contact: str
+    id_number: str
+    office: str | None = None
+    matters_in_charge: str | None = None
+    username: str | None = None
+    remark: str | None = None
+
+
+def submit(admin: Account, form: CityAdminApplicationForm) -> CityAdminApplication:
+    """Record an application (the province office decides it later)."""
+    _city(form.city_code)
+    number = check_id_number(form.id_number).number
+    if form.action == "add" and not form.username:
         raise InvalidInput(
             "username_required", "新增管理员须填写用户名", errors={"username": ["新增管理员须填写用户名"]}
         )
     application = CityAdminApplication(
-        city_code=form["city_code"],
-        action=form["action"],
-        department=form["department"],
-        office=form.get("office"),
-        holder_name=form["holder_name"],
-        contact=form["contact"],
-        matters_in_charge=form.get("matters_in_charge"),
+        city_code=form.city_code,
+        action=form.action,
+        department=form.department,
+        office=form.office,
+        holder_name=form.holder_name,
+        contact=form.contact,
+        matters_in_charge=form.matters_in_charge,
         **SealedIdNumber.of(number).columns(),
-        username=form.get("username"),
-        remark=form.get("remark"),
+        username=form.username,
+        remark=form.remark,
         submitted_by_id=admin.id,
     )
     db.session.add(application)

@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from typing import Any
+from collections.abc import Sequence
+from dataclasses import dataclass
 
 from sqlalchemy import select
 
@@ -16,8 +17,17 @@ from service.platform.errors import InvalidInput
 ROLES = ("acceptor", "handler")
 
 
-def _check_items(items: list[dict[str, Any]]) -> None:
-    codes = [item["matter_code"] for item in items]
+@dataclass(frozen=True)
+class PermissionChoice:
+    """One matter applied for, with the roles wanted on it (受理人员 and/or 办理人员)."""
+
+    matter_code: str
+    acceptor: bool = False
+    handler: bool = False
+
+
+def _check_items(items: Sequence[PermissionChoice]) -> None:
+    codes = [item.matter_code for item in items]
     if len(set(codes)) != len(codes):
         raise InvalidInput(
             "duplicate_matter", "同一事项只能申请一次", errors={"items": ["同一事项只能申请一次"]}
@@ -28,20 +38,19 @@ def _check_items(items: list[dict[str, Any]]) -> None:
         raise InvalidInput(
             "matter_unknown", "事项不存在", errors={"items": [f"事项不存在: {c}" for c in unknown]}
         )
-    if any(not (item["acceptor"] or item["handler"]) for item in items):
+    if any(not (item.acceptor or item.handler) for item in items):
         message = "每个事项至少选择受理人员或办理人员之一"
         raise InvalidInput("permission_role_missing", message, errors={"items": [message]})
 
 
-def submit(account: Account, items: list[dict[str, Any]], note: str | None) -> ReviewRequest:
+def submit(account: Account, items: Sequence[PermissionChoice], note: str | None) -> ReviewRequest:
     """One request covering several matters, reviewed as a whole."""
     _check_items(items)
     request = ReviewRequest(
         kind=RequestKind.PERMISSION, account_id=account.id, submitted_by_id=account.id, note=note
     )
     request.items = [
-        PermissionItem(matter_code=i["matter_code"], acceptor=i["acceptor"], handler=i["handler"])
-        for i in items
+        PermissionItem(matter_code=i.matter_code, acceptor=i.acceptor, handler=i.handler) for i in items
     ]
     db.session.add(request)
     db.session.flush()

@@ -5,7 +5,7 @@ Plain functions that own their unit of work; views and CLI commands call them.
 
 from __future__ import annotations
 
-from typing import Any
+from dataclasses import dataclass
 
 from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
@@ -81,30 +81,46 @@ def build_account(
     return account
 
 
-def register(form: dict[str, Any]) -> tuple[Account, ReviewRequest]:
+@dataclass(frozen=True)
+class RegistrationForm:
+    """The seed's 账号基本信息填写 form, already parsed (formats checked by the API schema)."""
+
+    phone: str
+    sms_code: str
+    real_name: str
+    id_number: str
+    credit_code: str
+    organisation_id: int
+    department: str
+    position: str
+    username: str
+    password: str
+
+
+def register(form: RegistrationForm) -> tuple[Account, ReviewRequest]:
     """Online registration (the seed's 账号基本信息填写): a pending account and its 'new' request.
 
     The SMS code is consumed after every other check passed, so a typo elsewhere does not cost
     the user a fresh code.
     """
-    check_new_password(form["password"], username=form["username"])
-    credit_code = check_credit_code(form["credit_code"])
-    organisation = organisation_by_id(form["organisation_id"])
+    check_new_password(form.password, username=form.username)
+    credit_code = check_credit_code(form.credit_code)
+    organisation = organisation_by_id(form.organisation_id)
     if organisation.credit_code != credit_code:
         message = "统一社会信用代码与所选单位不一致"
         raise InvalidInput("credit_code_mismatch", message, errors={"credit_code": [message]})
     try:
         account = build_account(
-            username=form["username"],
-            password=form["password"],
-            phone=form["phone"],
-            real_name=form["real_name"],
-            id_number=form["id_number"],
+            username=form.username,
+            password=form.password,
+            phone=form.phone,
+            real_name=form.real_name,
+            id_number=form.id_number,
             organisation=organisation,
-            department=form["department"],
-            position=form["position"],
+            department=form.department,
+            position=form.position,
         )
-        check_code(form["phone"], "register", form["sms_code"])
+        check_code(form.phone, "register", form.sms_code)
         db.session.flush()
         request = ReviewRequest(kind=RequestKind.NEW, account_id=account.id, submitted_by_id=account.id)
         db.session.add(request)

@@ -12,6 +12,7 @@ from flask_smorest import Blueprint
 from models.accounts import Role
 from models.city_admins import CityAdminApplication
 from service.accounts import city_admins
+from service.accounts.city_admins import CityAdminApplicationForm
 from service.api.city_admin_applications.schemas import (
     CityAdminApplicationInSchema,
     CityAdminApplicationSchema,
@@ -31,7 +32,7 @@ class CityAdminApplications(MethodView):
     @province_admin_required
     @blp.arguments(CityAdminApplicationInSchema)
     @blp.response(201, CityAdminApplicationSchema)
-    def post(self, form: dict[str, Any]) -> CityAdminApplication:
+    def post(self, form: CityAdminApplicationForm) -> CityAdminApplication:
         """Record a city-admin application (附件2: add or delete)"""
         return city_admins.submit(g.account, form)
 

@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
-from marshmallow import Schema, fields, validate
+from typing import Any
 
+from marshmallow import Schema, fields, post_load, validate
+
+from service.accounts.city_admins import CityAdminApplicationForm
 from service.api.base import PHONE, BaseSchema, mask_phone
 
 
@@ -25,6 +28,10 @@ class CityAdminApplicationInSchema(BaseSchema):
     id_number = fields.String(required=True, validate=validate.Length(min=15, max=20))
     username = fields.String(load_default=None, validate=validate.Regexp(r"^[A-Za-z][A-Za-z0-9_]{3,31}$"))
     remark = fields.String(load_default=None, validate=validate.Length(max=500))
+
+    @post_load
+    def _form(self, data: dict[str, Any], **kwargs: Any) -> CityAdminApplicationForm:
+        return CityAdminApplicationForm(**data)
 
 
 class CityAdminApplicationSchema(Schema):

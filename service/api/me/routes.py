@@ -6,11 +6,11 @@ from typing import Any
 from flask import g, request
 from flask.views import MethodView
 from flask_smorest import Blueprint
-from marshmallow import Schema, fields, validate
+from marshmallow import Schema, fields, post_load, validate
 
 from models.accounts import Account, VerificationStatus
 from models.certificates import Certificate
-from service.accounts.confirmation import confirm_basic_information
+from service.accounts.confirmation import BasicInformation, confirm_basic_information
 from service.accounts.permissions import grants_of
 from service.api.base import PHONE, BaseSchema
 from service.api.schemas import AccountSchema, GrantSchema
@@ -49,13 +49,17 @@ class ConfirmationSchema(BaseSchema):
     real_name = fields.String(required=True, validate=validate.Length(min=2, max=32, error="姓名为2到32个字"))
     id_number = fields.String(required=True, load_only=True, validate=validate.Length(min=15, max=18))
 
+    @post_load
+    def _form(self, data: dict[str, Any], **kwargs: Any) -> BasicInformation:
+        return BasicInformation(**data)
+
 
 @blp.route("/me/confirmation")
 class Confirmation(MethodView):
     @login_required(scope="verification")
     @blp.arguments(ConfirmationSchema)
     @blp.response(200, MeSchema)
-    def post(self, form: dict[str, Any]) -> Account:
+    def post(self, form: BasicInformation) -> Account:
         """Confirm basic information (phone + SMS code of purpose confirm, real name, ID number)"""
         return confirm_basic_information(g.account, form)
 

@@ -6,10 +6,11 @@ from typing import Any
 from flask import g
 from flask.views import MethodView
 from flask_smorest import Blueprint
-from marshmallow import fields, validate
+from marshmallow import fields, post_load, validate
 
 from models.requests import ReviewRequest
 from service.accounts import permissions
+from service.accounts.permissions import PermissionChoice
 from service.api.base import BaseSchema
 from service.api.schemas import ReviewRequestSchema
 from service.auth.guard import login_required
@@ -21,6 +22,10 @@ class PermissionItemInSchema(BaseSchema):
     matter_code = fields.String(required=True, validate=validate.Length(min=1, max=32))
     acceptor = fields.Boolean(load_default=False)
     handler = fields.Boolean(load_default=False)
+
+    @post_load
+    def _choice(self, data: dict[str, Any], **kwargs: Any) -> PermissionChoice:
+        return PermissionChoice(**data)
 
 
 class PermissionRequestInSchema(BaseSchema):

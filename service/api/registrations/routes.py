@@ -4,9 +4,9 @@ from typing import Any
 
 from flask.views import MethodView
 from flask_smorest import Blueprint
-from marshmallow import Schema, fields, validate
+from marshmallow import Schema, fields, post_load, validate
 
-from service.accounts import registration as accounts
+from service.accounts.registration import RegistrationForm, register
 from service.api.base import PHONE, BaseSchema
 from service.api.schemas import AccountSchema
 
@@ -44,6 +44,10 @@ class RegistrationSchema(BaseSchema):
         required=True, load_only=True, validate=validate.Length(min=8, max=128, error="密码长度为8到128位")
     )
 
+    @post_load
+    def _form(self, data: dict[str, Any], **kwargs: Any) -> RegistrationForm:
+        return RegistrationForm(**data)
+
 
 class RegistrationResultSchema(Schema):
     account = fields.Nested(AccountSchema)
@@ -55,7 +59,7 @@ class RegistrationResultSchema(Schema):
 class Registrations(MethodView):
     @blp.arguments(RegistrationSchema)
     @blp.response(201, RegistrationResultSchema)
-    def post(self, form: dict[str, Any]) -> dict[str, Any]:
+    def post(self, form: RegistrationForm) -> dict[str, Any]:
         """Register a new approval account (pending review)"""
-        account, request = accounts.register(form)
+        account, request = register(form)
         return {"account": account, "request_id": request.id, "next_step": "verify_identity"}

@@ -28,8 +28,18 @@ def _attempt(status: AttemptStatus = S.CREATED) -> VerificationAttempt:
     return attempt
 
 
-def _actions(attempt_id: int) -> list[str]:
-    query = select(AuditEvent.action).where(AuditEvent.target_id == str(attempt_id)).order_by(AuditEvent.id)
+def _actions(attempt: VerificationAttempt) -> list[str]:
+    """The audit actions recorded for this attempt since it was made (the log is append-only and
+    outlives the test data, so an older attempt may have had the same id)."""
+    query = (
+        select(AuditEvent.action)
+        .where(
+            AuditEvent.target_type == "verification",
+            AuditEvent.target_id == str(attempt.id),
+            AuditEvent.at >= attempt.consent_at,
+        )
+        .order_by(AuditEvent.id)
+    )
     return list(db.session.scalars(query))
 
 
@@ -42,7 +52,7 @@ def test_the_engine_path_stamps_times_and_audits_each_step(app):
         lifecycle.transition(attempt, S.FAILED, reasons=["face_mismatch"], evidence={"face": {}})
         assert attempt.finished_at is not None and attempt.stage is None
         assert attempt.reasons == ["face_mismatch"]
-        assert _actions(attempt.id) == ["verification.queued", "verification.running", "verification.failed"]
+        assert _actions(attempt) == ["verification.queued", "verification.running", "verification.failed"]
 
 
 def test_a_decision_by_hand_keeps_the_engines_finishing_time(app):
@@ -64,7 +74,7 @@ def test_moves_outside_the_table_are_refused(app, start, target):
         with pytest.raises(lifecycle.TransitionRefused) as refused:
             lifecycle.transition(attempt, target)
         assert refused.value.reason == "verification_state_conflict" and attempt.status is start
-        assert _actions(attempt.id) == []
+        assert _actions(attempt) == []
 
 
 def test_every_status_has_a_row_in_the_table():
