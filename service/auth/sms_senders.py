@@ -7,9 +7,11 @@ import json
 import logging
 import urllib.error
 import urllib.request
+from collections.abc import Sequence
 from typing import Protocol
 
 from flask import Flask, current_app
+from sqlalchemy import select
 
 from models.base import db, utcnow
 from models.sms import SmsOutboxMessage
@@ -34,6 +36,17 @@ class OutboxSender:
 
     def send(self, phone: str, text: str, purpose: str) -> None:
         db.session.add(SmsOutboxMessage(phone=phone, text=text, purpose=purpose, sent_at=utcnow()))
+
+
+def outbox_messages(phone: str, limit: int = 10) -> Sequence[SmsOutboxMessage]:
+    """The texts the outbox kept for ``phone``, newest first."""
+    query = (
+        select(SmsOutboxMessage)
+        .where(SmsOutboxMessage.phone == phone)
+        .order_by(SmsOutboxMessage.id.desc())
+        .limit(limit)
+    )
+    return db.session.scalars(query).all()
 
 
 class HttpGatewaySender:

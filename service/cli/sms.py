@@ -4,10 +4,8 @@ from __future__ import annotations
 
 import click
 from flask.cli import AppGroup
-from sqlalchemy import select
 
-from models.base import db
-from models.sms import SmsOutboxMessage
+from service.auth.sms_senders import outbox_messages
 
 sms_cli = AppGroup("sms", help="短信")
 
@@ -17,11 +15,5 @@ sms_cli = AppGroup("sms", help="短信")
 @click.option("--limit", default=10, show_default=True)
 def sms_outbox(phone: str, limit: int) -> None:
     """打印发往某手机号的短信(最新的在前), 仅 outbox 方式有效。"""
-    query = (
-        select(SmsOutboxMessage)
-        .where(SmsOutboxMessage.phone == phone)
-        .order_by(SmsOutboxMessage.id.desc())
-        .limit(limit)
-    )
-    for message in db.session.scalars(query):
+    for message in outbox_messages(phone, limit):
         click.echo(f"{message.sent_at:%Y-%m-%d %H:%M:%S}  [{message.purpose}]  {message.text}")

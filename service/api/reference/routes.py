@@ -1,3 +1,5 @@
+"""The reference data the app's pickers show: regions (province -> city -> county), organisations, matters."""
+
 from __future__ import annotations
 
 from collections.abc import Sequence
@@ -6,14 +8,13 @@ from typing import Any
 from flask.views import MethodView
 from flask_smorest import Blueprint
 from marshmallow import fields
-from sqlalchemy import select
 
-from models.base import db
-from models.matters import Matter, ProjectType
+from models.matters import Matter
 from models.organisations import Organisation
 from models.regions import Region
 from service.api.base import BaseSchema
 from service.api.schemas import MatterSchema, OrganisationSchema, RegionSchema
+from service.reference import catalogue
 
 blp = Blueprint("reference", __name__, url_prefix="/api/v1", description="行政区划、单位与事项目录")
 
@@ -37,10 +38,7 @@ class Regions(MethodView):
     @blp.response(200, RegionSchema(many=True))
     def get(self, args: dict[str, Any]) -> Sequence[Region]:
         """The province -> city -> county tree (children of ``parent``, or all)"""
-        query = select(Region).order_by(Region.code)
-        if args["parent"]:
-            query = query.where(Region.parent_code == args["parent"])
-        return db.session.scalars(query).all()
+        return catalogue.regions(args["parent"])
 
 
 @blp.route("/organisations")
@@ -49,10 +47,7 @@ class Organisations(MethodView):
     @blp.response(200, OrganisationSchema(many=True))
     def get(self, args: dict[str, Any]) -> Sequence[Organisation]:
         """Organisations, optionally of one region"""
-        query = select(Organisation).order_by(Organisation.region_code, Organisation.id)
-        if args["region"]:
-            query = query.where(Organisation.region_code == args["region"])
-        return db.session.scalars(query).all()
+        return catalogue.organisations(args["region"])
 
 
 @blp.route("/matters")
@@ -61,9 +56,4 @@ class Matters(MethodView):
     @blp.response(200, MatterSchema(many=True))
     def get(self, args: dict[str, Any]) -> Sequence[Matter]:
         """The matter catalogue, filtered by stage and project type"""
-        query = select(Matter).order_by(Matter.code)
-        if args["stage"]:
-            query = query.where(Matter.stage_code == args["stage"])
-        if args["project_type"]:
-            query = query.where(Matter.project_types.any(ProjectType.code == args["project_type"]))
-        return db.session.scalars(query).all()
+        return catalogue.matters(args["stage"], args["project_type"])
