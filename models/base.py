@@ -10,6 +10,10 @@ from flask_sqlalchemy import SQLAlchemy
 from sqlalchemy import DateTime, Enum, MetaData, func
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
+#: The largest id a row can have: ids are INTEGER columns (PostgreSQL int4). Ids from clients are
+#: bounded by it at the edge, so a huge number answers 404 or 422, never a driver overflow.
+MAX_ID = 2**31 - 1
+
 # Stable constraint names keep Alembic migrations identical on PostgreSQL and SQLite.
 NAMING = {
     "ix": "ix_%(column_0_label)s",

@@ -7,6 +7,8 @@ import swagger_ui_bundle
 from flask import Blueprint, Flask, Response, send_from_directory
 from flask_smorest import Api
 
+from service.platform.http import IdConverter, id_param_schema
+
 # Swagger UI's files come from a wheel and are served here: the docs page fetches nothing from
 # a CDN, which an air-gapped government network could not reach.
 docs_assets = Blueprint("docs_assets", __name__)
@@ -18,7 +20,12 @@ def docs_asset(filename: str) -> Response:
 
 
 def register(app: Flask, api: Api) -> None:
-    """Register every resource's blueprint (each carries its own URL prefix) and the docs assets."""
+    """Register every resource's blueprint (each carries its own URL prefix) and the docs assets.
+
+    ``<int:...>`` in every route is the bounded id converter: it must be in place before the routes.
+    """
+    app.url_map.converters["int"] = IdConverter
+    api.register_converter(IdConverter, id_param_schema)
     from service.api import (
         account_requests,
         admin_accounts,

@@ -9,7 +9,7 @@ from flask import current_app
 from marshmallow import RAISE, Schema, fields, validate
 from sqlalchemy import Select, func, select
 
-from models.base import db
+from models.base import MAX_ID, db
 
 # marshmallow's messages are English; people read these, so each field gets Chinese defaults.
 _CN_MESSAGES = {
@@ -37,8 +37,19 @@ class BaseSchema(Schema):
                 field_obj.error_messages[key] = message
 
 
+#: Pages beyond this are refused (422): far past any real list, and the offset stays in range.
+MAX_PAGE = 100_000
+
+
+def record_id(**kwargs: Any) -> fields.Integer:
+    """An id field of an input schema, bounded to the database's id range (422 beyond it)."""
+    return fields.Integer(validate=validate.Range(min=1, max=MAX_ID, error="编号超出范围"), **kwargs)
+
+
 class PageArgsSchema(BaseSchema):
-    page = fields.Integer(load_default=1, validate=validate.Range(min=1, error="页码须大于0"))
+    page = fields.Integer(
+        load_default=1, validate=validate.Range(min=1, max=MAX_PAGE, error=f"页码须在1到{MAX_PAGE}之间")
+    )
     page_size = fields.Integer(
         load_default=None, validate=validate.Range(min=1, max=100, error="每页条数须在1到100之间")
     )

@@ -1,8 +1,91 @@
-"""Response headers every answer carries: nothing personal is cached, nothing is sniffed."""
+"""What every request and answer goes through at the edge.
+
+- Answers: nothing personal is cached, nothing is sniffed.
+- Ids in paths are bounded to the database's range (a huge number is simply not found).
+- A request body must be JSON or multipart (415 otherwise), and a JSON body is bounded in size and
+  nesting depth *before* it is parsed: a body of 100,000 ``[`` would otherwise exhaust the
+  parser's recursion and answer 500.
+"""
 
 from __future__ import annotations
 
-from flask import Flask, Response
+from typing import Any
+
+from flask import Flask, Response, request
+from werkzeug.routing import IntegerConverter, Map
+
+from models.base import MAX_ID
+from service.platform.errors import InvalidInput, ServiceError
+
+BODY_TYPES = ("application/json", "multipart/form-data")
+JSON_MAX_BYTES = 256 * 1024
+JSON_MAX_DEPTH = 32
+
+
+class IdConverter(IntegerConverter):
+    """``<int:...>`` with at most 10 digits and a value within the database's id range."""
+
+    regex = r"\d{1,10}"
+
+    def __init__(self, map: Map, *args: Any, **kwargs: Any) -> None:  # noqa: A002 (werkzeug's name)
+        kwargs.setdefault("max", MAX_ID)
+        super().__init__(map, *args, **kwargs)
+
+
+def id_param_schema(converter: IdConverter) -> dict[str, Any]:
+    """How an id path parameter reads in the OpenAPI document."""
+    return {"type": "integer", "minimum": 0, "maximum": MAX_ID}
+
+
+class UnsupportedMediaType(ServiceError):
+    status = 415
+    reason = "unsupported_media_type"
+    message = "请求内容类型不受支持,请使用 application/json 或 multipart/form-data"
+
+
+class PayloadTooLarge(ServiceError):
+    status = 413
+    reason = "payload_too_large"
+    message = "请求内容过大"
+
+
+def json_depth(data: bytes, limit: int) -> int:
+    """The nesting depth of a JSON text, counting brackets outside strings; stops past ``limit``."""
+    depth = deepest = 0
+    in_string = escaped = False
+    for byte in data:
+        if in_string:
+            if escaped:
+                escaped = False
+            elif byte == 0x5C:  # backslash
+                escaped = True
+            elif byte == 0x22:  # quote
+                in_string = False
+        elif byte == 0x22:
+            in_string = True
+        elif byte in (0x5B, 0x7B):  # [ {
+            depth += 1
+            if depth > deepest:
+                deepest = depth
+                if deepest > limit:
+                    break
+        elif byte in (0x5D, 0x7D):  # ] }
+            depth -= 1
+    return deepest
+
+
+def _check_body() -> None:
+    """Refuse a body of an unsupported type, and a JSON body too large or too deep to parse safely."""
+    if request.method not in ("POST", "PUT", "PATCH") or not (request.content_length or request.data):
+        return
+    if request.mimetype not in BODY_TYPES:
+        raise UnsupportedMediaType()
+    if request.mimetype != "application/json":
+        return
+    if (request.content_length or 0) > JSON_MAX_BYTES:
+        raise PayloadTooLarge("payload_too_large", f"JSON 请求内容不能超过 {JSON_MAX_BYTES // 1024} KB")
+    if json_depth(request.get_data(cache=True), JSON_MAX_DEPTH) > JSON_MAX_DEPTH:
+        raise InvalidInput("json_too_deep", "请求内容嵌套层级过深", status=400)
 
 
 def _harden(response: Response) -> Response:
@@ -13,4 +96,5 @@ def _harden(response: Response) -> Response:
 
 
 def init_app(app: Flask) -> None:
+    app.before_request(_check_body)
     app.after_request(_harden)

@@ -9,7 +9,7 @@ from marshmallow import fields, validate
 
 from models.requests import ReviewRequest
 from service.accounts import reviews
-from service.api.base import BaseSchema
+from service.api.base import BaseSchema, record_id
 from service.api.schemas import ReviewRequestSchema
 from service.auth.guard import login_required
 
@@ -19,7 +19,7 @@ blp = Blueprint("account_requests", __name__, url_prefix="/api/v1", description=
 class AccountChangesSchema(BaseSchema):
     department = fields.String(validate=validate.Length(min=1, max=64))
     position = fields.String(validate=validate.Length(min=1, max=64))
-    organisation_id = fields.Integer()
+    organisation_id = record_id()
 
 
 class AccountRequestInSchema(BaseSchema):

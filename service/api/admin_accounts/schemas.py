@@ -9,7 +9,7 @@ from marshmallow import Schema, fields, post_load, validate
 from models.accounts import AccountStatus, VerificationStatus
 from service.accounts.management import AccountFilters
 from service.accounts.permissions import grants_of
-from service.api.base import BaseSchema, PageArgsSchema, PageSchema
+from service.api.base import BaseSchema, PageArgsSchema, PageSchema, record_id
 from service.api.schemas import AdminAccountSchema, GrantSchema
 
 
@@ -21,7 +21,7 @@ class AccountArgsSchema(PageArgsSchema):
     verification_status = fields.String(
         load_default=None, validate=validate.OneOf([s.value for s in VerificationStatus])
     )
-    organisation_id = fields.Integer(load_default=None)
+    organisation_id = record_id(load_default=None)
 
     @post_load
     def _filters(self, data: dict[str, Any], **kwargs: Any) -> dict[str, Any]:
@@ -48,7 +48,7 @@ class AccountPatchSchema(BaseSchema):
 
     department = fields.String(validate=validate.Length(min=1, max=64))
     position = fields.String(validate=validate.Length(min=1, max=64))
-    organisation_id = fields.Integer()
+    organisation_id = record_id()
     reason = fields.String(required=True, validate=validate.Length(min=1, max=500))
 
 

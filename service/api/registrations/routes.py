@@ -7,7 +7,7 @@ from flask_smorest import Blueprint
 from marshmallow import Schema, fields, post_load, validate
 
 from service.accounts.registration import RegistrationForm, register
-from service.api.base import PHONE, BaseSchema
+from service.api.base import PHONE, BaseSchema, record_id
 from service.api.schemas import AccountSchema
 
 blp = Blueprint("registrations", __name__, url_prefix="/api/v1", description="审批账号在线注册")
@@ -27,7 +27,7 @@ class RegistrationSchema(BaseSchema):
     credit_code = fields.String(
         required=True, validate=validate.Length(equal=18, error="统一社会信用代码应为18位")
     )
-    organisation_id = fields.Integer(required=True)
+    organisation_id = record_id(required=True)
     department = fields.String(
         required=True, validate=validate.Length(min=1, max=64, error="科室名称为1到64个字")
     )

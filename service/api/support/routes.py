@@ -9,7 +9,7 @@ from marshmallow import Schema, fields, post_load, validate
 
 from models.accounts import Role
 from models.verifications import AttemptStatus, VerificationAttempt
-from service.api.base import BaseSchema, PageArgsSchema, PageSchema, paginate
+from service.api.base import BaseSchema, PageArgsSchema, PageSchema, paginate, record_id
 from service.auth.guard import login_required
 from service.verification import support
 from service.verification.reasons import describe
@@ -23,7 +23,7 @@ class SupportListArgsSchema(PageArgsSchema):
         load_default=None,
         validate=validate.OneOf([s.value for s in AttemptStatus]),
     )
-    account_id = fields.Integer(load_default=None)
+    account_id = record_id(load_default=None)
 
     @post_load
     def _status(self, data: dict[str, Any], **kwargs: Any) -> dict[str, Any]:
