@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import math
 from typing import Any
 
@@ -9,7 +10,7 @@ from flask import current_app
 from marshmallow import RAISE, Schema, fields, validate
 from sqlalchemy import Select, func, select
 
-from models.base import MAX_ID, db
+from models.base import MAX_ID, as_utc, db
 
 # marshmallow's messages are English; people read these, so each field gets Chinese defaults.
 _CN_MESSAGES = {
@@ -68,6 +69,24 @@ def paginate(query: Select[Any], page: int, page_size: int | None) -> dict[str, 
     total = db.session.scalar(select(func.count()).select_from(query.order_by(None).subquery())) or 0
     items = db.session.scalars(query.limit(size).offset((page - 1) * size)).unique().all()
     return {"items": items, "page": page, "page_size": size, "total": total, "pages": math.ceil(total / size)}
+
+
+class StrictBoolean(fields.Boolean):
+    """JSON ``true`` or ``false`` only: no "yes", "true" or 1 (consent must be given unambiguously)."""
+
+    def _deserialize(self, value: Any, attr: str | None, data: Any, **kwargs: Any) -> bool:
+        if not isinstance(value, bool):
+            raise self.make_error("invalid")
+        return value
+
+
+class UtcDateTime(fields.DateTime):
+    """ISO 8601 with its offset, always: SQLite hands back naive datetimes (stored as UTC)."""
+
+    def _serialize(
+        self, value: dt.datetime | None, attr: str | None, obj: Any, **kwargs: Any
+    ) -> str | float | None:
+        return super()._serialize(as_utc(value) if value is not None else None, attr, obj, **kwargs)
 
 
 def mask_phone(phone: str | None) -> str | None:

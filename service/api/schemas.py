@@ -6,7 +6,7 @@ from typing import Any
 
 from marshmallow import Schema, fields, validate
 
-from service.api.base import BaseSchema, mask_phone
+from service.api.base import BaseSchema, UtcDateTime, mask_phone
 
 
 class RegionSchema(Schema):
@@ -41,7 +41,7 @@ class AccountSchema(Schema):
     status = fields.Function(lambda a: a.status.value)
     verification_status = fields.Function(lambda a: a.verification_status.value)
     legacy = fields.Boolean()
-    created_at = fields.DateTime()
+    created_at = UtcDateTime()
 
 
 class AdminAccountSchema(AccountSchema):
@@ -64,7 +64,7 @@ class MatterSchema(Schema):
 class GrantSchema(Schema):
     matter = fields.Nested(MatterSchema)
     role = fields.String()
-    granted_at = fields.DateTime()
+    granted_at = UtcDateTime()
 
 
 class PermissionItemSchema(Schema):
@@ -83,8 +83,8 @@ class ReviewRequestSchema(Schema):
     payload = fields.Dict(allow_none=True)
     note = fields.String(allow_none=True)
     decision_reason = fields.String(allow_none=True)
-    created_at = fields.DateTime()
-    decided_at = fields.DateTime(allow_none=True)
+    created_at = UtcDateTime()
+    decided_at = UtcDateTime(allow_none=True)
 
 
 class DecisionSchema(BaseSchema):

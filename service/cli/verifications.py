@@ -6,7 +6,7 @@ import click
 from flask import current_app
 from flask.cli import AppGroup
 
-from service.verification import queue, storage
+from service.verification import attempts, queue, storage
 
 verifications_cli = AppGroup("verifications", help="实名实人认证")
 
@@ -16,6 +16,9 @@ verifications_cli = AppGroup("verifications", help="实名实人认证")
 def sweep_command(after_seconds: int | None) -> None:
     """把数据库中已排队但队列里已丢失的认证重新排队。"""
     seconds = current_app.config["VERIFY_SWEEP_AFTER_SECONDS"] if after_seconds is None else after_seconds
+    expired = attempts.expire_overdue()
+    if expired:
+        click.echo(f"{expired} 个认证已超过动作挑战期限, 标记为已过期")
     revived = queue.sweep(seconds)
     click.echo(f"重新排队 {len(revived)} 个认证" + (f": {revived}" if revived else ""))
 

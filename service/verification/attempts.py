@@ -64,30 +64,60 @@ def start(account: Account, consent: bool) -> VerificationAttempt:
 
 
 def own_attempt(account: Account, attempt_id: int) -> VerificationAttempt:
-    """One of ``account``'s attempts; another account's is not found."""
+    """One of ``account``'s attempts (expired if its challenge ran out); another account's is not found."""
     attempt = db.session.get(VerificationAttempt, attempt_id)
     if attempt is None or attempt.account_id != account.id:
         raise NotFound()
+    expire_if_overdue(attempt)
     return attempt
 
 
 def latest(account: Account) -> VerificationAttempt:
-    """The account's newest attempt."""
+    """The account's newest attempt (expired if its challenge ran out)."""
     query = select(VerificationAttempt).where(VerificationAttempt.account_id == account.id)
     attempt = db.session.scalar(query.order_by(VerificationAttempt.id.desc()).limit(1))
     if attempt is None:
         raise NotFound("verification_not_started", "尚未开始实名实人认证")
+    expire_if_overdue(attempt)
     return attempt
+
+
+def expire_if_overdue(attempt: VerificationAttempt) -> bool:
+    """An attempt still waiting for uploads past its challenge's deadline becomes ``expired`` (commits).
+
+    Called wherever an attempt is read, so it never reads as ``created`` after its deadline.
+    """
+    if attempt.status is not AttemptStatus.CREATED or utcnow() < as_utc(attempt.challenge_expires_at):
+        return False
+    lifecycle.transition(attempt, AttemptStatus.EXPIRED, reasons=["challenge_expired"])
+    db.session.commit()
+    return True
+
+
+def expire_overdue() -> int:
+    """Expire every attempt whose challenge ran out before its uploads were complete; returns how many."""
+    query = select(VerificationAttempt).where(
+        VerificationAttempt.status == AttemptStatus.CREATED,
+        VerificationAttempt.challenge_expires_at <= utcnow(),
+    )
+    overdue = db.session.scalars(query).all()
+    for attempt in overdue:
+        lifecycle.transition(attempt, AttemptStatus.EXPIRED, reasons=["challenge_expired"])
+    db.session.commit()
+    return len(overdue)
+
+
+def reasons_for_person(attempt: VerificationAttempt) -> list[str]:
+    """The reason codes the person is shown: none on a pass (the engine's stay in support's evidence)."""
+    return [] if attempt.status is AttemptStatus.PASSED else list(attempt.reasons or [])
 
 
 def _open_for_upload(account: Account, attempt_id: int) -> VerificationAttempt:
     attempt = own_attempt(account, attempt_id)
+    if attempt.status is AttemptStatus.EXPIRED:
+        raise Conflict("challenge_expired", "认证已超时,请重新开始")
     if attempt.status is not AttemptStatus.CREATED:
         raise Conflict("verification_submitted", "本次认证已提交,请查看结果或重新开始")
-    if utcnow() >= as_utc(attempt.challenge_expires_at):
-        lifecycle.transition(attempt, AttemptStatus.EXPIRED, actor=account, reasons=["challenge_expired"])
-        db.session.commit()
-        raise Conflict("challenge_expired", "认证已超时,请重新开始")
     return attempt
 
 

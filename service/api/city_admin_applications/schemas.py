@@ -7,7 +7,7 @@ from typing import Any
 from marshmallow import Schema, fields, post_load, validate
 
 from service.accounts.city_admins import CityAdminApplicationForm
-from service.api.base import PHONE, BaseSchema, mask_phone
+from service.api.base import PHONE, BaseSchema, UtcDateTime, mask_phone
 
 
 class CityAdminApplicationInSchema(BaseSchema):
@@ -49,8 +49,8 @@ class CityAdminApplicationSchema(Schema):
     status = fields.String()
     account_id = fields.Integer(allow_none=True)
     decision_reason = fields.String(allow_none=True)
-    created_at = fields.DateTime()
-    decided_at = fields.DateTime(allow_none=True)
+    created_at = UtcDateTime()
+    decided_at = UtcDateTime(allow_none=True)
 
 
 class CityAdminDecisionResultSchema(Schema):

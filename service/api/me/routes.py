@@ -12,7 +12,7 @@ from models.accounts import Account, VerificationStatus
 from models.certificates import Certificate
 from service.accounts.confirmation import BasicInformation, confirm_basic_information
 from service.accounts.permissions import grants_of
-from service.api.base import PHONE, BaseSchema
+from service.api.base import PHONE, BaseSchema, UtcDateTime
 from service.api.schemas import AccountSchema, GrantSchema
 from service.auth import certificate_login
 from service.auth.guard import login_required
@@ -99,9 +99,9 @@ class CertificateSchema(Schema):
     subject = fields.String()
     issuer = fields.String()
     key_type = fields.String()
-    not_before = fields.DateTime()
-    not_after = fields.DateTime()
-    created_at = fields.DateTime()
+    not_before = UtcDateTime()
+    not_after = UtcDateTime()
+    created_at = UtcDateTime()
 
 
 @blp.route("/me/certificates")

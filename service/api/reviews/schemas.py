@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from marshmallow import Schema, fields, validate
 
-from service.api.base import PageArgsSchema, PageSchema, mask_phone
+from service.api.base import PageArgsSchema, PageSchema, UtcDateTime, mask_phone
 from service.api.schemas import PermissionItemSchema
 
 
@@ -41,10 +41,10 @@ class ReviewSchema(Schema):
     items = fields.List(fields.Nested(PermissionItemSchema))
     payload = fields.Dict(allow_none=True)
     note = fields.String(allow_none=True)
-    submitted_at = fields.DateTime(attribute="created_at")
+    submitted_at = UtcDateTime(attribute="created_at")
     reviewer = fields.Function(lambda r: r.reviewer.username if r.reviewer else None)
     decision_reason = fields.String(allow_none=True)
-    decided_at = fields.DateTime(allow_none=True)
+    decided_at = UtcDateTime(allow_none=True)
 
 
 class ReviewPageSchema(PageSchema):

@@ -10,7 +10,7 @@ from flask.views import MethodView
 from flask_smorest import Blueprint
 from marshmallow import Schema, ValidationError, fields, validate, validates_schema
 
-from service.api.base import PHONE, BaseSchema
+from service.api.base import PHONE, BaseSchema, UtcDateTime
 from service.api.schemas import AccountSchema
 from service.auth import captcha, login
 from service.auth.certificates import SCHEMES
@@ -61,7 +61,7 @@ class SessionSchema(Schema):
     token_type = fields.Constant("Bearer")
     scope = fields.String(metadata={"description": "full, or verification (the gate's limited token)"})
     method = fields.String()
-    expires_at = fields.DateTime()
+    expires_at = UtcDateTime()
     idle_timeout = fields.Integer()
     password_change_required = fields.Boolean()
     account = fields.Nested(AccountSchema)
@@ -125,7 +125,7 @@ class CaptchaSchema(Schema):
     captcha_id = fields.String()
     image = fields.String(metadata={"description": "PNG, base64"})
     mime_type = fields.Constant("image/png")
-    expires_at = fields.DateTime()
+    expires_at = UtcDateTime()
 
 
 @blp.route("/captchas")
@@ -155,7 +155,7 @@ class ChallengeRequestSchema(BaseSchema):
 class ChallengeSchema(Schema):
     challenge_id = fields.String()
     nonce = fields.String(metadata={"description": "base64; the USB key signs these bytes"})
-    expires_at = fields.DateTime()
+    expires_at = UtcDateTime()
 
 
 @blp.route("/certificate-challenges")

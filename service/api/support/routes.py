@@ -9,7 +9,7 @@ from marshmallow import Schema, fields, post_load, validate
 
 from models.accounts import Role
 from models.verifications import AttemptStatus, VerificationAttempt
-from service.api.base import BaseSchema, PageArgsSchema, PageSchema, paginate, record_id
+from service.api.base import BaseSchema, PageArgsSchema, PageSchema, UtcDateTime, paginate, record_id
 from service.auth.guard import login_required
 from service.verification import support
 from service.verification.reasons import describe
@@ -48,9 +48,9 @@ class EvidenceAttemptSchema(Schema):
     rerun_of_id = fields.Integer(allow_none=True)
     manual_decision = fields.String(allow_none=True)
     manual_reason = fields.String(allow_none=True)
-    images_purged_at = fields.DateTime(allow_none=True)
-    created_at = fields.DateTime()
-    finished_at = fields.DateTime(allow_none=True)
+    images_purged_at = UtcDateTime(allow_none=True)
+    created_at = UtcDateTime()
+    finished_at = UtcDateTime(allow_none=True)
 
 
 class EvidencePageSchema(PageSchema):
@@ -103,3 +103,19 @@ class ManualDecision(MethodView):
     def post(self, args: dict[str, Any], attempt_id: int) -> VerificationAttempt:
         """Decide an attempt by hand, with a written reason"""
         return support.decide_manually(g.account, attempt_id, args["decision"], args["reason"])
+
+
+class OverturnSchema(BaseSchema):
+    reason = fields.String(
+        required=True, validate=validate.Length(min=2, max=500, error="请填写2到500字的改判理由")
+    )
+
+
+@blp.route("/support/verifications/<int:attempt_id>/overturn")
+class Overturn(MethodView):
+    @support_required
+    @blp.arguments(OverturnSchema)
+    @blp.response(200, EvidenceAttemptSchema)
+    def post(self, args: dict[str, Any], attempt_id: int) -> VerificationAttempt:
+        """Reverse an earlier decision by hand (pass <-> fail), with its own written reason"""
+        return support.overturn(g.account, attempt_id, args["reason"])

@@ -12,7 +12,7 @@ from marshmallow import Schema, fields
 from werkzeug.datastructures import FileStorage
 
 from models.verifications import VerificationAttempt
-from service.api.base import BaseSchema
+from service.api.base import BaseSchema, StrictBoolean, UtcDateTime
 from service.auth.guard import login_required
 from service.verification import attempts, storage
 from service.verification.attempts import MAX_FRAMES, MIN_FRAMES
@@ -22,7 +22,10 @@ blp = Blueprint("verifications", __name__, url_prefix="/api/v1", description="�
 
 
 class StartSchema(BaseSchema):
-    consent = fields.Boolean(required=True, metadata={"description": "同意采集和处理人脸信息(单独同意)"})
+    consent = StrictBoolean(
+        required=True,
+        metadata={"description": "同意采集和处理人脸信息(单独同意), 须为 JSON 的 true"},
+    )
 
 
 class CardUploadSchema(Schema):
@@ -46,12 +49,12 @@ class AttemptSchema(Schema):
     status = fields.Function(lambda a: a.status.value)
     stage = fields.String(allow_none=True)
     challenge = fields.List(fields.String())
-    challenge_expires_at = fields.DateTime()
+    challenge_expires_at = UtcDateTime()
     uploaded = fields.Function(lambda a: sorted({i.kind for i in a.images}))
-    reasons = fields.Function(lambda a: describe(a.reasons))
+    reasons = fields.Function(lambda a: describe(attempts.reasons_for_person(a)))
     account_verification_status = fields.Function(lambda a: a.account.verification_status.value)
-    created_at = fields.DateTime()
-    finished_at = fields.DateTime(allow_none=True)
+    created_at = UtcDateTime()
+    finished_at = UtcDateTime(allow_none=True)
 
 
 def _read(file: FileStorage) -> storage.Upload:

@@ -311,3 +311,75 @@ def test_support_can_overturn_a_pass(app, client, engine, person, support):
     with app.app_context():
         assert db.session.get(Account, account_id).verification_status is VerificationStatus.NONE
     assert client.get("/api/v1/me", headers=headers).status_code == 401  # its sessions ended
+
+
+def test_consent_must_be_json_true(client, person):
+    _, headers = person
+    for value in ("yes", "true", 1):
+        response = client.post("/api/v1/verifications", json={"consent": value}, headers=headers)
+        assert response.status_code == 422, value
+
+
+def test_a_pass_shows_the_person_no_failure_reasons(app, client, engine, person, support):
+    engine.ok, engine.reasons = True, ("quality_glare",)
+    _, headers = person
+    attempt = start(client, headers)
+    submit(client, headers, attempt["id"])
+    run_worker(app)
+    body = client.get(f"/api/v1/verifications/{attempt['id']}", headers=headers).get_json()
+    assert (body["status"], body["reasons"]) == ("passed", [])
+    evidence = client.get(f"/api/v1/support/verifications/{attempt['id']}", headers=support).get_json()
+    assert [r["reason"] for r in evidence["reasons"]] == ["quality_glare"]  # support still sees them
+
+
+def test_an_attempt_past_its_deadline_reads_as_expired(app, client, engine, person, support):
+    import datetime as dt
+
+    _, headers = person
+    attempt = start(client, headers)
+    with app.app_context():
+        row = db.session.get(VerificationAttempt, attempt["id"])
+        row.challenge_expires_at = row.challenge_expires_at - dt.timedelta(hours=1)
+        db.session.commit()
+    listed = client.get("/api/v1/support/verifications?status=expired", headers=support).get_json()
+    assert [row["id"] for row in listed["items"]] == [attempt["id"]]
+    body = client.get("/api/v1/verifications/current", headers=headers).get_json()
+    assert (body["status"], body["reasons"][0]["reason"]) == ("expired", "challenge_expired")
+    files = {"frames": [(io.BytesIO(jpeg(30 + i)), f"f{i}.jpg") for i in range(4)]}
+    late = client.post(f"/api/v1/verifications/{attempt['id']}/liveness", data=files, headers=headers)
+    assert (late.status_code, late.get_json()["reason"]) == (409, "challenge_expired")
+
+
+def test_a_decision_is_final_and_an_overturn_is_its_own_act(app, client, engine, person, support):
+    account_id, headers = person
+    engine.ok, engine.reasons = False, ("face_mismatch",)
+    attempt = start(client, headers)
+    submit(client, headers, attempt["id"])
+    run_worker(app)
+    base = f"/api/v1/support/verifications/{attempt['id']}"
+    early = client.post(f"{base}/overturn", json={"reason": "无决定可改"}, headers=support)
+    assert (early.status_code, early.get_json()["reason"]) == (409, "verification_not_decided")
+    assert (
+        client.post(
+            f"{base}/decision", json={"decision": "pass", "reason": "已线下核验"}, headers=support
+        ).status_code
+        == 200
+    )
+    again = client.post(f"{base}/decision", json={"decision": "fail", "reason": "改主意"}, headers=support)
+    assert (again.status_code, again.get_json()["reason"]) == (409, "verification_already_decided")
+    overturned = client.post(f"{base}/overturn", json={"reason": "复核发现系冒用"}, headers=support)
+    assert overturned.status_code == 200
+    assert (overturned.get_json()["status"], overturned.get_json()["manual_decision"]) == ("failed", "fail")
+    with app.app_context():
+        assert db.session.get(Account, account_id).verification_status is VerificationStatus.NONE
+        actions = db.session.scalars(
+            text("SELECT action FROM audit_events WHERE target_type = 'verification' AND target_id = :id "
+                 "ORDER BY id").bindparams(id=str(attempt["id"]))
+        ).all()  # fmt: skip
+    assert actions[-2:] == ["verification.manual_pass", "verification.overturn"]
+
+
+def test_timestamps_carry_their_offset(client, engine, person):
+    _, headers = person
+    attempt = start(client, headers)
+    assert attempt["created_at"].endswith("+00:00") and attempt["challenge_expires_at"].endswith("+00:00")
