@@ -211,16 +211,18 @@ def _divisions() -> tuple[dict[str, str], list[County], list[str]]:
     return names, counties, all_codes
 
 
-_OTHER_PROVINCES = ("11", "31", "36", "42", "44", "45", "50", "51", "52", "15", "65", "54")
+_OTHER_PROVINCES = ("11", "12", "31", "36", "42", "44", "45", "50", "51", "52", "15", "65", "54")
 
 
-def _pick_county(rng: random.Random, hunan_share: float = 0.85) -> County:
+def _pick_county(rng: random.Random, hunan_share: float = 0.85, provinces: Sequence[str] = ()) -> County:
     _, counties, _ = _divisions()
-    if rng.random() < hunan_share:
-        pool = [c for c in counties if c.code.startswith("43")]
+    if provinces:
+        prefixes = tuple(provinces)
+    elif rng.random() < hunan_share:
+        prefixes = ("43",)
     else:
-        prov = rng.choice(_OTHER_PROVINCES)
-        pool = [c for c in counties if c.code.startswith(prov)]
+        prefixes = (rng.choice(_OTHER_PROVINCES),)
+    pool = [c for c in counties if c.code.startswith(prefixes) and c.name.endswith(("区", "县", "市", "旗"))]
     return rng.choice(pool)
 
 
@@ -252,13 +254,13 @@ def _place(rng: random.Random, n: int = 2) -> str:
     return "".join(rng.sample(_PLACE_CHARS, n))
 
 
-def _make_address(rng: random.Random, county: County) -> str:
+def _make_address(rng: random.Random, county: County, short: bool = False) -> str:
     head = county.province
     if county.city:
         head += county.city
     head += county.name
     municipality = county.province.endswith("市")
-    if municipality and rng.random() < 0.35:
+    if municipality and (short or rng.random() < 0.35):
         return head + f"{rng.choice(_ROADS)}{rng.randint(1, 299)}号"
     urban = (
         county.name.endswith("区")
@@ -368,7 +370,8 @@ def make_identity(rng: random.Random) -> Identity:
     nation = "汉" if r < 0.6 else rng.choice(_HUNAN_MINORITIES) if r < 0.8 else rng.choice(NATIONS[1:])
     sex = rng.choice("男女")
     name = _make_name(rng, nation)
-    home = _pick_county(rng)
+    short = rng.random() < 0.08  # a municipality's short address: fits on one line
+    home = _pick_county(rng, provinces=("11", "12", "31", "50") if short else ())
     _, _, all_codes = _divisions()
     if rng.random() < 0.75:
         code = home.code
@@ -394,9 +397,9 @@ def make_identity(rng: random.Random) -> Identity:
     sex_digit = rng.choice("13579" if sex == "男" else "02468")
     first17 = f"{code}{birth:%Y%m%d}{seq:02d}{sex_digit}"
     faces = _face_files()
-    address = _make_address(rng, home)
+    address = _make_address(rng, home, short)
     while len(address) > 32:  # real cards hold three lines of about eleven characters
-        address = _make_address(rng, home)
+        address = _make_address(rng, home, short)
     return Identity(
         name=name,
         sex=sex,
@@ -637,9 +640,9 @@ def _portrait(
     # Head-and-shoulders mask in portrait coordinates.
     s = pw / crop_w
     hx = (fx + fw / 2 - (cx - crop_w / 2)) * s
-    hy = (fy + fh * 0.42 - top) * s
+    hy = (fy + fh * 0.5 - top) * s
     mask = np.zeros((ph, pw), np.float32)
-    cv2.ellipse(mask, (int(hx), int(hy)), (int(fw * 0.55 * s), int(fh * 0.92 * s)), 0, 0, 360, 1.0, -1)
+    cv2.ellipse(mask, (int(hx), int(hy)), (int(fw * 0.52 * s), int(fh * 0.8 * s)), 0, 0, 360, 1.0, -1)
     cv2.ellipse(
         mask, (int(hx), int(hy + fh * 1.95 * s)), (int(fw * 1.35 * s), int(fh * 1.0 * s)), 0, 0, 360, 1.0, -1
     )
@@ -824,14 +827,6 @@ def _try_front(
     row_gap = rng.uniform(5.6, 7.4)
     y = 9.5 + j(0.4)
 
-    def field(label: str, value: str, base_y: float, lx: float, vx: float, value_em: float = em) -> Box:
-        lbox = cv.text_boxes(lx, base_y + j(0.15), label, st.label_face, lem, ltr)[1]
-        vb = base_y + j(0.15)
-        vbox = cv.text_boxes(vx, vb, value, st.value_face, value_em, tr)[1]
-        if lbox[2] + cv.px(0.8) > vbox[0]:
-            raise LayoutError("label over value")
-        return vbox
-
     def put(
         x: float, by: float, text: str, face: Face, e: float, t: float, colour: tuple[int, int, int]
     ) -> None:
@@ -849,15 +844,21 @@ def _try_front(
         boxes.append(box)
         cv.text(x, by, text, face, e, t, colour)
 
+    def after_label(vx: float) -> float:
+        """The value's x: its jittered column, but clear of the label just drawn."""
+        return max(vx, boxes[-1][2] / cv.ppm + rng.uniform(1.5, 3.0))
+
     # Name (slightly larger on real cards)
     name_em = em * rng.uniform(1.0, 1.15)
     lx, vx = label_x + j(0.3), value_col + j(0.3)
     put(lx, y + j(0.1), "姓名", st.label_face, lem, ltr, lab_c)
+    vx = after_label(vx)
     put(vx, y + j(0.1), person.name, st.value_face, name_em, tr + em * rng.uniform(0.0, 0.4), val_c)
     # Sex and nation
     y += row_gap + j(0.15)
     lx, vx = label_x + j(0.3), value_col + j(0.3)
     put(lx, y, "性别", st.label_face, lem, ltr, lab_c)
+    vx = after_label(vx)
     put(vx, y + j(0.05), person.sex, st.value_face, em, tr, val_c)
     nx = vx + rng.uniform(8.0, 12.0) + j(0.3)
     put(nx, y + j(0.05), "民族", st.label_face, lem, ltr, lab_c)
@@ -874,6 +875,7 @@ def _try_front(
     y += row_gap + j(0.15)
     lx, vx = label_x + j(0.3), value_col + j(0.3)
     put(lx, y, "出生", st.label_face, lem, ltr, lab_c)
+    vx = after_label(vx)
     x = vx
     gap = rng.uniform(0.6, 1.8)
     for number, unit, slot in (
@@ -893,6 +895,7 @@ def _try_front(
     y += row_gap + j(0.15)
     lx, vx = label_x + j(0.3), value_col + j(0.3)
     put(lx, y, "住址", st.label_face, lem, ltr, lab_c)
+    vx = after_label(vx)
     lines = _wrap(cv, person.address, st.value_face, em, tr, text_right - vx)
     if len(lines) > 3:
         raise LayoutError("address too long")
@@ -1028,23 +1031,32 @@ def _scene_background(w: int, h: int, rng: np.random.Generator) -> np.ndarray:
 
 
 def _skin_blobs(img: np.ndarray, quad: np.ndarray, rng: np.random.Generator) -> None:
-    """Fingers and a thumb around (mostly under) the card edge."""
+    """A hand holding the card: palm off the card, fingers reaching under one of its edges."""
     h, w = img.shape[:2]
-    skin = rng.uniform((170, 110, 85), (235, 180, 150))
+    skin = rng.uniform((175, 120, 95), (230, 180, 150)).astype(np.float32)
     mask = np.zeros((h, w), np.float32)
     edge = int(rng.integers(0, 4))
     a, b = quad[edge], quad[(edge + 1) % 4]
-    for _ in range(int(rng.integers(1, 4))):
-        t = rng.uniform(0.2, 0.8)
-        p = a + (b - a) * t
-        centre = quad.mean(axis=0)
-        direction = (p - centre) / (np.linalg.norm(p - centre) + 1e-6)
-        ax = rng.uniform(0.05, 0.1) * w
-        out = p + direction * ax * rng.uniform(0.6, 1.0)
-        angle = math.degrees(math.atan2(float(direction[1]), float(direction[0])))
-        cv2.ellipse(mask, (int(out[0]), int(out[1])), (int(ax), int(ax * 0.4)), angle, 0, 360, 1.0, -1)
-    mask = cv2.GaussianBlur(mask, (0, 0), 3)[..., None]
-    img[:] = img * (1 - mask) + skin * mask
+    p = a + (b - a) * rng.uniform(0.3, 0.7)
+    centre = quad.mean(axis=0)
+    d = (p - centre) / (np.linalg.norm(p - centre) + 1e-6)
+    tvec = np.float32([-d[1], d[0]])
+    angle = math.degrees(math.atan2(float(d[1]), float(d[0])))
+    size = rng.uniform(0.8, 1.2) * 0.11 * max(w, h)
+
+    def blob(c: np.ndarray, along: float, across: float) -> None:
+        cv2.ellipse(mask, (int(c[0]), int(c[1])), (int(along), int(across)), angle, 0, 360, 1.0, -1)
+
+    blob(p + d * size * 1.5, size * 1.1, size * 0.8)  # palm
+    n = int(rng.integers(2, 5))
+    for k in range(n):
+        off = (k - (n - 1) / 2) * size * 0.27
+        blob(p + d * size * 0.35 + tvec * off, size * 0.6, size * 0.15)  # fingers, tips under the card
+    mask = cv2.GaussianBlur(mask, (0, 0), max(1.5, size * 0.03))
+    x1 = np.arange(w, dtype=np.float32)[None, :]
+    y1 = np.arange(h, dtype=np.float32)[:, None]
+    shade = 1 - 0.25 * np.clip(((x1 - p[0]) * d[0] + (y1 - p[1]) * d[1]) / (3 * size), 0, 1)
+    img[:] = img * (1 - mask[..., None]) + (skin * shade[..., None]) * mask[..., None]
 
 
 def _place_card(
