@@ -973,16 +973,16 @@ def _render_back(person: Identity, st: Style, rng: random.Random, nrng: np.rando
     while cv.width_mm(person.authority, st.value_face, em, tr) > avail and em > 2.3:
         em *= 0.95
         tr *= 0.8
-    cv.text(lx + j(-1, 1), y1, "签发机关", st.label_face, lem, ltr, st.label_colour)
-    cv.text(vx + j(-0.5, 1.0), y1 + j(-0.2, 0.2), person.authority, st.value_face, em, tr, st.value_colour)
-    cv.text(lx + j(-1, 1), y2, "有效期限", st.label_face, lem, ltr, st.label_colour)
+    cv.text(lx + j(-1.0, 0.5), y1, "签发机关", st.label_face, lem, ltr, st.label_colour)
+    cv.text(vx + j(-0.3, 1.0), y1 + j(-0.2, 0.2), person.authority, st.value_face, em, tr, st.value_colour)
+    cv.text(lx + j(-1.0, 0.5), y2, "有效期限", st.label_face, lem, ltr, st.label_colour)
     t = person.back_truth()
     validity = f"{t['valid_from']}-{t['valid_until']}"
     vem = st.value_em
     vtr = st.value_track * 0.5
     while cv.width_mm(validity, st.value_face, vem, vtr) > avail and vem > 2.3:
         vem *= 0.95
-    cv.text(vx + j(-0.5, 1.0), y2 + j(-0.2, 0.2), validity, st.value_face, vem, vtr, st.value_colour)
+    cv.text(vx + j(-0.3, 1.0), y2 + j(-0.2, 0.2), validity, st.value_face, vem, vtr, st.value_colour)
     return img
 
 
