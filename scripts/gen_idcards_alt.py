@@ -41,7 +41,7 @@ Fonts come from PyPI wheels in the ``dev`` group (``make sync``): ``manimgx-font
 CJK VF), ``pylopdf-fonts-zh-cn`` (Noto Sans SC, Noto Serif SC), ``paperang-p2-fonts-cjk``
 (WenQuanYi Micro Hei) and ``captcha`` (Droid Sans Mono, a main dependency). Debian fonts (DejaVu
 Sans Mono, AR PL UMing, Noto CJK, WenQuanYi Zen Hei) are used as extra faces when present, never
-required.
+required; so a seed gives the same images on machines with the same fonts (``available_faces()``).
 
 Usage: ``python -m scripts.gen_idcards_alt --out DIR --n N --seed S`` writes JPEGs and truth.json.
 """
@@ -223,7 +223,9 @@ def _pick_county(rng: random.Random, hunan_share: float = 0.85, provinces: Seque
     else:
         prefixes = (rng.choice(_OTHER_PROVINCES),)
     pool = [c for c in counties if c.code.startswith(prefixes) and c.name.endswith(("区", "县", "市", "旗"))]
-    return rng.choice(pool)
+    # Autonomous prefectures and counties give the longest addresses and authorities: seen more often.
+    weights = [3 if "自治" in c.city + c.name else 1 for c in pool]
+    return rng.choices(pool, weights=weights)[0]
 
 
 def _authority(rng: random.Random, county: County) -> str:
@@ -380,9 +382,8 @@ def make_identity(rng: random.Random) -> Identity:
     else:  # a code of a county since renamed or merged: still valid in a number
         code = rng.choice([c for c in all_codes if c.startswith("43")])
     while True:
-        birth = dt.date(1940, 1, 1) + dt.timedelta(
-            days=rng.randrange((dt.date(2012, 12, 31) - dt.date(1940, 1, 1)).days)
-        )
+        first = dt.date(1940, 1, 1) if rng.random() < 0.5 else dt.date(1985, 1, 1)  # more young adults
+        birth = first + dt.timedelta(days=rng.randrange((dt.date(2012, 12, 31) - first).days))
         lo = max(birth + dt.timedelta(days=365 * 5), dt.date(2006, 1, 1))
         if lo >= REFERENCE_DATE:
             continue
