@@ -554,6 +554,11 @@ def _overlap(a: Box, b: Box, margin: float) -> bool:
     )
 
 
+def _noise(rng: np.random.Generator, sigma: float, shape: tuple[int, ...]) -> np.ndarray:
+    """Gaussian noise in float32 (drawn as float32: half the time and memory of float64)."""
+    return rng.standard_normal(shape, dtype=np.float32) * np.float32(sigma)
+
+
 def _pastel(rng: np.random.Generator, lo: int = 225, hi: int = 250) -> np.ndarray:
     return rng.uniform(lo, hi, 3).astype(np.float32)
 
@@ -594,11 +599,16 @@ def _background(w: int, h: int, rng: np.random.Generator, back: bool) -> Image.I
     ink_colour = rng.uniform(150, 215, 3).astype(np.float32)
     strength = rng.uniform(0.12, 0.3)
     img = img * (1 - strength * ink[..., None]) + ink_colour * (strength * ink[..., None])
-    img += rng.normal(0, 1.5, (h, w, 1)).astype(np.float32)
+    img += _noise(rng, 1.5, (h, w, 1))
     return Image.fromarray(np.clip(img, 0, 255).astype(np.uint8), "RGB")
 
 
 # --- portraits -------------------------------------------------------------------------------
+
+
+@cache
+def _cascade() -> cv2.CascadeClassifier:
+    return cv2.CascadeClassifier(cv2.data.haarcascades + "haarcascade_frontalface_default.xml")
 
 
 @cache
@@ -608,11 +618,14 @@ def _face_photo(name: str) -> tuple[np.ndarray, tuple[int, int, int, int]]:
     if bgr is None:
         raise FileNotFoundError(FACES_DIR / name)
     rgb = cv2.cvtColor(bgr, cv2.COLOR_BGR2RGB)
-    cascade = cv2.CascadeClassifier(cv2.data.haarcascades + "haarcascade_frontalface_default.xml")
+    cascade = _cascade()
     gray = cv2.cvtColor(bgr, cv2.COLOR_BGR2GRAY)
-    found = cascade.detectMultiScale(gray, scaleFactor=1.1, minNeighbors=5, minSize=(40, 40))
+    k = min(1.0, 400 / max(gray.shape))  # detect on a small copy: four times faster, same box
+    small = cv2.resize(gray, None, fx=k, fy=k, interpolation=cv2.INTER_AREA) if k < 1 else gray
+    found = cascade.detectMultiScale(small, scaleFactor=1.1, minNeighbors=5, minSize=(24, 24))
     if len(found):
-        x, y, w, h = max((tuple(int(v) for v in f) for f in found), key=lambda b: b[2] * b[3])
+        best = max(found, key=lambda b: int(b[2]) * int(b[3]))
+        x, y, w, h = (int(round(int(v) / k)) for v in best)
     else:
         h_img, w_img = gray.shape
         w = h = min(h_img, w_img) // 2
@@ -1016,7 +1029,7 @@ def _scene_background(w: int, h: int, rng: np.random.Generator) -> np.ndarray:
         img = base[None, None] * (1 + 0.12 * grain[..., None])
     elif kind == 1:  # paper
         base = rng.uniform(215, 250, 3).astype(np.float32)
-        fib = cv2.GaussianBlur(rng.normal(0, 8, (h, w)).astype(np.float32), (0, 0), 1.5)
+        fib = cv2.GaussianBlur(_noise(rng, 8, (h, w)), (0, 0), 1.5)
         img = base[None, None] + fib[..., None]
     elif kind == 2:  # cloth / sofa
         base = rng.uniform(30, 200, 3).astype(np.float32)
@@ -1025,9 +1038,9 @@ def _scene_background(w: int, h: int, rng: np.random.Generator) -> np.ndarray:
     else:  # dark desk
         base = rng.uniform(20, 70, 3).astype(np.float32)
         img = np.broadcast_to(base, (h, w, 3)).astype(np.float32)
-    gx, gy = rng.uniform(-0.25, 0.25, 2)
-    img = img * (1 + gx * (x1 / w - 0.5) + gy * (y1 / h - 0.5))[..., None]
-    img += rng.normal(0, 3, (h, w, 1)).astype(np.float32)
+    gx, gy = (float(v) for v in rng.uniform(-0.25, 0.25, 2))
+    img = img.astype(np.float32) * (1 + gx * (x1 / w - 0.5) + gy * (y1 / h - 0.5))[..., None]
+    img += _noise(rng, 3, (h, w, 1))
     return img
 
 
@@ -1097,8 +1110,9 @@ def _place_card(
     if rng.random() < 0.3:
         _skin_blobs(bg, quad, rng)
     m = cv2.getPerspectiveTransform(src, quad.astype(np.float32))
-    rgba = np.asarray(card, np.float32)
-    warped = cv2.warpPerspective(rgba, m, (fw, fh), flags=cv2.INTER_LINEAR, borderValue=(0, 0, 0, 0))
+    warped = cv2.warpPerspective(
+        np.asarray(card), m, (fw, fh), flags=cv2.INTER_LINEAR, borderValue=(0, 0, 0, 0)
+    ).astype(np.float32)
     alpha = warped[..., 3:4] / 255.0
     # soft contact shadow
     shadow = cv2.GaussianBlur(alpha[..., 0], (0, 0), max(2.0, fw * 0.006))
@@ -1112,7 +1126,8 @@ def _glare(img: np.ndarray, quad: np.ndarray, rng: np.random.Generator) -> None:
     h, w = img.shape[:2]
     t = rng.uniform(0.15, 0.85, 2)
     p = quad[0] + (quad[1] - quad[0]) * t[0] + (quad[3] - quad[0]) * t[1]
-    yy, xx = np.mgrid[0:h, 0:w].astype(np.float32)
+    xx = np.arange(w, dtype=np.float32)[None, :]
+    yy = np.arange(h, dtype=np.float32)[:, None]
     ax = rng.uniform(0.07, 0.2) * w
     ay = ax * rng.uniform(0.3, 0.8)
     ang = rng.uniform(0, math.pi)
@@ -1128,7 +1143,8 @@ def _glare(img: np.ndarray, quad: np.ndarray, rng: np.random.Generator) -> None:
 
 def _shadow(img: np.ndarray, rng: np.random.Generator) -> None:
     h, w = img.shape[:2]
-    yy, xx = np.mgrid[0:h, 0:w].astype(np.float32)
+    xx = np.arange(w, dtype=np.float32)[None, :]
+    yy = np.arange(h, dtype=np.float32)[:, None]
     ang = rng.uniform(0, 2 * math.pi)
     d = (xx - w / 2) * math.cos(ang) + (yy - h / 2) * math.sin(ang)
     edge = rng.uniform(-0.2, 0.2) * w
@@ -1195,17 +1211,15 @@ def photograph(card: Image.Image, degradation: str, rng: np.random.Generator) ->
     elif kind == "heavy_blur":
         img = cv2.GaussianBlur(img, (0, 0), card.width / CARD_W_MM * 0.5)
     elif kind == "noise":
-        img = img + rng.normal(0, rng.uniform(6, 12), img.shape).astype(np.float32)
-        img = img + rng.normal(0, 4, (*img.shape[:2], 1)).astype(np.float32)
+        img = img + _noise(rng, rng.uniform(6, 12), img.shape)
+        img = img + _noise(rng, 4, (*img.shape[:2], 1))
     elif kind == "jpeg":
         quality = int(rng.integers(55, 66))
     elif kind in ("lowlight", "dark"):
         gain = rng.uniform(0.35, 0.55) if kind == "lowlight" else rng.uniform(0.12, 0.2)
         img = 255 * (np.clip(img, 0, 255) / 255) ** rng.uniform(1.1, 1.4) * gain
-        img = img * np.float32([1.05, 1.0, 0.88]) + rng.normal(0, rng.uniform(3, 6), img.shape).astype(
-            np.float32
-        )
-    img = img + rng.normal(0, 1.2, img.shape).astype(np.float32)
+        img = img * np.float32([1.05, 1.0, 0.88]) + _noise(rng, rng.uniform(3, 6), img.shape)
+    img = img + _noise(rng, 1.2, img.shape)
     if kind.startswith("rotate") and kind != "rotate_small":
         img = np.rot90(img, k={"rotate90": -1, "rotate180": 2, "rotate270": 1}[kind]).copy()
     return _encode(img, quality), kind

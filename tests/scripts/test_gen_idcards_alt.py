@@ -20,12 +20,12 @@ def _check_digit_ok(number: str) -> bool:
 
 @pytest.fixture(scope="module")
 def samples() -> list[alt.Sample]:
-    return alt.generate(3, seed=7, degradations=("clean", "perspective", "rotate90"))
+    return alt.generate(2, seed=7, degradations=("clean",))
 
 
 def test_front_truth_consistent_with_number(samples: list[alt.Sample]) -> None:
     fronts = [s for s in samples if s.side == "front"]
-    assert len(fronts) == 3
+    assert len(fronts) == 2
     for s in fronts:
         t = s.truth
         number = t["id_number"]
@@ -52,7 +52,7 @@ def test_back_truth_valid_on_reference_date(samples: list[alt.Sample]) -> None:
 
 
 def test_jpegs_decode_and_pair_up(samples: list[alt.Sample]) -> None:
-    assert [s.degradation for s in samples] == ["clean", "perspective", "rotate90"] * 2
+    assert [(s.side, s.degradation) for s in samples] == [("front", "clean")] * 2 + [("back", "clean")] * 2
     for s in samples:
         with Image.open(io.BytesIO(s.jpeg)) as im:
             assert im.format == "JPEG" and min(im.size) > 300
@@ -62,9 +62,9 @@ def test_jpegs_decode_and_pair_up(samples: list[alt.Sample]) -> None:
 
 
 def test_deterministic_per_seed() -> None:
-    a = alt.generate(1, seed=3, sides=("back",), degradations=("glare",))
-    b = alt.generate(1, seed=3, sides=("back",), degradations=("glare",))
-    c = alt.generate(1, seed=4, sides=("back",), degradations=("glare",))
+    a = alt.generate(1, seed=3, sides=("back",), degradations=("rotate90",))
+    b = alt.generate(1, seed=3, sides=("back",), degradations=("rotate90",))
+    c = alt.generate(1, seed=4, sides=("back",), degradations=("rotate90",))
     assert a[0].jpeg == b[0].jpeg and a[0].truth == b[0].truth
     assert a[0].jpeg != c[0].jpeg
 
