@@ -938,9 +938,49 @@ def _try_front(
     return img
 
 
+def _wall(img: Image.Image, ppm: float, rng: np.random.Generator) -> None:
+    """A faint line drawing of a wall winding over hills behind the back's text (stylised)."""
+    layer = Image.new("L", img.size, 0)
+    draw = ImageDraw.Draw(layer)
+    base = rng.uniform(26.0, 38.0) * ppm
+    amp = rng.uniform(2.0, 6.0) * ppm
+    f1, f2 = rng.uniform(0.04, 0.09), rng.uniform(0.1, 0.2)
+    ph1, ph2 = rng.uniform(0, 2 * math.pi, 2)
+    step = max(2, int(ppm * 0.8))
+    xs = list(range(0, img.width + step, step))
+
+    def ridge(x: float) -> float:
+        mm = x / ppm
+        return base - amp * math.sin(mm * f1 + ph1) - amp * 0.4 * math.sin(mm * f2 + ph2)
+
+    line = max(1, int(ppm * 0.12))
+    top = [(x, ridge(x) - ppm * 1.2) for x in xs]
+    bottom = [(x, ridge(x)) for x in xs]
+    draw.line(top, fill=255, width=line)
+    draw.line(bottom, fill=255, width=line)
+    for x in xs[::2]:  # battlements
+        y = ridge(x) - ppm * 1.2
+        draw.rectangle((x, y - ppm * 0.6, x + step * 0.6, y), outline=255, width=line)
+    for _ in range(int(rng.integers(2, 5))):  # watchtowers
+        x = float(rng.uniform(0.05, 0.95)) * img.width
+        y = ridge(x)
+        tw, th = ppm * rng.uniform(2.5, 4.0), ppm * rng.uniform(3.5, 5.5)
+        draw.rectangle((x - tw / 2, y - th, x + tw / 2, y), outline=255, width=line)
+        draw.rectangle((x - tw / 4, y - th * 0.45, x + tw / 4, y), outline=255, width=line)
+    for k in range(int(rng.integers(1, 3))):  # distant hills
+        off = (k + 1) * rng.uniform(3.0, 6.0) * ppm
+        draw.line([(x, ridge(x * 0.8 + off) - off * 0.6) for x in xs], fill=160, width=line)
+    alpha = np.asarray(layer, np.float32)[..., None] / 255 * rng.uniform(0.18, 0.35)
+    colour = rng.uniform(120, 190, 3).astype(np.float32)
+    arr = np.asarray(img, np.float32)
+    img.paste(Image.fromarray((arr * (1 - alpha) + colour * alpha).astype(np.uint8), "RGB"))
+
+
 def _render_back(person: Identity, st: Style, rng: random.Random, nrng: np.random.Generator) -> Image.Image:
     w, h = round(CARD_W_MM * st.ppm), round(CARD_H_MM * st.ppm)
     img = _background(w, h, nrng, back=True)
+    if rng.random() < 0.8:
+        _wall(img, st.ppm, nrng)
     cv = Canvas(img, st.ppm)
     j = rng.uniform
     # Emblem
