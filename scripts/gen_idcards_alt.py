@@ -554,6 +554,10 @@ def _overlap(a: Box, b: Box, margin: float) -> bool:
     )
 
 
+def _f32(values: object) -> np.ndarray:
+    return np.asarray(values, dtype=np.float32)
+
+
 def _noise(rng: np.random.Generator, sigma: float, shape: tuple[int, ...]) -> np.ndarray:
     """Gaussian noise in float32 (drawn as float32: half the time and memory of float64)."""
     return rng.standard_normal(shape, dtype=np.float32) * np.float32(sigma)
@@ -581,7 +585,7 @@ def _background(w: int, h: int, rng: np.random.Generator, back: bool) -> Image.I
     h2, w2 = (h + 1) // 2, (w + 1) // 2
     yy, xx = np.mgrid[0:h2, 0:w2].astype(np.float32) * 2
     scale = w / 1000.0
-    ink = np.zeros((h2, w2), np.float32)
+    ink: np.ndarray = np.zeros((h2, w2), np.float32)
     for _ in range(int(rng.integers(2, 5))):
         cx, cy = rng.uniform(-0.2 * w, 1.2 * w), rng.uniform(-0.2 * h, 1.2 * h)
         r = np.hypot(xx - cx, yy - cy)
@@ -608,7 +612,8 @@ def _background(w: int, h: int, rng: np.random.Generator, back: bool) -> Image.I
 
 @cache
 def _cascade() -> cv2.CascadeClassifier:
-    return cv2.CascadeClassifier(cv2.data.haarcascades + "haarcascade_frontalface_default.xml")
+    data_dir: str = cv2.data.haarcascades  # type: ignore[attr-defined]
+    return cv2.CascadeClassifier(data_dir + "haarcascade_frontalface_default.xml")
 
 
 @cache
@@ -645,8 +650,8 @@ def _portrait(
     crop_h = crop_w * ph / pw
     cx = fx + fw / 2 + rng.uniform(-0.1, 0.1) * crop_w
     top = fy - fh * rng.uniform(0.45, 0.85)
-    src = np.float32([[cx - crop_w / 2, top], [cx + crop_w / 2, top], [cx - crop_w / 2, top + crop_h]])
-    dst = np.float32([[0, 0], [pw, 0], [0, ph]])
+    src = _f32([[cx - crop_w / 2, top], [cx + crop_w / 2, top], [cx - crop_w / 2, top + crop_h]])
+    dst = _f32([[0, 0], [pw, 0], [0, ph]])
     m = cv2.getAffineTransform(src, dst)
     face = cv2.warpAffine(rgb, m, (pw, ph), flags=cv2.INTER_AREA, borderMode=cv2.BORDER_REPLICATE).astype(
         np.float32
@@ -655,7 +660,7 @@ def _portrait(
     s = pw / crop_w
     hx = (fx + fw / 2 - (cx - crop_w / 2)) * s
     hy = (fy + fh * 0.5 - top) * s
-    mask = np.zeros((ph, pw), np.float32)
+    mask: np.ndarray = np.zeros((ph, pw), np.float32)
     cv2.ellipse(mask, (int(hx), int(hy)), (int(fw * 0.52 * s), int(fh * 0.8 * s)), 0, 0, 360, 1.0, -1)
     cv2.ellipse(
         mask, (int(hx), int(hy + fh * 1.95 * s)), (int(fw * 1.35 * s), int(fh * 1.0 * s)), 0, 0, 360, 1.0, -1
@@ -958,15 +963,15 @@ def _wall(img: Image.Image, ppm: float, rng: np.random.Generator) -> None:
     bottom = [(x, ridge(x)) for x in xs]
     draw.line(top, fill=255, width=line)
     draw.line(bottom, fill=255, width=line)
-    for x in xs[::2]:  # battlements
+    for x in xs[::2]:  # battlements (integer pixel columns)
         y = ridge(x) - ppm * 1.2
         draw.rectangle((x, y - ppm * 0.6, x + step * 0.6, y), outline=255, width=line)
     for _ in range(int(rng.integers(2, 5))):  # watchtowers
-        x = float(rng.uniform(0.05, 0.95)) * img.width
-        y = ridge(x)
+        tx = float(rng.uniform(0.05, 0.95)) * img.width
+        y = ridge(tx)
         tw, th = ppm * rng.uniform(2.5, 4.0), ppm * rng.uniform(3.5, 5.5)
-        draw.rectangle((x - tw / 2, y - th, x + tw / 2, y), outline=255, width=line)
-        draw.rectangle((x - tw / 4, y - th * 0.45, x + tw / 4, y), outline=255, width=line)
+        draw.rectangle((tx - tw / 2, y - th, tx + tw / 2, y), outline=255, width=line)
+        draw.rectangle((tx - tw / 4, y - th * 0.45, tx + tw / 4, y), outline=255, width=line)
     for k in range(int(rng.integers(1, 3))):  # distant hills
         off = (k + 1) * rng.uniform(3.0, 6.0) * ppm
         draw.line([(x, ridge(x * 0.8 + off) - off * 0.6) for x in xs], fill=160, width=line)
@@ -1081,20 +1086,20 @@ def _scene_background(w: int, h: int, rng: np.random.Generator) -> np.ndarray:
     gx, gy = (float(v) for v in rng.uniform(-0.25, 0.25, 2))
     img = img.astype(np.float32) * (1 + gx * (x1 / w - 0.5) + gy * (y1 / h - 0.5))[..., None]
     img += _noise(rng, 3, (h, w, 1))
-    return img
+    return np.asarray(img, np.float32)
 
 
 def _skin_blobs(img: np.ndarray, quad: np.ndarray, rng: np.random.Generator) -> None:
     """A hand holding the card: palm off the card, fingers reaching under one of its edges."""
     h, w = img.shape[:2]
     skin = rng.uniform((175, 120, 95), (230, 180, 150)).astype(np.float32)
-    mask = np.zeros((h, w), np.float32)
+    mask: np.ndarray = np.zeros((h, w), np.float32)
     edge = int(rng.integers(0, 4))
     a, b = quad[edge], quad[(edge + 1) % 4]
     p = a + (b - a) * rng.uniform(0.3, 0.7)
     centre = quad.mean(axis=0)
     d = (p - centre) / (np.linalg.norm(p - centre) + 1e-6)
-    tvec = np.float32([-d[1], d[0]])
+    tvec = _f32([-d[1], d[0]])
     angle = math.degrees(math.atan2(float(d[1]), float(d[0])))
     size = rng.uniform(0.8, 1.2) * 0.11 * max(w, h)
 
@@ -1122,11 +1127,11 @@ def _place_card(
     fh = int(fw * rng.uniform(0.72, 0.8))
     if fh < ch / fill * 0.85:
         fh = int(ch / fill * 1.15)
-    src = np.float32([[0, 0], [cw, 0], [cw, ch], [0, ch]])
-    centre = np.float32([fw / 2, fh / 2])
+    src = _f32([[0, 0], [cw, 0], [cw, ch], [0, ch]])
+    centre = _f32([fw / 2, fh / 2])
     rot = math.radians(turn_deg)
-    rmat = np.float32([[math.cos(rot), -math.sin(rot)], [math.sin(rot), math.cos(rot)]])
-    quad = (src - np.float32([cw / 2, ch / 2])) @ rmat.T
+    rmat = _f32([[math.cos(rot), -math.sin(rot)], [math.sin(rot), math.cos(rot)]])
+    quad = (src - _f32([cw / 2, ch / 2])) @ rmat.T
     quad += rng.uniform(-tilt, tilt, (4, 2)).astype(np.float32) * cw
     # perspective-like foreshortening: one side shorter
     if tilt > 0.03:
@@ -1137,15 +1142,15 @@ def _place_card(
         quad[a] += (mid - quad[a]) * k
         quad[b] += (mid - quad[b]) * k
     lo, hi = quad.min(axis=0), quad.max(axis=0)
-    span = np.float32([fw, fh]) * 0.96
+    span = _f32([fw, fh]) * 0.96
     shrink = min(1.0, float(span[0] / (hi[0] - lo[0])), float(span[1] / (hi[1] - lo[1])))
     quad *= shrink
     lo, hi = quad.min(axis=0), quad.max(axis=0)
-    room = np.float32([fw, fh]) - (hi - lo)
+    room = _f32([fw, fh]) - (hi - lo)
     offset = centre + rng.uniform(-0.4, 0.4, 2).astype(np.float32) * np.maximum(room - 0.04 * fw, 0)
     quad += offset
     if cut:
-        quad += np.float32([rng.choice((-1, 1)) * 0.25 * cw, 0])
+        quad += _f32([rng.choice((-1, 1)) * 0.25 * cw, 0])
     bg = _scene_background(fw, fh, rng)
     if rng.random() < 0.3:
         _skin_blobs(bg, quad, rng)
@@ -1200,7 +1205,7 @@ def _motion_kernel(length: int, angle: float) -> np.ndarray:
         t = i / (length * 3 - 1) - 0.5
         x, y = c + t * (length - 1) * math.cos(angle), c + t * (length - 1) * math.sin(angle)
         k[int(round(y)), int(round(x))] = 1
-    return k / k.sum()
+    return np.asarray(k / k.sum(), np.float32)
 
 
 def photograph(card: Image.Image, degradation: str, rng: np.random.Generator) -> tuple[bytes, str]:
@@ -1215,8 +1220,7 @@ def photograph(card: Image.Image, degradation: str, rng: np.random.Generator) ->
             tuple(int(v) for v in rng.uniform(235, 255, 3)),
         )
         canvas.paste(card, (margin, margin), card)
-        img = np.asarray(canvas, np.float32)
-        return _encode(img, quality), "scan"
+        return _encode(np.asarray(canvas, np.float32), quality), "scan"
     fill = rng.uniform(0.72, 0.9)
     tilt = 0.015
     turn = rng.uniform(-1.5, 1.5)
@@ -1230,6 +1234,7 @@ def photograph(card: Image.Image, degradation: str, rng: np.random.Generator) ->
         fill = rng.uniform(0.3, 0.4)
     elif kind == "cutoff":
         fill = 0.9
+    img: np.ndarray
     img, quad = _place_card(card, rng, fill, tilt, turn, cut=kind == "cutoff")
     if kind == "tiny":  # small card in a low-resolution frame
         f = 640 / img.shape[1]
@@ -1258,7 +1263,7 @@ def photograph(card: Image.Image, degradation: str, rng: np.random.Generator) ->
     elif kind in ("lowlight", "dark"):
         gain = rng.uniform(0.35, 0.55) if kind == "lowlight" else rng.uniform(0.12, 0.2)
         img = 255 * (np.clip(img, 0, 255) / 255) ** rng.uniform(1.1, 1.4) * gain
-        img = img * np.float32([1.05, 1.0, 0.88]) + _noise(rng, rng.uniform(3, 6), img.shape)
+        img = img * _f32([1.05, 1.0, 0.88]) + _noise(rng, rng.uniform(3, 6), img.shape)
     img = img + _noise(rng, 1.2, img.shape)
     if kind.startswith("rotate") and kind != "rotate_small":
         img = np.rot90(img, k={"rotate90": -1, "rotate180": 2, "rotate270": 1}[kind]).copy()
