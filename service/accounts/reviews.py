@@ -55,12 +55,17 @@ def scoped_reviews(admin: Account) -> Select[ReviewRequest]:
     )
 
 
-def list_query(admin: Account, category: str | None, status: str | None) -> Select[ReviewRequest]:
+#: What the list's ``kind`` filter accepts: a category (account / permission) or a kind the items show.
+KIND_FILTERS = ("account", *(k.value for k in RequestKind))
+
+
+def list_query(admin: Account, kind: str | None, status: str | None) -> Select[ReviewRequest]:
+    """Requests in ``admin``'s scope, oldest first; ``kind`` is a category or one request kind."""
     query = scoped_reviews(admin)
-    if category == "account":
+    if kind == "account":
         query = query.where(ReviewRequest.kind.in_(ACCOUNT_KINDS))
-    elif category == "permission":
-        query = query.where(ReviewRequest.kind == RequestKind.PERMISSION)
+    elif kind:
+        query = query.where(ReviewRequest.kind == RequestKind(kind))
     if status:
         query = query.where(ReviewRequest.status == RequestStatus(status))
     return query.order_by(ReviewRequest.created_at, ReviewRequest.id)

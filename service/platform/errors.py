@@ -8,6 +8,7 @@ Every failure a client can cause is a ``ServiceError`` with an HTTP status, a st
 from __future__ import annotations
 
 import logging
+import re
 from collections.abc import Mapping
 from http import HTTPStatus
 from typing import Any
@@ -113,6 +114,55 @@ _HTTP_REASONS = {
 }
 
 
+# marshmallow's and webargs' built-in messages are English; people read these, so every one a client
+# can see is turned into Chinese here, in one place (schemas' own messages are Chinese already).
+_EN_TO_ZH: tuple[tuple[re.Pattern[str], str], ...] = tuple(
+    (re.compile(pattern), replacement)
+    for pattern, replacement in (
+        (r"^Missing data for required field\.$", "此项为必填项"),
+        (r"^Field may not be null\.$", "此项不能为空"),
+        (r"^Unknown field\.$", "不允许提交该字段"),
+        (r"^Invalid input type\.$", "格式不正确"),
+        (r"^Invalid type\.$", "格式不正确"),
+        (r"^Invalid value\.$", "取值不符合要求"),
+        (r"^Invalid input\.$", "取值不符合要求"),
+        (r"^Invalid JSON body\.$", "请求内容不是有效的 JSON"),
+        (r"^Not a valid (string|utf-8 string)\.$", "须为文本"),
+        (r"^Not a valid integer\.$", "须为整数"),
+        (r"^Not a valid number\.$", "须为数字"),
+        (r"^Number too large\.$", "数值过大"),
+        (r"^Not a valid boolean\.$", "须为 true 或 false"),
+        (r"^Not a valid list\.$", "须为列表"),
+        (r"^Not a valid mapping type\.$", "须为对象"),
+        (r"^Not a valid (\w+ )?(datetime|date|time)\.$", "日期时间格式不正确"),
+        (r"^Shorter than minimum length (\d+)\.$", r"长度不能少于\1个字符"),
+        (r"^Longer than maximum length (\d+)\.$", r"长度不能超过\1个字符"),
+        (r"^Length must be between (\d+) and (\d+)\.$", r"长度须在\1到\2个字符之间"),
+        (r"^Length must be (\d+)\.$", r"长度须为\1个字符"),
+        (r"^Must be greater than or equal to (\S+)\.$", r"不能小于\1"),
+        (r"^Must be less than or equal to (\S+)\.$", r"不能大于\1"),
+        (r"^Must be greater than or equal to (\S+) and less than or equal to (\S+)\.$", r"须在\1到\2之间"),
+        (r"^Must be one of: (.*)\.$", r"须为以下之一: \1"),
+        (r"^String does not match expected pattern\.$", "格式不正确"),
+    )
+)
+_FALLBACK = "取值不符合要求"
+
+
+def localize(messages: Any) -> Any:
+    """Chinese for marshmallow's and webargs' English messages, in a nested errors map."""
+    if isinstance(messages, dict):
+        return {key: localize(value) for key, value in messages.items()}
+    if isinstance(messages, list):
+        return [localize(m) for m in messages]
+    if not isinstance(messages, str) or re.search(r"[\u4e00-\u9fff]", messages):
+        return messages
+    for pattern, replacement in _EN_TO_ZH:
+        if pattern.match(messages):
+            return pattern.sub(replacement, messages)
+    return _FALLBACK
+
+
 def _handle_service_error(exc: ServiceError) -> Response:
     response = jsonify({**envelope(exc.status, exc.reason, exc.message, exc.errors), **(exc.extra or {})})
     response.status_code = exc.status
@@ -132,6 +182,7 @@ def _handle_http_exception(exc: HTTPException) -> Response:
         errors = {}
         for messages in data["messages"].values():
             errors.update(messages if isinstance(messages, dict) else {"_schema": messages})
+        errors = localize(errors)
         reason = "validation_error" if status == 422 else reason
     response = jsonify(envelope(status, reason, message, errors))
     response.status_code = status

@@ -4,12 +4,19 @@ from __future__ import annotations
 
 from marshmallow import Schema, fields, validate
 
+from service.accounts.reviews import KIND_FILTERS
 from service.api.base import PageArgsSchema, PageSchema, UtcDateTime, mask_phone
 from service.api.schemas import PermissionItemSchema
 
 
 class ReviewArgsSchema(PageArgsSchema):
-    kind = fields.String(load_default=None, validate=validate.OneOf(["account", "permission"]))
+    kind = fields.String(
+        load_default=None,
+        validate=validate.OneOf(KIND_FILTERS, error="须为 " + "/".join(KIND_FILTERS)),
+        metadata={
+            "description": "account (new, change, cancel) or one kind: new, change, cancel, permission"
+        },
+    )
     status = fields.String(
         load_default="pending", validate=validate.OneOf(["pending", "approved", "rejected", "withdrawn"])
     )
