@@ -8,8 +8,8 @@ come from gmssl with a ``secrets`` nonce (gmssl's default nonce uses ``random``)
 
 Command line::
 
-    uv run python scripts/ca_client.py make-ca --kind sm2 --out ca/
-    uv run python scripts/ca_client.py issue --ca ca/ --kind sm2 --cn 张三 --days 365 --out user/
+    uv run python scripts/ca_client.py make-ca --kind sm2 --out instance/ca/
+    uv run python scripts/ca_client.py issue --ca instance/ca/ --kind sm2 --cn 张三 --days 365 --out instance/user/
     uv run python scripts/ca_client.py login --cert user/cert.pem --key user/key.pem
 
 ``login`` speaks this contract (the service must trust ``ca/cert.pem`` and the account must have
@@ -28,6 +28,7 @@ ecparam -name SM2 -genkey`` writes): they are test keys only.
 from __future__ import annotations
 
 import argparse
+import os
 import base64
 import hashlib
 import json
@@ -476,7 +477,7 @@ def _parser() -> argparse.ArgumentParser:
     issue.add_argument("--days", type=int, default=365, help="validity; negative for an expired certificate")
     issue.add_argument("--out", required=True)
     run = commands.add_parser("login", help="log in with a certificate against a running service")
-    run.add_argument("--base-url", default="http://127.0.0.1:8000")
+    run.add_argument("--base-url", default=f"http://127.0.0.1:{os.environ.get('PORT', '8000')}")
     run.add_argument("--cert", required=True)
     run.add_argument("--key", required=True)
     run.add_argument("--scheme", choices=sorted({*DEFAULT_SCHEME.values(), "rsa-pss-sha256"}))

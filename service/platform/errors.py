@@ -186,6 +186,9 @@ def _handle_http_exception(exc: HTTPException) -> Response:
         reason = "validation_error" if status == 422 else reason
     response = jsonify(envelope(status, reason, message, errors))
     response.status_code = status
+    for name, value in exc.get_headers():
+        if name.lower() in ("allow", "retry-after"):  # 405's allowed methods, 429/503's wait
+            response.headers[name] = value
     return response
 
 

@@ -124,3 +124,9 @@ def test_every_integer_a_client_sends_is_bounded_in_the_openapi_document(client)
                     ):
                         unbounded.append(f"{method} {path} body.{name}")
     assert unbounded == []
+
+
+def test_405_names_the_allowed_methods(client):
+    response = client.delete("/api/v1/sms-codes")
+    assert response.status_code == 405 and "POST" in response.headers["Allow"]
+    assert response.get_json()["reason"] == "method_not_allowed"
