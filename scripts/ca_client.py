@@ -28,10 +28,10 @@ ecparam -name SM2 -genkey`` writes): they are test keys only.
 from __future__ import annotations
 
 import argparse
-import os
 import base64
 import hashlib
 import json
+import os
 import secrets
 import sys
 from dataclasses import dataclass
