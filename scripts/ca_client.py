@@ -8,9 +8,9 @@ come from gmssl with a ``secrets`` nonce (gmssl's default nonce uses ``random``)
 
 Command line::
 
-    uv run python scripts/ca_client.py make-ca --kind sm2 --out instance/ca/
-    uv run python scripts/ca_client.py issue --ca instance/ca/ --kind sm2 --cn 张三 --days 365 --out instance/user/
-    uv run python scripts/ca_client.py login --cert user/cert.pem --key user/key.pem
+    scripts/run python scripts/ca_client.py make-ca --kind sm2 --out instance/ca/
+    scripts/run python scripts/ca_client.py issue --ca instance/ca/ --kind sm2 --cn 张三 --out instance/user/
+    scripts/run python scripts/ca_client.py login --cert instance/user/cert.pem --key instance/user/key.pem
 
 ``login`` speaks this contract (the service must trust ``ca/cert.pem`` and the account must have
 ``user/cert.pem`` registered)::
