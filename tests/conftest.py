@@ -14,6 +14,8 @@ from models.accounts import Account, Session
 from models.base import db
 from models.certificates import Certificate
 from models.city_admins import CityAdminApplication
+from models.clients import ClientToken, ServiceClient
+from models.events import Event
 from models.requests import Grant, PermissionItem, ReviewRequest
 from models.sms import SmsOutboxMessage
 from models.verifications import VerificationAttempt, VerificationImage
@@ -25,6 +27,9 @@ TEST_KEYS = {
 }
 # Child rows first: the order respects the foreign keys.
 _CLEAN_ORDER = (
+    Event,
+    ClientToken,
+    ServiceClient,
     VerificationImage,
     VerificationAttempt,
     Certificate,

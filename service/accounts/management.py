@@ -16,6 +16,7 @@ from models.organisations import Organisation
 from service import audit
 from service.accounts.registration import organisation_by_id
 from service.accounts.scopes import organisation_in_scope, scoped_accounts
+from service.accounts.status import set_account_status
 from service.auth import throttle
 from service.auth.sessions import revoke_all
 from service.platform.crypto import lookup_hash
@@ -61,7 +62,7 @@ def apply_change(account: Account, changes: dict[str, Any]) -> dict[str, Any]:
 
 def cancel(account: Account) -> int:
     """Disable the account and end all its sessions. Caller commits. Returns sessions revoked."""
-    account.status = AccountStatus.CANCELLED
+    set_account_status(account, AccountStatus.CANCELLED)
     account.cancelled_at = utcnow()
     return revoke_all(account.id, "account_cancelled")
 
@@ -128,7 +129,7 @@ def end_sessions(account: Account, reason: str) -> int:
 def suspend(account: Account, reason: str) -> Account:
     if account.status is not AccountStatus.ACTIVE:
         raise Conflict("account_not_suspendable", "只能停用已启用的账号")
-    account.status = AccountStatus.SUSPENDED
+    set_account_status(account, AccountStatus.SUSPENDED)
     revoked = revoke_all(account.id, "account_suspended")
     audit.record("account.suspend", target_type="account", target_id=account.id,
                  detail={"reason": reason, "sessions_revoked": revoked})  # fmt: skip
@@ -139,7 +140,7 @@ def suspend(account: Account, reason: str) -> Account:
 def reactivate(account: Account, reason: str) -> Account:
     if account.status is not AccountStatus.SUSPENDED:
         raise Conflict("account_not_suspended", "该账号未被停用")
-    account.status = AccountStatus.ACTIVE
+    set_account_status(account, AccountStatus.ACTIVE)
     throttle.clear(f"account:{account.id}")
     audit.record("account.reactivate", target_type="account", target_id=account.id, detail={"reason": reason})
     db.session.commit()

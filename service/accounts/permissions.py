@@ -12,6 +12,7 @@ from models.base import db, utcnow
 from models.matters import Matter
 from models.requests import Grant, PermissionItem, RequestKind, RequestStatus, ReviewRequest
 from service import audit
+from service.accounts.status import record_review_status
 from service.platform.errors import InvalidInput
 
 ROLES = ("acceptor", "handler")
@@ -54,6 +55,7 @@ def submit(account: Account, items: Sequence[PermissionChoice], note: str | None
     ]
     db.session.add(request)
     db.session.flush()
+    record_review_status(request)
     audit.record(
         "permission.request", target_type="review", target_id=request.id, detail={"matters": len(items)}
     )

@@ -16,8 +16,10 @@ from models.organisations import Organisation
 from models.requests import RequestKind, ReviewRequest
 from service import audit
 from service.accounts.identity import SealedIdNumber, check_credit_code, check_id_number, id_number_taken
+from service.accounts.status import record_review_status
 from service.auth.passwords import check_new_password
 from service.auth.sms_codes import check_code
+from service.events import log
 from service.platform.crypto import hash_password
 from service.platform.errors import Conflict, InvalidInput
 
@@ -78,6 +80,8 @@ def build_account(
         legacy=legacy,
     )
     db.session.add(account)
+    db.session.flush()  # the id, for the event; a clash with a live account surfaces here
+    log.emit("account.status", account, status=status.value, previous=None)
     return account
 
 
@@ -125,6 +129,7 @@ def register(form: RegistrationForm) -> tuple[Account, ReviewRequest]:
         request = ReviewRequest(kind=RequestKind.NEW, account_id=account.id, submitted_by_id=account.id)
         db.session.add(request)
         db.session.flush()
+        record_review_status(request)
         audit.record("account.register", target_type="account", target_id=account.id, actor=account)
         db.session.commit()
     except IntegrityError:

@@ -14,6 +14,7 @@ from service import audit
 from service.accounts import management, permissions
 from service.accounts.registration import organisation_by_id
 from service.accounts.scopes import account_predicate, organisation_in_scope
+from service.accounts.status import record_review_status, set_account_status
 from service.platform.errors import Conflict, InvalidInput, NotFound
 
 ACCOUNT_KINDS = (RequestKind.NEW, RequestKind.CHANGE, RequestKind.CANCEL)
@@ -41,6 +42,7 @@ def submit_account_request(
     )
     db.session.add(request)
     db.session.flush()
+    record_review_status(request)
     audit.record(f"account.request_{kind}", target_type="review", target_id=request.id)
     db.session.commit()
     return request
@@ -89,16 +91,18 @@ def decide(admin: Account, review_id: int, decision: str, reason: str | None) ->
     if decision == "reject" and not (reason and reason.strip()):
         raise InvalidInput("reason_required", "驳回时须填写理由", errors={"reason": ["驳回时须填写理由"]})
     effect: dict[str, Any] = {}
+    previous = review.status
     if decision == "approve":
         effect = _apply(admin, review)
         review.status = RequestStatus.APPROVED
     else:
         review.status = RequestStatus.REJECTED
         if review.kind is RequestKind.NEW:
-            review.account.status = AccountStatus.REJECTED
+            set_account_status(review.account, AccountStatus.REJECTED)
     review.reviewer_id = admin.id
     review.decision_reason = reason
     review.decided_at = utcnow()
+    record_review_status(review, previous)
     audit.record(
         f"review.{decision}",
         target_type="review",
@@ -114,7 +118,7 @@ def _apply(admin: Account, review: ReviewRequest) -> dict[str, Any]:
     if review.kind is RequestKind.NEW:
         if account.status is not AccountStatus.PENDING:
             raise Conflict("account_not_pending", "该账号不处于待审核状态")
-        account.status = AccountStatus.ACTIVE
+        set_account_status(account, AccountStatus.ACTIVE)
         return {}
     if review.kind is RequestKind.CHANGE:
         changes = review.payload or {}

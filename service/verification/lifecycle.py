@@ -24,6 +24,7 @@ from models.accounts import Account, VerificationStatus
 from models.base import utcnow
 from models.verifications import AttemptStatus, VerificationAttempt
 from service import audit
+from service.events import log
 from service.platform.errors import Conflict
 
 _S = AttemptStatus
@@ -84,7 +85,8 @@ def transition(
     if not can_move(attempt, target):
         raise TransitionRefused(attempt.status, target)
     now = utcnow()
-    was_terminal = attempt.status.terminal
+    previous = attempt.status
+    was_terminal = previous.terminal
     attempt.status = target
     attempt.stage = stage
     if target is _S.QUEUED:
@@ -98,6 +100,8 @@ def transition(
         attempt.reasons = reasons
     if evidence is not None:
         attempt.evidence = evidence
+    log.emit("verification.status", attempt.account, attempt_id=attempt.id, status=target.value,
+             previous=previous.value)  # fmt: skip
     audit.record(
         action or f"verification.{target.value}",
         target_type="verification",
@@ -108,8 +112,17 @@ def transition(
 
 
 def set_account_verification(account: Account, status: VerificationStatus) -> None:
-    """Set an account's verification status; ``verified_at`` follows (set on a pass, cleared on none)."""
+    """Set an account's verification status; ``verified_at`` follows (set on a pass, cleared on none).
+    A change is recorded in the event log (the caller commits)."""
+    previous = account.verification_status
     account.verification_status = status
+    if previous is not status:
+        log.emit(
+            "account.verification",
+            account,
+            status=status.value,
+            previous=previous.value if previous else None,
+        )
     if status is VerificationStatus.REAL_PERSON:
         account.verified_at = utcnow()
     elif status is VerificationStatus.NONE:

@@ -1,0 +1,1 @@
+"""The event log every status change writes into (the transactional outbox), and its readers."""

@@ -1,0 +1,65 @@
+"""Append to the event log, in the caller's transaction, and read it in order.
+
+``emit`` is called only by the lifecycle functions (``service.verification.lifecycle`` for attempts
+and account verification, ``service.accounts.status`` for account status), so there is no change
+without its event and no event without its change: both commit or neither does.
+
+Ordering: on PostgreSQL, appenders take a transaction-scoped advisory lock, so a later id never
+commits before an earlier one and a reader that has seen id N has seen every id below N. SQLite
+serialises writers anyway.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import Any
+
+from sqlalchemy import ColumnElement, Select, false, or_, select, text
+
+from models.accounts import Account
+from models.base import db, utcnow
+from models.events import Event
+
+_LOCK_KEY = 7233402  # beside the audit chain's 7233401
+#: Every event type, with what it means (documented in the OpenAPI description and the README).
+TYPES = {
+    "verification.status": "an attempt's status changed (data: attempt status, previous status)",
+    "account.verification": "an account's verification status changed (data: status, previous)",
+    "account.status": "an account's status changed: reviewed, suspended, cancelled (data: status, previous)",
+    "review.status": "a request's review status changed (data: review_id, kind, status, previous)",
+}
+
+
+def emit(type_: str, account: Account, *, attempt_id: int | None = None, **data: Any) -> Event:
+    """Append one event for ``account`` to the current transaction (the caller commits)."""
+    if type_ not in TYPES:
+        raise ValueError(f"unknown event type {type_}")
+    if db.engine.dialect.name == "postgresql":
+        db.session.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": _LOCK_KEY})
+    event = Event(at=utcnow(), type=type_, account_id=account.id, attempt_id=attempt_id,
+                  region_code=account.region_code, data=data)  # fmt: skip
+    db.session.add(event)
+    db.session.flush()
+    return event
+
+
+def region_predicate(regions: Sequence[str]) -> ColumnElement[bool]:
+    """Events of accounts in ``regions`` (a province code covers the province, a city its counties)."""
+    clauses = [Event.region_code.like(_prefix(code) + "%") for code in regions]
+    return or_(*clauses) if clauses else false()
+
+
+def _prefix(code: str) -> str:
+    """430000 -> 43, 430100 -> 4301, 430102 -> 430102."""
+    return code[:2] if code.endswith("0000") else code[:4] if code.endswith("00") else code
+
+
+def after(cursor: int, *, where: ColumnElement[bool], limit: int) -> Sequence[Event]:
+    """Events after ``cursor`` matching ``where``, oldest first."""
+    query: Select[Event] = select(Event).where(Event.id > cursor, where).order_by(Event.id).limit(limit)
+    return db.session.scalars(query).all()
+
+
+def latest_id() -> int:
+    """The newest event's id (0 when the log is empty): where a new follower starts."""
+    return db.session.scalar(select(Event.id).order_by(Event.id.desc()).limit(1)) or 0
