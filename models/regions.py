@@ -24,3 +24,13 @@ class Region(Model):
         if self.level == "province":
             return None
         return self.code[:4] + "00"
+
+
+def code_prefix(code: str) -> str:
+    """The prefix every GB/T 2260 code inside ``code`` starts with: 430000 -> 43, 430100 -> 4301,
+    430102 -> 430102. A province covers its cities and counties, a city its counties."""
+    if code.endswith("0000"):
+        return code[:2]
+    if code.endswith("00"):
+        return code[:4]
+    return code

@@ -12,6 +12,7 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
     """Build the app: load config, bind extensions, register blueprints. Nothing else."""
     from service import api as api_package
     from service import cli
+    from service.clients import oauth
     from service.platform import config as config_module
     from service.platform import errors, http
     from service.platform.extensions import api, db, migrate, redis_store
@@ -21,6 +22,7 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
     db.init_app(app)
     migrate.init_app(app, db, directory=app.config.get("MIGRATIONS_DIR", _migrations_dir()))
     redis_store.init_app(app)
+    oauth.init_app(app)
     api.init_app(app)
     api_package.register(app, api)
     errors.init_app(app)

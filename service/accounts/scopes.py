@@ -8,12 +8,15 @@ list can never show what a direct lookup would refuse, or the other way round.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+
 from flask import current_app
 from sqlalchemy import ColumnElement, Select, and_, false, or_, select
 
 from models.accounts import Account, Role
 from models.base import db
 from models.organisations import Organisation
+from models.regions import code_prefix
 from service.platform.errors import NotFound
 
 
@@ -23,7 +26,7 @@ def organisation_predicate(admin: Account) -> ColumnElement[bool]:
     if admin.role is Role.PROVINCE_ADMIN:
         return Organisation.region_code == province
     if admin.role is Role.CITY_ADMIN and admin.admin_region_code:
-        return Organisation.region_code.like(admin.admin_region_code[:4] + "%")
+        return Organisation.region_code.like(code_prefix(admin.admin_region_code) + "%")
     return false()
 
 
@@ -56,3 +59,30 @@ def organisation_in_scope(admin: Account, organisation_id: int) -> bool:
     """May ``admin`` place an approver account in this organisation (e.g. on a transfer)?"""
     query = select(Organisation.id).where(Organisation.id == organisation_id, organisation_predicate(admin))
     return db.session.scalar(query) is not None
+
+
+def regions_predicate(regions: Sequence[str]) -> ColumnElement[bool]:
+    """A WHERE clause over ``Account`` (outer-joined to ``Organisation``) for a service client's
+    regions: accounts whose organisation, or the city they administer, lies inside one of them."""
+    clauses = [
+        or_(Organisation.region_code.like(prefix + "%"), Account.admin_region_code.like(prefix + "%"))
+        for prefix in (code_prefix(code) for code in regions)
+    ]
+    return or_(*clauses) if clauses else false()
+
+
+def accounts_in_regions(regions: Sequence[str]) -> Select[Account]:
+    """``select(Account)`` limited to ``regions`` (what a service client may read)."""
+    return (
+        select(Account)
+        .outerjoin(Organisation, Account.organisation_id == Organisation.id)
+        .where(regions_predicate(regions))
+    )
+
+
+def get_account_in_regions(regions: Sequence[str], account_id: int) -> Account:
+    """The account, or NotFound when it does not exist *or* lies outside ``regions``."""
+    account = db.session.scalar(accounts_in_regions(regions).where(Account.id == account_id))
+    if account is None:
+        raise NotFound()
+    return account

@@ -52,8 +52,13 @@ def create_staff_account(form: StaffAccountForm, *, actor: str = "cli") -> Accou
         admin_region_code=region.code if form.role is Role.CITY_ADMIN else None,
     )
     db.session.flush()
-    audit.record("account.create", target_type="account", target_id=account.id, actor=actor,
-                 detail={"role": form.role.value, "region": region.code})  # fmt: skip
+    audit.record(
+        "account.create",
+        target_type="account",
+        target_id=account.id,
+        actor=actor,
+        detail={"role": form.role.value, "region": region.code},
+    )
     db.session.commit()
     return account
 

@@ -22,5 +22,11 @@ def record_review_status(review: ReviewRequest, previous: RequestStatus | None =
 
     Called after the change, with the review flushed (its id assigned); the caller commits.
     """
-    log.emit("review.status", review.account, review_id=review.id, kind=review.kind.value,
-             status=review.status.value, previous=previous.value if previous else None)  # fmt: skip
+    log.emit(
+        "review.status",
+        review.account,
+        review_id=review.id,
+        kind=review.kind.value,
+        status=review.status.value,
+        previous=previous.value if previous else None,
+    )

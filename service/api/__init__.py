@@ -26,11 +26,15 @@ def register(app: Flask, api: Api) -> None:
     """
     app.url_map.converters["int"] = IdConverter
     api.register_converter(IdConverter, id_param_schema)
+    _declare_security(api)
     from service.api import (
         account_requests,
         admin_accounts,
         city_admin_applications,
+        events,
+        hall,
         me,
+        oauth,
         permission_requests,
         reference,
         registrations,
@@ -54,6 +58,32 @@ def register(app: Flask, api: Api) -> None:
         city_admin_applications,
         verifications,
         support,
+        oauth,
+        hall,
+        events,
     ):
         api.register_blueprint(package.blp)
     app.register_blueprint(docs_assets)
+
+
+def _declare_security(api: Api) -> None:
+    """The ways in, so Swagger UI can authorize and a generated client knows them: a person's or
+    staff member's bearer token from ``POST /sessions``, or a service client's from the OAuth 2.0
+    client-credentials grant."""
+    from service.clients.registry import SCOPES
+
+    components = api.spec.components
+    components.security_scheme(
+        "bearerAuth", {"type": "http", "scheme": "bearer", "description": "POST /api/v1/sessions 的令牌"}
+    )
+    components.security_scheme(
+        "clientBasic", {"type": "http", "scheme": "basic", "description": "服务客户端 id 与密钥"}
+    )
+    components.security_scheme(
+        "oauth2ClientCredentials",
+        {
+            "type": "oauth2",
+            "flows": {"clientCredentials": {"tokenUrl": "/api/v1/oauth/token", "scopes": SCOPES}},
+        },
+    )
+    api.spec.options["security"] = [{"bearerAuth": []}, {"oauth2ClientCredentials": []}]

@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import math
+from collections.abc import Callable
 from typing import Any
 
-from flask import current_app
+from flask import Response, after_this_request, current_app
 from marshmallow import RAISE, Schema, fields, validate
 from sqlalchemy import Select, func, select
 
@@ -87,6 +89,22 @@ class UtcDateTime(fields.DateTime):
         self, value: dt.datetime | None, attr: str | None, obj: Any, **kwargs: Any
     ) -> str | float | None:
         return super()._serialize(as_utc(value) if value is not None else None, attr, obj, **kwargs)
+
+
+def revalidate(view: Callable[..., Any]) -> Callable[..., Any]:
+    """Let clients keep the answer but revalidate it every time (with its ETag): the reads the web
+    hall polls. Everything else stays ``no-store``."""
+
+    @functools.wraps(view)
+    def wrapped(*args: Any, **kwargs: Any) -> Any:
+        @after_this_request
+        def _cache(response: Response) -> Response:
+            response.headers["Cache-Control"] = "private, no-cache"
+            return response
+
+        return view(*args, **kwargs)
+
+    return wrapped
 
 
 def mask_phone(phone: str | None) -> str | None:

@@ -9,10 +9,19 @@ from flask import Flask
 def init_app(app: Flask) -> None:
     from service.cli.accounts import accounts_cli
     from service.cli.audit import audit_cli
+    from service.cli.clients import clients_cli
     from service.cli.seed import seed_command
     from service.cli.sms import sms_cli
     from service.cli.verifications import verifications_cli
     from service.cli.worker import worker_command
 
-    for command in (seed_command, accounts_cli, sms_cli, audit_cli, worker_command, verifications_cli):
+    for command in (
+        seed_command,
+        accounts_cli,
+        clients_cli,
+        sms_cli,
+        audit_cli,
+        worker_command,
+        verifications_cli,
+    ):
         app.cli.add_command(command)

@@ -19,6 +19,7 @@ from sqlalchemy import ColumnElement, Select, false, or_, select, text
 from models.accounts import Account
 from models.base import db, utcnow
 from models.events import Event
+from models.regions import code_prefix
 
 _LOCK_KEY = 7233402  # beside the audit chain's 7233401
 #: Every event type, with what it means (documented in the OpenAPI description and the README).
@@ -36,8 +37,14 @@ def emit(type_: str, account: Account, *, attempt_id: int | None = None, **data:
         raise ValueError(f"unknown event type {type_}")
     if db.engine.dialect.name == "postgresql":
         db.session.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": _LOCK_KEY})
-    event = Event(at=utcnow(), type=type_, account_id=account.id, attempt_id=attempt_id,
-                  region_code=account.region_code, data=data)  # fmt: skip
+    event = Event(
+        at=utcnow(),
+        type=type_,
+        account_id=account.id,
+        attempt_id=attempt_id,
+        region_code=account.region_code,
+        data=data,
+    )
     db.session.add(event)
     db.session.flush()
     return event
@@ -45,13 +52,8 @@ def emit(type_: str, account: Account, *, attempt_id: int | None = None, **data:
 
 def region_predicate(regions: Sequence[str]) -> ColumnElement[bool]:
     """Events of accounts in ``regions`` (a province code covers the province, a city its counties)."""
-    clauses = [Event.region_code.like(_prefix(code) + "%") for code in regions]
+    clauses = [Event.region_code.like(code_prefix(code) + "%") for code in regions]
     return or_(*clauses) if clauses else false()
-
-
-def _prefix(code: str) -> str:
-    """430000 -> 43, 430100 -> 4301, 430102 -> 430102."""
-    return code[:2] if code.endswith("0000") else code[:4] if code.endswith("00") else code
 
 
 def after(cursor: int, *, where: ColumnElement[bool], limit: int) -> Sequence[Event]:

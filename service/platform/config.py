@@ -67,6 +67,8 @@ DEFAULTS: dict[str, Any] = {
     "VERIFY_IMAGE_RETENTION_DAYS": 30,
     "VERIFY_SWEEP_AFTER_SECONDS": 120,
     "WORKER_WARM_UP": True,
+    # service clients (the web hall): OAuth 2.0 client-credentials tokens
+    "CLIENT_TOKEN_SECONDS": 900,
     # paging
     "PAGE_SIZE_DEFAULT": 20,
     "PAGE_SIZE_MAX": 100,

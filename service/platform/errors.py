@@ -173,6 +173,8 @@ def _handle_service_error(exc: ServiceError) -> Response:
 
 def _handle_http_exception(exc: HTTPException) -> Response:
     status = exc.code or 500
+    if status == 304:  # Not Modified: no body, the ETag the client already holds
+        return Response(status=304, headers=[(k, v) for k, v in exc.get_headers() if k.lower() == "etag"])
     reason, message = _HTTP_REASONS.get(status, ("http_error", "请求无法处理"))
     errors: dict[str, Any] | None = None
     data = getattr(exc, "data", None)  # flask-smorest / webargs put validation messages here

@@ -77,8 +77,9 @@ def record_outcome(attempt: VerificationAttempt, result: VerificationResult) -> 
     """Write the engine's outcome to the attempt and, on a pass, to the account. Caller commits."""
     reasons = list(result.reasons)
     status = AttemptStatus.PASSED if result.ok else AttemptStatus.FAILED
-    lifecycle.transition(attempt, status, reasons=reasons, evidence=result.to_dict(),
-                         detail={"reasons": reasons})  # fmt: skip
+    lifecycle.transition(
+        attempt, status, reasons=reasons, evidence=result.to_dict(), detail={"reasons": reasons}
+    )
     if result.ok:
         lifecycle.set_account_verification(attempt.account, VerificationStatus.REAL_PERSON)
 
@@ -93,7 +94,11 @@ def record_job_failure(job: Any, connection: Any, exc_type: Any, value: Any, tra
         after_fork()
         attempt = db.session.get(VerificationAttempt, attempt_id)
         if attempt is not None and not attempt.status.terminal:
-            lifecycle.transition(attempt, AttemptStatus.ERROR, reasons=["engine_error"],
-                                 detail={"error": getattr(exc_type, "__name__", str(exc_type))})  # fmt: skip
+            lifecycle.transition(
+                attempt,
+                AttemptStatus.ERROR,
+                reasons=["engine_error"],
+                detail={"error": getattr(exc_type, "__name__", str(exc_type))},
+            )
             db.session.commit()
         db.session.remove()

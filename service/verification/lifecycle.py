@@ -100,8 +100,13 @@ def transition(
         attempt.reasons = reasons
     if evidence is not None:
         attempt.evidence = evidence
-    log.emit("verification.status", attempt.account, attempt_id=attempt.id, status=target.value,
-             previous=previous.value)  # fmt: skip
+    log.emit(
+        "verification.status",
+        attempt.account,
+        attempt_id=attempt.id,
+        status=target.value,
+        previous=previous.value,
+    )
     audit.record(
         action or f"verification.{target.value}",
         target_type="verification",

@@ -54,8 +54,12 @@ def rerun(staff: Account, attempt_id: int) -> VerificationAttempt:
     attempt.images = storage.copies(original.images)
     db.session.add(attempt)
     db.session.flush()
-    audit.record("verification.rerun", target_type="verification", target_id=attempt.id,
-                 detail={"rerun_of": original.id, "account_id": original.account_id})  # fmt: skip
+    audit.record(
+        "verification.rerun",
+        target_type="verification",
+        target_id=attempt.id,
+        detail={"rerun_of": original.id, "account_id": original.account_id},
+    )
     queue.submit(attempt, actor=staff)
     return attempt
 

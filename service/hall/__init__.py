@@ -1,0 +1,1 @@
+"""What the web hall (办事大厅) reads: account records and verification status within a client's regions."""

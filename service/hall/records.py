@@ -1,0 +1,110 @@
+"""The web hall's reads, each limited to the calling client's regions (out of them: not found).
+
+Records carry states, times, masked identifiers and grants; never an ID number in clear, never a
+score. Each read is a few indexed queries; the API adds strong ETags so a poll that changed nothing
+costs a 304.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+from sqlalchemy import func, select
+
+from models.accounts import Account
+from models.base import db
+from models.requests import Grant, ReviewRequest
+from models.verifications import AttemptStatus, VerificationAttempt
+from service.accounts.identity import check_id_number
+from service.accounts.scopes import accounts_in_regions, get_account_in_regions
+from service.platform.crypto import lookup_hash
+from service.platform.errors import InvalidInput
+from service.verification.attempts import reasons_for_person
+
+#: How many accounts one batch status request may name.
+BATCH_MAX = 500
+
+
+@dataclass(frozen=True)
+class AccountRecord:
+    """An account as the hall shows it."""
+
+    account: Account
+    latest_review: ReviewRequest | None
+    grants: Sequence[Grant]
+
+
+@dataclass(frozen=True)
+class VerificationState:
+    """An account's verification state and its latest attempt's (reasons only when not passed)."""
+
+    account: Account
+    attempt: VerificationAttempt | None
+
+    @property
+    def attempt_status(self) -> AttemptStatus | None:
+        return self.attempt.status if self.attempt else None
+
+    @property
+    def reasons(self) -> list[str]:
+        return reasons_for_person(self.attempt) if self.attempt else []
+
+
+def account_record(regions: Sequence[str], account_id: int) -> AccountRecord:
+    """One account in ``regions``, with its latest review and its grants."""
+    account = get_account_in_regions(regions, account_id)
+    review = db.session.scalar(
+        select(ReviewRequest)
+        .where(ReviewRequest.account_id == account.id)
+        .order_by(ReviewRequest.id.desc())
+        .limit(1)
+    )
+    grants = db.session.scalars(select(Grant).where(Grant.account_id == account.id).order_by(Grant.id)).all()
+    return AccountRecord(account, review, grants)
+
+
+def verification_state(regions: Sequence[str], account_id: int) -> VerificationState:
+    """One account's verification state, in ``regions``."""
+    account = get_account_in_regions(regions, account_id)
+    return VerificationState(account, _latest_attempts([account.id]).get(account.id))
+
+
+def batch_states(regions: Sequence[str], account_ids: Sequence[int]) -> list[VerificationState]:
+    """The states of up to BATCH_MAX accounts in two queries; ids outside ``regions`` or unknown are
+    left out (the answer lists what was found)."""
+    if len(account_ids) > BATCH_MAX:
+        raise InvalidInput("batch_too_large", f"一次最多查询 {BATCH_MAX} 个账号")
+    wanted = sorted(set(account_ids))
+    accounts = db.session.scalars(accounts_in_regions(regions).where(Account.id.in_(wanted))).all()
+    latest = _latest_attempts([a.id for a in accounts])
+    return [VerificationState(a, latest.get(a.id)) for a in sorted(accounts, key=lambda a: a.id)]
+
+
+def lookup(regions: Sequence[str], *, username: str | None, phone: str | None,
+           id_number: str | None) -> Sequence[Account]:  # fmt: skip
+    """Accounts in ``regions`` by exact user name, phone, or full ID number (matched by its keyed hash)."""
+    query = accounts_in_regions(regions).order_by(Account.id)
+    if username:
+        query = query.where(Account.username == username)
+    elif phone:
+        query = query.where(Account.phone == phone)
+    elif id_number:
+        number = check_id_number(id_number).number
+        query = query.where(Account.id_number_hash == lookup_hash(number))
+    else:
+        raise InvalidInput("lookup_key_missing", "请提供 username、phone 或 id_number 之一")
+    return db.session.scalars(query.limit(20)).all()
+
+
+def _latest_attempts(account_ids: Sequence[int]) -> dict[int, VerificationAttempt]:
+    """Each account's newest attempt, in one query."""
+    if not account_ids:
+        return {}
+    newest = (
+        select(func.max(VerificationAttempt.id))
+        .where(VerificationAttempt.account_id.in_(account_ids))
+        .group_by(VerificationAttempt.account_id)
+    )
+    rows = db.session.scalars(select(VerificationAttempt).where(VerificationAttempt.id.in_(newest))).all()
+    return {row.account_id: row for row in rows}
