@@ -16,6 +16,7 @@ RUN useradd --system --uid 10001 app
 USER app
 ENV FLASK_APP=service
 EXPOSE 8000
-# Access log without query strings: a search may carry an ID number, which is never logged.
-CMD ["gunicorn", "--bind", "0.0.0.0:8000", "--workers", "4", "--access-logfile", "-", \
-     "--access-logformat", "%(h)s %(t)s \"%(m)s %(U)s\" %(s)s %(b)s %(M)sms", "service.platform.wsgi:app"]
+# gevent workers (long event streams and slow clients hold a greenlet, not a worker); the access log
+# has no query strings. Settings: service/platform/gunicorn_conf.py.
+ENV HOST=0.0.0.0 PORT=8000 WEB_CONCURRENCY=4
+CMD ["gunicorn", "--config", "python:service.platform.gunicorn_conf", "service.platform.wsgi:app"]

@@ -14,7 +14,7 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
     from service import cli
     from service.clients import oauth
     from service.platform import config as config_module
-    from service.platform import errors, http
+    from service.platform import errors, http, metrics
     from service.platform.extensions import api, db, migrate, redis_store
 
     app = Flask(__name__, instance_relative_config=True)
@@ -27,6 +27,7 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
     api_package.register(app, api)
     errors.init_app(app)
     http.init_app(app)
+    metrics.init_app(app)
     cli.init_app(app)
     return app
 

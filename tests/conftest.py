@@ -81,6 +81,10 @@ def _base_app(database_url, redis_url):
             "SQLALCHEMY_DATABASE_URI": database_url,
             "REDIS_URL": redis_url,
             "SMS_BACKEND": "outbox",
+            # event streams: quick polls, short streams, frequent keep-alives (seconds)
+            "EVENTS_POLL_SECONDS": 0.05,
+            "EVENTS_STREAM_SECONDS": 1.5,
+            "EVENTS_KEEPALIVE_SECONDS": 0.3,
             **TEST_KEYS,
         }
     )
@@ -98,8 +102,10 @@ def _base_app(database_url, redis_url):
 @pytest.fixture
 def app(_base_app):
     """The app with a clean slate: no accounts, requests, sessions, codes or rate-limit counters."""
+    from service.events.hub import drop_hub
     from service.platform.extensions import redis_store
 
+    drop_hub(_base_app)  # the log starts again: a live hub would wait past the old ids
     with _base_app.app_context():
         for model in _CLEAN_ORDER:
             db.session.execute(delete(model))

@@ -35,6 +35,7 @@ def register(app: Flask, api: Api) -> None:
         hall,
         me,
         oauth,
+        ops,
         permission_requests,
         reference,
         registrations,
@@ -61,6 +62,7 @@ def register(app: Flask, api: Api) -> None:
         oauth,
         hall,
         events,
+        ops,
     ):
         api.register_blueprint(package.blp)
     app.register_blueprint(docs_assets)

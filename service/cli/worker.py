@@ -30,6 +30,12 @@ def worker_command(burst: bool) -> None:
     if revived:
         click.echo(f"重新排队 {len(revived)} 个丢失任务的认证: {revived}")
     worker = Worker([VERIFICATION_QUEUE], connection=redis_store.client, serializer=JSONSerializer)
+    models_key = queue.MODELS_KEY.format(name=worker.name)
+    if app.config["WORKER_WARM_UP"]:
+        redis_store.client.set(models_key, "1")  # /readyz: this worker's engines are loaded
     click.echo(f"后台任务进程已启动, 队列: {VERIFICATION_QUEUE}")
-    # The scheduler runs the retries rq schedules with an interval.
-    worker.work(burst=burst, with_scheduler=True)
+    try:
+        # The scheduler runs the retries rq schedules with an interval.
+        worker.work(burst=burst, with_scheduler=True)
+    finally:
+        redis_store.client.delete(models_key)

@@ -69,6 +69,11 @@ DEFAULTS: dict[str, Any] = {
     "WORKER_WARM_UP": True,
     # service clients (the web hall): OAuth 2.0 client-credentials tokens
     "CLIENT_TOKEN_SECONDS": 900,
+    # the event stream (SSE): how often each server process polls the log, how long one stream lasts
+    # before the client reconnects with Last-Event-ID, and the keep-alive comment interval
+    "EVENTS_POLL_SECONDS": 0.5,
+    "EVENTS_STREAM_SECONDS": 300,
+    "EVENTS_KEEPALIVE_SECONDS": 15,
     # paging
     "PAGE_SIZE_DEFAULT": 20,
     "PAGE_SIZE_MAX": 100,

@@ -11,6 +11,7 @@ from __future__ import annotations
 import base64
 import os
 import secrets
+import shutil
 import signal
 import subprocess
 import sys
@@ -23,7 +24,6 @@ if TYPE_CHECKING:
 INSTANCE = Path(__file__).resolve().parents[2] / "instance"
 KEYS = ("SECRET_KEY", "ID_NUMBER_KEY", "LOOKUP_KEY")
 # The path without the query string: an admin's search may carry an ID number, which is never logged.
-ACCESS_LOG = '%(h)s %(t)s "%(m)s %(U)s" %(s)s %(b)s %(M)sms'
 
 
 def _load_or_create_keys(path: Path) -> dict[str, str]:
@@ -83,13 +83,16 @@ def main() -> int:
     redis_server = None if os.environ.get("REDIS_URL") else _start_redis()
     _prepare_database()
     port = os.environ.get("PORT", "8000")
-    env = dict(os.environ)
+    metrics_dir = INSTANCE / "metrics"  # every process's Prometheus samples, summed by /metrics
+    shutil.rmtree(metrics_dir, ignore_errors=True)
+    metrics_dir.mkdir()
+    env = {**os.environ, "PROMETHEUS_MULTIPROC_DIR": str(metrics_dir)}
     # Fixed argument lists of our own interpreter: no shell, no user input.
     worker = subprocess.Popen([sys.executable, "-m", "flask", "--app", "service", "worker"], env=env)  # noqa: S603
     web = subprocess.Popen(  # noqa: S603
-        [sys.executable, "-m", "gunicorn", "--bind", f"127.0.0.1:{port}", "--workers", "2",
-         "--access-logfile", "-", "--access-logformat", ACCESS_LOG, "service.platform.wsgi:app"],
-        env=env,
+        [sys.executable, "-m", "gunicorn", "--config", "python:service.platform.gunicorn_conf",
+         "service.platform.wsgi:app"],
+        env={**env, "PORT": port},
     )  # fmt: skip
     print(f"服务已启动: http://127.0.0.1:{port}/api/v1/docs (Ctrl+C 停止)", flush=True)
 

@@ -104,7 +104,7 @@ def _check_body() -> None:
 
 
 def _harden(response: Response) -> Response:
-    response.headers.setdefault("Cache-Control", "no-store")
+    response.headers.setdefault("Cache-Control", "no-store")  # the hall's polled reads say private, no-cache
     response.headers.setdefault("X-Content-Type-Options", "nosniff")
     response.headers.setdefault("Referrer-Policy", "no-referrer")
     return response

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import datetime as dt
 import logging
+from collections.abc import Mapping
 from typing import Any
 
 from sqlalchemy import select
@@ -18,6 +19,7 @@ from idverify.types import VerificationResult
 from models.accounts import VerificationStatus
 from models.base import db
 from models.verifications import AttemptStatus, VerificationAttempt
+from service.platform import metrics
 from service.platform.crypto import decrypt_id_number
 from service.platform.jobcontext import after_fork, get_app
 from service.verification import lifecycle
@@ -82,6 +84,15 @@ def record_outcome(attempt: VerificationAttempt, result: VerificationResult) -> 
     )
     if result.ok:
         lifecycle.set_account_verification(attempt.account, VerificationStatus.REAL_PERSON)
+    _observe(status, reasons, result.timings)
+
+
+def _observe(status: AttemptStatus, reasons: list[str], timings: Mapping[str, float]) -> None:
+    """Outcomes by reason and time by stage, for /metrics (codes and stage names only)."""
+    for reason in reasons or ["none"]:
+        metrics.OUTCOMES.labels(status.value, reason).inc()
+    for stage, ms in timings.items():
+        metrics.JOB_SECONDS.labels(stage.removesuffix("_ms")).observe(ms / 1000)
 
 
 def record_job_failure(job: Any, connection: Any, exc_type: Any, value: Any, traceback: Any) -> None:

@@ -8,14 +8,14 @@ from __future__ import annotations
 import datetime as dt
 
 from flask import current_app
-from rq import Callback, Queue, Retry
+from rq import Callback, Queue, Retry, Worker
 from rq.exceptions import NoSuchJobError
 from rq.job import Job, JobStatus
 from rq.serializers import JSONSerializer
 from sqlalchemy import select
 
 from models.accounts import Account
-from models.base import db, utcnow
+from models.base import as_utc, db, utcnow
 from models.verifications import AttemptStatus, VerificationAttempt
 from service.platform.extensions import redis_store
 from service.verification import lifecycle
@@ -58,6 +58,28 @@ def enqueue_verification(attempt_id: int) -> None:
         on_failure=Callback("service.verification.jobs.record_job_failure"),
         description=f"实名实人认证 #{attempt_id}",
     )
+
+
+#: A worker that has not beaten its heart for this long is taken for dead.
+WORKER_HEARTBEAT_SECONDS = 90
+MODELS_KEY = "xjy:worker:models-loaded:{name}"
+
+
+def live_workers() -> list[str]:
+    """Names of the verification workers whose heartbeat is recent and whose models are loaded."""
+    now = utcnow()
+    names = []
+    for worker in Worker.all(queue=verification_queue()):
+        beat = worker.last_heartbeat
+        fresh = beat is not None and (now - as_utc(beat)).total_seconds() < WORKER_HEARTBEAT_SECONDS
+        if fresh and redis_store.client.exists(MODELS_KEY.format(name=worker.name)):
+            names.append(worker.name)
+    return names
+
+
+def depth() -> int:
+    """Jobs waiting on the verification queue."""
+    return int(verification_queue().count)
 
 
 def submit(attempt: VerificationAttempt, *, actor: Account | str = "system") -> None:

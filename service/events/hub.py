@@ -1,0 +1,163 @@
+"""Live delivery of the event log inside one server process: one thread polls the log and every
+stream waits on a shared condition, so 1,000 subscribers cost one query per poll, not 1,000.
+
+A stream asks for "events after my cursor that I may see"; the hub answers from a ring of recent
+events, or from the database when the cursor is older than the ring. Under gunicorn's gevent worker
+the thread and the condition are green (monkey-patched), so a waiting stream holds no OS thread.
+"""
+
+from __future__ import annotations
+
+import threading
+from collections import deque
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any
+
+from flask import Flask
+from sqlalchemy import select
+
+from models.base import as_utc, db
+from models.events import Event
+from models.regions import code_prefix
+
+RING_SIZE = 10_000
+
+
+@dataclass(frozen=True)
+class LiveEvent:
+    """An event detached from the database session (safe to share between streams)."""
+
+    id: int
+    type: str
+    at: str
+    account_id: int
+    attempt_id: int | None
+    region_code: str | None
+    data: dict[str, Any]
+
+    @classmethod
+    def of(cls, row: Event) -> LiveEvent:
+        return cls(
+            row.id,
+            row.type,
+            as_utc(row.at).isoformat(),
+            row.account_id,
+            row.attempt_id,
+            row.region_code,
+            dict(row.data),
+        )
+
+    def public(self) -> dict[str, Any]:
+        """What a subscriber receives: ids and states, no region."""
+        return {"id": self.id, "type": self.type, "at": self.at, "account_id": self.account_id,
+                "attempt_id": self.attempt_id, "data": self.data}  # fmt: skip
+
+
+def for_regions(regions: list[str]) -> Callable[[LiveEvent], bool]:
+    """A service client's view: events of accounts inside its regions."""
+    prefixes = tuple(code_prefix(code) for code in regions)
+    return lambda e: bool(e.region_code) and e.region_code.startswith(prefixes)  # type: ignore[union-attr]
+
+
+def for_account(account_id: int) -> Callable[[LiveEvent], bool]:
+    """A person's own view: their account's events only."""
+    return lambda e: e.account_id == account_id
+
+
+class EventHub:
+    """One per process: a poller thread and a condition the streams wait on."""
+
+    def __init__(self, app: Flask, poll_seconds: float) -> None:
+        self._app = app
+        self._poll = poll_seconds
+        self._ring: deque[LiveEvent] = deque(maxlen=RING_SIZE)
+        self._changed = threading.Condition()
+        self._last_id = -1  # unknown until the first poll
+        self._thread: threading.Thread | None = None
+        self._start_lock = threading.Lock()
+        self._stop = threading.Event()
+
+    def _ensure_started(self) -> None:
+        with self._start_lock:
+            if self._thread is None or not self._thread.is_alive():
+                self._thread = threading.Thread(target=self._run, name="event-hub", daemon=True)
+                self._thread.start()
+
+    def stop(self) -> None:
+        """End the poller (tests, and a process shutting down); waiting streams time out as usual."""
+        self._stop.set()
+
+    def _run(self) -> None:
+        while not self._stop.wait(self._poll):
+            try:
+                self._fetch()
+            except Exception:  # noqa: BLE001 (a database hiccup must not end live delivery)
+                with self._app.app_context():
+                    db.session.remove()
+
+    def _fetch(self) -> None:
+        with self._app.app_context():
+            try:
+                after = max(self._last_id, self._ring[-1].id if self._ring else 0)
+                if self._last_id < 0:
+                    newest = db.session.scalar(select(Event.id).order_by(Event.id.desc()).limit(1)) or 0
+                    self._publish([], newest)
+                    return
+                rows = db.session.scalars(
+                    select(Event).where(Event.id > after).order_by(Event.id).limit(1000)
+                ).all()
+                if rows:
+                    self._publish([LiveEvent.of(r) for r in rows], rows[-1].id)
+            finally:
+                db.session.remove()
+
+    def _publish(self, events: list[LiveEvent], last_id: int) -> None:
+        with self._changed:
+            self._ring.extend(events)
+            self._last_id = max(self._last_id, last_id)
+            self._changed.notify_all()
+
+    def wait_after(
+        self, cursor: int, accept: Callable[[LiveEvent], bool], timeout: float
+    ) -> tuple[list[LiveEvent], int]:
+        """Events after ``cursor`` that ``accept`` lets through, and the cursor to continue from
+        (past events the subscriber may not see, too). Waits up to ``timeout`` for new ones."""
+        self._ensure_started()
+        with self._changed:
+            if self._last_id <= cursor:
+                self._changed.wait(timeout)
+            if self._last_id < 0:
+                return [], cursor
+            ring_start = self._ring[0].id if self._ring else self._last_id + 1
+            if cursor + 1 >= ring_start:
+                return [e for e in self._ring if e.id > cursor and accept(e)], max(cursor, self._last_id)
+        return self._from_database(cursor, accept)
+
+    def _from_database(self, cursor: int, accept: Callable[[LiveEvent], bool]) -> tuple[list[LiveEvent], int]:
+        """A cursor older than the ring: read the gap (one page) from the log itself."""
+        with self._app.app_context():
+            try:
+                rows = db.session.scalars(
+                    select(Event).where(Event.id > cursor).order_by(Event.id).limit(500)
+                ).all()
+                events = [LiveEvent.of(r) for r in rows]
+            finally:
+                db.session.remove()
+        return [e for e in events if accept(e)], events[-1].id if events else cursor
+
+
+def drop_hub(app: Flask) -> None:
+    """Stop and forget this process's hub (tests reset the log between cases)."""
+    hub: EventHub | None = app.extensions.pop("xjy_event_hub", None)
+    if hub is not None:
+        hub.stop()
+
+
+def get_hub(app: Flask) -> EventHub:
+    """This process's hub (made on first use: the factory starts no thread)."""
+    hub: EventHub | None = app.extensions.get("xjy_event_hub")
+    if hub is None:
+        hub = EventHub(app, app.config["EVENTS_POLL_SECONDS"])
+        app.extensions["xjy_event_hub"] = hub
+    return hub

@@ -1,0 +1,22 @@
+"""gunicorn settings for `make run` and the production image alike.
+
+gevent workers: a connection that waits (an SSE subscriber, a slow or idle client sending its body a
+byte at a time) holds a greenlet, not a worker, so two slow clients cannot take the API down and a
+thousand event streams fit in one process. psycopg 3 and redis-py cooperate with gevent's patched
+sockets. CPU-heavy work (OCR, faces) never runs here: it runs in the RQ worker.
+"""
+
+import os
+
+bind = f"{os.environ.get('HOST', '127.0.0.1')}:{os.environ.get('PORT', '8000')}"
+workers = int(os.environ.get("WEB_CONCURRENCY", "2"))
+worker_class = "gevent"
+worker_connections = int(os.environ.get("WORKER_CONNECTIONS", "2000"))
+timeout = 60
+graceful_timeout = 30
+keepalive = 5
+limit_request_line = 8190
+limit_request_fields = 100
+accesslog = "-"
+# Without query strings: a search may carry an ID number, which is never logged.
+access_log_format = '%(h)s %(t)s "%(m)s %(U)s" %(s)s %(b)s %(M)sms'
