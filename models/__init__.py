@@ -13,6 +13,7 @@ from models import (
     requests,
     sms,
     verifications,
+    webhooks,
 )
 from models.base import Base, db
 
@@ -31,4 +32,5 @@ __all__ = [
     "requests",
     "sms",
     "verifications",
+    "webhooks",
 ]

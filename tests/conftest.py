@@ -19,6 +19,7 @@ from models.events import Event
 from models.requests import Grant, PermissionItem, ReviewRequest
 from models.sms import SmsOutboxMessage
 from models.verifications import VerificationAttempt, VerificationImage
+from models.webhooks import WebhookDelivery, WebhookSubscription
 
 TEST_KEYS = {
     "SECRET_KEY": "test-secret",
@@ -27,6 +28,8 @@ TEST_KEYS = {
 }
 # Child rows first: the order respects the foreign keys.
 _CLEAN_ORDER = (
+    WebhookDelivery,
+    WebhookSubscription,
     Event,
     ClientToken,
     ServiceClient,

@@ -44,6 +44,7 @@ def register(app: Flask, api: Api) -> None:
         sms_codes,
         support,
         verifications,
+        webhooks,
     )
 
     for package in (
@@ -62,6 +63,7 @@ def register(app: Flask, api: Api) -> None:
         oauth,
         hall,
         events,
+        webhooks,
         ops,
     ):
         api.register_blueprint(package.blp)

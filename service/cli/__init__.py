@@ -10,9 +10,11 @@ def init_app(app: Flask) -> None:
     from service.cli.accounts import accounts_cli
     from service.cli.audit import audit_cli
     from service.cli.clients import clients_cli
+    from service.cli.scheduler import scheduler_command
     from service.cli.seed import seed_command
     from service.cli.sms import sms_cli
     from service.cli.verifications import verifications_cli
+    from service.cli.webhooks import webhooks_cli
     from service.cli.worker import worker_command
 
     for command in (
@@ -22,6 +24,8 @@ def init_app(app: Flask) -> None:
         sms_cli,
         audit_cli,
         worker_command,
+        scheduler_command,
+        webhooks_cli,
         verifications_cli,
     ):
         app.cli.add_command(command)

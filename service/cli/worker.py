@@ -8,6 +8,7 @@ from flask.cli import with_appcontext
 from rq import Worker
 from rq.serializers import JSONSerializer
 
+from service.hall.webhooks import WEBHOOK_QUEUE
 from service.platform.extensions import redis_store
 from service.platform.jobcontext import set_app
 from service.verification import queue
@@ -29,11 +30,12 @@ def worker_command(burst: bool) -> None:
     revived = queue.sweep(0)
     if revived:
         click.echo(f"重新排队 {len(revived)} 个丢失任务的认证: {revived}")
-    worker = Worker([VERIFICATION_QUEUE], connection=redis_store.client, serializer=JSONSerializer)
+    queues = [VERIFICATION_QUEUE, WEBHOOK_QUEUE]
+    worker = Worker(queues, connection=redis_store.client, serializer=JSONSerializer)
     models_key = queue.MODELS_KEY.format(name=worker.name)
     if app.config["WORKER_WARM_UP"]:
         redis_store.client.set(models_key, "1")  # /readyz: this worker's engines are loaded
-    click.echo(f"后台任务进程已启动, 队列: {VERIFICATION_QUEUE}")
+    click.echo(f"后台任务进程已启动, 队列: {', '.join(queues)}")
     try:
         # The scheduler runs the retries rq schedules with an interval.
         worker.work(burst=burst, with_scheduler=True)

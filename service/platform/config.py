@@ -74,6 +74,11 @@ DEFAULTS: dict[str, Any] = {
     "EVENTS_POLL_SECONDS": 0.5,
     "EVENTS_STREAM_SECONDS": 300,
     "EVENTS_KEEPALIVE_SECONDS": 15,
+    # webhooks: how long one delivery may take
+    "WEBHOOK_TIMEOUT_SECONDS": 5,
+    # the scheduler: how often it pumps webhooks and sweeps attempts (seconds)
+    "SCHEDULER_WEBHOOK_SECONDS": 2,
+    "SCHEDULER_SWEEP_SECONDS": 60,
     # paging
     "PAGE_SIZE_DEFAULT": 20,
     "PAGE_SIZE_MAX": 100,

@@ -15,6 +15,7 @@ import shutil
 import signal
 import subprocess
 import sys
+import time
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -86,31 +87,65 @@ def main() -> int:
     metrics_dir = INSTANCE / "metrics"  # every process's Prometheus samples, summed by /metrics
     shutil.rmtree(metrics_dir, ignore_errors=True)
     metrics_dir.mkdir()
-    env = {**os.environ, "PROMETHEUS_MULTIPROC_DIR": str(metrics_dir)}
+    env = {**os.environ, "PROMETHEUS_MULTIPROC_DIR": str(metrics_dir), "PORT": port}
     # Fixed argument lists of our own interpreter: no shell, no user input.
-    worker = subprocess.Popen([sys.executable, "-m", "flask", "--app", "service", "worker"], env=env)  # noqa: S603
-    web = subprocess.Popen(  # noqa: S603
-        [sys.executable, "-m", "gunicorn", "--config", "python:service.platform.gunicorn_conf",
-         "service.platform.wsgi:app"],
-        env={**env, "PORT": port},
+    flask = [sys.executable, "-m", "flask", "--app", "service"]
+    supervisor = Supervisor(
+        env,
+        {
+            "web": [sys.executable, "-m", "gunicorn", "--config", "python:service.platform.gunicorn_conf",
+                    "service.platform.wsgi:app"],
+            "worker": [*flask, "worker"],
+            "scheduler": [*flask, "scheduler"],
+        },
     )  # fmt: skip
     print(f"服务已启动: http://127.0.0.1:{port}/api/v1/docs (Ctrl+C 停止)", flush=True)
-
-    def stop(*_: object) -> None:
-        for proc in (web, worker):
-            if proc.poll() is None:
-                proc.terminate()
-
-    signal.signal(signal.SIGTERM, stop)
-    signal.signal(signal.SIGINT, stop)
+    signal.signal(signal.SIGTERM, supervisor.stop)
+    signal.signal(signal.SIGINT, supervisor.stop)
     try:
-        code = web.wait()
+        return supervisor.run()
     finally:
-        stop()
-        worker.wait(timeout=30)
+        supervisor.stop()
         if redis_server is not None:
             redis_server.shutdown()
-    return code
+
+
+class Supervisor:
+    """Keeps the processes of the embedded product alive: a worker or scheduler that dies (killed,
+    out of memory) is started again within a second or two; the web server's exit ends the product."""
+
+    def __init__(self, env: dict[str, str], commands: dict[str, list[str]]) -> None:
+        self.env, self.commands = env, commands
+        self.procs = {name: self._start(name) for name in commands}
+        self.stopping = False
+
+    def _start(self, name: str) -> subprocess.Popen[bytes]:
+        return subprocess.Popen(self.commands[name], env=self.env)  # noqa: S603 (our own fixed commands)
+
+    def run(self) -> int:
+        while not self.stopping:
+            for name, proc in list(self.procs.items()):
+                code = proc.poll()
+                if code is None:
+                    continue
+                if name == "web":
+                    return code
+                if not self.stopping:
+                    print(f"进程 {name} 已退出(状态 {code}), 正在重新启动", flush=True)
+                    self.procs[name] = self._start(name)
+            time.sleep(1)
+        return 0
+
+    def stop(self, *_: object) -> None:
+        self.stopping = True
+        for proc in self.procs.values():
+            if proc.poll() is None:
+                proc.terminate()
+        for proc in self.procs.values():
+            try:
+                proc.wait(timeout=30)
+            except subprocess.TimeoutExpired:
+                proc.kill()
 
 
 if __name__ == "__main__":

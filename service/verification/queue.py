@@ -44,7 +44,13 @@ def job_status(attempt_id: int) -> JobStatus | None:
 
 def enqueue_verification(attempt_id: int) -> None:
     """Enqueue ``verify_attempt(attempt_id)`` unless a live job for it is already there."""
-    if job_status(attempt_id) in LIVE_JOB_STATUSES:
+    _enqueue(attempt_id, replace=False)
+
+
+def _enqueue(attempt_id: int, *, replace: bool) -> None:
+    """Enqueue the attempt's job; with ``replace``, even over a job Redis still calls live (its worker
+    died holding it)."""
+    if not replace and job_status(attempt_id) in LIVE_JOB_STATUSES:
         return
     cfg = current_app.config
     verification_queue().enqueue_call(
@@ -60,6 +66,8 @@ def enqueue_verification(attempt_id: int) -> None:
     )
 
 
+#: Beyond the job timeout, how long a claimed attempt may go silent before the sweeper takes it back.
+LEASE_GRACE_SECONDS = 30
 #: A worker that has not beaten its heart for this long is taken for dead.
 WORKER_HEARTBEAT_SECONDS = 90
 MODELS_KEY = "xjy:worker:models-loaded:{name}"
@@ -94,22 +102,37 @@ def submit(attempt: VerificationAttempt, *, actor: Account | str = "system") -> 
 
 
 def sweep(stale_after_seconds: int) -> list[int]:
-    """Re-enqueue attempts the database says are queued or running but the queue has lost.
+    """Re-enqueue attempts the database says are queued or running but that no live job will finish.
 
-    The queue only carries work: a Redis restart, a crashed worker or a failed enqueue must never
-    lose a verification. Returns the ids re-enqueued.
+    The queue only carries work; the database judges. An attempt is revived when Redis has no live
+    job for it, or - whatever Redis says - when its lease has run out: a running attempt whose job
+    had ``VERIFY_JOB_TIMEOUT`` and a grace period to finish, or a queued one waiting that long past
+    the stale mark (its job sits with a worker that died). A duplicate run is harmless: the job
+    claims the row under a lock and leaves a finished attempt alone. Returns the ids re-enqueued.
     """
-    cutoff = utcnow() - dt.timedelta(seconds=stale_after_seconds)
+    now = utcnow()
+    cutoff = now - dt.timedelta(seconds=stale_after_seconds)
+    lease = dt.timedelta(seconds=current_app.config["VERIFY_JOB_TIMEOUT"] + LEASE_GRACE_SECONDS)
     query = select(VerificationAttempt).where(
         VerificationAttempt.status.in_((AttemptStatus.QUEUED, AttemptStatus.RUNNING)),
         VerificationAttempt.queued_at < cutoff,
     )
     revived = []
     for attempt in db.session.scalars(query).all():
-        if job_status(attempt.id) not in LIVE_JOB_STATUSES:
+        lease_over = _lease_over(attempt, now - lease, cutoff - lease)
+        if lease_over or job_status(attempt.id) not in LIVE_JOB_STATUSES:
             if attempt.status is AttemptStatus.RUNNING:
                 lifecycle.transition(attempt, AttemptStatus.QUEUED, action="verification.requeued")
             db.session.commit()
-            enqueue_verification(attempt.id)
+            _enqueue(attempt.id, replace=lease_over)
             revived.append(attempt.id)
     return revived
+
+
+def _lease_over(
+    attempt: VerificationAttempt, started_before: dt.datetime, queued_before: dt.datetime
+) -> bool:
+    """Has a running attempt's job had its time, or a queued one waited past any live worker?"""
+    if attempt.status is AttemptStatus.RUNNING:
+        return attempt.started_at is not None and as_utc(attempt.started_at) < started_before
+    return attempt.queued_at is not None and as_utc(attempt.queued_at) < queued_before

@@ -383,3 +383,45 @@ def test_timestamps_carry_their_offset(client, engine, person):
     _, headers = person
     attempt = start(client, headers)
     assert attempt["created_at"].endswith("+00:00") and attempt["challenge_expires_at"].endswith("+00:00")
+
+
+def test_an_attempt_whose_lease_ran_out_is_revived_whatever_redis_says(
+    app, client, engine, person, monkeypatch
+):
+    """A worker killed mid-job leaves the attempt running and its job 'started' in Redis: the
+    database's lease decides, and the sweeper takes the attempt back."""
+    import datetime as dt
+
+    from rq.job import JobStatus
+
+    from service.verification import queue
+
+    _, headers = person
+    attempt = start(client, headers)
+    submit(client, headers, attempt["id"])
+    with app.app_context():
+        row = db.session.get(VerificationAttempt, attempt["id"])
+        row.status, row.started_at = AttemptStatus.RUNNING, row.queued_at  # claimed, then the worker died
+        row.queued_at = row.started_at = row.queued_at - dt.timedelta(hours=1)
+        db.session.commit()
+        monkeypatch.setattr(queue, "job_status", lambda attempt_id: JobStatus.STARTED)
+        assert queue.sweep(120) == [attempt["id"]]
+        assert db.session.get(VerificationAttempt, attempt["id"]).status is AttemptStatus.QUEUED
+    monkeypatch.undo()
+    run_worker(app)
+    assert (
+        client.get(f"/api/v1/verifications/{attempt['id']}", headers=headers).get_json()["status"] == "passed"
+    )
+
+
+def test_a_fresh_running_attempt_with_a_live_job_is_left_alone(app, client, engine, person, monkeypatch):
+    from rq.job import JobStatus
+
+    from service.verification import queue
+
+    _, headers = person
+    attempt = start(client, headers)
+    submit(client, headers, attempt["id"])
+    with app.app_context():
+        monkeypatch.setattr(queue, "job_status", lambda attempt_id: JobStatus.STARTED)
+        assert queue.sweep(0) == []
