@@ -14,6 +14,8 @@ from http import HTTPStatus
 from typing import Any
 
 from flask import Flask, Response, jsonify
+from redis.exceptions import ConnectionError as RedisConnectionError
+from redis.exceptions import TimeoutError as RedisTimeoutError
 from werkzeug.exceptions import HTTPException
 
 log = logging.getLogger(__name__)
@@ -194,6 +196,15 @@ def _handle_http_exception(exc: HTTPException) -> Response:
     return response
 
 
+def _handle_unavailable(exc: Exception) -> Response:
+    """Redis (codes, captchas, limits, the queue) is away: a 503 the client may retry, not a 500."""
+    log.warning("dependency unavailable: %s", type(exc).__name__)
+    response = jsonify(envelope(503, "service_unavailable", "服务暂时不可用,请稍后再试"))
+    response.status_code = 503
+    response.headers["Retry-After"] = "5"
+    return response
+
+
 def _handle_unexpected(exc: Exception) -> Response:
     if isinstance(exc, HTTPException):
         return _handle_http_exception(exc)
@@ -206,4 +217,6 @@ def _handle_unexpected(exc: Exception) -> Response:
 def init_app(app: Flask) -> None:
     app.register_error_handler(ServiceError, _handle_service_error)
     app.register_error_handler(HTTPException, _handle_http_exception)
+    app.register_error_handler(RedisConnectionError, _handle_unavailable)
+    app.register_error_handler(RedisTimeoutError, _handle_unavailable)
     app.register_error_handler(Exception, _handle_unexpected)

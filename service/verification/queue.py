@@ -6,8 +6,11 @@ outcome. The database is the source of truth: ``sweep`` finds queued attempts th
 from __future__ import annotations
 
 import datetime as dt
+import logging
 
 from flask import current_app
+from redis.exceptions import ConnectionError as RedisConnectionError
+from redis.exceptions import TimeoutError as RedisTimeoutError
 from rq import Callback, Queue, Retry, Worker
 from rq.exceptions import NoSuchJobError
 from rq.job import Job, JobStatus
@@ -20,6 +23,7 @@ from models.verifications import AttemptStatus, VerificationAttempt
 from service.platform.extensions import redis_store
 from service.verification import lifecycle
 
+log = logging.getLogger(__name__)
 VERIFICATION_QUEUE = "verification"
 #: rq job statuses that mean the job will still run.
 LIVE_JOB_STATUSES = (JobStatus.QUEUED, JobStatus.STARTED, JobStatus.SCHEDULED, JobStatus.DEFERRED)
@@ -98,7 +102,11 @@ def submit(attempt: VerificationAttempt, *, actor: Account | str = "system") -> 
     """
     lifecycle.transition(attempt, AttemptStatus.QUEUED, actor=actor)
     db.session.commit()
-    enqueue_verification(attempt.id)
+    try:
+        enqueue_verification(attempt.id)
+    except (RedisConnectionError, RedisTimeoutError):
+        # The row is queued and committed: the scheduler's sweep enqueues it once Redis is back.
+        log.warning("verification %s queued without a job: Redis unavailable", attempt.id)
 
 
 def sweep(stale_after_seconds: int) -> list[int]:

@@ -425,3 +425,40 @@ def test_a_fresh_running_attempt_with_a_live_job_is_left_alone(app, client, engi
     with app.app_context():
         monkeypatch.setattr(queue, "job_status", lambda attempt_id: JobStatus.STARTED)
         assert queue.sweep(0) == []
+
+
+@pytest.fixture
+def redis_down(app):
+    """Redis unreachable for the app: its client and its rate limiter point at a closed port."""
+    from limits.storage import RedisStorage
+    from limits.strategies import MovingWindowRateLimiter
+    from redis import Redis
+
+    saved = {key: app.extensions.get(key) for key in ("xjy_redis", "xjy_limiter")}
+    app.extensions["xjy_redis"] = Redis.from_url("redis://127.0.0.1:1/0", socket_connect_timeout=0.2)
+    app.extensions["xjy_limiter"] = MovingWindowRateLimiter(RedisStorage("redis://127.0.0.1:1/0"))
+    yield
+    app.extensions.update(saved)
+
+
+def test_with_redis_down_an_upload_is_kept_and_finished_later(app, client, engine, person, redis_down):
+    from service.verification import queue
+
+    _, headers = person
+    down = (app.extensions["xjy_redis"], app.extensions["xjy_limiter"])
+    app.extensions["xjy_redis"], app.extensions["xjy_limiter"] = None, None  # started while Redis was up
+    attempt = start(client, headers)
+    app.extensions["xjy_redis"], app.extensions["xjy_limiter"] = down
+    response = submit(client, headers, attempt["id"])
+    assert (response.status_code, response.get_json()["status"]) == (202, "queued")
+    captcha = client.get("/api/v1/captchas")
+    assert (captcha.status_code, captcha.get_json()["reason"]) == (503, "service_unavailable")
+    sms = client.post("/api/v1/sms-codes", json={"phone": "13900000000", "purpose": "register"})
+    assert sms.status_code == 503 and sms.headers["Retry-After"]
+    app.extensions["xjy_redis"], app.extensions["xjy_limiter"] = None, None  # Redis is back
+    with app.app_context():
+        assert queue.sweep(0) == [attempt["id"]]
+    run_worker(app)
+    assert (
+        client.get(f"/api/v1/verifications/{attempt['id']}", headers=headers).get_json()["status"] == "passed"
+    )
