@@ -1,7 +1,7 @@
 """API throughput on this machine: registrations/s, review-list requests/s, and logins/s next to
 raw argon2id hashes/s (the login's floor: one argon2id verification each).
 
-By default it starts its own service the way `make run` does (gunicorn, 2 workers, a fresh SQLite
+By default it starts its own service the way `make run` does (gunicorn, 2 gevent workers, a fresh SQLite
 file and an embedded Redis in a temporary folder, SMS limits relaxed for the run), seeds the demo
 province, and drives it over HTTP from a thread pool on 127.0.0.1. With ``--base-url`` it targets a
 service you already run instead; it then needs that service's DATABASE_URL (to read SMS codes from
@@ -89,9 +89,9 @@ def local_service(port: int, postgres: str | None):
         )
         env["BENCH_ADMINS"] = seeded.stdout
         web = subprocess.Popen(  # noqa: S603
-            [sys.executable, "-m", "gunicorn", "--bind", f"127.0.0.1:{port}", "--workers", "2",
-             "service.platform.wsgi:app"],
-            env=env, cwd=ROOT, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+            [sys.executable, "-m", "gunicorn", "--config", "python:service.platform.gunicorn_conf",
+             "--access-logfile", "/dev/null", "service.platform.wsgi:app"],
+            env={**env, "PORT": str(port)}, cwd=ROOT, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
         )  # fmt: skip
         base = f"http://127.0.0.1:{port}"
         try:
