@@ -34,7 +34,7 @@ REASONS: Mapping[str, str] = {
     "card_not_found": "no ID card found in the photo",
     "not_id_card": "a card-like object, but not a resident ID card",
     "wrong_side": "the other side of the card was uploaded",
-    "field_unreadable": "a required field could not be read",
+    "field_unreadable": "a required field could not be read (read_card now gives <field>_unreadable)",
     "id_number_format": "number is not 17 digits and a digit or X",
     "id_number_checksum": "GB 11643-1999 check character wrong",
     "id_number_birth_date": "number encodes an impossible birth date",
@@ -45,6 +45,26 @@ REASONS: Mapping[str, str] = {
     "validity_invalid": "validity period unreadable or inconsistent",
     "name_mismatch": "OCR'd name differs from the declared name",
     "id_number_mismatch": "OCR'd number differs from the declared number",
+    # identity fields that could not be read with certainty: "needs review", never a failure by themselves
+    "name_unreadable": "review: the name could not be read",
+    "name_uncertain": "review: the name was read with low confidence and a check on it failed",
+    "sex_unreadable": "review: the sex could not be read",
+    "sex_uncertain": "review: the sex was read with low confidence and a check on it failed",
+    "birth_date_unreadable": "review: the birth date could not be read",
+    "birth_date_uncertain": "review: the birth date was read with low confidence and a check on it failed",
+    "id_number_unreadable": "review: the number could not be read",
+    "id_number_uncertain": "review: number low-confidence or two readings disagree, and a check failed",
+    "validity_unreadable": "review: the validity period could not be read",
+    "validity_uncertain": "review: the validity period was read with low confidence and a check on it failed",
+    # fields that prove nothing about identity: warnings only
+    "nation_unreadable": "warning: the nation (民族) could not be read",
+    "nation_uncertain": "warning: the nation read is not one of the 56 official names, or is low-confidence",
+    "address_unreadable": "warning: the address could not be read",
+    "address_uncertain": "warning: address low-confidence or its province/county not a GB/T 2260 name",
+    "authority_unreadable": "warning: the issuing authority could not be read",
+    "authority_uncertain": "warning: authority not of the shape …公安局(…分局) with GB/T 2260 names",
+    # upload pre-check
+    "side_unconfirmed": "pre-check warning: the side could not be confirmed cheaply (the upload is accepted)",
     # quality warnings
     "quality_blur": "image blurred (variance of Laplacian low)",
     "quality_dark": "card too dark",
@@ -54,6 +74,7 @@ REASONS: Mapping[str, str] = {
     "quality_monochrome": "no colour: likely a black-and-white copy",
     "quality_screen": "periodic pattern: likely a photo of a screen",
     "card_face_not_found": "no face found in the card portrait",
+    "quality_glare_fields": "pre-check: glare covers part of the printed fields",
     # faces and liveness
     "face_not_found": "no face in the live capture",
     "multiple_faces": "more than one face in the live capture",
@@ -106,12 +127,45 @@ class Side(enum.StrEnum):
     BACK = "back"  # 国徽面: issuing authority, validity period
 
 
+class Severity(enum.StrEnum):
+    """What a problem does to the outcome."""
+
+    FAIL = "fail"  # proof against the identity (or an unusable upload): the verification fails
+    REVIEW = "review"  # an identity field is in doubt: a person must look (neither pass nor fail)
+    WARNING = "warning"  # worth telling the person or support staff; does not change the outcome
+
+
+@dataclass(frozen=True, slots=True)
+class Problem:
+    """One thing wrong, placed so the service can tell the person what to fix.
+
+    Attributes:
+        code: a reason code from :data:`REASONS`.
+        severity: fail, review or warning.
+        side: the card side it concerns (``front`` = 人像面, ``back`` = 国徽面); None for the face
+            and liveness stages.
+        field: the field it concerns (``name``, ``id_number``, ``address`` …); None for the whole
+            image (blur, glare, wrong side …).
+    """
+
+    code: str
+    severity: Severity
+    side: Side | None = None
+    field: str | None = None
+
+
 @dataclass(frozen=True)
 class CardResult:
     """The outcome of reading one side of an ID card.
 
+    Three outcomes: pass (``ok``), fail (``reasons`` not empty: an unusable photo, the wrong side,
+    or a check that failed on confidently read fields) and needs review (``needs_review``: no
+    failure, but an identity field is unreadable or uncertain and a check on it could not be
+    decided). Fields that prove nothing about identity (民族, 住址, 签发机关) only ever add
+    ``field_warnings``.
+
     Attributes:
-        ok: True when the side was found, readable and every check passed.
+        ok: True when the side was found, read and every check passed (no reasons, no review reasons).
         side: the side that was asked for.
         detected_side: the side that was seen (None when no card was found).
         reasons: failure reason codes, in the order found.
@@ -122,6 +176,11 @@ class CardResult:
         rotation: clockwise degrees (0/90/180/270) the card was turned in the photo.
         timings: stage -> milliseconds.
         portrait: the card portrait crop (front only); not serialised.
+        review_reasons: why a person must look (``id_number_uncertain``, ``name_unreadable`` …).
+        field_warnings: codes about fields that cannot fail a person (``nation_unreadable``,
+            ``address_uncertain``, ``authority_uncertain`` …).
+        problems: every reason, review reason, field warning and quality warning with its
+            severity, side and field, for telling the person what to fix.
     """
 
     ok: bool
@@ -134,6 +193,14 @@ class CardResult:
     rotation: int = 0
     timings: Mapping[str, float] = field(default_factory=dict)
     portrait: RGBImage | None = field(default=None, repr=False)
+    review_reasons: tuple[str, ...] = ()
+    field_warnings: tuple[str, ...] = ()
+    problems: tuple[Problem, ...] = ()
+
+    @property
+    def needs_review(self) -> bool:
+        """No failure, but an identity field is in doubt: neither pass nor fail."""
+        return not self.reasons and bool(self.review_reasons)
 
     def text(self, name: str) -> str:
         """The text of a field, "" when it was not read."""
@@ -141,8 +208,8 @@ class CardResult:
         return value.text if value else ""
 
     def to_dict(self) -> dict[str, Any]:
-        """JSON-ready dict (no image arrays)."""
-        return _dict_of(self)
+        """JSON-ready dict (no image arrays), with ``needs_review``."""
+        return {**_dict_of(self), "needs_review": self.needs_review}
 
 
 @dataclass(frozen=True, slots=True)
@@ -226,7 +293,18 @@ class LivenessResult:
 
 @dataclass(frozen=True, slots=True)
 class VerificationResult:
-    """The whole real-person verification: both card sides, face match and liveness."""
+    """The whole real-person verification: both card sides, face match and liveness.
+
+    Attributes:
+        ok: passed: no failure reason and nothing to review.
+        reasons: failure codes of every stage (front, back, face, liveness), without duplicates.
+        front, back, face, liveness: each stage's result (None when it did not run).
+        timings: stage -> milliseconds.
+        review_reasons: why a person must decide (an identity field in doubt); empty when
+            ``reasons`` already fail it or everything passed.
+        warnings: field and quality warning codes of both sides (tell the person, fail nothing).
+        problems: every reason, review reason and warning with severity, side and field.
+    """
 
     ok: bool
     reasons: tuple[str, ...]
@@ -235,10 +313,18 @@ class VerificationResult:
     face: FaceMatchResult | None
     liveness: LivenessResult | None
     timings: Mapping[str, float] = field(default_factory=dict)
+    review_reasons: tuple[str, ...] = ()
+    warnings: tuple[str, ...] = ()
+    problems: tuple[Problem, ...] = ()
+
+    @property
+    def needs_review(self) -> bool:
+        """Not failed, but a person must decide (see ``review_reasons``)."""
+        return not self.reasons and bool(self.review_reasons)
 
     def to_dict(self) -> dict[str, Any]:
-        """JSON-ready dict (no image arrays)."""
-        return _dict_of(self)
+        """JSON-ready dict (no image arrays), with ``needs_review``."""
+        return {**_dict_of(self), "needs_review": self.needs_review}
 
 
 def _dict_of(obj: Any) -> dict[str, Any]:
