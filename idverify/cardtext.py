@@ -341,7 +341,7 @@ def _drop_label(chars: list[_Char], label: str) -> list[_Char]:
 
 def _nation_field(chars: list[_Char]) -> FieldValue:
     """The nation as read; label remnants (民, 族) stripped only when that leaves an official name."""
-    text = "".join(c.ch for c in chars)
+    text = nations.simplify("".join(c.ch for c in chars))
     name = nations.find_nation(text)
     if name is not None and name in text:
         start = text.index(name)

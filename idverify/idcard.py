@@ -86,25 +86,42 @@ def read_card(
         return _failed(side, None, decoded.reason or "image_corrupt", timer)
     candidates = layout.locate_cards(decoded.pixels)
     timer.lap("locate")
-    if not candidates:
-        return _failed(side, None, "card_not_found", timer)
     view: _View | None = None
-    for location in candidates:
+    for candidate in [*candidates, None]:
+        # Last, when no outline gave a card: find it by its print.
+        location = candidate or _locate_by_text(decoded.pixels)
+        if location is None:
+            break
         card, quad = layout.rectify(decoded.pixels, location)
         view = _read_view(card, side, config)
         if view is not None and view.best[0] >= _SEEN:
             break
     timer.lap("read")
     if view is None or view.best[0] < _SEEN:
-        return _failed(side, None, "not_id_card", timer)
+        return _failed(
+            side, None, "not_id_card" if candidates or view is not None else "card_not_found", timer
+        )
     if view.flipped:
         card = np.ascontiguousarray(card[::-1, ::-1])
     rotation = _rotation(quad, view.flipped)
     seen = side if view.evidence[side.value] >= view.best[0] - 0.1 else view.best[1]
     if seen != side:
         return _failed(side, seen, "wrong_side", timer, rotation)
-    return _read_side(card, side, view.lines, location.cut_off, rotation, timer, today, declared_name,
+    cut_off = location.cut_off if location is not None else False
+    return _read_side(card, side, view.lines, cut_off, rotation, timer, today, declared_name,
                       declared_id_number, config)  # fmt: skip
+
+
+def _locate_by_text(photo: RGBImage) -> layout.CardLocation | None:
+    """The card found from its text lines on the whole photo (its outline was not seen)."""
+    boxes = get_ocr_engine().detect(photo, max_side=_PHOTO_DETECT_SIDE)
+    heights = [float(np.ptp(b[:, 1])) for b in boxes]
+    if not heights:
+        return None
+    return layout.locate_by_text(boxes, photo.shape[1], photo.shape[0])
+
+
+_PHOTO_DETECT_SIDE = 800  # the card fills half the photo or more: its print is 10+ px high here
 
 
 def _failed(side: Side, seen: Side | None, reason: str, timer: _Timer, rotation: int = 0) -> CardResult:

@@ -20,6 +20,11 @@ NATIONS: tuple[str, ...] = (
 )  # fmt: skip
 
 _BY_NAME = frozenset(NATIONS)
+# Traditional forms of the characters of the names: the same character in another glyph (a serif
+# face's 汉 is read as 漢), not another reading.
+_TRADITIONAL = str.maketrans(
+    "漢維爾滿壯瑤鮮倫納薩東達錫獨龍門羅烏別僳傈頗", "汉维尔满壮瑶鲜伦纳萨东达锡独龙门罗乌别僳傈颇"
+)
 
 
 def is_nation(text: str) -> bool:
@@ -33,14 +38,20 @@ def nation_code(text: str) -> str | None:
     return f"{NATIONS.index(name) + 1:02d}" if name in _BY_NAME else None
 
 
+def simplify(text: str) -> str:
+    """Traditional glyphs of the names' characters replaced by the simplified ones (漢 -> 汉)."""
+    return text.translate(_TRADITIONAL)
+
+
 def find_nation(text: str) -> str | None:
     """The official name ``text`` holds once label remnants are stripped, else None.
 
     OCR may leave part of the 民族 label in front of the value (``族蒙古``) or read a trailing 族;
-    no name starts with 民 or 族, so those are stripped from the left. Nothing else is forgiven:
+    no name starts with 民 or 族, so those are stripped from the left. Traditional glyphs of the
+    names' characters (漢) are read as the simplified ones the card prints. Nothing else is forgiven:
     ``土冢`` is not 土 (it is probably a misread 土家), so it gives None and the caller flags it.
     """
-    cleaned = re.sub(r"[^\u4e00-\u9fff]", "", text).lstrip("民族")
+    cleaned = re.sub(r"[^\u4e00-\u9fff]", "", text).translate(_TRADITIONAL).lstrip("民族")
     if cleaned.endswith("族") and cleaned[:-1] in _BY_NAME:
         cleaned = cleaned[:-1]
     return cleaned if cleaned in _BY_NAME else None
