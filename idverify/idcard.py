@@ -24,7 +24,17 @@ from idverify import cardtext, checks, decision, layout, quality
 from idverify.idnumber import normalize_id_number
 from idverify.images import ImageLimits, decode_image
 from idverify.ocr import get_ocr_engine
-from idverify.types import CardResult, FieldValue, Problem, QualityWarning, RGBImage, Severity, Side
+from idverify.precheck import PrecheckLimits, precheck
+from idverify.types import (
+    CardResult,
+    FieldValue,
+    PrecheckResult,
+    Problem,
+    QualityWarning,
+    RGBImage,
+    Severity,
+    Side,
+)
 
 
 @dataclass(frozen=True, slots=True)
@@ -51,6 +61,8 @@ class CardConfig:
 
 
 DEFAULT_CONFIG = CardConfig()
+
+__all__ = ["CardConfig", "PrecheckLimits", "PrecheckResult", "precheck", "read_card"]
 
 
 def read_card(
@@ -281,6 +293,8 @@ def _missed_boxes(
 
     The detector can miss a faint single character (性别 女 in low light) that the ink test still
     sees. Candidates are only proposals: recognition keeps them when it reads text with confidence.
+    The card's margin is left out: print keeps 4 mm from the edges, and a rectified photo's edges
+    hold the desk and the rounded corners.
     """
     typical = float(np.median([np.ptp(b[:, 1]) for b in boxes]))
     ink: np.ndarray = ink_map.astype(np.uint8)
@@ -291,9 +305,16 @@ def _missed_boxes(
     ink = cv2.dilate(ink, np.ones((3, 11), np.uint8))
     count, _, stats, _ = cv2.connectedComponentsWithStats(ink)
     out = []
+    height, width = card_shape[:2]
     for x, y, w, h, area in stats[1:count]:
         x, y, w, h = 2 * x, 2 * y, 2 * w, 2 * h
-        if 0.45 * typical <= h <= 1.3 * typical and w >= 0.45 * typical and area * 4 >= 0.25 * w * h:
+        inside = 0.04 * width < x and x + w < 0.96 * width and 0.05 * height < y and y + h < 0.95 * height
+        if (
+            inside
+            and 0.55 * typical <= h <= 1.3 * typical
+            and w >= 0.55 * typical
+            and area * 4 >= 0.25 * w * h
+        ):
             x0, y0 = max(x - 6, 0), max(y - 4, 0)
             x1, y1 = min(x + w + 6, card_shape[1]), min(y + h + 4, card_shape[0])
             out.append(np.array([[x0, y0], [x1, y0], [x1, y1], [x0, y1]], np.float32))

@@ -77,8 +77,10 @@ def locate_cards(image: RGBImage) -> list[CardLocation]:
     scale = _WORK_SIDE / max(height, width)
     small = cv2.resize(image, (round(width * scale), round(height * scale)), interpolation=cv2.INTER_AREA)
     scored: list[tuple[float, CardLocation]] = []
-    for mask in (_brightness_mask(small), _edge_mask(small), _background_mask(small)):
-        for fit, quad, cut_off in _card_quads(mask):
+    for make_mask in (_brightness_mask, _edge_mask, _background_mask):
+        if make_mask is _background_mask and scored:
+            break  # only for a card neither brightness nor edges found
+        for fit, quad, cut_off in _card_quads(make_mask(small)):
             if not any(np.abs(quad / scale - c.quad).max() < 0.03 * width for _, c in scored):
                 scored.append((fit, CardLocation((quad / scale).astype(np.float32), cut_off)))
     out = [c for _, c in sorted(scored, key=lambda item: item[0])]
@@ -127,6 +129,12 @@ def locate_by_text(boxes: list[npt.NDArray[np.float32]], width: int, height: int
     ]
     quad = np.array(corners, np.float32)
     return CardLocation(quad, _touches_border(quad.astype(np.float64), width, height))
+
+
+def outside_share(location: CardLocation, width: int, height: int) -> float:
+    """How far the farthest corner lies outside the photo, relative to the card's length (<= 0: inside)."""
+    quad = location.quad.astype(np.float64)
+    return _outside(quad, width, height) / max(_long_side(quad), 1.0)
 
 
 def rectify(image: RGBImage, location: CardLocation) -> tuple[RGBImage, npt.NDArray[np.float64]]:

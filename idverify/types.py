@@ -213,6 +213,33 @@ class CardResult:
 
 
 @dataclass(frozen=True, slots=True)
+class PrecheckResult:
+    """The fast upload-time check of one card photo (no OCR).
+
+    Attributes:
+        ok: the upload can be kept: it decodes, a card is there, it is not the other side, it is
+            not cut off, blurred or glared over its fields beyond what the reader copes with.
+        reasons: why it should be retaken (each names the problem; the side is the one asked for).
+        detected_side: the side seen, or None when it could not be told cheaply (then
+            ``side_unconfirmed`` is among the warnings and the upload is accepted).
+        warnings: problems that do not stop the upload.
+        timings: stage -> milliseconds.
+        measures: the measured values behind the decision (sharpness, glare share …), for tuning.
+    """
+
+    ok: bool
+    reasons: tuple[str, ...]
+    detected_side: Side | None
+    warnings: tuple[str, ...] = ()
+    timings: Mapping[str, float] = field(default_factory=dict)
+    measures: Mapping[str, float] = field(default_factory=dict)
+
+    def to_dict(self) -> dict[str, Any]:
+        """JSON-ready dict."""
+        return _dict_of(self)
+
+
+@dataclass(frozen=True, slots=True)
 class FaceMatchResult:
     """Card portrait against a live capture.
 
