@@ -319,6 +319,90 @@ class LivenessResult:
 
 
 @dataclass(frozen=True, slots=True)
+class CardsResult:
+    """Both card sides read and checked, ready for the live stage (``pipeline.read_cards``).
+
+    Attributes:
+        front, back: each side's result.
+        card_encoding: the card portrait's dlib 128-d face encoding (None when no face was found
+            in the portrait); serialised, so the service can store it and run the live stage in
+            another job or process (:meth:`from_dict`).
+        reasons, review_reasons, warnings, problems: both sides' outcome codes merged, as in
+            :class:`VerificationResult`.
+        timings: stage -> milliseconds.
+    """
+
+    front: CardResult
+    back: CardResult
+    card_encoding: tuple[float, ...] | None
+    reasons: tuple[str, ...] = ()
+    review_reasons: tuple[str, ...] = ()
+    warnings: tuple[str, ...] = ()
+    problems: tuple[Problem, ...] = ()
+    timings: Mapping[str, float] = field(default_factory=dict)
+
+    @property
+    def ok(self) -> bool:
+        """Both sides passed."""
+        return not self.reasons and not self.review_reasons
+
+    @property
+    def needs_review(self) -> bool:
+        """No failure, but an identity field is in doubt."""
+        return not self.reasons and bool(self.review_reasons)
+
+    def to_dict(self) -> dict[str, Any]:
+        """JSON-ready dict (no image arrays; the encoding as 128 floats at full precision)."""
+        out = {**_dict_of(self), "ok": self.ok, "needs_review": self.needs_review}
+        out["card_encoding"] = list(self.card_encoding) if self.card_encoding is not None else None
+        return out
+
+    @classmethod
+    def from_dict(cls, data: Mapping[str, Any]) -> CardsResult:
+        """Rebuild from :meth:`to_dict` output (the portrait array is not kept)."""
+        encoding = data.get("card_encoding")
+        return cls(
+            _card_from_dict(data["front"]),
+            _card_from_dict(data["back"]),
+            tuple(float(x) for x in encoding) if encoding is not None else None,
+            tuple(data.get("reasons", ())),
+            tuple(data.get("review_reasons", ())),
+            tuple(data.get("warnings", ())),
+            tuple(_problem_from_dict(p) for p in data.get("problems", ())),
+            dict(data.get("timings", {})),
+        )
+
+
+def _problem_from_dict(data: Mapping[str, Any]) -> Problem:
+    side = data.get("side")
+    return Problem(data["code"], Severity(data["severity"]), Side(side) if side else None, data.get("field"))
+
+
+def _card_from_dict(data: Mapping[str, Any]) -> CardResult:
+    seen = data.get("detected_side")
+    return CardResult(
+        bool(data["ok"]),
+        Side(data["side"]),
+        Side(seen) if seen else None,
+        tuple(data.get("reasons", ())),
+        {
+            k: FieldValue(v["name"], v["text"], float(v["confidence"]))
+            for k, v in data.get("fields", {}).items()
+        },
+        tuple(Check(c["code"], bool(c["passed"]), c.get("detail", "")) for c in data.get("checks", ())),
+        tuple(
+            QualityWarning(w["code"], float(w["value"]), float(w["limit"])) for w in data.get("warnings", ())
+        ),
+        int(data.get("rotation", 0)),
+        dict(data.get("timings", {})),
+        None,
+        tuple(data.get("review_reasons", ())),
+        tuple(data.get("field_warnings", ())),
+        tuple(_problem_from_dict(p) for p in data.get("problems", ())),
+    )
+
+
+@dataclass(frozen=True, slots=True)
 class VerificationResult:
     """The whole real-person verification: both card sides, face match and liveness.
 
