@@ -1,10 +1,12 @@
-"""Find the card in a photo, rectify it, and know where each field is printed.
+"""Find the card in a photo and rectify it.
 
-A resident ID card is 85.6 x 54 mm; rectified to 856 x 540 (0.1 mm a pixel) its fields sit at
-fixed places, which is what lets the reader skip generic text detection. Finding the card uses
-two cheap cues on a 640-pixel copy: the card is a bright, weakly saturated quadrilateral
-(segmentation), and it has straight edges (Canny). Corners are refined by fitting lines to the
-four sides, because the card's rounded corners pull a polygon approximation inwards.
+A resident ID card is 85.6 x 54 mm; it is rectified to 856 x 540 (0.1 mm a pixel). Where each
+field is printed differs between printers and is not assumed here: the reader finds the printed
+lines and their labels (:mod:`idverify.cardtext`). Finding the card uses cheap cues on a 640-pixel
+copy: the card is a bright, weakly saturated quadrilateral (segmentation), it has straight edges
+(Canny), and it differs from the background seen at the photo's border; corners are refined by
+fitting lines to the four sides, because the card's rounded corners pull a polygon approximation
+inwards. A card whose outline is lost (pale on pale) is located from its printed lines instead.
 """
 
 from __future__ import annotations
@@ -24,25 +26,6 @@ _WORK_SIDE = 640
 
 Mat = npt.NDArray[Any]  # OpenCV's untyped arrays
 Box = tuple[int, int, int, int]  # x0, y0, x1, y1 on the rectified card
-
-#: Where each field's text may be, generously (print tolerance and rectification error included).
-FRONT_FIELDS: dict[str, Box] = {
-    "name": (150, 40, 550, 102),
-    "sex": (150, 104, 292, 162),
-    "nation": (380, 104, 550, 162),
-    "birth_date": (150, 164, 552, 222),
-    "address_1": (150, 226, 556, 272),
-    "address_2": (150, 268, 556, 314),
-    "address_3": (150, 310, 556, 358),
-    "id_number": (236, 418, 836, 492),
-}
-FRONT_PORTRAIT: Box = (548, 50, 820, 380)
-BACK_FIELDS: dict[str, Box] = {
-    "authority": (318, 370, 840, 428),
-    "validity": (318, 430, 840, 490),
-}
-BACK_TITLE: Box = (240, 112, 840, 222)
-
 
 @dataclass(frozen=True, slots=True)
 class CardLocation:

@@ -2,9 +2,8 @@
 
 RapidOCR's wheel ships the PP-OCRv6 small detection and recognition models as ONNX files, so
 nothing downloads. Its all-in-one pipeline (detect -> classify -> recognise over the whole
-upscaled image) is what a generic photo needs; a rectified ID card does not: its fields sit in
-known places, so the card reader sends only the field crops to the recogniser, batched. The
-detector stays available for callers that want it (and for the benchmark's raw-model timings).
+upscaled image) is more than a rectified ID card needs: the card reader detects lines once on the
+card at a modest size, then sends the line crops to the recogniser in width-grouped batches.
 """
 
 from __future__ import annotations
