@@ -27,6 +27,7 @@ _WORK_SIDE = 640
 Mat = npt.NDArray[Any]  # OpenCV's untyped arrays
 Box = tuple[int, int, int, int]  # x0, y0, x1, y1 on the rectified card
 
+
 @dataclass(frozen=True, slots=True)
 class CardLocation:
     """Where the card is in the photo.
