@@ -2,6 +2,7 @@
 
 python -m idverify card FRONT.jpg            # portrait side
 python -m idverify back BACK.jpg             # emblem side
+python -m idverify precheck --side back BACK.jpg   # the fast upload-time check
 python -m idverify face CARD.jpg LIVE.jpg    # card photo (or portrait crop) vs live photo
 python -m idverify liveness --challenge blink,turn_left frames/*.jpg   (or one .mp4/.webm)
 """
@@ -26,6 +27,10 @@ def _card(args: argparse.Namespace, side: Side) -> dict[str, Any]:
     return result.to_dict()
 
 
+def _precheck(args: argparse.Namespace) -> dict[str, Any]:
+    return idcard.precheck(Path(args.image).read_bytes(), args.side).to_dict()
+
+
 def _face(args: argparse.Namespace) -> dict[str, Any]:
     card_bytes = Path(args.card).read_bytes()
     front = idcard.read_card(card_bytes, Side.FRONT)
@@ -45,7 +50,10 @@ def _liveness(args: argparse.Namespace) -> dict[str, Any]:
 
 
 def main(argv: list[str] | None = None) -> int:
-    """Parse arguments, run one stage, print its result as JSON; exit 0 when it passed."""
+    """Parse arguments, run one stage, print its result as JSON; exit 0 when it passed.
+
+    A card that needs review (``needs_review`` true) exits 1 like a failure: it did not pass.
+    """
     parser = argparse.ArgumentParser(prog="python -m idverify", description=__doc__,
                                      formatter_class=argparse.RawDescriptionHelpFormatter)  # fmt: skip
     sub = parser.add_subparsers(dest="command", required=True)
@@ -55,6 +63,9 @@ def main(argv: list[str] | None = None) -> int:
         p.add_argument("--name", help="declared real name to compare")
         p.add_argument("--number", help="declared ID number to compare")
         p.add_argument("--today", help="reference date YYYY-MM-DD for expiry")
+    p = sub.add_parser("precheck", help="the fast upload-time check of a card photo")
+    p.add_argument("image")
+    p.add_argument("--side", choices=[s.value for s in Side], default="front")
     p = sub.add_parser("face", help="match a card portrait with a live photo")
     p.add_argument("card")
     p.add_argument("live")
@@ -67,6 +78,8 @@ def main(argv: list[str] | None = None) -> int:
         out = _card(args, Side.FRONT)
     elif args.command == "back":
         out = _card(args, Side.BACK)
+    elif args.command == "precheck":
+        out = _precheck(args)
     elif args.command == "face":
         out = _face(args)
     else:

@@ -1,10 +1,12 @@
-"""Read either side of a resident ID card from a phone photo, layout-aware.
+"""Read either side of a resident ID card from a phone photo, by what is printed on it.
 
-Pipeline: decode (JPEG DCT-scaled) -> find and rectify the card -> decide side and upside-down by
-reading signature lines (the number line, the 居民身份证 title), the asked-for side's upright first
--> cut each field's line, trimmed to its ink -> one recognition call, batched by width -> parse ->
-checks and quality.
-Only a dozen small crops reach the recogniser; no whole-image text detection runs.
+Pipeline: decode (JPEG DCT-scaled) -> find and rectify the card -> detect the text lines on the
+card (PP-OCR detector, once) -> recognise every line in one batched call (upside down as well only
+when the upright reading does not look like either side) -> decide the side from what was read
+(the 18-digit number and the labels on the front, the titles and labels on the back) -> assign
+fields by their labels and reading order (:mod:`idverify.cardtext`) -> checks -> the decision
+policy (:mod:`idverify.decision`): fail on proof, review on doubt, warn on the rest.
+No field position is fixed: another printer's positions, fonts and line spacing read the same.
 """
 
 from __future__ import annotations
@@ -13,19 +15,26 @@ import datetime as dt
 import re
 import time
 import unicodedata
-from collections.abc import Mapping
 from dataclasses import dataclass, field
 
 import cv2
 import numpy as np
 
-from idverify import checks, layout, quality
+from idverify import cardtext, checks, decision, layout, quality
+from idverify.idnumber import normalize_id_number
 from idverify.images import ImageLimits, decode_image
-from idverify.ocr import TextLine, get_ocr_engine
-from idverify.types import CardResult, FieldValue, QualityWarning, RGBImage, Side
-
-_CJK = re.compile(r"[^\u4e00-\u9fff·]")
-_TITLE = "居民身份证"
+from idverify.ocr import get_ocr_engine
+from idverify.precheck import PrecheckLimits, precheck
+from idverify.types import (
+    CardResult,
+    FieldValue,
+    PrecheckResult,
+    Problem,
+    QualityWarning,
+    RGBImage,
+    Severity,
+    Side,
+)
 
 
 @dataclass(frozen=True, slots=True)
@@ -36,18 +45,24 @@ class CardConfig:
         limits: decode limits; ``max_side`` 1600 keeps the fields legible while halving decode
             time of 12 MP photos.
         quality: warning limits.
-        min_confidence: a field read below this recogniser score counts as unreadable.
+        min_confidence: a field whose least certain character is below this recogniser score is
+            uncertain (a failed check on it asks for review instead of failing).
         find_portrait_face: look for a face in the front's portrait (for the card_face_not_found
             warning); the face match stage finds it anyway, so batch tools may turn it off.
+        detect_side: the rectified card's longer side for text-line detection (see
+            :meth:`idverify.ocr.OcrEngine.detect`).
     """
 
     limits: ImageLimits = field(default_factory=lambda: ImageLimits(max_side=1600))
     quality: quality.QualityLimits = field(default_factory=quality.QualityLimits)
     min_confidence: float = 0.5
     find_portrait_face: bool = True
+    detect_side: int = 480
 
 
 DEFAULT_CONFIG = CardConfig()
+
+__all__ = ["CardConfig", "PrecheckLimits", "PrecheckResult", "precheck", "read_card"]
 
 
 def read_card(
@@ -70,111 +85,319 @@ def read_card(
         config: reader settings.
 
     Returns:
-        A CardResult; ``ok`` is False with reason codes for unreadable photos, a missing card,
-        the wrong side, unreadable fields or failed checks. Never raises for bad input.
+        A CardResult: ``ok`` when everything passed; ``reasons`` for unreadable photos, a missing
+        card, the wrong side, or checks that failed on confidently read fields; ``review_reasons``
+        when an identity field is unreadable or uncertain; ``field_warnings`` for 民族, 住址 and
+        签发机关 (never a failure). Never raises for bad input.
     """
     side = Side(side)
     timer = _Timer()
     decoded = decode_image(data, limits=config.limits)
     timer.lap("decode")
     if decoded.pixels is None:
-        return CardResult(False, side, None, (decoded.reason or "image_corrupt",), timings=timer.laps)
+        return _failed(side, None, decoded.reason or "image_corrupt", timer)
     candidates = layout.locate_cards(decoded.pixels)
     timer.lap("locate")
-    if not candidates:
-        return CardResult(False, side, None, ("card_not_found",), timings=timer.laps)
-    for location in candidates:
-        card, quad = layout.rectify(decoded.pixels, location)
-        seen, flipped, signature = _orient(card, side)
-        if seen is not None:
+    view: _View | None = None
+    for candidate in [*candidates, None]:
+        # Last, when no outline gave a card: find it by its print.
+        location = candidate or _locate_by_text(decoded.pixels)
+        if location is None:
             break
-    timer.lap("orient")
-    if seen is None:
-        return CardResult(False, side, None, ("not_id_card",), timings=timer.laps)
-    if flipped:
+        card, quad = layout.rectify(decoded.pixels, location)
+        view = _read_view(card, side, config)
+        if view is not None and view.best[0] >= _SEEN:
+            break
+    timer.lap("read")
+    if view is None or view.best[0] < _SEEN:
+        return _failed(
+            side, None, "not_id_card" if candidates or view is not None else "card_not_found", timer
+        )
+    if view.flipped:
         card = np.ascontiguousarray(card[::-1, ::-1])
-    rotation = _rotation(quad, flipped)
+    rotation = _rotation(quad, view.flipped)
+    seen = side if view.evidence[side.value] >= view.best[0] - 0.1 else view.best[1]
     if seen != side:
-        return CardResult(False, side, seen, ("wrong_side",), rotation=rotation, timings=timer.laps)
-    return _read_side(card, side, signature, location.cut_off, rotation, timer, today, declared_name,
+        return _failed(side, seen, "wrong_side", timer, rotation)
+    cut_off = location.cut_off if location is not None else False
+    return _read_side(card, side, view.lines, cut_off, rotation, timer, today, declared_name,
                       declared_id_number, config)  # fmt: skip
 
 
+def _locate_by_text(photo: RGBImage) -> layout.CardLocation | None:
+    """The card found from its text lines on the whole photo (its outline was not seen)."""
+    boxes = get_ocr_engine().detect(photo, max_side=_PHOTO_DETECT_SIDE)
+    heights = [float(np.ptp(b[:, 1])) for b in boxes]
+    if not heights:
+        return None
+    return layout.locate_by_text(boxes, photo.shape[1], photo.shape[0])
+
+
+_PHOTO_DETECT_SIDE = 800  # the card fills half the photo or more: its print is 10+ px high here
+
+
+def _failed(side: Side, seen: Side | None, reason: str, timer: _Timer, rotation: int = 0) -> CardResult:
+    problems = (Problem(reason, Severity.FAIL, side),)
+    return CardResult(False, side, seen, (reason,), rotation=rotation, timings=timer.laps, problems=problems)
+
+
 def _read_side(
-    card: RGBImage, side: Side, signature: TextLine, cut_off: bool, rotation: int, timer: _Timer,
+    card: RGBImage, side: Side, lines: list[cardtext.CardLine], cut_off: bool, rotation: int, timer: _Timer,
     today: dt.date | None, declared_name: str | None, declared_id_number: str | None, config: CardConfig,
 ) -> CardResult:  # fmt: skip
-    boxes = layout.FRONT_FIELDS if side is Side.FRONT else layout.BACK_FIELDS
-    names = [n for n in boxes if n != "id_number"]
-    lines = dict(zip(names, get_ocr_engine().recognize([_line(card, boxes[n]) for n in names]), strict=True))
+    reading = cardtext.read_front(lines) if side is Side.FRONT else cardtext.read_back(lines)
+    fields = dict(reading.fields)
+    doubtful: set[str] = set()
     if side is Side.FRONT:
-        lines["id_number"] = signature
-    timer.lap("recognize")
-    fields = _front_fields(lines) if side is Side.FRONT else _back_fields(lines)
+        number, disagree = _reread_number(card, lines, fields["id_number"], declared_id_number, today)
+        fields["id_number"] = number
+        if disagree:
+            doubtful.add("id_number")
+    timer.lap("fields")
     if side is Side.FRONT:
         found = checks.check_front(
             fields, declared_name=declared_name, declared_id_number=declared_id_number, today=today
         )
     else:
         found = checks.check_back(fields, today=today)
+    decided = decision.decide_card(
+        side, fields, found, min_confidence=config.min_confidence, doubtful=doubtful, notes=reading.notes
+    )
     warnings = list(quality.assess(card, cut_off=cut_off, limits=config.quality))
-    portrait = layout.crop(card, layout.FRONT_PORTRAIT).copy() if side is Side.FRONT else None
+    portrait = _portrait(card, lines) if side is Side.FRONT else None
     timer.lap("checks")
     if portrait is not None and config.find_portrait_face and not _has_face(portrait):
         warnings.append(QualityWarning("card_face_not_found", 0.0, 1.0))
     timer.lap("portrait")
-    unreadable = [n for n, v in fields.items() if not v.text or v.confidence < config.min_confidence]
-    reasons = (["field_unreadable"] if unreadable else []) + [c.code for c in found if not c.passed]
+    problems = decision.card_problems(side, decided.reasons, decided.review_reasons, decided.field_warnings,
+                                      warnings)  # fmt: skip
     return CardResult(
-        not reasons,
+        not decided.reasons and not decided.review_reasons,
         side,
         side,
-        tuple(reasons),
+        decided.reasons,
         fields,
         found,
         tuple(warnings),
         rotation,
         timer.laps,
         portrait,
+        decided.review_reasons,
+        decided.field_warnings,
+        problems,
     )
 
 
-def _orient(card: RGBImage, expected: Side) -> tuple[Side | None, bool, TextLine]:
-    """Decide the side and whether the card is upside down from two signature lines.
+@dataclass(frozen=True, slots=True)
+class _View:
+    """The card's lines read one way up, and how much they look like each side."""
 
-    Signatures are read one at a time, the asked-for side upright first: most photos show that
-    side upright, and then one line decides (on the front it is the number, which is needed
-    anyway). The other readings run only while none is convincing.
+    lines: list[cardtext.CardLine]
+    flipped: bool
+    evidence: dict[str, float]
+
+    @property
+    def best(self) -> tuple[float, Side]:
+        return max((self.evidence[s.value], s) for s in Side)
+
+
+_CONVINCING = 0.5  # side evidence at which the other way up is not tried
+_SEEN = 0.25  # below this for both sides, it is not an ID card
+
+
+def _read_view(card: RGBImage, expected: Side, config: CardConfig) -> _View | None:
+    """Detect the lines once; recognise them upright, and upside down only when upright is unconvincing.
+
+    The detector finds lines either way up, so the turned card's boxes are the same boxes turned;
+    only recognition runs twice, and only for a card photographed upside down (or no card).
     """
-    best: tuple[float, Side | None, bool, TextLine] = (0.0, None, False, TextLine("", 0.0))
-    order = (expected, Side.BACK if expected is Side.FRONT else Side.FRONT)
-    for flip, seen in ((False, order[0]), (False, order[1]), (True, order[0]), (True, order[1])):
-        view = np.ascontiguousarray(card[::-1, ::-1]) if flip else card
-        box = layout.FRONT_FIELDS["id_number"] if seen is Side.FRONT else layout.BACK_TITLE
-        (line,) = get_ocr_engine().recognize([_line(view, box)])
-        score = _number_score(line) if seen is Side.FRONT else _title_score(line)
-        if score > best[0]:
-            best = (score, seen, flip, line)
-        if best[0] >= 0.8:
-            break
-    if best[0] < 0.5:
-        return None, False, TextLine("", 0.0)
-    return best[1], best[2], best[3] if best[1] is Side.FRONT else TextLine("", 0.0)
+    boxes = _line_boxes(card, config)
+    if len(boxes) < 2:
+        return None
+    ink = _ink_map(card)
+    boxes = _extend_boxes(boxes, ink)
+    boxes += _missed_boxes(ink, boxes, card.shape)
+    lines = _recognise(card, boxes)
+    upright = _View(lines, False, cardtext.side_evidence(lines))
+    if upright.evidence[expected.value] >= _CONVINCING or upright.best[0] >= _CONVINCING:
+        return upright
+    h, w = card.shape[:2]
+    turned_boxes = [np.array([[w - x, h - y] for x, y in b[[2, 3, 0, 1]]], np.float32) for b in boxes]
+    lines = _recognise(np.ascontiguousarray(card[::-1, ::-1]), turned_boxes)
+    turned = _View(lines, True, cardtext.side_evidence(lines))
+    return turned if turned.best[0] > upright.best[0] else upright
 
 
-def _number_score(line: TextLine) -> float:
-    """Score times the share of 18 digits in one unbroken run.
+def _line_boxes(card: RGBImage, config: CardConfig) -> list[np.ndarray]:
+    """Text-line quadrilaterals on the card (top-left first, clockwise); specks and pictures left out."""
+    boxes = [b for b in get_ocr_engine().detect(card, max_side=config.detect_side) if np.ptp(b[:, 0]) >= 10]
+    heights = [float(np.ptp(b[:, 1])) for b in boxes]
+    typical = float(np.median(heights)) if heights else 0.0
+    # A box several lines tall is the portrait or the emblem, not text: not worth recognising.
+    return [b for b, h in zip(boxes, heights, strict=True) if 10 <= h <= 2.2 * typical]
 
-    Runs are split at date punctuation, so the back's validity line (16 digits in dotted dates)
-    never passes for the front's number line.
+
+def _ink_map(card: RGBImage) -> np.ndarray:
+    """Where print is, at half resolution, measured against the local paper level (:func:`_ink_ratio`)."""
+    half = cv2.resize(card, (card.shape[1] // 2, card.shape[0] // 2), interpolation=cv2.INTER_AREA)
+    small: RGBImage = np.ascontiguousarray(half, dtype=np.uint8)
+    ratio, _, noise = _ink_ratio(small)
+    # Not relative to the darkest ink as for one line: the portrait's black hair would hide blurred print.
+    return ratio < 1.0 - max(_MIN_INK_DEPTH, 2.0 * noise)
+
+
+def _extend_boxes(boxes: list[np.ndarray], ink: np.ndarray) -> list[np.ndarray]:
+    """Each box widened over print that continues its line (a blurred or faded last character).
+
+    The detector's box can stop short of a line's blurred end (迎宾路34 without its 号); ink
+    within about half a line height of the box's end, in the box's middle band, belongs to the
+    line. A box never grows into another box of the same row.
     """
-    digits = max((len(re.findall(r"[\dXx]", part)) for part in re.split(r"[.\-/:~—]", line.text)), default=0)
-    return line.score * min(digits, 18) / 18 if digits >= 12 else 0.0
+    out = []
+    spans = [(b.min(axis=0) / 2, b.max(axis=0) / 2) for b in boxes]
+    for i, ((x0, y0), (x1, y1)) in enumerate(spans):
+        h = y1 - y0
+        band = ink[int(y0 + 0.3 * h) : int(y1 - 0.3 * h) + 1]
+        if band.size == 0:
+            out.append(boxes[i])
+            continue
+        cols: np.ndarray = np.asarray(band.any(axis=0))
+        same_row = [
+            s for j, s in enumerate(spans) if j != i and min(s[1][1], y1) - max(s[0][1], y0) > 0.5 * h
+        ]
+        right_limit = min([s[0][0] for s in same_row if s[0][0] > x0] + [ink.shape[1]])
+        left_limit = max([s[1][0] for s in same_row if s[1][0] < x1] + [0.0])
+        gap = max(2, int(0.5 * h))
+        right, left = int(x1), int(x0)
+        for x in range(int(x1), int(right_limit) - 1):
+            if x - right > gap:
+                break
+            if cols[x]:
+                right = x + 1
+        for x in range(int(x0), int(left_limit), -1):
+            if left - x > gap:
+                break
+            if cols[x]:
+                left = x - 1
+        grown = boxes[i].copy()
+        grown[[1, 2], 0] += 2 * (right - int(x1))
+        grown[[0, 3], 0] -= 2 * (int(x0) - left)
+        out.append(grown)
+    return out
 
 
-def _title_score(line: TextLine) -> float:
-    hits = sum(ch in line.text for ch in _TITLE)
-    return line.score * hits / len(_TITLE) if hits >= 3 else 0.0
+def _missed_boxes(
+    ink_map: np.ndarray, boxes: list[np.ndarray], card_shape: tuple[int, ...]
+) -> list[np.ndarray]:
+    """Lines of print the detector missed: ink outside every detected box, one line high.
+
+    The detector can miss a faint single character (性别 女 in low light) that the ink test still
+    sees. Candidates are only proposals: recognition keeps them when it reads text with confidence.
+    The card's margin is left out: print keeps 4 mm from the edges, and a rectified photo's edges
+    hold the desk and the rounded corners.
+    """
+    typical = float(np.median([np.ptp(b[:, 1]) for b in boxes]))
+    ink: np.ndarray = ink_map.astype(np.uint8)
+    for b in boxes:
+        x0, y0 = np.floor(b.min(axis=0) / 2).astype(int)
+        x1, y1 = np.ceil(b.max(axis=0) / 2).astype(int)
+        ink[max(y0, 0) : y1 + 1, max(x0, 0) : x1 + 1] = 0
+    ink = cv2.dilate(ink, np.ones((3, 11), np.uint8))
+    count, _, stats, _ = cv2.connectedComponentsWithStats(ink)
+    out = []
+    height, width = card_shape[:2]
+    for x, y, w, h, area in stats[1:count]:
+        x, y, w, h = 2 * x, 2 * y, 2 * w, 2 * h
+        inside = 0.04 * width < x and x + w < 0.96 * width and 0.05 * height < y and y + h < 0.95 * height
+        if (
+            inside
+            and 0.55 * typical <= h <= 1.3 * typical
+            and w >= 0.55 * typical
+            and area * 4 >= 0.25 * w * h
+        ):
+            x0, y0 = max(x - 6, 0), max(y - 4, 0)
+            x1, y1 = min(x + w + 6, card_shape[1]), min(y + h + 4, card_shape[0])
+            out.append(np.array([[x0, y0], [x1, y0], [x1, y1], [x0, y1]], np.float32))
+    return out[:_MAX_MISSED]
+
+
+_MAX_MISSED = 6  # proposals recognised at most (each costs as much as a detected line)
+
+
+def _recognise(card: RGBImage, boxes: list[np.ndarray]) -> list[cardtext.CardLine]:
+    crops = [_crop_quad(card, b) for b in boxes]
+    out = []
+    for box, line in zip(boxes, get_ocr_engine().recognize(crops), strict=True):
+        x0, y0 = box.min(axis=0)
+        x1, y1 = box.max(axis=0)
+        placed = (float(x0), float(y0), float(x1), float(y1))
+        out.append(cardtext.CardLine(line.text, line.score, placed, line.char_scores))
+    return out
+
+
+def _crop_quad(card: RGBImage, quad: np.ndarray) -> RGBImage:
+    """A line's quadrilateral warped to an upright rectangle (a residual tilt straightened)."""
+    tl, tr, br, bl = quad.astype(np.float32)
+    width = int(round(max(np.linalg.norm(tr - tl), np.linalg.norm(br - bl))))
+    height = int(round(max(np.linalg.norm(bl - tl), np.linalg.norm(br - tr))))
+    if width < 4 or height < 4:
+        return card[:0, :0]
+    target = np.array([[0, 0], [width, 0], [width, height], [0, height]], np.float32)
+    matrix = cv2.getPerspectiveTransform(np.stack([tl, tr, br, bl]), target)
+    crop = cv2.warpPerspective(card, matrix, (width, height), flags=cv2.INTER_CUBIC,
+                               borderMode=cv2.BORDER_REPLICATE)  # fmt: skip
+    return np.ascontiguousarray(crop)
+
+
+def _reread_number(
+    card: RGBImage, lines: list[cardtext.CardLine], first: FieldValue, declared: str | None,
+    today: dt.date | None,
+) -> tuple[FieldValue, bool]:  # fmt: skip
+    """Read the number line a second time (cropped to its ink) when the first reading is in doubt.
+
+    In doubt: it fails the number checks, differs from the declared number, or a character is
+    below 0.9. Of two different readings the one with a valid check digit is kept (both are
+    readings of the card; nothing is made up); when both or neither are valid they disagree, and
+    the number is doubtful (a person must look).
+
+    Returns:
+        The reading kept and whether the two readings disagree.
+    """
+    valid = checks.check_id_number(first.text, today=today)[0].passed
+    matches = declared is None or normalize_id_number(declared) == first.text
+    if valid and matches and first.confidence >= 0.9:
+        return first, False
+    line = next((x for x in lines if first.text and first.text in _number_digits(x.text)), None)
+    if line is None:
+        return first, False
+    x0, y0, x1, y1 = (int(round(v)) for v in line.box)
+    (again,) = get_ocr_engine().recognize([_line(card, (max(0, x0 - 6), max(0, y0 - 4), x1 + 6, y1 + 4))])
+    second = cardtext.read_front([cardtext.CardLine(again.text, again.score, line.box, again.char_scores)])
+    other = second.fields["id_number"]
+    if other.text == first.text or not other.text:
+        return first, False
+    other_valid = checks.check_id_number(other.text, today=today)[0].passed
+    if other_valid != valid:
+        return (other if other_valid else first), False
+    return first, True
+
+
+def _number_digits(text: str) -> str:
+    return re.sub(r"[^\dX]", "", _nfkc(text).upper().replace("×", "X"))
+
+
+def _portrait(card: RGBImage, lines: list[cardtext.CardLine]) -> RGBImage:
+    """The portrait area: right of the text above the number row (GB 14965 puts it on the right).
+
+    Taken generously from the lines found, so another print position still holds the whole face;
+    the face detector finds the face inside it.
+    """
+    h, w = card.shape[:2]
+    digits = [x for x in lines if len(_number_digits(x.text)) >= 15]
+    bottom = int(min((x.box[1] for x in digits), default=0.78 * h)) - 4
+    text_right = [x.box[2] for x in lines if x.box[3] < bottom and x.box[0] < 0.5 * w and x.box[2] < 0.72 * w]
+    left = int(max(max(text_right, default=0.0) + 6, 0.5 * w))
+    return np.ascontiguousarray(card[int(0.04 * h) : max(bottom, int(0.5 * h)), left : int(0.98 * w)])
 
 
 def _rotation(quad: np.ndarray, flipped: bool) -> int:
@@ -185,7 +408,7 @@ def _rotation(quad: np.ndarray, flipped: bool) -> int:
 
 
 def _line(card: RGBImage, box: layout.Box) -> RGBImage:
-    """A field's crop trimmed to its ink, so the recogniser sees little blank paper.
+    """A line's crop trimmed to its ink, so the recogniser sees little blank paper.
 
     Ink is found relative to the paper around it (see :func:`_ink_ratio`), so a shadow edge, a glare
     gradient or a blurred single character neither hides the text nor counts as text.
@@ -255,56 +478,6 @@ def _span(mask: np.ndarray, gap: int, widest: bool = True) -> tuple[int, int] | 
     mass = [int(mask[s : e + 1].sum()) for s, e in zip(starts, ends, strict=True)]
     best = int(np.argmax(mass))
     return int(starts[best]), int(ends[best])
-
-
-def _front_fields(lines: Mapping[str, TextLine]) -> dict[str, FieldValue]:
-    address_lines = [lines[k] for k in ("address_1", "address_2", "address_3") if lines[k].text]
-    sex_text = _nfkc(lines["sex"].text)
-    sex = "男" if "男" in sex_text else "女" if "女" in sex_text else ""
-    nation = _CJK.sub("", _nfkc(lines["nation"].text)).removeprefix("民族")
-    address = "".join(_nfkc(x.text).replace(" ", "") for x in address_lines).removeprefix("住址")
-    return {
-        "name": FieldValue(
-            "name", _CJK.sub("", _nfkc(lines["name"].text)).removeprefix("姓名"), lines["name"].score
-        ),
-        "sex": FieldValue("sex", sex, lines["sex"].score),
-        "nation": FieldValue("nation", nation, lines["nation"].score),
-        "birth_date": FieldValue(
-            "birth_date", _birth_text(lines["birth_date"].text), lines["birth_date"].score
-        ),
-        "address": FieldValue("address", address, min((x.score for x in address_lines), default=0.0)),
-        "id_number": FieldValue("id_number", _number_text(lines["id_number"].text), lines["id_number"].score),
-    }
-
-
-def _back_fields(lines: Mapping[str, TextLine]) -> dict[str, FieldValue]:
-    authority = _nfkc(lines["authority"].text).replace(" ", "").removeprefix("签发机关")
-    validity = lines["validity"]
-    start, end, long_term = checks.parse_validity(validity.text)
-    until = "长期" if long_term else (end.strftime("%Y.%m.%d") if end else "")
-    return {
-        "authority": FieldValue("authority", authority, lines["authority"].score),
-        "valid_from": FieldValue("valid_from", start.strftime("%Y.%m.%d") if start else "", validity.score),
-        "valid_until": FieldValue("valid_until", until, validity.score),
-    }
-
-
-def _birth_text(raw: str) -> str:
-    """``1990年1月2日`` with year, month and day each followed by its mark.
-
-    A line whose end glare erased ("1987年11月") must stay unreadable, not be split into
-    1987-1-1 as a lenient date pattern would.
-    """
-    match = _BIRTH.search(_nfkc(raw).replace(" ", ""))
-    parsed = checks.parse_cn_date("-".join(match.groups())) if match else None
-    return f"{parsed.year}年{parsed.month}月{parsed.day}日" if parsed else ""
-
-
-_BIRTH = re.compile(r"(\d{4})\D{1,2}?(\d{1,2})\D{1,2}?(\d{1,2})\D")
-
-
-def _number_text(raw: str) -> str:
-    return re.sub(r"[^\dX]", "", _nfkc(raw).upper())
 
 
 def _nfkc(text: str) -> str:

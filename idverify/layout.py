@@ -1,10 +1,12 @@
-"""Find the card in a photo, rectify it, and know where each field is printed.
+"""Find the card in a photo and rectify it.
 
-A resident ID card is 85.6 x 54 mm; rectified to 856 x 540 (0.1 mm a pixel) its fields sit at
-fixed places, which is what lets the reader skip generic text detection. Finding the card uses
-two cheap cues on a 640-pixel copy: the card is a bright, weakly saturated quadrilateral
-(segmentation), and it has straight edges (Canny). Corners are refined by fitting lines to the
-four sides, because the card's rounded corners pull a polygon approximation inwards.
+A resident ID card is 85.6 x 54 mm; it is rectified to 856 x 540 (0.1 mm a pixel). Where each
+field is printed differs between printers and is not assumed here: the reader finds the printed
+lines and their labels (:mod:`idverify.cardtext`). Finding the card uses cheap cues on a 640-pixel
+copy: the card is a bright, weakly saturated quadrilateral (segmentation), it has straight edges
+(Canny), and it differs from the background seen at the photo's border; corners are refined by
+fitting lines to the four sides, because the card's rounded corners pull a polygon approximation
+inwards. A card whose outline is lost (pale on pale) is located from its printed lines instead.
 """
 
 from __future__ import annotations
@@ -24,24 +26,6 @@ _WORK_SIDE = 640
 
 Mat = npt.NDArray[Any]  # OpenCV's untyped arrays
 Box = tuple[int, int, int, int]  # x0, y0, x1, y1 on the rectified card
-
-#: Where each field's text may be, generously (print tolerance and rectification error included).
-FRONT_FIELDS: dict[str, Box] = {
-    "name": (150, 40, 550, 102),
-    "sex": (150, 104, 292, 162),
-    "nation": (380, 104, 550, 162),
-    "birth_date": (150, 164, 552, 222),
-    "address_1": (150, 226, 556, 272),
-    "address_2": (150, 268, 556, 314),
-    "address_3": (150, 310, 556, 358),
-    "id_number": (236, 418, 836, 492),
-}
-FRONT_PORTRAIT: Box = (548, 50, 820, 380)
-BACK_FIELDS: dict[str, Box] = {
-    "authority": (318, 370, 840, 428),
-    "validity": (318, 430, 840, 490),
-}
-BACK_TITLE: Box = (240, 112, 840, 222)
 
 
 @dataclass(frozen=True, slots=True)
@@ -69,15 +53,18 @@ def locate_card(image: RGBImage) -> CardLocation | None:
 def locate_cards(image: RGBImage) -> list[CardLocation]:
     """Card-shaped quadrilaterals, most likely first (the reader tries them in turn).
 
-    Candidates come from the brightness segmentation, then the edge map, then the whole image
-    when its own shape is a card's (a scan or a tight crop).
+    Candidates come from the brightness segmentation, then the edge map, then the difference from
+    the background (a pale card on a pale desk), then the whole image when its own shape is a
+    card's (a scan or a tight crop).
     """
     height, width = image.shape[:2]
     scale = _WORK_SIDE / max(height, width)
     small = cv2.resize(image, (round(width * scale), round(height * scale)), interpolation=cv2.INTER_AREA)
     scored: list[tuple[float, CardLocation]] = []
-    for mask in (_brightness_mask(small), _edge_mask(small)):
-        for fit, quad, cut_off in _card_quads(mask):
+    for make_mask in (_brightness_mask, _edge_mask, _background_mask):
+        if make_mask is _background_mask and scored:
+            break  # only for a card neither brightness nor edges found
+        for fit, quad, cut_off in _card_quads(make_mask(small)):
             if not any(np.abs(quad / scale - c.quad).max() < 0.03 * width for _, c in scored):
                 scored.append((fit, CardLocation((quad / scale).astype(np.float32), cut_off)))
     out = [c for _, c in sorted(scored, key=lambda item: item[0])]
@@ -85,6 +72,53 @@ def locate_cards(image: RGBImage) -> list[CardLocation]:
         corners = np.array([[0, 0], [width, 0], [width, height], [0, height]], np.float32)
         out.append(CardLocation(corners, False, whole_image=True))
     return out[:4]
+
+
+def locate_by_text(boxes: list[npt.NDArray[np.float32]], width: int, height: int) -> CardLocation | None:
+    """A card located from its printed lines, when its outline cannot be seen (a pale card on a pale desk).
+
+    The lines run along the card's long side, so their mean direction is the card's horizontal
+    axis; the rectangle around every line along that axis, widened to the card's aspect and by a
+    margin (print keeps clear of the edges), stands in for the card. The reader anchors fields on
+    labels, not positions, so an outline a few millimetres off reads the same.
+
+    Args:
+        boxes: text-line quadrilaterals (4 x 2, top-left first) in photo pixels.
+        width, height: the photo's size.
+
+    Returns:
+        The location, or None with fewer than three lines.
+    """
+    if len(boxes) < 3:
+        return None
+    angles = []
+    for b in boxes:
+        d = (b[1] - b[0]) + (b[2] - b[3])
+        angles.append(np.arctan2(d[1], d[0]) % np.pi)
+    doubled = np.array(angles) * 2  # average directions modulo 180 degrees
+    axis = float(np.arctan2(np.sin(doubled).mean(), np.cos(doubled).mean()) / 2)
+    u = np.array([np.cos(axis), np.sin(axis)])
+    v = np.array([-u[1], u[0]])
+    points = np.concatenate(boxes).astype(np.float64)
+    along, across = points @ u, points @ v
+    a0, a1, c0, c1 = along.min(), along.max(), across.min(), across.max()
+    length, breadth = (a1 - a0) * 1.16, (c1 - c0) * 1.2
+    length, breadth = max(length, breadth * ASPECT), max(breadth, length / ASPECT)
+    centre_a, centre_c = (a0 + a1) / 2, (c0 + c1) / 2
+    corners = [
+        (centre_a - length / 2) * u + (centre_c - breadth / 2) * v,
+        (centre_a + length / 2) * u + (centre_c - breadth / 2) * v,
+        (centre_a + length / 2) * u + (centre_c + breadth / 2) * v,
+        (centre_a - length / 2) * u + (centre_c + breadth / 2) * v,
+    ]
+    quad = np.array(corners, np.float32)
+    return CardLocation(quad, _touches_border(quad.astype(np.float64), width, height))
+
+
+def outside_share(location: CardLocation, width: int, height: int) -> float:
+    """How far the farthest corner lies outside the photo, relative to the card's length (<= 0: inside)."""
+    quad = location.quad.astype(np.float64)
+    return _outside(quad, width, height) / max(_long_side(quad), 1.0)
 
 
 def rectify(image: RGBImage, location: CardLocation) -> tuple[RGBImage, npt.NDArray[np.float64]]:
@@ -119,6 +153,30 @@ def _brightness_mask(small: Mat) -> Mat:
     kernel = cv2.getStructuringElement(cv2.MORPH_RECT, (9, 9))
     mask = cv2.morphologyEx(mask, cv2.MORPH_OPEN, kernel)
     return cv2.morphologyEx(mask, cv2.MORPH_CLOSE, kernel)
+
+
+def _background_mask(small: Mat) -> Mat:
+    """What differs from the background, the background modelled from the photo's border.
+
+    The border of a card photo is background; a plane fitted to its Lab colour (so a gradient of
+    light across the desk is modelled too) predicts the background everywhere, and the colour
+    distance from it, thresholded by Otsu, separates a pale card from a pale desk where neither
+    brightness nor edges do.
+    """
+    lab = cv2.cvtColor(small, cv2.COLOR_RGB2LAB).astype(np.float32)
+    h, w = lab.shape[:2]
+    ys, xs = np.mgrid[0:h, 0:w].astype(np.float32)
+    frame = np.zeros((h, w), bool)
+    frame[:6], frame[-6:], frame[:, :6], frame[:, -6:] = True, True, True, True
+    design = np.stack([np.ones(int(frame.sum()), np.float32), xs[frame] / w, ys[frame] / h], axis=1)
+    coef, *_ = np.linalg.lstsq(design, lab[frame], rcond=None)
+    model = coef[0] + (xs / w)[..., None] * coef[1] + (ys / h)[..., None] * coef[2]
+    distance = np.sqrt(((lab - model) ** 2).sum(axis=2))
+    score = cv2.GaussianBlur(np.clip(distance * 4, 0, 255).astype(np.uint8), (5, 5), 0)
+    _, mask = cv2.threshold(score, 0, 255, cv2.THRESH_BINARY + cv2.THRESH_OTSU)
+    kernel = cv2.getStructuringElement(cv2.MORPH_RECT, (9, 9))
+    mask = cv2.morphologyEx(mask, cv2.MORPH_CLOSE, kernel)
+    return cv2.morphologyEx(mask, cv2.MORPH_OPEN, kernel)
 
 
 def _edge_mask(small: Mat) -> Mat:

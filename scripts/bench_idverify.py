@@ -25,8 +25,9 @@ import numpy as np
 from PIL import Image
 
 import scripts.gen_idcards as gen
+import scripts.gen_idcards_alt as gen_alt
 from idverify import faces, liveness, ocr, pipeline
-from idverify.idcard import read_card
+from idverify.idcard import precheck, read_card
 
 TODAY = dt.date(2026, 11, 24)
 RAW: dict[str, float] = defaultdict(float)
@@ -51,45 +52,106 @@ def _pct(values: list[float]) -> str:
     return f"median {np.median(values):7.1f}  p95 {np.percentile(values, 95):7.1f}"
 
 
+RENDERERS = {"gen_idcards": gen, "gen_idcards_alt": gen_alt}
+
+
 def bench_cards(n: int) -> None:
-    samples = gen.generate(n, seed=2024)
+    """Per renderer: field accuracy, outcomes (pass / review / fail), impostors, timings.
+
+    Both renderers' cards are read with the same engine. The engine was developed on
+    ``gen_idcards`` first and then checked on ``gen_idcards_alt`` (seeds 3, 7, 11, 13, 21 were used
+    while developing); this benchmark's seed 2024 was not looked at while tuning.
+    """
+    for label, module in RENDERERS.items():
+        _bench_renderer(label, module, n)
+    bench_precheck(n)
+
+
+def _bench_renderer(label: str, module: Any, n: int) -> None:
+    samples = module.generate(n, seed=2024)
     per_field: dict[str, list[bool]] = defaultdict(list)
-    per_kind: dict[str, list[bool]] = defaultdict(list)
+    outcomes: dict[str, int] = defaultdict(int)
     stages: dict[str, list[float]] = defaultdict(list)
-    warnings: dict[str, dict[str, int]] = defaultdict(lambda: defaultdict(int))
-    totals: dict[str, list[float]] = defaultdict(list)
-    silent: list[str] = []
+    cpu: dict[str, list[float]] = defaultdict(list)
+    failed: dict[str, int] = defaultdict(int)
+    reviews: dict[str, int] = defaultdict(int)
+    warned: dict[str, int] = defaultdict(int)
+    silent, impostors_passed, impostors = [], 0, 0
+    fronts = [s for s in samples if s.side == "front"]
     for s in samples:
-        start = time.perf_counter()
-        result = read_card(s.jpeg, s.side, today=TODAY)
-        totals[s.side].append((time.perf_counter() - start) * 1000)
+        declared = (s.truth["name"], s.truth["id_number"]) if s.side == "front" else (None, None)
+        start = time.process_time()
+        result = read_card(
+            s.jpeg, s.side, today=TODAY, declared_name=declared[0], declared_id_number=declared[1]
+        )
+        cpu[s.side].append((time.process_time() - start) * 1000)
         for stage, ms in result.timings.items():
             stages[f"{s.side}.{stage}"].append(ms)
-        for w in result.warnings:
-            warnings[s.degradation][w.code] += 1
-        card_ok = True
-        for key, truth in s.truth.items():
-            good = result.text(key) == truth
+        right = {key: result.text(key) == truth for key, truth in s.truth.items()}
+        for key, good in right.items():
             per_field[f"{s.side}.{key}"].append(good)
-            card_ok &= good
-        per_kind[f"{s.degradation}.{s.side}"].append(card_ok)
-        if result.ok and not card_ok:  # the worst outcome: a wrong field accepted without a reason
+        state = "pass" if result.ok else "review" if result.needs_review else "fail"
+        outcomes[f"{s.side}.{state}"] += 1
+        for code in result.reasons:
+            failed[code] += 1
+        for code in result.review_reasons:
+            reviews[code] += 1
+        for code in result.field_warnings:
+            warned[code] += 1
+        if result.ok and not all(right.values()):  # the worst outcome: a wrong field accepted
             silent.append(f"{s.side}/{s.degradation}")
-    print(f"\n== Field accuracy over {n} cards per side ==")
+    for i, s in enumerate(fronts[: max(1, len(fronts) // 2)]):  # someone else's card, declared as one's own
+        other = fronts[(i + 1) % len(fronts)].truth
+        for name, number in ((other["name"], s.truth["id_number"]), (s.truth["name"], other["id_number"])):
+            impostors += 1
+            r = read_card(s.jpeg, "front", today=TODAY, declared_name=name, declared_id_number=number)
+            impostors_passed += r.ok
+    print(f"\n== Cards of {label} (seed 2024), {n} per side ==")
     for key, oks in sorted(per_field.items()):
         print(f"  {key:22s} {np.mean(oks) * 100:6.1f} %  ({sum(oks)}/{len(oks)})")
-    print("\n== Whole-card accuracy (every field right) per degradation ==")
-    for key, oks in sorted(per_kind.items()):
-        print(f"  {key:22s} {np.mean(oks) * 100:6.1f} %  ({sum(oks)}/{len(oks)})")
-    print(f"  accepted with a wrong field: {len(silent)} {sorted(silent)}")
-    print("\n== Quality warnings raised per degradation (count over both sides) ==")
-    for kind in gen.DEGRADATIONS:
-        print(f"  {kind:12s} {dict(warnings[kind])}")
-    print("\n== Card time per stage, ms ==")
+    print(f"  outcomes (genuine cards, declared = printed): {dict(sorted(outcomes.items()))}")
+    nation_address = sum(v for k, v in failed.items() if k.startswith(("nation", "address", "authority")))
+    print(f"  genuine cards failed for nation, address or authority: {nation_address} (must be 0)")
+    print(f"  genuine cards failed, by reason: {dict(failed)}")
+    print(f"  needs review, by reason: {dict(reviews)}")
+    print(f"  field warnings: {dict(warned)}")
+    print(f"  passed with a wrong field read: {len(silent)} {sorted(silent)} (must be 0)")
+    print(f"  passed with a wrong declared name or number: {impostors_passed}/{impostors} (must be 0)")
     for key, values in sorted(stages.items()):
-        print(f"  {key:22s} {_pct(values)}")
-    for side, values in totals.items():
-        print(f"  {side + ' total':22s} {_pct(values)}")
+        print(f"  {key:22s} ms {_pct(values)}")
+    for side, values in cpu.items():
+        print(f"  {side + ' CPU ms':22s} {_pct(values)}")
+
+
+def bench_precheck(n: int) -> None:
+    """Pre-check CPU time, false rejects on genuine cards of both renderers, rejects of bad uploads."""
+    genuine: dict[str, list[bool]] = defaultdict(list)
+    cpu: list[float] = []
+    bad: dict[str, list[bool]] = defaultdict(list)
+    for label, module in RENDERERS.items():
+        for s in module.generate(n, seed=2025):
+            start = time.process_time()
+            result = precheck(s.jpeg, s.side)
+            cpu.append((time.process_time() - start) * 1000)
+            genuine[f"{label}.{s.degradation}"].append(not result.ok)
+            other = "back" if s.side == "front" else "front"
+            bad["other side"].append(not precheck(s.jpeg, other).ok)
+            bad["truncated"].append(not precheck(s.jpeg[: len(s.jpeg) // 2], s.side).ok)
+        for s in module.generate(
+            max(2, n // 5), seed=2026, degradations=getattr(module, "HARD_DEGRADATIONS", ())
+        ):
+            bad[f"{label} hard ({s.degradation})"].append(not precheck(s.jpeg, s.side).ok)
+    tiny = io.BytesIO()
+    Image.new("RGB", (8, 8), (200, 200, 200)).save(tiny, format="JPEG")
+    bad["8x8 jpeg"].append(not precheck(tiny.getvalue(), "front").ok)
+    rejects = [r for v in genuine.values() for r in v]
+    print(f"\n== Pre-check: {len(rejects)} genuine photos of both renderers (seed 2025) ==")
+    print(f"  CPU ms {_pct(cpu)} (target: median <= 100)")
+    print(f"  false rejects of genuine cards: {sum(rejects)}/{len(rejects)}")
+    print(f"    per renderer and degradation: { {k: sum(v) for k, v in genuine.items() if any(v)} }")
+    print("  rejects of bad uploads:")
+    for kind, oks in sorted(bad.items()):
+        print(f"    {kind:34s} {sum(oks)}/{len(oks)}")
 
 
 def bench_faces() -> float:
@@ -267,33 +329,35 @@ def _cover_eyes(frame: np.ndarray) -> np.ndarray:
 
 
 def bench_verify(runs: int) -> None:
-    rng = np.random.default_rng(3)
+    """Whole verifications on cards of both renderers (alternating), declared name and number given."""
     photos = {p.stem: np.asarray(Image.open(p).convert("RGB")) for p in sorted(gen.FACES_DIR.glob("*.jpg"))}
     challenge = ("blink", "turn_left")
-    walls, cpus, raws, oks = [], [], [], []
-    for i in range(runs):
-        person = gen.make_identity(rng)
-        front = gen.to_jpeg(
-            gen.degrade(gen.render_front(person, gen.portraits()[2 + i % 3], rng), "clean", rng), 88
-        )
-        back = gen.to_jpeg(gen.degrade(gen.render_back(person, rng), "clean", rng), 88)
+    rng = np.random.default_rng(3)
+    cards = [s for label in RENDERERS for s in RENDERERS[label].generate(max(1, runs // 2), seed=77,
+             degradations=("clean", "perspective", "shadow", "noise", "jpeg"))]  # fmt: skip
+    pairs = [(f, b) for f, b in zip(cards[::2], cards[1::2], strict=True)]
+    walls, cpus, cards_cpu, raws, states = [], [], [], [], defaultdict(int)
+    for front, back in pairs[:runs]:
         frames = gen.frames_to_jpeg(gen.make_sequence(photos["obama"], challenge, rng))  # 8 frames
         RAW.clear()
         wall, cpu = time.perf_counter(), time.process_time()
-        result = pipeline.verify(front, back, frames, challenge, declared_name=person.name, today=TODAY)
+        read = pipeline.read_cards(front.jpeg, back.jpeg, declared_name=front.truth["name"],
+                                   declared_id_number=front.truth["id_number"], today=TODAY)  # fmt: skip
+        cards_cpu.append((time.process_time() - cpu) * 1000)
+        result = pipeline.verify_live(read, frames, challenge)
         walls.append((time.perf_counter() - wall) * 1000)
         cpus.append((time.process_time() - cpu) * 1000)
         raws.append(sum(RAW.values()))
-        oks.append(result.ok)
-    print(f"\n== Whole verification (front + back + card face + 8 liveness frames), {runs} runs ==")
-    print(f"  passed {sum(oks)}/{runs}")
-    print(f"  wall ms            {_pct(walls)}")
-    print(f"  CPU ms (2 cores)   {_pct(cpus)}")
-    print(f"  raw model ms       {_pct(raws)}")
-    overhead = [(w - r) / w * 100 for w, r in zip(walls, raws, strict=True)]
-    print(
-        f"  pipeline overhead  median {np.median(overhead):.1f} % of wall (target <= 10 %, whole <= 1200 ms)"
-    )
+        # The live person is always obama while card portraits vary: face_mismatch is expected for
+        # other portraits; the card halves and the time are what this section is about.
+        states["cards pass" if read.ok else "cards review" if read.needs_review else "cards fail"] += 1
+        states["whole pass" if result.ok else "whole review" if result.needs_review else "whole fail"] += 1
+    print(f"\n== Whole verification (read_cards + verify_live: both sides, 8 frames), {len(walls)} runs ==")
+    print(f"  outcomes: {dict(states)}")
+    print(f"  wall ms                {_pct(walls)}")
+    print(f"  CPU ms (2 cores)       {_pct(cpus)}  (target: median <= 1200)")
+    print(f"    of which read_cards  {_pct(cards_cpu)}")
+    print(f"  raw model ms           {_pct(raws)}")
 
 
 def main() -> None:

@@ -6,8 +6,8 @@ import cv2
 import numpy as np
 import pytest
 
-from idverify import idcard, layout
-from idverify.ocr import TextLine, _width_groups
+from idverify import cardtext, idcard, layout
+from idverify.ocr import _width_groups
 
 FRAME_W, FRAME_H = 1280, 960
 
@@ -68,12 +68,16 @@ def test_recognition_batches_group_similar_widths() -> None:
     ],
 )
 def test_birth_date_needs_every_part(raw: str, text: str) -> None:
-    assert idcard._birth_text(raw) == text
+    assert cardtext._birth_text(raw) == text
+
+
+def _line(text: str) -> cardtext.CardLine:
+    return cardtext.CardLine(text, 0.99, (300, 440, 800, 480))
 
 
 def test_validity_line_does_not_pass_for_the_number_line() -> None:
-    assert idcard._number_score(TextLine("限2025.06.12-2045.06.12", 1.0)) == 0.0
-    assert idcard._number_score(TextLine("41213019871130005X", 0.99)) == pytest.approx(0.99)
+    assert cardtext.side_evidence([_line("有效期限2025.06.12-2045.06.12")])["front"] == 0.0
+    assert cardtext.side_evidence([_line("41213019871130005X")])["front"] == pytest.approx(0.6)
 
 
 def test_line_finder_ignores_a_shadow_edge() -> None:

@@ -1,0 +1,471 @@
+"""Card fields from the text lines read on a rectified card, anchored on the printed labels.
+
+The reader detects the text lines on the card and recognises each; this module decides which text
+is which field, from what is printed rather than from fixed positions: the labels (姓名 性别 民族
+出生 住址 公民身份号码 on the front, 签发机关 有效期限 on the back), the reading order of rows, and
+what each value looks like (18 digits, a date, a validity period, …). The standard layout (GB 14965:
+labels in a left column, 性别 and 民族 on one row, the number on the bottom row, the portrait on the
+right) is used as a prior for which row is which when a label is misread, never as a crop.
+
+OCR may read a label merged with its value (``民族汉``) or as its own line (``民族`` / ``汉``), and
+may misread one of its characters; both forms are parsed and labels are matched fuzzily at a
+line's start. Everything here is pure logic over :class:`CardLine` values, so it is tested with
+synthetic lines and no model.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+
+from idverify import checks, nations, places
+from idverify.types import FieldValue
+
+Box = tuple[float, float, float, float]
+
+FRONT_LABELS: dict[str, str] = {
+    "name": "姓名",
+    "sex": "性别",
+    "nation": "民族",
+    "birth_date": "出生",
+    "address": "住址",
+    "id_number": "公民身份号码",
+}
+BACK_LABELS: dict[str, str] = {"authority": "签发机关", "validity": "有效期限"}
+#: The row order of the front's left column (GB 14965); 民族 shares the 性别 row.
+FRONT_ORDER = ("name", "sex", "birth_date", "address", "id_number")
+TITLES = ("中华人民共和国", "居民身份证")
+
+_NOISE_SCORE = 0.3  # a "line" read below this is a pattern or a picture edge, not print
+_PORTRAIT_X = 0.64  # of the card's width: the portrait's left edge on the front (GB 14965), roughly
+_NUMBER_RUN = re.compile(r"[0-9Xx×]{15,}")
+_DATE = re.compile(r"\d{4}[.\-/·]?\d{2}[.\-/·]?\d{2}")
+
+
+@dataclass(frozen=True, slots=True)
+class CardLine:
+    """One detected and recognised text line on the rectified card (856 x 540 pixels).
+
+    Attributes:
+        text: what the recogniser read.
+        score: its mean character confidence.
+        box: x0, y0, x1, y1 of the line on the card.
+        char_scores: per-character confidences aligned with ``text`` (may be empty).
+    """
+
+    text: str
+    score: float
+    box: Box
+    char_scores: tuple[float, ...] = ()
+
+    @property
+    def height(self) -> float:
+        """Box height in card pixels."""
+        return self.box[3] - self.box[1]
+
+
+@dataclass(frozen=True, slots=True)
+class _Char:
+    ch: str
+    score: float
+    line: int  # index into the row's lines
+
+
+@dataclass
+class _Row:
+    lines: list[CardLine]
+    chars: list[_Char] = field(default_factory=list)
+
+    @property
+    def text(self) -> str:
+        return "".join(c.ch for c in self.chars)
+
+    @property
+    def top(self) -> float:
+        return min(line.box[1] for line in self.lines)
+
+    def line_start(self, index: int) -> int:
+        """Position in ``text`` of the first character of line ``index``."""
+        return next((i for i, c in enumerate(self.chars) if c.line == index), len(self.chars))
+
+
+@dataclass(frozen=True, slots=True)
+class _Label:
+    key: str
+    start: int
+    end: int
+    exact: bool
+
+
+@dataclass(frozen=True, slots=True)
+class Reading:
+    """Fields assigned from the lines of one side.
+
+    Attributes:
+        fields: field key -> value; every key of the side is present ("" when not found).
+        notes: field warnings found while assigning (``nation_not_listed`` …).
+        labels: how many of the side's labels were found (side detection uses it).
+    """
+
+    fields: dict[str, FieldValue]
+    notes: tuple[str, ...] = ()
+    labels: int = 0
+
+
+def group_rows(lines: Iterable[CardLine]) -> list[_Row]:
+    """Lines grouped into rows by the overlap of their central bands, top to bottom, each left to right.
+
+    Detector boxes are padded, so neighbouring lines' boxes overlap; only the middle half of each
+    box's height decides, which keeps tightly spaced address lines apart and a large name beside its
+    smaller label together.
+    """
+    rows: list[_Row] = []
+    readable = (x for x in lines if x.text.strip() and x.score >= _NOISE_SCORE)
+    for line in sorted(readable, key=lambda x: (x.box[1] + x.box[3]) / 2):
+        core = (line.box[1] + 0.25 * line.height, line.box[3] - 0.25 * line.height)
+        for row in rows[-3:]:
+            top = max(x.box[1] + 0.25 * x.height for x in row.lines)
+            bottom = min(x.box[3] - 0.25 * x.height for x in row.lines)
+            if min(bottom, core[1]) - max(top, core[0]) > 0:
+                row.lines.append(line)
+                break
+        else:
+            rows.append(_Row([line]))
+    for row in rows:
+        row.lines.sort(key=lambda x: x.box[0])
+        row.chars = [c for i, line in enumerate(row.lines) for c in _chars(line, i)]
+    return rows
+
+
+def _chars(line: CardLine, index: int) -> list[_Char]:
+    """NFKC-normalised characters without spaces, each with its confidence."""
+    scores = line.char_scores if len(line.char_scores) == len(line.text) else (line.score,) * len(line.text)
+    out = []
+    for ch, score in zip(line.text, scores, strict=True):
+        for norm in unicodedata.normalize("NFKC", ch):
+            if not norm.isspace():
+                out.append(_Char(norm, score, index))
+    return out
+
+
+def _find_labels(row: _Row, labels: dict[str, str], column_x: float) -> list[_Label]:
+    """Labels in a row: exact anywhere, or fuzzy at the start of a line in the label column.
+
+    Fuzzy: at least half of a label's characters (rounded up, at least one) in their places, so
+    ``娃名`` is 姓名 and ``签发机美`` is 签发机关. Only at a line start in the left column, where a
+    label is printed, so a value that happens to share a character with a label is not taken for one.
+    """
+    text = row.text
+    found: list[_Label] = []
+    for key, label in labels.items():
+        pos = text.find(label)
+        if pos >= 0:
+            found.append(_Label(key, pos, pos + len(label), True))
+    for i, line in enumerate(row.lines):
+        start = row.line_start(i)
+        if line.box[0] > column_x or any(lab.start <= start < lab.end for lab in found):
+            continue
+        best: tuple[int, str] | None = None
+        for key, label in labels.items():
+            hits = sum(a == b for a, b in zip(text[start : start + len(label)], label, strict=False))
+            if hits >= max(1, (len(label) + 1) // 2) and (best is None or hits > best[0]):
+                best = (hits, key)
+        if best and all(lab.key != best[1] for lab in found):
+            found.append(_Label(best[1], start, start + len(labels[best[1]]), False))
+    return sorted(found, key=lambda lab: lab.start)
+
+
+def _label_column(rows: Sequence[_Row], width: float) -> float:
+    """Right limit of where a label may start: a little right of the leftmost text."""
+    left = min((row.lines[0].box[0] for row in rows), default=0.0)
+    return left + 0.06 * width
+
+
+def _value(row: _Row, label: _Label | None, labels: Sequence[_Label]) -> list[_Char]:
+    """Characters after ``label`` up to the next label in the row (the whole row when None)."""
+    start = label.end if label else 0
+    later = [lab.start for lab in labels if lab.start >= start and lab is not label]
+    return row.chars[start : min(later, default=len(row.chars))]
+
+
+def _field(key: str, text: str, chars: Sequence[_Char]) -> FieldValue:
+    """A field whose confidence is its least certain character (0 when empty)."""
+    return FieldValue(key, text, min((c.score for c in chars), default=0.0) if text else 0.0)
+
+
+def _cjk(chars: Iterable[_Char]) -> list[_Char]:
+    return [c for c in chars if "\u4e00" <= c.ch <= "\u9fff" or c.ch == "·"]
+
+
+def read_front(lines: Sequence[CardLine], width: float = 856.0) -> Reading:
+    """Assign the portrait side's fields: name, sex, nation, birth_date, address, id_number.
+
+    Args:
+        lines: the recognised lines of the upright card, any order.
+        width: the card's width in the lines' coordinates (the label column is relative to it).
+    """
+    lines = [x for x in lines if x.box[0] < _PORTRAIT_X * width or _NUMBER_RUN.search(x.text)]
+    rows = group_rows(lines)
+    column = _label_column(rows, width)
+    found = {id(row): _find_labels(row, FRONT_LABELS, column) for row in rows}
+    number_row = _number_row(rows)
+    keyed = _rows_by_label(rows, found, number_row)
+    fields: dict[str, FieldValue] = {}
+    notes: list[str] = []
+    fields["id_number"] = _number_field(number_row)
+    name_chars = _labelled_value(keyed.get("name"), "name", found, column)
+    fields["name"] = _field("name", "".join(c.ch for c in _cjk(name_chars)), _cjk(name_chars))
+    sex, nation = _sex_and_nation(keyed, found, column)
+    fields["sex"], fields["nation"] = sex, nation
+    if nation.text and nations.find_nation(nation.text) != nation.text:
+        notes.append("nation_not_listed")
+    birth_chars = _labelled_value(keyed.get("birth_date"), "birth_date", found, column)
+    birth = _birth_text("".join(c.ch for c in birth_chars))
+    fields["birth_date"] = _field("birth_date", birth, birth_chars)
+    fields["address"] = _address(rows, keyed, found, number_row, column, width)
+    if fields["address"].text and not places.address_prefix_known(fields["address"].text):
+        notes.append("address_place_unknown")
+    labels = sum(1 for row in rows for _ in found[id(row)])
+    return Reading({k: fields[k] for k in FRONT_LABELS}, tuple(notes), labels)
+
+
+def _number_row(rows: Sequence[_Row]) -> _Row | None:
+    """The row holding the longest run of digits (15 or more): the number, wherever it is printed."""
+    best: tuple[int, _Row] | None = None
+    for row in rows:
+        runs = [len(m.group()) for m in _NUMBER_RUN.finditer(row.text)]
+        if runs and (best is None or max(runs) > best[0]):
+            best = (max(runs), row)
+    return best[1] if best else None
+
+
+def _number_field(row: _Row | None) -> FieldValue:
+    if row is None:
+        return FieldValue("id_number", "", 0.0)
+    match = max(_NUMBER_RUN.finditer(row.text), key=lambda m: len(m.group()))
+    chars = row.chars[match.start() : match.end()]
+    text = match.group().upper().replace("×", "X")
+    return _field("id_number", text, chars)
+
+
+def _rows_by_label(
+    rows: Sequence[_Row], found: dict[int, list[_Label]], number_row: _Row | None
+) -> dict[str, _Row]:
+    """Field key -> its row: rows with the label (exact before fuzzy), then the layout's order.
+
+    A row without a recognisable label between two known rows takes the field the order expects
+    there (GB 14965: name, sex + nation, birth, address, number).
+    """
+    keyed: dict[str, _Row] = {}
+    for exact in (True, False):
+        for row in rows:
+            for lab in found[id(row)]:
+                if lab.exact is exact and lab.key not in keyed and row is not number_row:
+                    keyed[lab.key] = row
+    if number_row is not None:
+        keyed["id_number"] = number_row
+    if "nation" in keyed and "sex" not in keyed:
+        keyed["sex"] = keyed["nation"]
+    for i, key in enumerate(FRONT_ORDER):
+        if key in keyed:
+            continue
+        before = [keyed[k] for k in FRONT_ORDER[:i] if k in keyed]
+        after = [keyed[k] for k in FRONT_ORDER[i + 1 :] if k in keyed]
+        top = max((r.top for r in before), default=-1.0)
+        bottom = min((r.top for r in after), default=1e9)
+        free = [r for r in rows if top < r.top < bottom and not found[id(r)] and r not in keyed.values()]
+        if free and (before or after):
+            keyed[key] = free[0] if before else free[-1]
+    return keyed
+
+
+def _labelled_value(row: _Row | None, key: str, found: dict[int, list[_Label]], column: float) -> list[_Char]:
+    """The characters a row gives for ``key``: after its label, or after a label-like start.
+
+    A row known only by its place holds the label only when its first line starts in the label
+    column; otherwise the label was not detected at all and the whole row is the value.
+    """
+    if row is None:
+        return []
+    labels = found[id(row)]
+    label = next((lab for lab in labels if lab.key == key), None)
+    if label is not None:
+        return _value(row, label, labels)
+    if row.lines[0].box[0] > column:
+        return list(row.chars)
+    return _strip_unlabelled(row, FRONT_LABELS[key])
+
+
+def _strip_unlabelled(row: _Row, label: str) -> list[_Char]:
+    """A row known by its place whose label was not recognised: drop the label part.
+
+    A first line no wider than the label (about 2.8 line heights for two characters) is the label
+    alone; otherwise the label was read merged with the value and its characters are dropped.
+    """
+    first = row.lines[0]
+    if len(row.lines) > 1 and first.box[2] - first.box[0] <= 1.4 * len(label) * first.height:
+        return [c for c in row.chars if c.line != 0]
+    return row.chars[len(label) :] if len(row.chars) > len(label) else []
+
+
+def _sex_and_nation(
+    keyed: dict[str, _Row], found: dict[int, list[_Label]], column: float
+) -> tuple[FieldValue, FieldValue]:
+    """性别 and 民族 share a row: sex is one character (男/女), the nation is after its label."""
+    sex_row = keyed.get("sex")
+    sex_chars = _labelled_value(sex_row, "sex", found, column)
+    pick = next((i for i, c in enumerate(sex_chars) if c.ch in "男女"), None)
+    sex = (
+        _field("sex", sex_chars[pick].ch, sex_chars[pick : pick + 1])
+        if pick is not None
+        else FieldValue("sex", "", 0.0)
+    )
+    nation_row = keyed.get("nation")
+    if nation_row is not None and any(lab.key == "nation" for lab in found[id(nation_row)]):
+        chars = _labelled_value(nation_row, "nation", found, column)
+    else:
+        chars = _drop_label(sex_chars[pick + 1 :] if pick is not None else [], FRONT_LABELS["nation"])
+    chars = _cjk(chars)
+    return sex, _nation_field(chars)
+
+
+def _drop_label(chars: list[_Char], label: str) -> list[_Char]:
+    """Drop a fuzzily read label at the start (one of its two characters in place)."""
+    text = "".join(c.ch for c in chars)
+    if len(text) > len(label) and sum(a == b for a, b in zip(text, label, strict=False)) >= 1:
+        return chars[len(label) :]
+    return chars
+
+
+def _nation_field(chars: list[_Char]) -> FieldValue:
+    """The nation as read; label remnants (民, 族) stripped only when that leaves an official name."""
+    text = nations.simplify("".join(c.ch for c in chars))
+    name = nations.find_nation(text)
+    if name is not None and name in text:
+        start = text.index(name)
+        return _field("nation", name, chars[start : start + len(name)])
+    return _field("nation", text, chars)
+
+
+def _address(
+    rows: Sequence[_Row], keyed: dict[str, _Row], found: dict[int, list[_Label]], number_row: _Row | None,
+    column: float, width: float,
+) -> FieldValue:  # fmt: skip
+    """The address row's value and every following row up to the next labelled row, each once, in order.
+
+    Continuation rows count only from their lines right of the label column (lines over the
+    portrait were left out already).
+    """
+    start = keyed.get("address")
+    if start is None:
+        return FieldValue("address", "", 0.0)
+    chars = _cjk_or_digit(_labelled_value(start, "address", found, column))
+    stop = min((r.top for r in rows if r.top > start.top and (found[id(r)] or r is number_row)), default=1e9)
+    for row in rows:
+        if start.top < row.top < stop:
+            keep = {i for i, line in enumerate(row.lines) if column < line.box[0]}
+            chars += _cjk_or_digit([c for c in row.chars if c.line in keep])
+    return _field("address", "".join(c.ch for c in chars), chars)
+
+
+def _cjk_or_digit(chars: Iterable[_Char]) -> list[_Char]:
+    return [c for c in chars if "\u4e00" <= c.ch <= "\u9fff" or c.ch.isdigit() or c.ch in "-—"]
+
+
+def _birth_text(raw: str) -> str:
+    """``1990年1月2日`` with year, month and day each followed by its mark; "" otherwise.
+
+    A line whose end is lost ("1987年11月") stays unreadable, not 1987-1-1.
+    """
+    match = _BIRTH.search(raw.replace(" ", ""))
+    parsed = checks.parse_cn_date("-".join(match.groups())) if match else None
+    return f"{parsed.year}年{parsed.month}月{parsed.day}日" if parsed else ""
+
+
+_BIRTH = re.compile(r"(\d{4})\D{1,2}?(\d{1,2})\D{1,2}?(\d{1,2})\D")
+
+
+def read_back(lines: Sequence[CardLine], width: float = 856.0) -> Reading:
+    """Assign the emblem side's fields: authority, valid_from, valid_until.
+
+    The validity row is the one whose value holds a date; the authority row the one holding 公安
+    or 局 (its shape is checked in :mod:`idverify.places`). Labels decide first; content decides
+    when a label is missing or two rows claim one (a turned, glared card).
+    """
+    rows = group_rows(lines)
+    column = _label_column(rows, width)
+    found = {id(row): _find_labels(row, BACK_LABELS, column) for row in rows}
+    values: dict[str, list[_Char]] = {}
+    for row in rows:
+        for lab in found[id(row)]:
+            values.setdefault(lab.key, _value(row, lab, found[id(row)]))
+    validity = values.get("validity")
+    if validity is None or not _DATE.search("".join(c.ch for c in validity)):
+        dated = [r for r in rows if _DATE.search(r.text)]
+        validity = _after_label(dated[-1], "有效期限") if dated else []
+    authority = values.get("authority")
+    if authority is None or "公安" not in "".join(c.ch for c in authority):
+        police = [r for r in rows if "公安" in r.text or r.text.endswith("局")]
+        authority = _after_label(police[-1], "签发机关") if police else (authority or [])
+    authority = _cjk(authority)
+    auth_text = "".join(c.ch for c in authority)
+    notes = [] if not auth_text or places.authority_shape_ok(auth_text) else ["authority_uncertain"]
+    fields = {"authority": _field("authority", auth_text, authority)}
+    fields.update(_validity_fields("".join(c.ch for c in validity), validity))
+    labels = sum(len(found[id(row)]) for row in rows) + sum(
+        1 for row in rows for t in TITLES if t in row.text
+    )
+    return Reading(fields, tuple(notes), labels)
+
+
+def _after_label(row: _Row, label: str) -> list[_Char]:
+    """A row found by its content: everything after the first character that cannot be part of the label."""
+    text = row.text
+    pos = text.find(label)
+    if pos >= 0:
+        return row.chars[pos + len(label) :]
+    head = 0
+    while head < min(len(label), len(text)) and text[head] in label:
+        head += 1
+    return row.chars[head:]
+
+
+def _validity_fields(text: str, chars: Sequence[_Char]) -> dict[str, FieldValue]:
+    start, end, long_term = checks.parse_validity(text)
+    until = "长期" if long_term else (end.strftime("%Y.%m.%d") if end else "")
+    score = min((c.score for c in chars), default=0.0)
+    return {
+        "valid_from": FieldValue(
+            "valid_from", start.strftime("%Y.%m.%d") if start else "", score if start else 0.0
+        ),
+        "valid_until": FieldValue("valid_until", until, score if until else 0.0),
+    }
+
+
+def side_evidence(lines: Sequence[CardLine]) -> dict[str, float]:
+    """How strongly the lines look like each side, 0-1: front (number + labels), back (titles + labels).
+
+    Titles count when all but one of their characters are read in place, so the front's 公民身份号码
+    (three characters of 居民身份证) does not pass for the back's title.
+    """
+    text = "".join(unicodedata.normalize("NFKC", x.text).replace(" ", "") for x in lines)
+    runs = [len(m.group()) for m in _NUMBER_RUN.finditer(text)]
+    number = min(max(runs, default=0), 18) / 18
+    front_labels = sum(_window_hits(text, label) >= len(label) - 1 for label in FRONT_LABELS.values())
+    title = max(
+        _window_hits(text, t) / len(t) if _window_hits(text, t) >= len(t) - 1 else 0.0 for t in TITLES
+    )
+    back_labels = sum(_window_hits(text, label) >= len(label) - 1 for label in BACK_LABELS.values())
+    return {
+        "front": 0.6 * number + 0.4 * front_labels / len(FRONT_LABELS),
+        "back": 0.6 * title + 0.4 * back_labels / len(BACK_LABELS),
+    }
+
+
+def _window_hits(text: str, target: str) -> int:
+    """Most characters of ``target`` in place over any window of ``text``."""
+    span = len(target)
+    return max((sum(a == b for a, b in zip(text[i : i + span], target, strict=False))
+                for i in range(max(1, len(text) - span + 1))), default=0)  # fmt: skip

@@ -1,0 +1,155 @@
+"""Label-anchored field assignment over synthetic OCR lines (no model): merged and split labels,
+fuzzy labels, nations of one and several characters, the address join, the back's fields."""
+
+from __future__ import annotations
+
+import pytest
+
+from idverify.cardtext import CardLine, read_back, read_front, side_evidence
+
+NUMBER = "43010219900102002X"
+
+
+def _at(text: str, x0: float, y0: float, x1: float | None = None, h: float = 44) -> CardLine:
+    return CardLine(text, 0.99, (x0, y0, x1 if x1 is not None else x0 + 30 * len(text), y0 + h))
+
+
+def _front(
+    *,
+    name: str = "张三",
+    nation: str = "汉",
+    split: bool = True,
+    address: tuple[str, ...] = ("湖南省长沙市芙蓉区",),
+) -> list[CardLine]:
+    """A front as a detector might see it: labels split from values (``split``) or merged."""
+    rows: list[CardLine] = []
+
+    def row(label: str, value: str, y: float) -> None:
+        if split:
+            rows.extend([_at(label, 60, y), _at(value, 160, y - 4)])
+        else:
+            rows.append(_at(label + value, 60, y))
+
+    row("姓名", name, 50)
+    if split:
+        rows.extend([_at("性别", 60, 112), _at("女", 160, 110), _at("民族", 290, 112), _at(nation, 390, 110)])
+    else:
+        rows.extend([_at("性别女", 60, 112), _at("民族" + nation, 290, 112)])
+    row("出生", "1990年1月2日", 172)
+    row("住址", address[0], 232)
+    rows.extend(_at(line, 160, 276 + 42 * i) for i, line in enumerate(address[1:]))
+    rows.extend([_at("公民身份号码", 60, 450), _at(NUMBER, 250, 446, 730)])
+    return rows
+
+
+@pytest.mark.parametrize("split", [True, False])
+@pytest.mark.parametrize("nation", ["汉", "苗", "回", "壮", "蒙古", "土家", "维吾尔", "柯尔克孜"])
+def test_nation_of_any_length_with_split_or_merged_label(nation: str, split: bool) -> None:
+    reading = read_front(_front(nation=nation, split=split))
+    assert reading.fields["nation"].text == nation
+    assert "nation_not_listed" not in reading.notes
+
+
+@pytest.mark.parametrize("split", [True, False])
+def test_every_front_field_by_its_label(split: bool) -> None:
+    fields = read_front(_front(split=split)).fields
+    assert {k: v.text for k, v in fields.items()} == {
+        "name": "张三",
+        "sex": "女",
+        "nation": "汉",
+        "birth_date": "1990年1月2日",
+        "address": "湖南省长沙市芙蓉区",
+        "id_number": NUMBER,
+    }
+
+
+def test_address_lines_joined_once_in_reading_order() -> None:
+    lines = _front(address=("湖南省邵东市红旗路", "243号7栋2单元", "1201室"))
+    lines.reverse()  # the detector's order is no reading order
+    assert read_front(lines).fields["address"].text == "湖南省邵东市红旗路243号7栋2单元1201室"
+
+
+def test_tightly_spaced_address_lines_stay_apart() -> None:
+    # Padded detector boxes of neighbouring lines overlap by a third of their height.
+    lines = [line for line in _front() if not line.text.startswith("湖南")]
+    lines += [_at("湖南省邵东市", 160, 228, h=48), _at("红旗路243号", 160, 262, h=48)]
+    assert read_front(lines).fields["address"].text == "湖南省邵东市红旗路243号"
+
+
+def test_fuzzy_label_one_wrong_character() -> None:
+    lines = [_at("娃名李四", 60, 50) if line.text == "姓名" else line for line in _front()]
+    lines = [line for line in lines if line.text != "张三"]
+    assert read_front(lines).fields["name"].text == "李四"
+
+
+def test_garbled_nation_label_in_a_merged_row() -> None:
+    lines = [line for line in _front(split=False) if not line.text.startswith(("性别", "民族"))]
+    lines.append(_at("性别男民旅苗", 60, 112, 420))
+    fields = read_front(lines).fields
+    assert (fields["sex"].text, fields["nation"].text) == ("男", "苗")
+
+
+def test_value_inside_a_label_does_not_become_a_label() -> None:
+    # 人民路 holds 民 of 民族, 出 of 出生 is not at a label column start: no spurious label.
+    reading = read_front(_front(address=("湖南省长沙市人民路", "出口处5号")))
+    assert reading.fields["address"].text == "湖南省长沙市人民路出口处5号"
+
+
+def test_unlisted_nation_is_kept_as_read_and_flagged() -> None:
+    reading = read_front(_front(nation="土冢"))
+    assert reading.fields["nation"].text == "土冢"
+    assert "nation_not_listed" in reading.notes
+
+
+def test_portrait_text_is_not_a_value() -> None:
+    lines = [*_front(nation="壮"), CardLine("吧", 0.9, (560, 100, 620, 160))]
+    assert read_front(lines).fields["nation"].text == "壮"
+
+
+def test_unknown_address_place_is_noted() -> None:
+    assert "address_place_unknown" in read_front(_front(address=("湖市少长冰广苏苏区",))).notes
+
+
+def _back(authority: str = "长沙市公安局芙蓉分局", validity: str = "2015.03.10-2035.03.10") -> list[CardLine]:
+    return [
+        _at("中华人民共和国", 280, 60),
+        _at("居民身份证", 270, 140, h=70),
+        _at("签发机关", 180, 390),
+        _at(authority, 330, 386),
+        _at("有效期限", 180, 450),
+        _at(validity, 330, 446),
+    ]
+
+
+def test_back_fields_by_label() -> None:
+    reading = read_back(_back())
+    assert {k: v.text for k, v in reading.fields.items()} == {
+        "authority": "长沙市公安局芙蓉分局",
+        "valid_from": "2015.03.10",
+        "valid_until": "2035.03.10",
+    }
+    assert reading.notes == ()
+
+
+def test_back_long_term() -> None:
+    assert read_back(_back(validity="2006.03.10-长期")).fields["valid_until"].text == "长期"
+
+
+def test_validity_found_by_content_when_its_label_is_lost() -> None:
+    lines = [line for line in _back() if line.text != "有效期限"]
+    lines = [
+        _at("有效其日" + line.text, 180, 446) if line.text.startswith("2015") else line for line in lines
+    ]
+    fields = read_back(lines).fields
+    assert (fields["valid_from"].text, fields["authority"].text) == ("2015.03.10", "长沙市公安局芙蓉分局")
+
+
+def test_glared_authority_is_flagged_not_corrected() -> None:
+    reading = read_back(_back(authority="卓市公安周附湖分局"))
+    assert reading.fields["authority"].text == "卓市公安周附湖分局"
+    assert reading.notes == ("authority_uncertain",)
+
+
+def test_side_evidence() -> None:
+    assert side_evidence(_front())["front"] > 0.9 > side_evidence(_front())["back"]
+    assert side_evidence(_back())["back"] > 0.9 > side_evidence(_back())["front"]
