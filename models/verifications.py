@@ -24,6 +24,7 @@ class AttemptStatus(enum.StrEnum):
     RUNNING = "running"
     PASSED = "passed"
     FAILED = "failed"  # the person did not pass (reason codes say why)
+    NEEDS_REVIEW = "needs_review"  # nothing failed, but an identity field is in doubt: support decides
     ERROR = "error"  # the system could not finish after its retries; support re-runs it
     EXPIRED = "expired"  # the challenge ran out before the uploads were complete
 
@@ -32,6 +33,7 @@ class AttemptStatus(enum.StrEnum):
         return self in (
             AttemptStatus.PASSED,
             AttemptStatus.FAILED,
+            AttemptStatus.NEEDS_REVIEW,
             AttemptStatus.ERROR,
             AttemptStatus.EXPIRED,
         )
@@ -63,6 +65,17 @@ class VerificationAttempt(TimestampMixin, Model):
     manual_reason: Mapped[str | None] = mapped_column(Text)
     decided_by_id: Mapped[int | None] = mapped_column(ForeignKey("accounts.id"))
     images_purged_at: Mapped[dt.datetime | None] = mapped_column(DateTime(timezone=True))
+    # What the person is told to fix: codes with severity, card side and field (no personal data),
+    # from the early card read and then from the outcome.
+    problems: Mapped[list[dict[str, Any]] | None] = mapped_column(JSON)
+    # The early card read (a job of its own right after the card upload): its state and the whole
+    # result sealed (it holds the fields read off the card and the portrait's face encoding).
+    # ``card_uploads`` names the uploads it read (their SHA-256s): a read of replaced photos is
+    # never applied.
+    card_status: Mapped[str | None] = mapped_column(String(16))  # reading | read | review | failed
+    card_sealed: Mapped[bytes | None] = mapped_column(LargeBinary, deferred=True)
+    card_uploads: Mapped[str | None] = mapped_column(String(129))
+    card_read_at: Mapped[dt.datetime | None] = mapped_column(DateTime(timezone=True))
 
     account: Mapped[Account] = relationship(foreign_keys=[account_id], lazy="joined")
     images: Mapped[list[VerificationImage]] = relationship(

@@ -28,6 +28,7 @@ TYPES = {
     "account.verification": "an account's verification status changed (data: status, previous)",
     "account.status": "an account's status changed: reviewed, suspended, cancelled (data: status, previous)",
     "review.status": "a request's review status changed (data: review_id, kind, status, previous)",
+    "verification.card": "the early card read of an attempt moved on (data: card_status)",
 }
 
 

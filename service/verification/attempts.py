@@ -13,10 +13,12 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Sequence
+from typing import Any
 
 from flask import current_app
 from sqlalchemy import select
 
+from idverify.idnumber import mask_id_number
 from idverify.liveness import LivenessConfig, new_challenge
 from models.accounts import Account
 from models.base import as_utc, db, utcnow
@@ -24,7 +26,9 @@ from models.verifications import AttemptStatus, VerificationAttempt
 from service import audit
 from service.platform import ratelimit
 from service.platform.errors import Conflict, InvalidInput, NotFound
-from service.verification import lifecycle, queue
+from service.verification import lifecycle, queue, storage
+from service.verification.engine import get_engine
+from service.verification.reasons import message_for
 from service.verification.storage import Upload, image_type, sealed_image, video_type
 
 CONSENT_VERSION = "2026-11"
@@ -112,6 +116,39 @@ def reasons_for_person(attempt: VerificationAttempt) -> list[str]:
     return [] if attempt.status is AttemptStatus.PASSED else list(attempt.reasons or [])
 
 
+def problems_for_person(attempt: VerificationAttempt) -> list[dict[str, Any]]:
+    """What to fix, with side and field; on a pass only the hints (warnings) remain."""
+    problems = attempt.problems or []
+    if attempt.status is AttemptStatus.PASSED:
+        problems = [p for p in problems if p.get("severity") == "warning"]
+    return problems
+
+
+#: The card fields shown to the person to check (请核对), in the card's order.
+CARD_FIELDS = (
+    *("name", "sex", "nation", "birth_date", "address", "id_number"),  # 人像面
+    *("authority", "valid_from", "valid_until"),  # 国徽面
+)
+
+
+def card_for_person(attempt: VerificationAttempt) -> dict[str, Any] | None:
+    """The early card read as the person checks it: its state and the fields read (the ID number
+    masked), or None before the cards are uploaded. Only the person themself is shown this."""
+    if attempt.card_status is None:
+        return None
+    fields: dict[str, str] = {}
+    if attempt.card_sealed is not None:
+        read = storage.unseal_card_read(attempt.card_sealed)
+        for side in ("front", "back"):
+            for name, value in (read.get(side) or {}).get("fields", {}).items():
+                fields[name] = value.get("text", "")
+        if fields.get("id_number"):
+            fields["id_number"] = (
+                mask_id_number(fields["id_number"]) if len(fields["id_number"]) == 18 else "****"
+            )
+    return {"status": attempt.card_status, "fields": {k: fields[k] for k in CARD_FIELDS if fields.get(k)}}
+
+
 def _open_for_upload(account: Account, attempt_id: int) -> VerificationAttempt:
     attempt = own_attempt(account, attempt_id)
     if attempt.status is AttemptStatus.EXPIRED:
@@ -122,16 +159,37 @@ def _open_for_upload(account: Account, attempt_id: int) -> VerificationAttempt:
 
 
 def upload_card(account: Account, attempt_id: int, front: Upload, back: Upload) -> VerificationAttempt:
-    """Store both card sides (replacing earlier ones of this attempt)."""
+    """Pre-check both sides at once (the person reshoots a bad photo now, not after the face step),
+    store them (replacing earlier ones) and start reading them as a job of their own."""
     attempt = _open_for_upload(account, attempt_id)
     types = {"front": image_type("front", front), "back": image_type("back", back)}
+    _precheck({"front": front, "back": back})
     attempt.images = [i for i in attempt.images if i.kind not in CARD_KINDS]
     attempt.images += [
         sealed_image("front", 0, front, types["front"]),
         sealed_image("back", 0, back, types["back"]),
     ]
+    db.session.flush()
+    uploads = storage.card_uploads(attempt.images)
+    if uploads == attempt.card_uploads and attempt.card_status in ("read", "review", "failed"):
+        db.session.commit()  # the very same photos again: their read stands
+        return attempt
+    lifecycle.record_card_state(attempt, "reading", problems=[], uploads=uploads)
     db.session.commit()
+    queue.enqueue_card_read(attempt.id, uploads or "")
     return attempt
+
+
+def _precheck(uploads: dict[str, Upload]) -> None:
+    """422 naming the side and the problem (人像面: 照片模糊 ...) for every side that fails."""
+    engine = get_engine()
+    results = {side: engine.precheck(upload.data, side) for side, upload in uploads.items()}
+    failures = {side: result for side, result in results.items() if not result.ok}
+    if not failures:
+        return
+    side, first = next(iter(failures.items()))
+    errors = {s: [message_for(r.reasons[0], s)] for s, r in failures.items()}
+    raise InvalidInput(first.reasons[0], message_for(first.reasons[0], side), errors=errors)
 
 
 def upload_liveness(
@@ -145,6 +203,8 @@ def upload_liveness(
     attempt = _open_for_upload(account, attempt_id)
     if not set(CARD_KINDS) <= {i.kind for i in attempt.images}:
         raise Conflict("card_images_missing", "请先上传身份证人像面和国徽面")
+    if attempt.card_status == "failed":
+        raise Conflict("card_read_failed", "身份证识别未通过,请按提示重新拍摄后再进行人脸识别")
     attempt.images = [i for i in attempt.images if i.kind in CARD_KINDS]
     if video is not None and frames:
         raise InvalidInput("liveness_input_ambiguous", "请上传动作照片或视频其中一种")

@@ -1,9 +1,10 @@
-"""The ``verify_attempt`` job: claim the attempt, run the engine on its uploads, record the outcome.
+"""The verification jobs: ``read_cards`` right after the card upload, ``verify_attempt`` after the
+liveness upload. Each claims its row, calls the engine and records the outcome through the lifecycle.
 
-Idempotent: a finished attempt is left alone, so a duplicate or re-delivered job does nothing.
-Bad images are not errors (the engine answers with reason codes); only unexpected exceptions
-(database, Redis, a crash) are retried, and when the retries run out ``record_job_failure`` marks
-the attempt ``error`` for support to re-run.
+Idempotent: a finished attempt is left alone, and a card read is applied only to the photos it read,
+so a duplicate or re-delivered job does nothing. Bad images are not errors (the engine answers with
+reason codes); only unexpected exceptions are retried, and when the retries run out
+``record_job_failure`` marks the attempt ``error`` for support to re-run.
 """
 
 from __future__ import annotations
@@ -15,18 +16,46 @@ from typing import Any
 
 from sqlalchemy import select
 
-from idverify.types import VerificationResult
+from idverify.types import CardsResult, Problem, VerificationResult
 from models.accounts import VerificationStatus
 from models.base import db
 from models.verifications import AttemptStatus, VerificationAttempt
 from service.platform import metrics
 from service.platform.crypto import decrypt_id_number
 from service.platform.jobcontext import after_fork, get_app
-from service.verification import lifecycle
-from service.verification.engine import EngineInputs, get_engine
-from service.verification.storage import load_uploads
+from service.verification import lifecycle, storage
+from service.verification.engine import CardInputs, EngineInputs, get_engine
 
 log = logging.getLogger(__name__)
+
+
+def read_cards(attempt_id: int) -> str:
+    """Read both card sides of an attempt still waiting for its liveness frames; returns the card state."""
+    with get_app().app_context():
+        after_fork()
+        try:
+            attempt = _locked(attempt_id)
+            if (
+                attempt is None
+                or attempt.status is not AttemptStatus.CREATED
+                or attempt.card_status != "reading"
+            ):
+                return "skipped"
+            uploads = storage.card_uploads(attempt.images)
+            if uploads != attempt.card_uploads:
+                return "skipped"  # the photos were replaced; their own read is on its way
+            result = get_engine().read_cards(_card_inputs(attempt))
+            state = "failed" if result.reasons else "review" if result.needs_review else "read"
+            lifecycle.record_card_state(
+                attempt,
+                state,
+                problems=problem_rows(result.problems),
+                sealed=storage.seal_card_read(result.to_dict()),
+            )
+            db.session.commit()
+            return state
+        finally:
+            db.session.remove()
 
 
 def verify_attempt(attempt_id: int) -> str:
@@ -38,7 +67,7 @@ def verify_attempt(attempt_id: int) -> str:
             if attempt is None:
                 existing = db.session.get(VerificationAttempt, attempt_id)
                 return existing.status.value if existing else "missing"
-            result = get_engine()(_inputs(attempt))
+            result = get_engine().verify(_inputs(attempt))
             record_outcome(attempt, result)
             db.session.commit()
             return attempt.status.value
@@ -46,14 +75,14 @@ def verify_attempt(attempt_id: int) -> str:
             db.session.remove()
 
 
+def _locked(attempt_id: int) -> VerificationAttempt | None:
+    query = select(VerificationAttempt).where(VerificationAttempt.id == attempt_id)
+    return db.session.scalar(query.with_for_update(of=VerificationAttempt))
+
+
 def _claim(attempt_id: int) -> VerificationAttempt | None:
     """Lock the row and mark it running; None when it is already finished (or gone)."""
-    query = (
-        select(VerificationAttempt)
-        .where(VerificationAttempt.id == attempt_id)
-        .with_for_update(of=VerificationAttempt)
-    )
-    attempt = db.session.scalar(query)
+    attempt = _locked(attempt_id)
     if attempt is None or attempt.status.terminal:
         return None
     lifecycle.transition(attempt, AttemptStatus.RUNNING, stage="engine")
@@ -61,28 +90,68 @@ def _claim(attempt_id: int) -> VerificationAttempt | None:
     return attempt
 
 
-def _inputs(attempt: VerificationAttempt) -> EngineInputs:
-    images = load_uploads(attempt.id)
+def _card_inputs(attempt: VerificationAttempt, images: Mapping[str, list[bytes]] | None = None) -> CardInputs:
+    images = images or storage.load_uploads(attempt.id)
     account = attempt.account
-    return EngineInputs(
+    return CardInputs(
         front=images["front"][0],
         back=images["back"][0],
-        live=images["video"][0] if "video" in images else tuple(images["frame"]),
-        challenge=tuple(attempt.challenge),
         declared_name=account.real_name,
         declared_id_number=decrypt_id_number(account.id_number_enc) if account.id_number_enc else None,
         today=dt.date.today(),
     )
 
 
+def _inputs(attempt: VerificationAttempt) -> EngineInputs:
+    images = storage.load_uploads(attempt.id)
+    return EngineInputs(
+        card=_card_inputs(attempt, images),
+        live=images["video"][0] if "video" in images else tuple(images["frame"]),
+        challenge=tuple(attempt.challenge),
+        cards=_cards_read(attempt),
+    )
+
+
+def _cards_read(attempt: VerificationAttempt) -> CardsResult | None:
+    """The early read, when it finished on these very photos (else the job reads them itself)."""
+    if attempt.card_status not in ("read", "review") or attempt.card_uploads != storage.card_uploads(
+        attempt.images
+    ):
+        return None
+    sealed = attempt.card_sealed
+    return CardsResult.from_dict(storage.unseal_card_read(sealed)) if sealed else None
+
+
+def problem_rows(problems: tuple[Problem, ...]) -> list[dict[str, Any]]:
+    """Problems as stored for the person: codes, severity, side, field; nothing read off the card."""
+    return [
+        {
+            "code": p.code,
+            "severity": p.severity.value,
+            "side": p.side.value if p.side else None,
+            "field": p.field,
+        }
+        for p in problems
+    ]
+
+
 def record_outcome(attempt: VerificationAttempt, result: VerificationResult) -> None:
-    """Write the engine's outcome to the attempt and, on a pass, to the account. Caller commits."""
-    reasons = list(result.reasons)
-    status = AttemptStatus.PASSED if result.ok else AttemptStatus.FAILED
+    """Write the engine's outcome to the attempt and, on a pass, to the account. Caller commits.
+
+    Failed when anything proves against the identity; needs review when nothing failed but an
+    identity field is in doubt (support decides); passed otherwise.
+    """
+    if result.reasons:
+        status, reasons = AttemptStatus.FAILED, list(result.reasons)
+    elif result.needs_review:
+        status, reasons = AttemptStatus.NEEDS_REVIEW, list(result.review_reasons)
+    else:
+        status, reasons = AttemptStatus.PASSED, []
+    attempt.problems = problem_rows(result.problems)
     lifecycle.transition(
         attempt, status, reasons=reasons, evidence=result.to_dict(), detail={"reasons": reasons}
     )
-    if result.ok:
+    if status is AttemptStatus.PASSED:
         lifecycle.set_account_verification(attempt.account, VerificationStatus.REAL_PERSON)
     _observe(status, reasons, result.timings)
 
@@ -96,9 +165,10 @@ def _observe(status: AttemptStatus, reasons: list[str], timings: Mapping[str, fl
 
 
 def record_job_failure(job: Any, connection: Any, exc_type: Any, value: Any, traceback: Any) -> None:
-    """rq's on_failure: after the retries, the attempt becomes ``error`` (support re-runs it)."""
-    if job.retries_left:
-        return  # rq will run it again
+    """rq's on_failure: after the retries, the attempt becomes ``error`` (support re-runs it); a card
+    read that failed is left for the final job to read again."""
+    if job.retries_left or job.func_name != "service.verification.jobs.verify_attempt":
+        return
     attempt_id = int(job.args[0])
     log.error("verification job %s failed: %s", attempt_id, exc_type)
     with get_app().app_context():

@@ -2,11 +2,11 @@
 
 An attempt moves along a small state machine::
 
-    created -> queued -> running -> passed | failed | error
+    created -> queued -> running -> passed | failed | needs_review | error
     created -> expired                     (the challenge ran out before the uploads were complete)
     running -> queued                      (the sweeper revives an attempt whose job was lost)
     queued  -> error                       (the job failed before it could claim the attempt)
-    passed | failed | error | expired -> passed | failed      (a support decision by hand)
+    passed | failed | needs_review | error | expired -> passed | failed     (a decision by hand)
 
 ``transition`` is the only code that assigns ``VerificationAttempt.status`` and
 ``set_account_verification`` the only code that assigns ``Account.verification_status``: each checks
@@ -35,9 +35,10 @@ ALLOWED: Mapping[AttemptStatus, frozenset[AttemptStatus]] = {
     _S.CREATED: frozenset({_S.QUEUED, _S.EXPIRED}),
     # A re-delivered job claims its attempt again; a failure before the claim ends it in error.
     _S.QUEUED: frozenset({_S.RUNNING, _S.ERROR}),
-    _S.RUNNING: frozenset({_S.RUNNING, _S.QUEUED, _S.PASSED, _S.FAILED, _S.ERROR}),
+    _S.RUNNING: frozenset({_S.RUNNING, _S.QUEUED, _S.PASSED, _S.FAILED, _S.NEEDS_REVIEW, _S.ERROR}),
     _S.PASSED: _MANUAL,
     _S.FAILED: _MANUAL,
+    _S.NEEDS_REVIEW: _MANUAL,
     _S.ERROR: _MANUAL,
     _S.EXPIRED: _MANUAL,
 }
@@ -114,6 +115,33 @@ def transition(
         actor=actor,
         detail={"account_id": attempt.account_id, **(detail or {})},
     )
+
+
+#: The early card read's states: reading (job queued), read, review (an identity field in doubt),
+#: failed (the person must retake a photo).
+CARD_STATES = ("reading", "read", "review", "failed")
+
+
+def record_card_state(
+    attempt: VerificationAttempt,
+    state: str,
+    *,
+    problems: list[dict[str, Any]] | None = None,
+    sealed: bytes | None = None,
+    uploads: str | None = None,
+) -> None:
+    """Set the early card read's state (and its problems and sealed result); recorded in the event
+    log so the app or H5 page can show what was read at once. The caller commits."""
+    if state not in CARD_STATES:
+        raise ValueError(f"unknown card state {state}")
+    attempt.card_status = state
+    if state == "reading":
+        attempt.card_uploads, attempt.card_sealed, attempt.card_read_at = uploads, None, None
+    else:
+        attempt.card_sealed, attempt.card_read_at = sealed, utcnow()
+    if problems is not None:
+        attempt.problems = problems
+    log.emit("verification.card", attempt.account, attempt_id=attempt.id, card_status=state)
 
 
 def set_account_verification(account: Account, status: VerificationStatus) -> None:

@@ -6,6 +6,7 @@ outcome. The database is the source of truth: ``sweep`` finds queued attempts th
 from __future__ import annotations
 
 import datetime as dt
+import hashlib
 import logging
 
 from flask import current_app
@@ -92,6 +93,24 @@ def live_workers() -> list[str]:
 def depth() -> int:
     """Jobs waiting on the verification queue."""
     return int(verification_queue().count)
+
+
+def enqueue_card_read(attempt_id: int, uploads: str) -> None:
+    """Read the cards of an attempt now, as its own job, one per pair of photos (the final job reads
+    them itself if this one is lost, so no retries and no failure callback)."""
+    cfg = current_app.config
+    try:
+        verification_queue().enqueue_call(
+            "service.verification.jobs.read_cards",
+            args=(attempt_id,),
+            job_id=f"cards-{attempt_id}-{hashlib.sha256(uploads.encode()).hexdigest()[:16]}",
+            timeout=cfg["VERIFY_JOB_TIMEOUT"],
+            result_ttl=3600,
+            failure_ttl=86400,
+            description=f"身份证识别 #{attempt_id}",
+        )
+    except (RedisConnectionError, RedisTimeoutError):
+        log.warning("card read of verification %s not queued: Redis unavailable", attempt_id)
 
 
 def submit(attempt: VerificationAttempt, *, actor: Account | str = "system") -> None:

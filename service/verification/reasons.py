@@ -32,6 +32,25 @@ MESSAGES = {
     "id_number_birth_date": "身份证号码中的出生日期无效",
     "id_number_division": "身份证号码中的地区代码不存在",
     "card_face_not_found": "未识别到身份证上的人像,请重新拍摄人像面",
+    # identity fields read without certainty: support looks (neither pass nor fail)
+    "name_unreadable": "身份证姓名未能清晰识别,已转人工审核",
+    "name_uncertain": "身份证姓名识别存疑,已转人工审核",
+    "sex_unreadable": "身份证性别未能清晰识别,已转人工审核",
+    "sex_uncertain": "身份证性别识别存疑,已转人工审核",
+    "birth_date_unreadable": "身份证出生日期未能清晰识别,已转人工审核",
+    "birth_date_uncertain": "身份证出生日期识别存疑,已转人工审核",
+    "id_number_unreadable": "身份证号码未能清晰识别,已转人工审核",
+    "id_number_uncertain": "身份证号码识别存疑,已转人工审核",
+    "validity_unreadable": "身份证有效期限未能清晰识别,已转人工审核",
+    "validity_uncertain": "身份证有效期限识别存疑,已转人工审核",
+    # fields that prove nothing about identity: hints only
+    "nation_unreadable": "民族未能识别(不影响认证)",
+    "nation_uncertain": "民族识别存疑(不影响认证)",
+    "address_unreadable": "住址未能识别(不影响认证)",
+    "address_uncertain": "住址识别存疑(不影响认证)",
+    "authority_unreadable": "签发机关未能识别(不影响认证)",
+    "authority_uncertain": "签发机关识别存疑(不影响认证)",
+    "side_unconfirmed": "未能确认证件正反面,将在识别时再核对",
     # quality (warnings, shown as hints)
     "quality_blur": "照片模糊,请对焦后重新拍摄",
     "quality_dark": "光线过暗,请在光线充足处拍摄",
@@ -40,6 +59,7 @@ MESSAGES = {
     "quality_cut_off": "证件不完整,请将四角都置于取景框内",
     "quality_monochrome": "请拍摄身份证原件,不要使用黑白复印件",
     "quality_screen": "请拍摄身份证原件,不要翻拍屏幕",
+    "quality_glare_fields": "证件文字处有反光,请调整角度后重新拍摄",
     # face and liveness
     "face_not_found": "未检测到人脸,请正对镜头",
     "multiple_faces": "检测到多张人脸,请确保只有本人在镜头前",
@@ -53,10 +73,27 @@ MESSAGES = {
     "challenge_expired": "认证已超时,请重新开始",
     "engine_error": "系统繁忙,认证未能完成,客服将为您重新处理",
     "manual_rejected": "人工审核未通过",
+    "card_read_failed": "身份证识别未通过,请按提示重新拍摄",
 }
 FALLBACK = "认证未通过,请按提示重新拍摄"
+SIDE_NAMES = {"front": "人像面", "back": "国徽面"}
 
 
 def describe(reasons: list[str] | None) -> list[dict[str, str]]:
     """[{reason, message}] for a client, in the engine's order."""
     return [{"reason": r, "message": MESSAGES.get(r, FALLBACK)} for r in reasons or []]
+
+
+def message_for(code: str, side: str | None = None) -> str:
+    """The Chinese message for ``code``, naming the card side when there is one (人像面: ...)."""
+    message = MESSAGES.get(code, FALLBACK)
+    return f"{SIDE_NAMES[side]}: {message}" if side in SIDE_NAMES else message
+
+
+def describe_problems(problems: list[dict[str, str | None]] | None) -> list[dict[str, str | None]]:
+    """[{reason, severity, side, field, message}]: what is wrong, where, and what to do."""
+    return [
+        {"reason": p["code"], "severity": p.get("severity"), "side": p.get("side"), "field": p.get("field"),
+         "message": message_for(str(p["code"]), p.get("side"))}
+        for p in problems or []
+    ]  # fmt: skip

@@ -5,8 +5,10 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
-from collections.abc import Iterable
+import json
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
+from typing import Any
 
 from flask import current_app
 from sqlalchemy import select
@@ -20,6 +22,7 @@ from service.platform.crypto import seal, unseal
 from service.platform.errors import InvalidInput
 
 IMAGE_PURPOSE = b"verification-image"
+CARD_READ_PURPOSE = b"card-read"
 
 
 @dataclass(frozen=True)
@@ -89,6 +92,22 @@ def load_uploads(attempt_id: int) -> dict[str, list[bytes]]:
     return images
 
 
+def seal_card_read(result: Mapping[str, Any]) -> bytes:
+    """The early card read, sealed: it holds the card's fields and the portrait's face encoding."""
+    return seal(json.dumps(result, ensure_ascii=False).encode(), CARD_READ_PURPOSE)
+
+
+def unseal_card_read(blob: bytes) -> dict[str, Any]:
+    data: dict[str, Any] = json.loads(unseal(blob, CARD_READ_PURPOSE))
+    return data
+
+
+def card_uploads(images: Iterable[VerificationImage]) -> str | None:
+    """The fingerprint of an attempt's card photos (front and back SHA-256s), None until both are there."""
+    sides = {i.kind: i.sha256 for i in images if i.kind in ("front", "back")}
+    return f"{sides['front']}:{sides['back']}" if len(sides) == 2 else None
+
+
 def purge_images(older_than_days: int) -> int:
     """Delete the uploads of attempts finished before the retention cut-off; returns attempts purged."""
     cutoff = utcnow() - dt.timedelta(days=older_than_days)
@@ -98,6 +117,7 @@ def purge_images(older_than_days: int) -> int:
     purged = 0
     for attempt in db.session.scalars(query):
         attempt.images = []
+        attempt.card_sealed = None  # the fields read off the card go with the photos
         attempt.images_purged_at = utcnow()
         purged += 1
     if purged:

@@ -16,7 +16,7 @@ from service.api.base import BaseSchema, StrictBoolean, UtcDateTime
 from service.auth.guard import login_required
 from service.verification import attempts, storage
 from service.verification.attempts import MAX_FRAMES, MIN_FRAMES
-from service.verification.reasons import describe
+from service.verification.reasons import describe, describe_problems
 
 blp = Blueprint("verifications", __name__, url_prefix="/api/v1", description="实名实人认证")
 
@@ -52,6 +52,20 @@ class AttemptSchema(Schema):
     challenge_expires_at = UtcDateTime()
     uploaded = fields.Function(lambda a: sorted({i.kind for i in a.images}))
     reasons = fields.Function(lambda a: describe(attempts.reasons_for_person(a)))
+    problems = fields.Function(
+        lambda a: describe_problems(attempts.problems_for_person(a)),
+        metadata={
+            "description": "需处理的问题: reason, severity (fail/review/warning), "
+            "side (front/back), field, message"
+        },
+    )
+    card = fields.Function(
+        attempts.card_for_person,
+        metadata={
+            "description": "身份证识别: status (reading/read/review/failed) "
+            "与识别出的信息(供本人核对, 号码已脱敏)"
+        },
+    )
     account_verification_status = fields.Function(lambda a: a.account.verification_status.value)
     created_at = UtcDateTime()
     finished_at = UtcDateTime(allow_none=True)

@@ -4,7 +4,6 @@ real engine."""
 
 from __future__ import annotations
 
-import dataclasses
 import io
 from dataclasses import dataclass, field
 
@@ -14,33 +13,80 @@ from rq import SimpleWorker
 from rq.serializers import JSONSerializer
 from sqlalchemy import select, text
 
-from idverify.types import FaceMatchResult, VerificationResult
+from idverify.types import (
+    CardResult,
+    CardsResult,
+    FaceMatchResult,
+    FieldValue,
+    PrecheckResult,
+    Problem,
+    Severity,
+    Side,
+    VerificationResult,
+)
 from models.accounts import Account, Role, VerificationStatus
 from models.base import db
 from models.verifications import AttemptStatus, VerificationAttempt, VerificationImage
 from service.auth.sessions import open_session
 from service.platform import jobcontext as context
 from service.platform.extensions import redis_store
-from service.verification.engine import EngineInputs, install_engine
+from service.verification.engine import CardInputs, EngineInputs, install_engine
 from service.verification.queue import VERIFICATION_QUEUE
 from tests.factories import login, make_account
 
 
 @dataclass
 class FakeEngine:
-    """A fake engine (not idverify): records its inputs and answers with a canned outcome."""
+    """A fake engine (not idverify): records its inputs and answers with canned outcomes."""
 
     ok: bool = True
     reasons: tuple[str, ...] = ()
+    review: tuple[str, ...] = ()
     crash: bool = False
+    precheck_reasons: dict[str, tuple[str, ...]] = field(default_factory=dict)
+    card_reasons: tuple[str, ...] = ()
     calls: list = field(default_factory=list)
+    card_calls: list = field(default_factory=list)
 
-    def __call__(self, inputs: EngineInputs) -> VerificationResult:
-        self.calls.append(dataclasses.asdict(inputs))
+    def precheck(self, data: bytes, side: str) -> PrecheckResult:
+        reasons = self.precheck_reasons.get(side, ())
+        return PrecheckResult(not reasons, reasons, Side(side))
+
+    def read_cards(self, inputs: CardInputs) -> CardsResult:
+        self.card_calls.append(inputs)
+        front = CardResult(
+            not self.card_reasons,
+            Side.FRONT,
+            Side.FRONT,
+            self.card_reasons,
+            {
+                "name": FieldValue("name", "测试用户", 0.99),
+                "id_number": FieldValue("id_number", "430120198506150011", 0.99),
+            },
+        )
+        back = CardResult(True, Side.BACK, Side.BACK, ())
+        problems = tuple(Problem(r, Severity.FAIL, Side.FRONT, None) for r in self.card_reasons)
+        return CardsResult(front, back, None, self.card_reasons, (), (), problems)
+
+    def verify(self, inputs: EngineInputs) -> VerificationResult:
+        card = inputs.card
+        self.calls.append(
+            {
+                "front": card.front,
+                "back": card.back,
+                "live": inputs.live,
+                "challenge": inputs.challenge,
+                "declared_name": card.declared_name,
+                "cards_read": inputs.cards is not None,
+            }
+        )
         if self.crash:
             raise ConnectionError("engine host went away")
         face = FaceMatchResult(self.ok, (), 0.31, 0.5, 1)
-        return VerificationResult(self.ok, self.reasons, None, None, face, None)
+        problems = tuple(Problem(r, Severity.REVIEW, Side.FRONT, "id_number") for r in self.review)
+        return VerificationResult(
+            self.ok and not self.review, self.reasons, None, None, face, None, {}, self.review, (), problems
+        )
 
 
 def jpeg(shade: int) -> bytes:
@@ -321,15 +367,19 @@ def test_consent_must_be_json_true(client, person):
 
 
 def test_a_pass_shows_the_person_no_failure_reasons(app, client, engine, person, support):
-    engine.ok, engine.reasons = True, ("quality_glare",)
+    """A decision by hand passes a failed attempt: the person sees a pass and no failure reasons,
+    support still sees the engine's."""
+    engine.ok, engine.reasons = False, ("field_unreadable",)
     _, headers = person
     attempt = start(client, headers)
     submit(client, headers, attempt["id"])
     run_worker(app)
+    url = f"/api/v1/support/verifications/{attempt['id']}"
+    client.post(f"{url}/decision", json={"decision": "pass", "reason": "已线下核验原件"}, headers=support)
     body = client.get(f"/api/v1/verifications/{attempt['id']}", headers=headers).get_json()
-    assert (body["status"], body["reasons"]) == ("passed", [])
-    evidence = client.get(f"/api/v1/support/verifications/{attempt['id']}", headers=support).get_json()
-    assert [r["reason"] for r in evidence["reasons"]] == ["quality_glare"]  # support still sees them
+    assert (body["status"], body["reasons"], body["problems"]) == ("passed", [], [])
+    evidence = client.get(url, headers=support).get_json()
+    assert [r["reason"] for r in evidence["reasons"]] == ["field_unreadable"]  # support still sees them
 
 
 def test_an_attempt_past_its_deadline_reads_as_expired(app, client, engine, person, support):
@@ -373,9 +423,11 @@ def test_a_decision_is_final_and_an_overturn_is_its_own_act(app, client, engine,
     with app.app_context():
         assert db.session.get(Account, account_id).verification_status is VerificationStatus.NONE
         actions = db.session.scalars(
-            text("SELECT action FROM audit_events WHERE target_type = 'verification' AND target_id = :id "
-                 "ORDER BY id").bindparams(id=str(attempt["id"]))
-        ).all()  # fmt: skip
+            text(
+                "SELECT action FROM audit_events WHERE target_type = 'verification' AND target_id = :id "
+                "ORDER BY id"
+            ).bindparams(id=str(attempt["id"]))
+        ).all()
     assert actions[-2:] == ["verification.manual_pass", "verification.overturn"]
 
 
@@ -462,3 +514,119 @@ def test_with_redis_down_an_upload_is_kept_and_finished_later(app, client, engin
     assert (
         client.get(f"/api/v1/verifications/{attempt['id']}", headers=headers).get_json()["status"] == "passed"
     )
+
+
+def put_card(client, headers, attempt_id, front=None, back=None):
+    files = {
+        "front": (io.BytesIO(front or jpeg(10)), "front.jpg"),
+        "back": (io.BytesIO(back or jpeg(20)), "back.jpg"),
+    }
+    return client.put(f"/api/v1/verifications/{attempt_id}/card", data=files, headers=headers)
+
+
+def test_the_precheck_names_the_side_and_the_problem(client, engine, person):
+    _, headers = person
+    engine.precheck_reasons = {"back": ("wrong_side",)}
+    attempt = start(client, headers)
+    response = put_card(client, headers, attempt["id"])
+    body = response.get_json()
+    assert (response.status_code, body["reason"]) == (422, "wrong_side")
+    assert body["message"].startswith("国徽面") and list(body["errors"]) == ["back"]
+    assert client.get(f"/api/v1/verifications/{attempt['id']}", headers=headers).get_json()["uploaded"] == []
+
+
+def test_the_cards_are_read_early_and_shown_for_checking(app, client, engine, person):
+    _, headers = person
+    attempt = start(client, headers)
+    stored = put_card(client, headers, attempt["id"]).get_json()
+    assert stored["card"] == {"status": "reading", "fields": {}}
+    run_worker(app)
+    card = client.get(f"/api/v1/verifications/{attempt['id']}", headers=headers).get_json()["card"]
+    assert card["status"] == "read" and card["fields"]["name"] == "测试用户"
+    assert card["fields"]["id_number"] == "430120****0011"  # masked even for its owner
+    submit(client, headers, attempt["id"])
+    run_worker(app)
+    assert len(engine.card_calls) == 1 and engine.calls[-1]["cards_read"] is True  # read once, used later
+
+
+def test_a_card_that_fails_its_read_is_retaken_before_the_face_step(app, client, engine, person):
+    _, headers = person
+    engine.card_reasons = ("id_number_checksum",)
+    attempt = start(client, headers)
+    put_card(client, headers, attempt["id"])
+    run_worker(app)
+    body = client.get(f"/api/v1/verifications/{attempt['id']}", headers=headers).get_json()
+    assert body["card"]["status"] == "failed"
+    assert body["problems"][0]["side"] == "front" and body["problems"][0]["message"].startswith("人像面")
+    files = {"frames": [(io.BytesIO(jpeg(30 + i)), f"f{i}.jpg") for i in range(4)]}
+    early = client.post(f"/api/v1/verifications/{attempt['id']}/liveness", data=files, headers=headers)
+    assert (early.status_code, early.get_json()["reason"]) == (409, "card_read_failed")
+    engine.card_reasons = ()
+    put_card(client, headers, attempt["id"], front=jpeg(11))  # retaken
+    run_worker(app)
+    assert (
+        client.get(f"/api/v1/verifications/{attempt['id']}", headers=headers).get_json()["card"]["status"]
+        == "read"
+    )
+    assert submit(client, headers, attempt["id"]).status_code == 202
+
+
+def test_a_doubtful_identity_field_goes_to_support_not_to_fail(app, client, engine, person, support):
+    account_id, headers = person
+    engine.review = ("id_number_uncertain",)
+    attempt = start(client, headers)
+    submit(client, headers, attempt["id"])
+    run_worker(app)
+    body = client.get(f"/api/v1/verifications/{attempt['id']}", headers=headers).get_json()
+    assert (body["status"], [r["reason"] for r in body["reasons"]]) == (
+        "needs_review",
+        ["id_number_uncertain"],
+    )
+    assert "人工审核" in body["reasons"][0]["message"]
+    listed = client.get("/api/v1/support/verifications?status=needs_review", headers=support).get_json()
+    assert [row["id"] for row in listed["items"]] == [attempt["id"]]
+    url = f"/api/v1/support/verifications/{attempt['id']}/decision"
+    client.post(url, json={"decision": "pass", "reason": "核对身份证原件号码无误"}, headers=support)
+    with app.app_context():
+        assert db.session.get(Account, account_id).verification_status is VerificationStatus.REAL_PERSON
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("case", ["tiny", "truncated", "front_as_back"])
+def test_the_real_precheck_refuses_at_upload(app, client, person, case):
+    """Through the real engine's pre-check: what used to be accepted and fail only after liveness."""
+    import importlib.util
+    import sys
+    from pathlib import Path
+
+    spec = importlib.util.spec_from_file_location(
+        "gen_idcards", Path(__file__).resolve().parents[3] / "scripts" / "gen_idcards.py"
+    )
+    gen = importlib.util.module_from_spec(spec)
+    sys.modules["gen_idcards"] = gen
+    spec.loader.exec_module(gen)
+    front, back = (s.jpeg for s in gen.generate(1, seed=5, degradations=("clean",)))
+    install_engine(app, None)
+    _, headers = person
+    attempt = start(client, headers)
+    upload = {
+        "tiny": (_tiny_jpeg(), back),
+        "truncated": (front[: len(front) // 3], back),
+        "front_as_back": (front, front),
+    }[case]
+    response = put_card(client, headers, attempt["id"], *upload)
+    assert response.status_code == 422, response.get_json()
+    assert response.get_json()["reason"] in {
+        "image_too_small",
+        "image_corrupt",
+        "wrong_side",
+        "card_not_found",
+    }
+    good = put_card(client, headers, attempt["id"], front, back)
+    assert good.status_code == 200, good.get_json()
+
+
+def _tiny_jpeg() -> bytes:
+    buf = io.BytesIO()
+    Image.new("RGB", (8, 8), (200, 200, 200)).save(buf, format="JPEG")
+    return buf.getvalue()
