@@ -1,42 +1,79 @@
 """Who is calling with a client token: ``client_required(scope)`` resolves the bearer token to its
-client and scopes (``g.client``, ``g.client_scopes``), or answers 401/403 in the envelope."""
+client's id, regions and scopes (``g.client``), or answers 401/403 in the envelope.
+
+Polled reads must be cheap, so a token is resolved from Redis (written when it is issued, with the
+token's own lifetime, and deleted when its client is rotated or revoked); the database answers when
+Redis has no entry or is away.
+"""
 
 from __future__ import annotations
 
 import functools
+import json
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, cast
 
 from flask import g, request
+from redis.exceptions import RedisError
 from sqlalchemy import select
 
 from models.base import as_utc, db, utcnow
 from models.clients import ClientToken, ServiceClient
 from service.platform.crypto import token_digest
 from service.platform.errors import Forbidden, Unauthorized
+from service.platform.extensions import redis_store
 
 
 @dataclass(frozen=True)
 class ClientPrincipal:
-    """A resolved client token: the client and what this token may do, where."""
+    """A resolved client token: which client, where it may read, and what this token may do."""
 
-    client: ServiceClient
+    client_id: str
+    regions: tuple[str, ...]
     scopes: frozenset[str]
 
-    @property
-    def regions(self) -> Sequence[str]:
-        return self.client.regions
+
+def _key(digest: str) -> str:
+    return f"xjy:client-token:{digest}"
+
+
+def remember(digest: str, client: ServiceClient, scopes: Sequence[str], seconds: int) -> None:
+    """Cache a newly issued token for its lifetime (best effort: the database stays the judge)."""
+    value = json.dumps(
+        {"client_id": client.client_id, "regions": list(client.regions), "scopes": list(scopes)}
+    )
+    try:
+        redis_store.client.set(_key(digest), value, ex=max(1, seconds))
+    except RedisError:
+        pass
+
+
+def forget(digests: Sequence[str]) -> None:
+    """Drop cached tokens (their client was rotated or revoked). Raises if Redis is away: a revoked
+    token must not stay usable from the cache."""
+    if digests:
+        redis_store.client.delete(*(_key(d) for d in digests))
 
 
 def resolve(token: str) -> ClientPrincipal | None:
     """The client behind a live token, or None (not a client token, expired, revoked)."""
-    row = db.session.scalar(select(ClientToken).where(ClientToken.token_hash == token_digest(token)))
+    digest = token_digest(token)
+    try:
+        cached = cast("bytes | None", redis_store.client.get(_key(digest)))  # a sync client: bytes
+    except RedisError:
+        cached = None
+    if cached is not None:
+        data = json.loads(cached)
+        return ClientPrincipal(data["client_id"], tuple(data["regions"]), frozenset(data["scopes"]))
+    row = db.session.scalar(select(ClientToken).where(ClientToken.token_hash == digest))
     if row is None or row.revoked_at is not None or as_utc(row.expires_at) <= utcnow():
         return None
     if row.client.revoked_at is not None:
         return None
-    return ClientPrincipal(row.client, frozenset(row.scopes))
+    seconds = int((as_utc(row.expires_at) - utcnow()).total_seconds())
+    remember(digest, row.client, row.scopes, seconds)
+    return ClientPrincipal(row.client.client_id, tuple(row.client.regions), frozenset(row.scopes))
 
 
 def bearer_token() -> str | None:

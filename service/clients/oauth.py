@@ -18,6 +18,7 @@ from sqlalchemy import select
 
 from models.base import db, utcnow
 from models.clients import ClientToken, ServiceClient
+from service.clients.guard import remember
 from service.platform.crypto import token_digest, verify_password
 from service.platform.errors import envelope
 
@@ -90,17 +91,23 @@ def _query_client(client_id: str) -> OAuthClient | None:
 def _save_token(token: dict[str, Any], request: Any) -> None:
     client: ServiceClient = request.client.row
     now = utcnow()
+    digest, scopes, seconds = (
+        token_digest(token["access_token"]),
+        token.get("scope", "").split(),
+        int(token["expires_in"]),
+    )
     db.session.add(
         ClientToken(
             client_pk=client.id,
-            token_hash=token_digest(token["access_token"]),
-            scopes=token.get("scope", "").split(),
+            token_hash=digest,
+            scopes=scopes,
             issued_at=now,
-            expires_at=now + dt.timedelta(seconds=int(token["expires_in"])),
+            expires_at=now + dt.timedelta(seconds=seconds),
         )
     )
     client.last_used_at = now
     db.session.commit()
+    remember(digest, client, scopes, seconds)
 
 
 def init_app(app: Flask) -> None:

@@ -14,6 +14,7 @@ from models.base import db, utcnow
 from models.clients import ClientToken, ServiceClient
 from models.regions import Region
 from service import audit
+from service.clients.guard import forget
 from service.platform.crypto import hash_password
 from service.platform.errors import Conflict, InvalidInput, NotFound
 
@@ -102,11 +103,9 @@ def _live(client_id: str) -> ServiceClient:
 
 
 def _revoke_tokens(client: ServiceClient) -> None:
-    db.session.execute(
-        update(ClientToken)
-        .where(ClientToken.client_pk == client.id, ClientToken.revoked_at.is_(None))
-        .values(revoked_at=utcnow())
-    )
+    live = ClientToken.client_pk == client.id, ClientToken.revoked_at.is_(None)
+    forget(db.session.scalars(select(ClientToken.token_hash).where(*live)).all())
+    db.session.execute(update(ClientToken).where(*live).values(revoked_at=utcnow()))
 
 
 def _checked_scopes(scopes: Sequence[str]) -> list[str]:

@@ -19,7 +19,7 @@ from models.verifications import AttemptStatus, VerificationAttempt
 from service.accounts.identity import check_id_number
 from service.accounts.scopes import accounts_in_regions, get_account_in_regions
 from service.platform.crypto import lookup_hash
-from service.platform.errors import InvalidInput
+from service.platform.errors import InvalidInput, NotFound
 from service.verification.attempts import reasons_for_person
 
 #: How many accounts one batch status request may name.
@@ -65,9 +65,23 @@ def account_record(regions: Sequence[str], account_id: int) -> AccountRecord:
 
 
 def verification_state(regions: Sequence[str], account_id: int) -> VerificationState:
-    """One account's verification state, in ``regions``."""
-    account = get_account_in_regions(regions, account_id)
-    return VerificationState(account, _latest_attempts([account.id]).get(account.id))
+    """One account's verification state, in ``regions``: one query (the hall polls it)."""
+    newest = (
+        select(func.max(VerificationAttempt.id))
+        .where(VerificationAttempt.account_id == Account.id)
+        .correlate(Account)
+        .scalar_subquery()
+    )
+    query = (
+        accounts_in_regions(regions)
+        .add_columns(VerificationAttempt)
+        .outerjoin(VerificationAttempt, VerificationAttempt.id == newest)
+        .where(Account.id == account_id)
+    )
+    row = db.session.execute(query).first()
+    if row is None:
+        raise NotFound()
+    return VerificationState(row[0], row[1])
 
 
 def batch_states(regions: Sequence[str], account_ids: Sequence[int]) -> list[VerificationState]:
