@@ -11,7 +11,7 @@ from flask import Flask
 def create_app(config: Mapping[str, Any] | None = None) -> Flask:
     """Build the app: load config, bind extensions, register blueprints. Nothing else."""
     from service import api as api_package
-    from service import cli
+    from service import cli, console
     from service.platform import config as config_module
     from service.platform import errors, http
     from service.platform.extensions import api, db, migrate, redis_store
@@ -23,6 +23,7 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
     redis_store.init_app(app)
     api.init_app(app)
     api_package.register(app, api)
+    console.init_app(app)
     errors.init_app(app)
     http.init_app(app)
     cli.init_app(app)

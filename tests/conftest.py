@@ -14,6 +14,7 @@ from models.accounts import Account, Session
 from models.base import db
 from models.certificates import Certificate
 from models.city_admins import CityAdminApplication
+from models.counter import CounterVerification
 from models.requests import Grant, PermissionItem, ReviewRequest
 from models.sms import SmsOutboxMessage
 from models.verifications import VerificationAttempt, VerificationImage
@@ -27,6 +28,7 @@ TEST_KEYS = {
 _CLEAN_ORDER = (
     VerificationImage,
     VerificationAttempt,
+    CounterVerification,
     Certificate,
     Session,
     Grant,

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from flask import Flask, Response, request
+from flask import Flask, Response, current_app, request
 from werkzeug.routing import IntegerConverter, Map
 
 from models.base import MAX_ID
@@ -74,9 +74,18 @@ def json_depth(data: bytes, limit: int) -> int:
     return deepest
 
 
+def allow_form_bodies(app: Flask, prefix: str) -> None:
+    """Let HTML forms (urlencoded bodies) post under ``prefix`` (the console's pages)."""
+    app.config.setdefault("FORM_BODY_PREFIXES", []).append(prefix)
+
+
 def _check_body() -> None:
     """Refuse a body of an unsupported type, and a JSON body too large or too deep to parse safely."""
     if request.method not in ("POST", "PUT", "PATCH") or not (request.content_length or request.data):
+        return
+    if request.mimetype == "application/x-www-form-urlencoded" and any(
+        request.path.startswith(p) for p in current_app.config.get("FORM_BODY_PREFIXES", ())
+    ):
         return
     if request.mimetype not in BODY_TYPES:
         raise UnsupportedMediaType()

@@ -12,6 +12,7 @@ from models.verifications import AttemptStatus, VerificationAttempt
 from service.api.base import BaseSchema, PageArgsSchema, PageSchema, UtcDateTime, paginate, record_id
 from service.auth.guard import login_required
 from service.verification import support
+from service.verification.evidence import masked
 from service.verification.reasons import describe
 
 blp = Blueprint("support", __name__, url_prefix="/api/v1", description="运维客服: 认证复核")
@@ -43,7 +44,8 @@ class EvidenceAttemptSchema(Schema):
     stage = fields.String(allow_none=True)
     challenge = fields.List(fields.String())
     reasons = fields.Function(lambda a: describe(a.reasons))
-    evidence = fields.Dict(allow_none=True)
+    # The card's ID number and address stay masked here; the console's audited reveal shows them.
+    evidence = fields.Function(lambda a: masked(a.evidence), allow_none=True)
     runs = fields.Integer()
     rerun_of_id = fields.Integer(allow_none=True)
     manual_decision = fields.String(allow_none=True)
