@@ -38,7 +38,7 @@ class ReasonForm(FlaskForm):
 
 
 class ReviewDecisionForm(FlaskForm):
-    decision = SelectField("审核结果", choices=[("approve", "审核通过"), ("reject", "驳回")])
+    decision = SelectField("审核结果", choices={"approve": "审核通过", "reject": "驳回"})
     reason = TextAreaField("审核意见", [Length(max=500, message="审核意见不能超过500字")])
 
 
@@ -49,7 +49,7 @@ class AccountChangeForm(FlaskForm):
 
 
 class ManualDecisionForm(FlaskForm):
-    decision = SelectField("人工审核结果", choices=[("pass", "通过"), ("fail", "不通过")])
+    decision = SelectField("人工审核结果", choices={"pass": "通过", "fail": "不通过"})
     reason = TextAreaField("理由", REASON)
 
 
@@ -61,6 +61,6 @@ class CounterForm(FlaskForm):
     )
     office = StringField("核验窗口", [DataRequired(REQUIRED), Length(max=64)])
     document = SelectField(
-        "核验证件", choices=[("居民身份证原件", "居民身份证原件"), ("临时居民身份证", "临时居民身份证")]
+        "核验证件", choices={"居民身份证原件": "居民身份证原件", "临时居民身份证": "临时居民身份证"}
     )
     note = TextAreaField("核验说明", REASON)
