@@ -13,6 +13,7 @@ def init_app(app: Flask) -> None:
     from service.console import (  # noqa: F401 (their routes register on the blueprint)
         account_views,
         auth_views,
+        insight_views,
         oversight_views,
         review_views,
         support_views,

@@ -10,7 +10,7 @@ from rq.serializers import JSONSerializer
 from sqlalchemy import func, select
 
 from idverify.types import FaceMatchResult, VerificationResult
-from models.accounts import Account, AccountStatus, Role, VerificationStatus
+from models.accounts import Account, AccountStatus, AdminPost, Role, VerificationStatus
 from models.audit import AuditEvent
 from models.base import db
 from service.platform import jobcontext
@@ -166,12 +166,13 @@ def test_a_post_without_the_csrf_token_is_refused(app, live_server, page):
 
 
 def test_province_admin_pages(app, live_server, page, shot):
-    from models.accounts import AdminPost
-
     with app.app_context():
         admin = make_account(
             role=Role.PROVINCE_ADMIN, post=AdminPost.GONGAIBAN, org_code="reform_office"
         ).username
+        make_account(org_code="drc", legacy=True, verification=VerificationStatus.NONE)
+        failed_attempt(make_account(org_code="drc", legacy=True, verification=VerificationStatus.NONE))
+        make_account(org_code="drc", legacy=True)
     sign_in(page, live_server, app, admin)
     page.click("text=工改牵头人员管理")
     assert "市州管理员配备情况" in page.content() and "长沙市" in page.content()
@@ -180,3 +181,9 @@ def test_province_admin_pages(app, live_server, page, shot):
     page.click("text=校验哈希链完整性")
     assert "完整性校验通过" in page.locator("#chain-result").inner_text()
     shot(page, "10-audit")
+    page.click("text=工作概况")
+    assert page.locator("svg.chart rect").count() == 28
+    shot(page, "11-dashboard")
+    page.click("text=存量账号实人认证")
+    assert "各地存量账号认证进度" in page.content()
+    shot(page, "12-campaign")
