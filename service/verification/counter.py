@@ -17,11 +17,14 @@ from models.accounts import LIVE_STATUSES, Account, VerificationStatus
 from models.base import db, utcnow
 from models.counter import CounterVerification
 from service import audit
+from service.platform import ratelimit
 from service.platform.crypto import lookup_hash
-from service.platform.errors import Conflict, InvalidInput, NotFound
+from service.platform.errors import Conflict, Forbidden, InvalidInput, NotFound
 from service.verification import lifecycle
 
 MISMATCH = ("counter_identity_mismatch", "证件上的姓名或身份证号与账号登记信息不一致")
+# Mismatches one staff member may record per hour: the form must not become a way to guess ID numbers.
+MISMATCH_LIMIT = "10/hour"
 
 
 @dataclass(frozen=True)
@@ -48,10 +51,14 @@ def _account(username: str) -> Account:
 def record(staff: Account, form: CounterForm) -> CounterVerification:
     """Record a counter verification and mark the account real-person verified. Commits."""
     account = _account(form.username)
+    if account.id == staff.id:
+        raise Forbidden("counter_self", "不能为本人账号登记窗口核验")
     if account.verification_status is VerificationStatus.REAL_PERSON:
         raise Conflict("already_verified", "该账号已通过实人认证,无需窗口核验")
     number = form.id_number.strip().upper()
     if form.real_name.strip() != (account.real_name or "") or lookup_hash(number) != account.id_number_hash:
+        ratelimit.enforce(MISMATCH_LIMIT, "counter-mismatch", str(staff.id), reason="counter_rate_limited",
+                          message="核验不一致次数过多,请稍后再试")  # fmt: skip
         audit.record(
             "verification.counter_mismatch",
             target_type="account",

@@ -3,12 +3,15 @@ counter verification."""
 
 from __future__ import annotations
 
-from sqlalchemy import select
+import pytest
+from sqlalchemy import func, select
 
 from models.accounts import Account, AccountStatus, Role, VerificationStatus
 from models.audit import AuditEvent
 from models.base import db
 from models.counter import CounterVerification
+from service.platform.errors import Forbidden
+from service.verification import counter
 from tests.console.helpers import console_login, token_of
 from tests.console.support_data import CARD_ADDRESS, CARD_NUMBER, failed_attempt, jpeg
 from tests.factories import login, make_account
@@ -22,15 +25,23 @@ def _setup(app) -> tuple[str, int, int, list[int]]:
         return staff.username, person.id, attempt.id, [i.id for i in attempt.images]
 
 
-def _actions(app, target_id: int) -> list[str]:
+@pytest.fixture
+def actions(app):
+    """The actions this test wrote about a target (the append-only log outlives each test)."""
     with app.app_context():
-        query = (
-            select(AuditEvent.action).where(AuditEvent.target_id == str(target_id)).order_by(AuditEvent.id)
-        )
-        return list(db.session.scalars(query))
+        start = db.session.scalar(select(func.max(AuditEvent.id))) or 0
+
+    def read(target_id: int) -> list[str]:
+        with app.app_context():
+            query = select(AuditEvent.action).where(
+                AuditEvent.target_id == str(target_id), AuditEvent.id > start
+            )
+            return list(db.session.scalars(query.order_by(AuditEvent.id)))
+
+    return read
 
 
-def test_evidence_is_masked_until_an_audited_reveal(app, client):
+def test_evidence_is_masked_until_an_audited_reveal(app, client, actions):
     staff, _, attempt_id, _ = _setup(app)
     console_login(client, staff)
     page = client.get(f"/console/support/attempts/{attempt_id}").get_data(as_text=True)
@@ -41,7 +52,7 @@ def test_evidence_is_masked_until_an_audited_reveal(app, client):
                            data={"csrf_token": token, "reason": "用户来电核对证件信息"})  # fmt: skip
     html = revealed.get_data(as_text=True)
     assert CARD_NUMBER in html and CARD_ADDRESS in html
-    assert "verification.reveal" in _actions(app, attempt_id)
+    assert "verification.reveal" in actions(attempt_id)
     assert CARD_NUMBER not in client.get(f"/console/support/attempts/{attempt_id}").get_data(as_text=True)
 
 
@@ -52,13 +63,13 @@ def test_api_support_list_masks_the_card_too(app, client):
     assert body["items"][0]["evidence"]["front"]["fields"]["id_number"]["text"] == "430102****0011"
 
 
-def test_each_image_view_is_audited(app, client):
+def test_each_image_view_is_audited(app, client, actions):
     staff, _, attempt_id, images = _setup(app)
     console_login(client, staff)
     response = client.get(f"/console/support/attempts/{attempt_id}/images/{images[0]}")
     assert response.status_code == 200 and response.data == jpeg(10)
     assert response.headers["Cache-Control"] == "no-store"
-    assert _actions(app, attempt_id).count("verification.image_view") == 1
+    assert actions(attempt_id).count("verification.image_view") == 1
 
 
 def test_images_are_for_support_only(app, client):
@@ -69,7 +80,7 @@ def test_images_are_for_support_only(app, client):
     assert client.get(f"/console/support/attempts/{attempt_id}/images/{images[0]}").status_code == 403
 
 
-def test_manual_decision_is_final_and_overturn_is_separate(app, client):
+def test_manual_decision_is_final_and_overturn_is_separate(app, client, actions):
     staff, person_id, attempt_id, _ = _setup(app)
     console_login(client, staff)
     url = f"/console/support/attempts/{attempt_id}"
@@ -82,7 +93,7 @@ def test_manual_decision_is_final_and_overturn_is_separate(app, client):
     client.post(f"{url}/overturn", data={"csrf_token": token, "reason": "发现冒用证件"})
     with app.app_context():
         assert db.session.get(Account, person_id).verification_status is VerificationStatus.NONE
-    assert _actions(app, attempt_id)[-2:] == ["verification.manual_pass", "verification.overturn"]
+    assert actions(attempt_id)[-2:] == ["verification.manual_pass", "verification.overturn"]
 
 
 def _counter_form(token: str, username: str, number: str) -> dict[str, str]:
@@ -97,7 +108,7 @@ def _counter_form(token: str, username: str, number: str) -> dict[str, str]:
     }
 
 
-def test_counter_verification_marks_the_account_verified(app, client):
+def test_counter_verification_marks_the_account_verified(app, client, actions):
     with app.app_context():
         staff = make_account(role=Role.SUPPORT, org_code=None).username
         person = make_account(status=AccountStatus.PENDING, verification=VerificationStatus.NONE)
@@ -115,4 +126,15 @@ def test_counter_verification_marks_the_account_verified(app, client):
         assert db.session.get(Account, person_id).verification_status is VerificationStatus.REAL_PERSON
         entry = db.session.scalar(select(CounterVerification))
         assert entry.office == "省政务服务中心3号窗口" and number not in str(vars(entry))
-    assert _actions(app, person_id)[-2:] == ["verification.counter_mismatch", "verification.counter"]
+    assert actions(person_id)[-2:] == ["verification.counter_mismatch", "verification.counter"]
+
+
+def test_staff_cannot_verify_themselves_at_the_counter(app):
+    with app.test_request_context():
+        staff = make_account(role=Role.SUPPORT, org_code=None, verification=VerificationStatus.NONE)
+        form = counter.CounterForm(
+            staff.username, "测试用户", "430102198506150011", "窗口", "居民身份证原件", "本人"
+        )
+        with pytest.raises(Forbidden) as refused:
+            counter.record(staff, form)
+        assert refused.value.reason == "counter_self"
