@@ -21,7 +21,8 @@ def init_app(app: Flask) -> None:
     from service.console.web import ConsoleSessionInterface
     from service.platform.http import allow_form_bodies
 
-    app.config.setdefault("SESSION_COOKIE_NAME", "xjy_console")
+    if app.config["SESSION_COOKIE_NAME"] == "session":  # Flask's default: name it, unless configured
+        app.config["SESSION_COOKIE_NAME"] = "xjy_console"
     app.config["SESSION_COOKIE_HTTPONLY"] = True
     app.config["SESSION_COOKIE_SAMESITE"] = "Lax"
     app.config["SESSION_COOKIE_PATH"] = "/console"

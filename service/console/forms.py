@@ -64,3 +64,22 @@ class CounterForm(FlaskForm):
         "核验证件", choices={"居民身份证原件": "居民身份证原件", "临时居民身份证": "临时居民身份证"}
     )
     note = TextAreaField("核验说明", REASON)
+
+
+class CityAdminApplicationForm(FlaskForm):
+    """The seed's 附件2 (市州管理员账号申请表), one row."""
+
+    city_code = SelectField("市州", choices={})
+    action = SelectField("备注(新增/删除)", choices={"add": "新增", "delete": "删除"})
+    department = StringField("部门", [DataRequired(REQUIRED), Length(max=128)])
+    office = StringField("经办处(科、股)室", [Length(max=64)])
+    holder_name = StringField("账号管理人姓名", [DataRequired(REQUIRED), Length(max=64)])
+    contact = StringField(
+        "联系方式", [DataRequired(REQUIRED), Regexp(r"^1[3-9]\d{9}$", message="手机号码格式不正确")]
+    )
+    matters_in_charge = StringField("分管事项", [Length(max=500)])
+    id_number = StringField(
+        "身份证号码", [DataRequired(REQUIRED), Regexp(r"^\d{17}[\dXx]$", message="身份证号码应为18位")]
+    )
+    username = StringField("用户名(新增时必填)", [Length(max=64)])
+    remark = StringField("备注说明", [Length(max=500)])

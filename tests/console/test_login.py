@@ -32,6 +32,7 @@ def test_hsts_and_secure_cookie_over_tls(client):
     response = client.get("/console/login", base_url="https://localhost")
     assert response.headers["Strict-Transport-Security"].startswith("max-age=")
     cookie = response.headers["Set-Cookie"]
+    assert cookie.startswith("xjy_console=") and "Path=/console" in cookie
     assert "Secure" in cookie and "HttpOnly" in cookie and "SameSite=Lax" in cookie
 
 
