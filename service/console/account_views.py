@@ -93,3 +93,17 @@ def change(account_id: int) -> BaseResponse:
         management.admin_change(g.account, target, changes, form.reason.data or "")
 
     return _act(account_id, AccountChangeForm(), act, "账号信息已变更")
+
+
+@bp.post("/accounts/<int:account_id>/suspend")
+@staff_required(*ADMINS)
+def suspend(account_id: int) -> BaseResponse:
+    return _act(account_id, ReasonForm(), lambda a, f: management.suspend(a, f.reason.data), "账号已停用")
+
+
+@bp.post("/accounts/<int:account_id>/reactivate")
+@staff_required(*ADMINS)
+def reactivate(account_id: int) -> BaseResponse:
+    return _act(
+        account_id, ReasonForm(), lambda a, f: management.reactivate(a, f.reason.data), "账号已恢复启用"
+    )

@@ -107,3 +107,18 @@ def test_account_page_ends_sessions_and_cancels(app, client):
         assert db.session.get(Account, target_id).status is AccountStatus.CANCELLED
         actions = db.session.scalars(select(AuditEvent.action).where(AuditEvent.target_id == str(target_id)))
         assert {"session.revoked_by_admin", "account.cancel"} <= set(actions)
+
+
+def test_suspend_and_reactivate(app, client):
+    with app.app_context():
+        admin = make_account(role=Role.CITY_ADMIN, city="430100").username
+        target_id = make_account(org_code=county_org("4301")).id
+    console_login(client, admin)
+    token = token_of(client, f"/console/accounts/{target_id}")
+    client.post(f"/console/accounts/{target_id}/suspend", data={"csrf_token": token, "reason": "违规操作"})
+    with app.app_context():
+        assert db.session.get(Account, target_id).status is AccountStatus.SUSPENDED
+    assert "恢复启用" in client.get(f"/console/accounts/{target_id}").get_data(as_text=True)
+    client.post(f"/console/accounts/{target_id}/reactivate", data={"csrf_token": token, "reason": "核查无误"})
+    with app.app_context():
+        assert db.session.get(Account, target_id).status is AccountStatus.ACTIVE

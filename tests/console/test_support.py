@@ -138,3 +138,13 @@ def test_staff_cannot_verify_themselves_at_the_counter(app):
         with pytest.raises(Forbidden) as refused:
             counter.record(staff, form)
         assert refused.value.reason == "counter_self"
+
+
+def test_api_reveal_is_audited(app, client, actions):
+    staff, _, attempt_id, _ = _setup(app)
+    headers = login(client, staff)
+    url = f"/api/v1/support/verifications/{attempt_id}/reveal"
+    assert client.post(url, json={}, headers=headers).status_code == 422  # a reason is required
+    body = client.post(url, json={"reason": "用户来电核对"}, headers=headers).get_json()
+    assert body == {"id_number": CARD_NUMBER, "address": CARD_ADDRESS}
+    assert actions(attempt_id)[-1] == "verification.reveal"
