@@ -190,3 +190,7 @@ def test_province_admin_pages(app, live_server, page, shot):
     page.click("text=存量账号实人认证")
     assert "各地存量账号认证进度" in page.content()
     shot(page, "12-campaign")
+    page.set_viewport_size({"width": 820, "height": 1180})  # a tablet held upright
+    page.click("text=用户权限管理")
+    assert page.locator("table.grid").is_visible()
+    shot(page, "13-accounts-tablet")
