@@ -56,15 +56,18 @@ def _legacy(admin: Account) -> Select[Account]:
 def progress(admin: Account) -> list[CityProgress]:
     """Per city (by the organisation's division code), legacy accounts verified / failed / pending."""
     verified = Account.verification_status == VerificationStatus.REAL_PERSON
-    outcome = case((verified, "verified"), (_failed_once(), "failed"), else_="pending")
-    city = func.substr(Organisation.region_code, 1, 4)
-    legacy = _legacy(admin).subquery()
-    query = (
-        select(city, outcome, func.count())
-        .select_from(Account)
-        .join(legacy, legacy.c.id == Account.id)
-        .outerjoin(Organisation, Account.organisation_id == Organisation.id)
-        .group_by(city, outcome)
+    # One row per account first, then grouped by plain columns: grouping by an expression with bound
+    # parameters (substr's positions, the case's labels) is refused by PostgreSQL.
+    per_account = (
+        _legacy(admin)
+        .with_only_columns(
+            func.substr(Organisation.region_code, 1, 4).label("city"),
+            case((verified, "verified"), (_failed_once(), "failed"), else_="pending").label("outcome"),
+        )
+        .subquery()
+    )
+    query = select(per_account.c.city, per_account.c.outcome, func.count()).group_by(
+        per_account.c.city, per_account.c.outcome
     )
     counts: dict[str, dict[str, int]] = {}
     for prefix, state, count in db.session.execute(query):

@@ -39,13 +39,14 @@ class DayOutcomes:
 def pending_by_city(admin: Account) -> list[tuple[str, int]]:
     """(city code, pending requests) in ``admin``'s scope; "430000" holds the provincial departments."""
     region = func.coalesce(Organisation.region_code, Account.admin_region_code)
-    city = func.substr(region, 1, 4)
-    query = (
+    # Grouped over a subquery's plain column: PostgreSQL refuses GROUP BY substr(..., $1, $2).
+    per_request = (
         scoped_reviews(admin)
         .where(ReviewRequest.status == RequestStatus.PENDING)
-        .with_only_columns(city, func.count(ReviewRequest.id))
-        .group_by(city)
+        .with_only_columns(func.substr(region, 1, 4).label("city"))
+        .subquery()
     )
+    query = select(per_request.c.city, func.count()).group_by(per_request.c.city)
     return sorted(((prefix or "4300") + "00", count) for prefix, count in db.session.execute(query))
 
 

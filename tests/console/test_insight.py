@@ -9,7 +9,7 @@ from models.audit import AuditEvent
 from models.base import db
 from models.sms import SmsOutboxMessage
 from service.reference.seed import seed_demo_admins
-from tests.console.helpers import console_login, county_org, token_of
+from tests.console.helpers import console_login, county_org, new_account_request, token_of
 from tests.console.support_data import failed_attempt
 from tests.factories import make_account
 
@@ -56,9 +56,11 @@ def test_dashboard_shows_pending_and_outcomes(app, client):
         admin = make_account(role=Role.CITY_ADMIN, city="430100").username
         person = make_account(org_code=county_org("4301"), verification=VerificationStatus.NONE)
         failed_attempt(person)
+        new_account_request(make_account(org_code=county_org("4301"), status=AccountStatus.PENDING))
     console_login(client, admin)
     html = client.get("/console/dashboard").get_data(as_text=True)
-    assert "各地待办审核" in html and "人脸与身份证照片不一致 ×1" in html and "0%" in html
+    assert '<td>长沙市</td><td><a href="/console/reviews?region=430100">1</a></td>' in html
+    assert "人脸与身份证照片不一致 ×1" in html and "0%" in html
 
 
 def test_demo_seeds_a_verified_support_account(app, client):
