@@ -13,8 +13,9 @@ from flask import flash, g, redirect, render_template, request, session, url_for
 from werkzeug.wrappers import Response as BaseResponse
 
 from service.auth import captcha, login, sms_codes
+from service.auth.passwords import change_password
 from service.auth.sessions import resolve
-from service.console.forms import ActionForm, PasswordLoginForm, SmsLoginForm, SmsSendForm
+from service.console.forms import ActionForm, PasswordChangeForm, PasswordLoginForm, SmsLoginForm, SmsSendForm
 from service.console.web import ADMINS, STAFF, bp, fail, form_errors, staff_required
 from service.platform.errors import ServiceError
 
@@ -39,8 +40,6 @@ def _refusal(body: dict[str, Any]) -> str | None:
     account = body["account"]
     if body["scope"] != "full":
         return "账号未实名,请先在湘建云APP完成实名实人认证后再登录管理后台"
-    if body["password_change_required"]:
-        return "请先修改初始密码后再登录管理后台"
     if account.role not in STAFF:
         return "该账号没有管理后台的使用权限"
     return None
@@ -54,6 +53,9 @@ def _start(body: dict[str, Any]) -> BaseResponse:
         return redirect(url_for("console.login"))
     session.clear()  # a new login never inherits an earlier cookie's contents
     session["token"] = body["token"]
+    if body["password_change_required"]:
+        flash("首次登录请先修改初始密码", "info")
+        return redirect(url_for("console.password"))
     return redirect(url_for("console.home"))
 
 
@@ -106,8 +108,28 @@ def sms_login() -> Any:
     return _start(body)
 
 
+@bp.route("/password", methods=["GET", "POST"])
+@staff_required(*STAFF, initial_password_ok=True)
+def password() -> Any:
+    """Change one's password (the initial one first); every other session of the account ends."""
+    form = PasswordChangeForm()
+    if request.method == "POST":
+        if not form.validate():
+            form_errors(form)
+        else:
+            try:
+                change_password(g.account, g.session, form.current_password.data or "",
+                                form.new_password.data or "", request.remote_addr)  # fmt: skip
+            except ServiceError as exc:
+                fail(exc)
+            else:
+                flash("密码已修改", "info")
+                return redirect(url_for("console.home"))
+    return render_template("console/password.html", form=form)
+
+
 @bp.post("/logout")
-@staff_required(*STAFF)
+@staff_required(*STAFF, initial_password_ok=True)
 def logout() -> BaseResponse:
     if ActionForm().validate():
         login.logout(g.session)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from flask_wtf import FlaskForm
 from wtforms import HiddenField, PasswordField, SelectField, StringField, TextAreaField
-from wtforms.validators import DataRequired, Length, Regexp
+from wtforms.validators import DataRequired, EqualTo, Length, Regexp
 
 REQUIRED = "此项为必填项"
 REASON = [DataRequired(REQUIRED), Length(min=2, max=500, message="请填写2到500字的理由")]
@@ -15,6 +15,12 @@ class PasswordLoginForm(FlaskForm):
     password = PasswordField("密码", [DataRequired(REQUIRED), Length(max=128)])
     captcha_id = HiddenField()
     captcha = StringField("验证码", [DataRequired(REQUIRED), Length(max=8)])
+
+
+class PasswordChangeForm(FlaskForm):
+    current_password = PasswordField("当前密码", [DataRequired(REQUIRED), Length(max=128)])
+    new_password = PasswordField("新密码", [DataRequired(REQUIRED), Length(max=1024)])
+    confirm = PasswordField("再次输入新密码", [EqualTo("new_password", message="两次输入的新密码不一致")])
 
 
 class SmsSendForm(FlaskForm):

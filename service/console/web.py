@@ -105,10 +105,13 @@ def _globals() -> dict[str, Any]:
     return {"label": label, "me": g.get("account"), "Role": Role}
 
 
-def staff_required(*roles: Role) -> Callable[[Callable[..., Any]], Callable[..., Any]]:
+def staff_required(
+    *roles: Role, initial_password_ok: bool = False
+) -> Callable[[Callable[..., Any]], Callable[..., Any]]:
     """A live full console session of an active account holding one of ``roles``.
 
-    No session (or an expired one) goes to the login page; a wrong role answers 403.
+    No session (or an expired one) goes to the login page; a wrong role answers 403; an account still
+    holding the initial password it was handed reaches only the password page (as in the API's guard).
     """
 
     def decorator(view: Callable[..., Any]) -> Callable[..., Any]:
@@ -131,6 +134,8 @@ def staff_required(*roles: Role) -> Callable[[Callable[..., Any]], Callable[...,
                 or account.role not in roles
             ):
                 abort(403)
+            if account.must_change_password and not initial_password_ok:
+                return redirect(url_for("console.password"))
             return view(*args, **kwargs)
 
         return wrapper

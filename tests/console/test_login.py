@@ -133,3 +133,24 @@ def test_support_cannot_open_admin_pages(app, client):
     console_login(client, username)
     assert client.get("/console/reviews").status_code == 403
     assert client.get("/console/support/attempts").status_code == 200
+
+
+def test_initial_password_must_be_changed_first(app, client):
+    with app.app_context():
+        admin = _city_admin()
+        admin.must_change_password = True
+        db.session.commit()
+        username = admin.username
+    response = console_login(client, username)
+    assert response.headers["Location"].endswith("/console/password")
+    assert client.get("/console/reviews").headers["Location"].endswith("/console/password")
+    token = token_of(client, "/console/password")
+    new = "湘江北去橘子洲头2026"
+    form = {
+        "csrf_token": token,
+        "current_password": "correct horse battery",
+        "new_password": new,
+        "confirm": new,
+    }
+    assert client.post("/console/password", data=form).status_code == 302
+    assert client.get("/console/reviews").status_code == 200
