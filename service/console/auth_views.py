@@ -1,8 +1,8 @@
-"""Login (用户名密码+图形验证码, 手机短信验证码), logout and the console's home.
+"""Login (用户名密码+图形验证码, 手机短信验证码), logout, the password page and the console's home.
 
 Both methods go through ``service.auth.login``, so the console gets the API's throttling, gate and
-audit. A session the console cannot use (the verification gate's, an initial password, a role
-without console pages) is ended at once and the person told why.
+audit. A session the console cannot use (the verification gate's, or a role without console pages)
+is ended at once and the person told why; an initial password leads to the password page first.
 """
 
 from __future__ import annotations
