@@ -46,7 +46,7 @@ def test_reminders_are_rate_limited_and_audited(app, client):
     with app.app_context():
         assert db.session.scalar(select(func.count()).where(SmsOutboxMessage.purpose == "reminder")) == 3
         details = db.session.scalars(
-            select(AuditEvent.detail).where(AuditEvent.action == "campaign.remind")
+            select(AuditEvent.detail).where(AuditEvent.action == "campaign.remind").order_by(AuditEvent.id)
         ).all()
         assert [d["sent"] for d in details[-2:]] == [3, 0]
 
