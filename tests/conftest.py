@@ -15,6 +15,7 @@ from models.base import db
 from models.certificates import Certificate
 from models.city_admins import CityAdminApplication
 from models.clients import ClientToken, ServiceClient
+from models.counter import CounterVerification
 from models.events import Event
 from models.requests import Grant, PermissionItem, ReviewRequest
 from models.sms import SmsOutboxMessage
@@ -35,6 +36,7 @@ _CLEAN_ORDER = (
     ServiceClient,
     VerificationImage,
     VerificationAttempt,
+    CounterVerification,
     Certificate,
     Session,
     Grant,

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from typing import Any
 
-from sqlalchemy import Select, select
+from sqlalchemy import Select, or_, select
 
-from models.accounts import Account, AccountStatus
+from models.accounts import Account, AccountStatus, VerificationStatus
 from models.base import db, utcnow
 from models.organisations import Organisation
 from models.requests import RequestKind, RequestStatus, ReviewRequest
@@ -18,6 +18,7 @@ from service.accounts.status import record_review_status, set_account_status
 from service.platform.errors import Conflict, InvalidInput, NotFound
 
 ACCOUNT_KINDS = (RequestKind.NEW, RequestKind.CHANGE, RequestKind.CANCEL)
+NOT_VERIFIED = ("account_not_verified", "该账号尚未通过实人认证(线上人脸识别或窗口核验),不能审核通过")
 
 
 def submit_account_request(
@@ -61,9 +62,15 @@ def scoped_reviews(admin: Account) -> Select[ReviewRequest]:
 KIND_FILTERS = ("account", *(k.value for k in RequestKind))
 
 
-def list_query(admin: Account, kind: str | None, status: str | None) -> Select[ReviewRequest]:
-    """Requests in ``admin``'s scope, oldest first; ``kind`` is a category or one request kind."""
+def list_query(
+    admin: Account, kind: str | None, status: str | None, region: str | None = None
+) -> Select[ReviewRequest]:
+    """Requests in ``admin``'s scope, oldest first; ``kind`` is a category or one request kind,
+    ``region`` a division code (a city takes its counties and districts along)."""
     query = scoped_reviews(admin)
+    if region:
+        prefix = region[:4] + "%" if region.endswith("00") and not region.endswith("0000") else region
+        query = query.where(or_(Organisation.region_code.like(prefix), Account.admin_region_code == region))
     if kind == "account":
         query = query.where(ReviewRequest.kind.in_(ACCOUNT_KINDS))
     elif kind:
@@ -113,11 +120,26 @@ def decide(admin: Account, review_id: int, decision: str, reason: str | None) ->
     return review
 
 
+def approval_blocker(review: ReviewRequest) -> tuple[str, str] | None:
+    """Why ``review`` cannot be approved now, or None. The seed's flow puts real-person verification
+    (online, or in person at a support counter) before the admin's review: a new account is approved
+    only once it has passed, so no account goes live on a declared identity alone."""
+    if (
+        review.kind is RequestKind.NEW
+        and review.account.verification_status is not VerificationStatus.REAL_PERSON
+    ):
+        return NOT_VERIFIED
+    return None
+
+
 def _apply(admin: Account, review: ReviewRequest) -> dict[str, Any]:
     account = review.account
     if review.kind is RequestKind.NEW:
         if account.status is not AccountStatus.PENDING:
             raise Conflict("account_not_pending", "该账号不处于待审核状态")
+        blocker = approval_blocker(review)
+        if blocker is not None:
+            raise Conflict(*blocker)
         set_account_status(account, AccountStatus.ACTIVE)
         return {}
     if review.kind is RequestKind.CHANGE:

@@ -21,6 +21,7 @@ from models.clients import ClientToken, ServiceClient
 from service.clients.guard import remember
 from service.platform.crypto import token_digest, verify_password
 from service.platform.errors import envelope
+from service.platform.http import allow_form_bodies
 
 _MESSAGES = {
     "invalid_client": "客户端认证失败",
@@ -116,6 +117,7 @@ def init_app(app: Flask) -> None:
         "OAUTH2_TOKEN_EXPIRES_IN", {"client_credentials": app.config["CLIENT_TOKEN_SECONDS"]}
     )
     server.init_app(app, query_client=_query_client, save_token=_save_token)
+    allow_form_bodies(app, "/api/v1/oauth/token")  # RFC 6749 sends the token request as a form
     server.register_grant(ClientCredentialsGrant)
 
 

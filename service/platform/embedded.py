@@ -71,7 +71,7 @@ def _prepare_database() -> None:
         with os.fdopen(fd, "a") as handle:
             for c in made:
                 handle.write(f"{c.username}\t{c.password}\t{c.role}\t{c.scope}\n")
-    print("演示管理员账号(仅用于演示环境):")
+    print("演示账号(仅用于演示环境,已标记为完成实人认证):")
     for line in creds.read_text().splitlines() if creds.exists() else []:
         username, password, role, scope = line.split("\t")
         print(f"  用户名 {username:<16} 密码 {password:<14} {role} ({scope})")
@@ -99,7 +99,8 @@ def main() -> int:
             "scheduler": [*flask, "scheduler"],
         },
     )  # fmt: skip
-    print(f"服务已启动: http://127.0.0.1:{port}/api/v1/docs (Ctrl+C 停止)", flush=True)
+    print(f"服务已启动: http://127.0.0.1:{port}/api/v1/docs", flush=True)
+    print(f"管理后台: http://127.0.0.1:{port}/console/ (Ctrl+C 停止)", flush=True)
     signal.signal(signal.SIGTERM, supervisor.stop)
     signal.signal(signal.SIGINT, supervisor.stop)
     try:

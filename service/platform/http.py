@@ -9,7 +9,6 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from typing import Any
 
 from flask import Flask, Response, current_app, request
@@ -75,23 +74,18 @@ def json_depth(data: bytes, limit: int) -> int:
     return deepest
 
 
-def accepts_form(view: Callable[..., Any]) -> Callable[..., Any]:
-    """Mark a view that takes an ``application/x-www-form-urlencoded`` body (OAuth's token endpoint)."""
-    view.accepts_form = True  # type: ignore[attr-defined]
-    return view
-
-
-def _takes_form() -> bool:
-    view = current_app.view_functions.get(request.endpoint or "")
-    handler = getattr(getattr(view, "view_class", None), request.method.lower(), view)
-    return bool(getattr(handler, "accepts_form", False))
+def allow_form_bodies(app: Flask, prefix: str) -> None:
+    """Let urlencoded bodies post under ``prefix`` (the console's HTML forms, OAuth's token request)."""
+    app.config.setdefault("FORM_BODY_PREFIXES", []).append(prefix)
 
 
 def _check_body() -> None:
     """Refuse a body of an unsupported type, and a JSON body too large or too deep to parse safely."""
     if request.method not in ("POST", "PUT", "PATCH") or not (request.content_length or request.data):
         return
-    if request.mimetype == "application/x-www-form-urlencoded" and _takes_form():
+    if request.mimetype == "application/x-www-form-urlencoded" and any(
+        request.path.startswith(p) for p in current_app.config.get("FORM_BODY_PREFIXES", ())
+    ):
         return
     if request.mimetype not in BODY_TYPES:
         raise UnsupportedMediaType()

@@ -128,7 +128,8 @@ class DemoCredential:
 
 
 def seed_demo_admins(cities: tuple[str, ...] = ("430100", "430200")) -> list[DemoCredential]:
-    """Both province admins and two city admins for each of ``cities``; returns new credentials."""
+    """Both province admins, two city admins for each of ``cities`` and one support account (all
+    fictional and marked verified: demo only); returns the new credentials."""
     from service.accounts.registration import build_account
     from service.verification.lifecycle import set_account_verification
 
@@ -146,6 +147,8 @@ def seed_demo_admins(cities: tuple[str, ...] = ("430100", "430200")) -> list[Dem
             (f"admin{city}a", Role.CITY_ADMIN, None, city, name),
             (f"admin{city}b", Role.CITY_ADMIN, None, city, name),
         ]
+    # The demo's 运维客服 account, so every console page can be tried (demo only, like the admins).
+    wanted.append(("support_demo", Role.SUPPORT, None, None, "运维客服(演示)"))
     made: list[DemoCredential] = []
     for i, (username, role, post, region_code, scope) in enumerate(wanted):
         if db.session.scalar(select(Account.id).where(Account.username == username)):
@@ -160,7 +163,7 @@ def seed_demo_admins(cities: tuple[str, ...] = ("430100", "430200")) -> list[Dem
             username=username,
             password=password,
             phone=f"1990000{i:04d}",
-            real_name="演示管理员",
+            real_name="演示客服" if role is Role.SUPPORT else "演示管理员",
             id_number=fictional_id_number(900 + i),
             role=role,
             status=AccountStatus.ACTIVE,

@@ -9,7 +9,6 @@ from flask_smorest import Blueprint
 from marshmallow import Schema, fields
 
 from service.clients import oauth
-from service.platform.http import accepts_form
 
 blp = Blueprint("oauth", __name__, url_prefix="/api/v1", description="服务客户端授权 (OAuth 2.0 客户端凭据)")
 
@@ -32,7 +31,6 @@ class TokenSchema(Schema):
 
 @blp.route("/oauth/token")
 class Token(MethodView):
-    @accepts_form
     @blp.doc(
         requestBody={"content": {"application/x-www-form-urlencoded": {"schema": TokenRequestSchema}}},
         security=[{"clientBasic": []}, {}],

@@ -12,6 +12,7 @@ from models.verifications import AttemptStatus, VerificationAttempt
 from service.api.base import BaseSchema, PageArgsSchema, PageSchema, UtcDateTime, paginate, record_id
 from service.auth.guard import login_required
 from service.verification import support
+from service.verification.evidence import masked, reveal_card_fields
 from service.verification.reasons import describe
 
 blp = Blueprint("support", __name__, url_prefix="/api/v1", description="运维客服: 认证复核")
@@ -43,7 +44,8 @@ class EvidenceAttemptSchema(Schema):
     stage = fields.String(allow_none=True)
     challenge = fields.List(fields.String())
     reasons = fields.Function(lambda a: describe(a.reasons))
-    evidence = fields.Dict(allow_none=True)
+    # The card's ID number and address stay masked here; the console's audited reveal shows them.
+    evidence = fields.Function(lambda a: masked(a.evidence), allow_none=True)
     runs = fields.Integer()
     rerun_of_id = fields.Integer(allow_none=True)
     manual_decision = fields.String(allow_none=True)
@@ -119,3 +121,24 @@ class Overturn(MethodView):
     def post(self, args: dict[str, Any], attempt_id: int) -> VerificationAttempt:
         """Reverse an earlier decision by hand (pass <-> fail), with its own written reason"""
         return support.overturn(g.account, attempt_id, args["reason"])
+
+
+class RevealSchema(BaseSchema):
+    reason = fields.String(
+        required=True, validate=validate.Length(min=2, max=500, error="请填写2到500字的查看理由")
+    )
+
+
+class RevealedSchema(Schema):
+    id_number = fields.String()
+    address = fields.String()
+
+
+@blp.route("/support/verifications/<int:attempt_id>/reveal")
+class Reveal(MethodView):
+    @support_required
+    @blp.arguments(RevealSchema)
+    @blp.response(200, RevealedSchema)
+    def post(self, args: dict[str, Any], attempt_id: int) -> dict[str, str]:
+        """The card's ID number and address in full (masked elsewhere); audited with the reason"""
+        return reveal_card_fields(g.account, attempt_id, args["reason"])
