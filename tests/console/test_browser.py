@@ -9,14 +9,14 @@ from rq import SimpleWorker
 from rq.serializers import JSONSerializer
 from sqlalchemy import func, select
 
-from idverify.types import FaceMatchResult, VerificationResult
+from idverify.types import CardsResult, FaceMatchResult, PrecheckResult, Side, VerificationResult
 from models.accounts import Account, AccountStatus, AdminPost, Role, VerificationStatus
 from models.audit import AuditEvent
 from models.base import db
 from service.platform import jobcontext
 from service.platform.crypto import decrypt_id_number
 from service.platform.extensions import redis_store
-from service.verification.engine import EngineInputs, install_engine
+from service.verification.engine import CardInputs, EngineInputs, install_engine
 from tests.console.helpers import county_org, new_account_request, solve
 from tests.console.support_data import failed_attempt
 from tests.factories import PASSWORD, make_account
@@ -30,7 +30,13 @@ class PassingFakeEngine:
 
     calls: int = 0
 
-    def __call__(self, inputs: EngineInputs) -> VerificationResult:
+    def precheck(self, data: bytes, side: str) -> PrecheckResult:
+        return PrecheckResult(True, (), Side(side))
+
+    def read_cards(self, inputs: CardInputs) -> CardsResult:
+        raise AssertionError("a re-run reads the cards in verify, not in an early read")
+
+    def verify(self, inputs: EngineInputs) -> VerificationResult:
         self.calls += 1
         return VerificationResult(True, (), None, None, FaceMatchResult(True, (), 0.32, 0.5, 1), None)
 
