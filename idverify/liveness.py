@@ -32,7 +32,16 @@ from dataclasses import dataclass
 import numpy as np
 import numpy.typing as npt
 
-from idverify.faces import DEFAULT_THRESHOLD, Encoding, Face, encode_face, face_distance, find_faces
+from idverify.faces import (
+    DEFAULT_THRESHOLD,
+    Encoding,
+    Face,
+    encode_face,
+    face_distance,
+    find_faces,
+    find_faces_near,
+    tracking_scale,
+)
 from idverify.images import ImageLimits, decode_image, decode_video
 from idverify.types import FrameMeasure, LivenessResult, RGBImage
 
@@ -69,6 +78,8 @@ class LivenessConfig:
         identity_threshold: encoding distance above which frames are different people.
         change_threshold: aligned-face correlation below which a frame is encoded and checked.
         mirrored: frames are mirrored (selfie preview), swapping left and right.
+        full_detections: frames searched whole for faces (at least the first and the last); the
+            others search only around the previous frame's face (~5 ms instead of ~30 ms a frame).
     """
 
     blink_ratio: float = 0.85
@@ -83,6 +94,7 @@ class LivenessConfig:
     identity_threshold: float = DEFAULT_THRESHOLD
     change_threshold: float = 0.6
     mirrored: bool = False
+    full_detections: int = 2
 
 
 DEFAULT_CONFIG = LivenessConfig()
@@ -273,7 +285,7 @@ def _evaluate(
     timings: dict[str, float],
 ) -> LivenessResult:  # fmt: skip
     start = time.perf_counter()
-    faces = [find_faces(img, max_side=480) for img in images]
+    faces = _track_faces(images, config)
     timings["landmarks_ms"] = _ms(start)
     bad = [i for i, f in enumerate(faces) if len(f) != 1]
     if bad:
@@ -295,6 +307,35 @@ def _evaluate(
     return LivenessResult(
         not reasons, tuple(reasons), asked, tuple(detected), measures, card_distance, timings
     )
+
+
+def _track_faces(images: list[RGBImage], config: LivenessConfig) -> list[list[Face]]:
+    """Faces per frame, found once and tracked.
+
+    Whole frames are searched (at 480 px, as before tracking) on ``full_detections`` frames spread
+    evenly, the first and the last among them, so a second face anywhere in the picture still
+    fails the check. Landmarks come from a search around the previous frame's face at one scale
+    for the whole sequence (:func:`find_faces_near`), so the same face in the same place gets the
+    same box in every frame; where the face is not found there, the whole frame is searched.
+    """
+    whole = set(np.linspace(0, len(images) - 1, max(config.full_detections, 2)).round().astype(int).tolist())
+    found: list[list[Face]] = []
+    box: tuple[int, int, int, int] | None = None  # the face's box in the previous frame
+    scale: float | None = None
+    for i, image in enumerate(images):
+        counted = None
+        if i in whole or box is None:
+            counted = find_faces(image, max_side=480)
+            if len(counted) != 1:
+                found.append(counted)
+                box = None
+                continue
+            box = counted[0].box
+        scale = scale or tracking_scale(box)
+        faces = find_faces_near(image, box, scale=scale) or counted or find_faces(image, max_side=480)
+        found.append(faces)
+        box = faces[0].box if len(faces) == 1 else None
+    return found
 
 
 def _frame_measure(index: int, row: npt.NDArray[np.float64], distance: float | None) -> FrameMeasure:
