@@ -117,6 +117,50 @@ def find_faces(image: RGBImage, *, max_side: int = 640, upsample: int = 0) -> li
     return sorted(faces, key=lambda f: -f.area)
 
 
+# dlib's HOG uses 8 px cells on a pyramid that shrinks by 5/6 a level: a window whose corner sits on a
+# multiple of 48 px sees the same cells as the whole image on the first two levels (80-115 px faces).
+_HOG_GRID = 48
+
+
+def tracking_scale(box: tuple[int, int, int, int], *, face_px: int = 96) -> float:
+    """The scale at which a face of this box is about ``face_px`` wide, for :func:`find_faces_near`."""
+    return min(1.0, face_px / max(box[2] - box[0], 1))
+
+
+def find_faces_near(
+    image: RGBImage, box: tuple[int, int, int, int], *, scale: float, margin: float = 0.6
+) -> list[Face]:
+    """Detect faces (largest first) only in a window around ``box``, the face's box in a previous frame.
+
+    For tracking one face through a short sequence: the frame is scaled by ``scale`` (from
+    :func:`tracking_scale`, the same for every frame of the sequence), and a window of the box
+    widened by ``margin`` of its size on every side is searched without upsampling: ~5 ms instead
+    of ~30 ms for a whole 480 px frame. The window's corner snaps to the detector's grid, so a face
+    that did not move gets the same box, and so the same landmarks, in every frame (a still photo
+    stays exactly still). Returns [] when the face left the window (a fast move or a cut): then
+    search the whole frame with :func:`find_faces`. Faces elsewhere in the frame are not seen.
+    """
+    import dlib
+
+    models = get_face_models()
+    small = image if scale == 1.0 else _resize(image, scale)
+    left, top, right, bottom = (v * scale for v in box)
+    pad_x, pad_y = margin * (right - left), margin * (bottom - top)
+    x0, y0 = (max(int(v) // _HOG_GRID * _HOG_GRID, 0) for v in (left - pad_x, top - pad_y))
+    x1, y1 = min(int(right + pad_x) + 1, small.shape[1]), min(int(bottom + pad_y) + 1, small.shape[0])
+    if x1 - x0 < 16 or y1 - y0 < 16:
+        return []
+    faces = []
+    for rect in models.detector(np.ascontiguousarray(small[y0:y1, x0:x1]), 0):
+        edges = (rect.left() + x0, rect.top() + y0, rect.right() + x0, rect.bottom() + y0)
+        corners = [int(round(v / scale)) for v in edges]
+        full = (corners[0], corners[1], corners[2], corners[3])
+        shape = models.predictor(image, dlib.rectangle(*full))
+        points = np.array([[p.x, p.y] for p in shape.parts()], np.float64)
+        faces.append(Face(full, points, shape))
+    return sorted(faces, key=lambda f: -f.area)
+
+
 def _resize(image: RGBImage, scale: float) -> RGBImage:
     import cv2
 

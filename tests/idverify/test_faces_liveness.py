@@ -135,6 +135,19 @@ def test_person_swapped_midway_fails(
     assert "liveness_identity_changed" in liveness.check_liveness(middle, CHALLENGE).reasons
 
 
+def test_second_face_fails_though_middle_frames_are_tracked(
+    gen: ModuleType, face_photo: dict[str, np.ndarray], sequence: list[bytes]
+) -> None:
+    """Whole frames are searched first and last; in between only the tracked face's window is."""
+    from idverify.images import decode_image
+
+    frames = [decode_image(b).pixels for b in sequence]
+    other = gen.selfie_frame(face_photo["biden"])
+    beside = [np.hstack([f, other]) for f in frames if f is not None]
+    assert liveness.check_liveness(beside, CHALLENGE).reasons == ("multiple_faces",)
+    assert liveness.check_liveness([*frames[:-1], beside[-1]], CHALLENGE).reasons == ("multiple_faces",)
+
+
 def test_card_face_must_match(sequence: list[bytes], encodings: dict[str, faces.Encoding]) -> None:
     assert liveness.check_liveness(sequence, CHALLENGE, card_encoding=encodings["obama3"]).ok
     assert (

@@ -93,3 +93,54 @@ def test_still_with_light_changes_or_covered_eyes_fails(
     frames = [_relit(gen._jitter_frame(frame, rng), g, y) for g, y in lights]
     result = liveness.check_liveness(gen.frames_to_jpeg(frames), ("blink", "open_mouth"))
     assert not result.ok and not result.detected, result.frames
+
+
+def _measures(plan: list[str]) -> np.ndarray:
+    """Per-frame (EAR, MAR, yaw, pitch, right eye edges, left eye edges, mouth dark) for a plan, at
+    the levels measured on synthetic obama frames; every action moves only its own measures."""
+    neutral = np.array([0.36, 0.42, -0.20, 0.25, 0.87, 0.74, 0.11])
+    change = {
+        "blink": {0: -0.12, 4: -0.77, 5: -0.64},
+        "nod": {3: 0.09, 0: -0.02},
+        "turn_right": {2: -0.15, 0: 0.03, 4: 0.55},
+        "neutral": {},
+    }
+    rows = []
+    for kind in plan:
+        row = neutral.copy()
+        for column, delta in change[kind].items():
+            row[column] += delta
+        rows.append(row)
+    return np.array(rows)
+
+
+def test_ear_dip_on_open_eyes_is_no_blink() -> None:
+    """Regression: ``blink, nod, turn_right`` was seen failing on an extra blink in a neutral frame.
+
+    The EAR alone made a blink at 15 % under the median, and dlib's lid points move the EAR of open
+    eyes by up to ~12 % between synthetic frames (0.86 of the threshold on non-blink frames of 40
+    such sequences) and by up to 24 % on real webcam frames of open eyes, while the eye edges (the
+    pixel cue) stay within a third of theirs. The values here are such a frame, built by hand.
+    """
+    plan = ["neutral", "neutral", "blink", "blink", "neutral", "nod", "nod", "neutral"]
+    plan += ["turn_right", "turn_right", "neutral"]
+    values = _measures(plan)
+    values[7, 0] *= 0.83  # open eyes, EAR 17 % under the others: lid-point noise
+    challenge = ("blink", "nod", "turn_right")
+    labels = liveness._labels(values, challenge, liveness.DEFAULT_CONFIG)
+    assert labels == plan
+
+
+@pytest.mark.parametrize(
+    ("ear", "edges", "blink"),
+    [(0.80, 0.75, True), (0.70, 0.60, True), (1.0, 0.55, True), (0.70, 1.0, False), (0.80, 0.95, False)],
+    ids=["lids+edges-half", "both-full", "edges-alone", "lids-alone", "lids+edges-slight"],
+)
+def test_blink_needs_the_eye_edges(ear: float, edges: float, blink: bool) -> None:
+    """EAR (fraction of neutral) counts only while both eyes' edges (fraction of neutral) dropped
+    at least half of ``eye_edge_drop``; the edges alone suffice."""
+    values = _measures(["neutral"] * 6)
+    values[3, 0] *= ear
+    values[3, 4:6] *= edges
+    labels = liveness._labels(values, ("blink", "nod"), liveness.DEFAULT_CONFIG)
+    assert labels[3] == ("blink" if blink else "neutral")
