@@ -152,9 +152,8 @@ def bench_precheck(n: int) -> None:
             other = "back" if s.side == "front" else "front"
             bad["other side"].append(not precheck(s.jpeg, other).ok)
             bad["truncated"].append(not precheck(s.jpeg[: len(s.jpeg) // 2], s.side).ok)
-        for s in module.generate(
-            max(2, n // 5), seed=2026, degradations=getattr(module, "HARD_DEGRADATIONS", ())
-        ):
+        hard = getattr(module, "HARD_DEGRADATIONS", ())
+        for s in module.generate(max(2, n // 5), seed=2026, degradations=hard) if hard else ():
             bad[f"{label} hard ({s.degradation})"].append(not precheck(s.jpeg, s.side).ok)
     tiny = io.BytesIO()
     Image.new("RGB", (8, 8), (200, 200, 200)).save(tiny, format="JPEG")
