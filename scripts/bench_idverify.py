@@ -150,9 +150,7 @@ def bench_precheck(n: int) -> None:
             cpu.append((time.process_time() - start) * 1000)
             genuine[f"{label}.{s.degradation}"].append(not result.ok)
             if not result.ok:
-                print(
-                    f"  false reject: {label} {s.side}/{s.degradation} {result.reasons} {dict(result.measures)}"
-                )
+                print(f"  false reject: {label} {s.side}/{s.degradation} {result.reasons} {result.measures}")
             other = "back" if s.side == "front" else "front"
             bad["other side"].append(not precheck(s.jpeg, other).ok)
             bad["truncated"].append(not precheck(s.jpeg[: len(s.jpeg) // 2], s.side).ok)
