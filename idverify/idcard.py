@@ -147,7 +147,7 @@ def _read_side(
 ) -> CardResult:  # fmt: skip
     reading = cardtext.read_front(lines) if side is Side.FRONT else cardtext.read_back(lines)
     fields = dict(reading.fields)
-    doubtful: set[str] = set()
+    doubtful = {key for key in ("name",) if side is Side.FRONT and not _gb2312(fields[key].text)}
     if side is Side.FRONT:
         number, disagree = _reread_number(card, lines, fields["id_number"], declared_id_number, today)
         fields["id_number"] = number
@@ -380,6 +380,21 @@ def _reread_number(
     if other_valid != valid:
         return (other if other_valid else first), False
     return first, True
+
+
+def _gb2312(text: str) -> bool:
+    """True when every character is in GB 2312.
+
+    Names are printed in standard simplified characters; a character outside GB 2312 in a reading
+    (國 for 国, a serif glyph read as its traditional form) is doubtful, so a name that differs from
+    the declared one only through such a reading asks for review instead of failing. Rare name
+    characters outside GB 2312 exist too: they ask for review the same way, never a failure.
+    """
+    try:
+        text.encode("gb2312")
+    except UnicodeEncodeError:
+        return False
+    return True
 
 
 def _number_digits(text: str) -> str:

@@ -93,7 +93,8 @@ def locate_by_text(boxes: list[npt.NDArray[np.float32]], width: int, height: int
         return None
     angles = []
     for b in boxes:
-        d = (b[1] - b[0]) + (b[2] - b[3])
+        top, side = (b[1] - b[0]) + (b[2] - b[3]), (b[3] - b[0]) + (b[2] - b[1])
+        d = top if np.linalg.norm(top) >= np.linalg.norm(side) else side  # a line's long side runs along it
         angles.append(np.arctan2(d[1], d[0]) % np.pi)
     doubled = np.array(angles) * 2  # average directions modulo 180 degrees
     axis = float(np.arctan2(np.sin(doubled).mean(), np.cos(doubled).mean()) / 2)

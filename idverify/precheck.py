@@ -115,6 +115,7 @@ def _side(card: RGBImage, limits: PrecheckLimits = DEFAULT_LIMITS) -> tuple[Side
     small: RGBImage = np.ascontiguousarray(cv2.resize(card, (214, 135), interpolation=cv2.INTER_AREA))
     hsv = cv2.cvtColor(small, cv2.COLOR_RGB2HSV)
     red = ((hsv[..., 0] < 8) | (hsv[..., 0] > 170)) & (hsv[..., 1] > 110) & (hsv[..., 2] > 70)
+    red = _inner(red)
     corners = (red[:60, :75], red[-60:, -75:])
     red_share = max(float(c.mean()) for c in corners)
     picture = _picture_share(small)
@@ -123,6 +124,21 @@ def _side(card: RGBImage, limits: PrecheckLimits = DEFAULT_LIMITS) -> tuple[Side
     if back == front:
         return None, red_share, picture
     return (Side.BACK if back else Side.FRONT), red_share, picture
+
+
+def _inner(mask: np.ndarray) -> np.ndarray:
+    """The mask without regions touching the image border.
+
+    The emblem is printed well inside the card; red that reaches the edge of the rectified card is
+    something beside it (a red object on the desk, when the card's outline was taken too wide).
+    """
+    count, labels, stats, _ = cv2.connectedComponentsWithStats(mask.astype(np.uint8))
+    h, w = mask.shape
+    x, y, bw, bh = (stats[:, i] for i in range(4))
+    touching = (x <= 1) | (y <= 1) | (x + bw >= w - 1) | (y + bh >= h - 1)
+    touching[0] = True  # the background label
+    keep: np.ndarray = ~touching[labels]
+    return keep
 
 
 def _picture_share(small: RGBImage) -> float:

@@ -53,14 +53,24 @@ def _pct(values: list[float]) -> str:
 
 
 RENDERERS = {"gen_idcards": gen, "gen_idcards_alt": gen_alt}
+#: Held out while tuning. 2024 was the first held-out seed; its failures (國 read for 国, a card turned
+#: 270 degrees on a pale desk) were then fixed, so it became development data and this one replaced it.
+CARD_SEED = 4242
+IDENTITY = {"name", "sex", "birth_date", "id_number", "valid_from", "valid_until"}
+
+
+def flagged(result: Any) -> set[str]:
+    """Fields a card result warns or asks review about."""
+    codes = (*result.field_warnings, *result.review_reasons)
+    return {field for field in ("nation", "address", "authority") if any(c.startswith(field) for c in codes)}
 
 
 def bench_cards(n: int) -> None:
     """Per renderer: field accuracy, outcomes (pass / review / fail), impostors, timings.
 
     Both renderers' cards are read with the same engine. The engine was developed on
-    ``gen_idcards`` first and then checked on ``gen_idcards_alt`` (seeds 3, 7, 11, 13, 21 were used
-    while developing); this benchmark's seed 2024 was not looked at while tuning.
+    ``gen_idcards`` first and then checked on ``gen_idcards_alt`` (seeds 3, 7, 11, 13, 21 and 2024
+    were used while developing); :data:`CARD_SEED` was not looked at while tuning.
     """
     for label, module in RENDERERS.items():
         _bench_renderer(label, module, n)
@@ -68,7 +78,7 @@ def bench_cards(n: int) -> None:
 
 
 def _bench_renderer(label: str, module: Any, n: int) -> None:
-    samples = module.generate(n, seed=2024)
+    samples = module.generate(n, seed=CARD_SEED)
     per_field: dict[str, list[bool]] = defaultdict(list)
     outcomes: dict[str, int] = defaultdict(int)
     stages: dict[str, list[float]] = defaultdict(list)
@@ -76,7 +86,7 @@ def _bench_renderer(label: str, module: Any, n: int) -> None:
     failed: dict[str, int] = defaultdict(int)
     reviews: dict[str, int] = defaultdict(int)
     warned: dict[str, int] = defaultdict(int)
-    silent, impostors_passed, impostors = [], 0, 0
+    silent, unflagged, impostors_passed, impostors = [], [], 0, 0
     fronts = [s for s in samples if s.side == "front"]
     for s in samples:
         declared = (s.truth["name"], s.truth["id_number"]) if s.side == "front" else (None, None)
@@ -98,15 +108,19 @@ def _bench_renderer(label: str, module: Any, n: int) -> None:
             reviews[code] += 1
         for code in result.field_warnings:
             warned[code] += 1
-        if result.ok and not all(right.values()):  # the worst outcome: a wrong field accepted
-            silent.append(f"{s.side}/{s.degradation}")
+        wrong = [key for key, good in right.items() if not good]
+        if result.ok and set(wrong) & IDENTITY:  # the worst outcome: a wrong identity field accepted
+            silent.append(f"{s.side}/{s.degradation}:{','.join(wrong)}")
+        unflagged += [
+            f"{s.side}/{s.degradation}:{k}" for k in set(wrong) - IDENTITY if k not in flagged(result)
+        ]
     for i, s in enumerate(fronts[: max(1, len(fronts) // 2)]):  # someone else's card, declared as one's own
         other = fronts[(i + 1) % len(fronts)].truth
         for name, number in ((other["name"], s.truth["id_number"]), (s.truth["name"], other["id_number"])):
             impostors += 1
             r = read_card(s.jpeg, "front", today=TODAY, declared_name=name, declared_id_number=number)
             impostors_passed += r.ok
-    print(f"\n== Cards of {label} (seed 2024), {n} per side ==")
+    print(f"\n== Cards of {label} (seed {CARD_SEED}), {n} per side ==")
     for key, oks in sorted(per_field.items()):
         print(f"  {key:22s} {np.mean(oks) * 100:6.1f} %  ({sum(oks)}/{len(oks)})")
     print(f"  outcomes (genuine cards, declared = printed): {dict(sorted(outcomes.items()))}")
@@ -115,7 +129,8 @@ def _bench_renderer(label: str, module: Any, n: int) -> None:
     print(f"  genuine cards failed, by reason: {dict(failed)}")
     print(f"  needs review, by reason: {dict(reviews)}")
     print(f"  field warnings: {dict(warned)}")
-    print(f"  passed with a wrong field read: {len(silent)} {sorted(silent)} (must be 0)")
+    print(f"  passed with a wrong identity field read: {len(silent)} {sorted(silent)} (must be 0)")
+    print(f"  nation/address/authority read wrong without a warning: {len(unflagged)} {sorted(unflagged)}")
     print(f"  passed with a wrong declared name or number: {impostors_passed}/{impostors} (must be 0)")
     for key, values in sorted(stages.items()):
         print(f"  {key:22s} ms {_pct(values)}")
@@ -134,12 +149,13 @@ def bench_precheck(n: int) -> None:
             result = precheck(s.jpeg, s.side)
             cpu.append((time.process_time() - start) * 1000)
             genuine[f"{label}.{s.degradation}"].append(not result.ok)
+            if not result.ok:
+                print(f"  false reject: {label} {s.side}/{s.degradation} {result.reasons} {result.measures}")
             other = "back" if s.side == "front" else "front"
             bad["other side"].append(not precheck(s.jpeg, other).ok)
             bad["truncated"].append(not precheck(s.jpeg[: len(s.jpeg) // 2], s.side).ok)
-        for s in module.generate(
-            max(2, n // 5), seed=2026, degradations=getattr(module, "HARD_DEGRADATIONS", ())
-        ):
+        hard = getattr(module, "HARD_DEGRADATIONS", ())
+        for s in module.generate(max(2, n // 5), seed=2026, degradations=hard) if hard else ():
             bad[f"{label} hard ({s.degradation})"].append(not precheck(s.jpeg, s.side).ok)
     tiny = io.BytesIO()
     Image.new("RGB", (8, 8), (200, 200, 200)).save(tiny, format="JPEG")
@@ -505,9 +521,13 @@ def bench_verify(runs: int) -> None:
     photos = {p.stem: np.asarray(Image.open(p).convert("RGB")) for p in sorted(gen.FACES_DIR.glob("*.jpg"))}
     challenge = ("blink", "turn_left")
     rng = np.random.default_rng(3)
-    cards = [s for label in RENDERERS for s in RENDERERS[label].generate(max(1, runs // 2), seed=77,
-             degradations=("clean", "perspective", "shadow", "noise", "jpeg"))]  # fmt: skip
-    pairs = [(f, b) for f, b in zip(cards[::2], cards[1::2], strict=True)]
+    pairs = []
+    for module in RENDERERS.values():
+        cards = module.generate(
+            max(1, runs // 2), seed=77, degradations=("clean", "perspective", "shadow", "noise")
+        )
+        fronts, backs = [s for s in cards if s.side == "front"], [s for s in cards if s.side == "back"]
+        pairs += list(zip(fronts, backs, strict=True))
     walls, cpus, cards_cpu, raws, states = [], [], [], [], defaultdict(int)
     for front, back in pairs[:runs]:
         frames = gen.frames_to_jpeg(gen.make_sequence(photos["obama"], challenge, rng))  # 8 frames

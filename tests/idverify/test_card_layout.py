@@ -87,3 +87,17 @@ def test_line_finder_ignores_a_shadow_edge() -> None:
     region[12:40, 20:48] = 20  # one glyph inside the shadow
     line = idcard._line(region, (0, 0, 400, 50))
     assert 0 < line.shape[1] < 100
+
+
+def test_card_found_by_its_print_along_its_lines() -> None:
+    # Five vertical text lines (a card turned 90 degrees): the card's long side runs along them.
+    boxes = [
+        np.array([[x, 100], [x + 30, 100], [x + 30, 500], [x, 500]], np.float32)
+        for x in (200, 260, 320, 380, 440)
+    ]
+    found = layout.locate_by_text(boxes, 1000, 800)
+    assert found is not None
+    sides = np.linalg.norm(np.roll(found.quad, -1, axis=0) - found.quad, axis=1)
+    vertical = abs(found.quad[1, 1] - found.quad[0, 1]) > abs(found.quad[1, 0] - found.quad[0, 0])
+    assert vertical == (sides[0] > sides[1])  # the long side is the vertical one
+    assert sides.max() / sides.min() == pytest.approx(layout.ASPECT, rel=0.01)
