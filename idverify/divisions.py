@@ -10,6 +10,7 @@ place where they were first issued.
 from __future__ import annotations
 
 import re
+from collections.abc import Iterator
 from dataclasses import dataclass
 from functools import cache
 from importlib import resources
@@ -62,11 +63,10 @@ def _latest(names: str) -> tuple[str, bool, int | None]:
     return name, end is None, int(start) if start else None
 
 
-@cache
-def load_divisions() -> dict[str, Division]:
-    """Parse the packaged table once; returns code -> Division for every code ever listed."""
+def loc_entries() -> Iterator[tuple[str, str | None, str]]:
+    """Every entry of python-stdnum's GB/T 2260 table (``cn/loc.dat``), in file order, as
+    (province key, entry key or None for the province's own line, the entry's name value)."""
     text = resources.files("stdnum").joinpath("cn/loc.dat").read_text(encoding="utf-8")
-    table: dict[str, Division] = {}
     province = ""
     for line in text.splitlines():
         if not line.strip() or line.startswith("#"):
@@ -75,7 +75,18 @@ def load_divisions() -> dict[str, Division]:
         value = props.split("=", 1)[1].strip('"')
         if not line.startswith(" "):
             province = key
-            table[key + "0000"] = Division(key + "0000", value, True)
+            yield province, None, value
+        else:
+            yield province, key, value
+
+
+@cache
+def load_divisions() -> dict[str, Division]:
+    """Parse the packaged table once; returns code -> Division for every code ever listed."""
+    table: dict[str, Division] = {}
+    for province, key, value in loc_entries():
+        if key is None:
+            table[province + "0000"] = Division(province + "0000", value, True)
             continue
         code = province + key
         if code.endswith("0000"):

@@ -11,7 +11,8 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 from functools import cache
-from importlib import resources
+
+from idverify.divisions import loc_entries
 
 _SUFFIXES = ("特别行政区", "维吾尔自治区", "壮族自治区", "回族自治区", "自治区", "自治州", "自治县", "地区",
              "林区", "新区", "省", "市", "县", "区", "盟", "旗")  # fmt: skip
@@ -39,24 +40,17 @@ def _short(name: str) -> str:
 @cache
 def load_places() -> Places:
     """Parse the packaged table once (every historical name of every code)."""
-    text = resources.files("stdnum").joinpath("cn/loc.dat").read_text(encoding="utf-8")
     provinces: dict[str, str] = {}
     by_province: dict[str, set[str]] = {}
-    prefix = ""
-    for line in text.splitlines():
-        if not line.strip() or line.startswith("#"):
-            continue
-        key, _, props = line.strip().partition(" ")
-        value = props.split("=", 1)[1].strip('"')
-        if not line.startswith(" "):
-            prefix = key
-            provinces[value] = key
-            by_province.setdefault(key, set())
+    for province, key, value in loc_entries():
+        if key is None:
+            provinces[value] = province
+            by_province.setdefault(province, set())
             continue
         for part in value.split(","):
             name = re.sub(r"^\[\d{0,4}-\d{0,4}\]", "", part)
             if name and name != "市辖区" and name != "县":
-                by_province[prefix].add(name)
+                by_province[province].add(name)
     names = {n for group in by_province.values() for n in group} | set(provinces)
     every = frozenset(names | {_short(n) for n in names})
     return Places(provinces, {k: frozenset(v) for k, v in by_province.items()}, every)
