@@ -1,9 +1,10 @@
 """Real-person verification (实名实人认证) as the app drives it:
 
 1. ``start``: the person consents to biometric processing; we issue a random liveness challenge.
-2. ``upload_card``: both sides of the ID card.
+2. ``upload_card``: both sides of the ID card, each pre-checked at once; the ``read_cards`` job reads
+   them straight away, so the person can check what was read (``card_for_person``).
 3. ``upload_liveness``: the challenge frames or a short clip; the attempt is queued.
-4. The ``verify_attempt`` job runs the engine and records the outcome; the web hall polls.
+4. The ``verify_attempt`` job runs face and liveness and records the outcome; the web hall follows.
 
 Attempts are limited per account and per ID number per day. Uploads are sniffed by content and
 stored encrypted (``storage``); every status change goes through ``lifecycle``.
