@@ -104,7 +104,11 @@ def local_service(port: int, postgres: str | None):
             yield base, env
         finally:
             web.terminate()
-            web.wait(timeout=30)
+            try:
+                web.wait(timeout=45)  # open event streams hold a graceful stop up to its timeout
+            except subprocess.TimeoutExpired:
+                web.kill()
+                web.wait()
             redis.shutdown()
 
 
