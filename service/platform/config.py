@@ -57,8 +57,11 @@ DEFAULTS: dict[str, Any] = {
     "CITY_ADMIN_QUOTA": 2,
     "PROVINCE_CODE": "430000",
     # identity verification
-    "VERIFY_LIMIT_PER_ACCOUNT": "5/day",
-    "VERIFY_LIMIT_PER_ID_NUMBER": "10/day",
+    # Submissions (liveness uploads) per calendar day in China Standard Time, per account and per ID
+    # number; starting an attempt is limited on its own, so abandoned starts use up no submission.
+    "VERIFY_DAILY_SUBMISSIONS_PER_ACCOUNT": 5,
+    "VERIFY_DAILY_SUBMISSIONS_PER_ID_NUMBER": 10,
+    "VERIFY_START_LIMIT": "10/hour",
     "VERIFY_CHALLENGE_TTL": 600,
     "VERIFY_MAX_IMAGE_BYTES": 8 * 1024 * 1024,
     "VERIFY_MAX_VIDEO_BYTES": 20 * 1024 * 1024,

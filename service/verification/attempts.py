@@ -17,7 +17,7 @@ from collections.abc import Sequence
 from typing import Any
 
 from flask import current_app
-from sqlalchemy import select
+from sqlalchemy import func, select
 
 from idverify.idnumber import mask_id_number
 from idverify.liveness import LivenessConfig, new_challenge
@@ -26,7 +26,7 @@ from models.base import as_utc, db, utcnow
 from models.verifications import AttemptStatus, VerificationAttempt
 from service import audit
 from service.platform import ratelimit
-from service.platform.errors import Conflict, InvalidInput, NotFound
+from service.platform.errors import Conflict, InvalidInput, NotFound, TooManyRequests
 from service.verification import lifecycle, queue, storage
 from service.verification.engine import get_engine
 from service.verification.reasons import message_for
@@ -46,11 +46,14 @@ def start(account: Account, consent: bool) -> VerificationAttempt:
     if not (account.real_name and account.id_number_hash):
         raise Conflict("basic_info_required", "请先完善真实姓名和身份证号码等基本信息")
     cfg = current_app.config
-    message = "今日认证次数已达上限,请明天再试或联系运维客服"
-    ratelimit.enforce(cfg["VERIFY_LIMIT_PER_ACCOUNT"], "verify-account", str(account.id),
-                      reason="verification_attempts_exceeded", message=message)  # fmt: skip
-    ratelimit.enforce(cfg["VERIFY_LIMIT_PER_ID_NUMBER"], "verify-id", account.id_number_hash,
-                      reason="verification_attempts_exceeded", message=message)  # fmt: skip
+    check_daily_submissions(account)
+    ratelimit.enforce(
+        cfg["VERIFY_START_LIMIT"],
+        "verify-start",
+        str(account.id),
+        reason="verification_starts_exceeded",
+        message="开始认证过于频繁,请稍后再试",
+    )
     now = utcnow()
     attempt = VerificationAttempt(
         account_id=account.id,
@@ -62,8 +65,12 @@ def start(account: Account, consent: bool) -> VerificationAttempt:
     )
     db.session.add(attempt)
     db.session.flush()
-    audit.record("verification.start", target_type="verification", target_id=attempt.id,
-                 detail={"consent_version": CONSENT_VERSION, "challenge": attempt.challenge})  # fmt: skip
+    audit.record(
+        "verification.start",
+        target_type="verification",
+        target_id=attempt.id,
+        detail={"consent_version": CONSENT_VERSION, "challenge": attempt.challenge},
+    )
     db.session.commit()
     return attempt
 
@@ -110,6 +117,42 @@ def expire_overdue() -> int:
         lifecycle.transition(attempt, AttemptStatus.EXPIRED, reasons=["challenge_expired"])
     db.session.commit()
     return len(overdue)
+
+
+#: China Standard Time (no daylight saving): the calendar day the daily limits count.
+CHINA = dt.timezone(dt.timedelta(hours=8), "CST")
+
+
+def check_daily_submissions(account: Account) -> None:
+    """Refuse once today's submissions (liveness uploads, China's calendar day) reach the limit for the
+    account or for its ID number; 429 with Retry-After up to the next midnight. Support's re-runs and
+    abandoned starts do not count."""
+    cfg = current_app.config
+    now = utcnow().astimezone(CHINA)
+    midnight = now.replace(hour=0, minute=0, second=0, microsecond=0)
+    submitted_today = select(func.count(VerificationAttempt.id)).where(
+        VerificationAttempt.queued_at >= midnight.astimezone(dt.UTC),
+        VerificationAttempt.requested_by_id.is_(None),
+    )
+    own = db.session.scalar(submitted_today.where(VerificationAttempt.account_id == account.id)) or 0
+    same_person = (
+        db.session.scalar(
+            submitted_today.join(Account, Account.id == VerificationAttempt.account_id).where(
+                Account.id_number_hash == account.id_number_hash
+            )
+        )
+        or 0
+    )
+    if (
+        own >= cfg["VERIFY_DAILY_SUBMISSIONS_PER_ACCOUNT"]
+        or same_person >= cfg["VERIFY_DAILY_SUBMISSIONS_PER_ID_NUMBER"]
+    ):
+        reset = int((midnight + dt.timedelta(days=1) - now).total_seconds()) + 1
+        raise TooManyRequests(
+            "verification_attempts_exceeded",
+            "今日认证次数已达上限,请明天再试或联系运维客服",
+            retry_after=reset,
+        )
 
 
 def reasons_for_person(attempt: VerificationAttempt) -> list[str]:
@@ -207,6 +250,7 @@ def upload_liveness(
     if attempt.card_status == "failed":
         raise Conflict("card_read_failed", "身份证识别未通过,请按提示重新拍摄后再进行人脸识别")
     attempt.images = [i for i in attempt.images if i.kind in CARD_KINDS]
+    check_daily_submissions(account)
     if video is not None and frames:
         raise InvalidInput("liveness_input_ambiguous", "请上传动作照片或视频其中一种")
     if video is not None:

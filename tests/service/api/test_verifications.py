@@ -209,12 +209,28 @@ def test_frame_count_and_order_of_steps(client, engine, person):
     assert (too_few.status_code, too_few.get_json()["reason"]) == (422, "liveness_frame_count")
 
 
-def test_daily_attempt_limit_per_account(client, person):
+def test_daily_limit_counts_submissions_and_says_when_it_resets(client, engine, person):
     _, headers = person
     for _ in range(5):
-        start(client, headers)
+        assert submit(client, headers, start(client, headers)["id"]).status_code == 202
     response = client.post("/api/v1/verifications", json={"consent": True}, headers=headers)
     assert (response.status_code, response.get_json()["reason"]) == (429, "verification_attempts_exceeded")
+    assert 0 < int(response.headers["Retry-After"]) <= 86400  # until midnight in China
+
+
+def test_abandoned_starts_use_up_no_submission(client, engine, person):
+    _, headers = person
+    for _ in range(7):
+        start(client, headers)  # started and walked away from
+    assert submit(client, headers, start(client, headers)["id"]).status_code == 202
+
+
+def test_starts_are_limited_on_their_own(client, person):
+    _, headers = person
+    for _ in range(10):
+        start(client, headers)
+    response = client.post("/api/v1/verifications", json={"consent": True}, headers=headers)
+    assert (response.status_code, response.get_json()["reason"]) == (429, "verification_starts_exceeded")
 
 
 def test_uploads_are_encrypted_at_rest(app, client, engine, person):
