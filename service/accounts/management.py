@@ -141,7 +141,7 @@ def reactivate(account: Account, reason: str) -> Account:
     if account.status is not AccountStatus.SUSPENDED:
         raise Conflict("account_not_suspended", "该账号未被停用")
     set_account_status(account, AccountStatus.ACTIVE)
-    throttle.clear(f"account:{account.id}")
+    throttle.clear(throttle.account_subject(account.id))
     audit.record("account.reactivate", target_type="account", target_id=account.id, detail={"reason": reason})
     db.session.commit()
     return account

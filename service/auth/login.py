@@ -39,11 +39,12 @@ def _address() -> str | None:
 
 
 def _subject(account: Account | None, submitted: str) -> str:
-    return f"account:{account.id}" if account is not None else f"name:{submitted[:64]}"
+    return throttle.account_subject(account.id) if account is not None else f"name:{submitted[:64]}"
 
 
 def _fail(method: str, subject: str, account: Account | None, actor: str, failure: tuple[str, str]) -> None:
-    """Count, audit and raise a failed login."""
+    """Count, audit and raise a failed login (429 instead of 401 from an address that failed too often)."""
+    throttle.refuse_if_address_throttled(_address())
     locked = throttle.record_failure(subject, _address())
     target_id = account.id if account else None
     audit.record("session.login_failed", target_type="account", target_id=target_id, actor=actor[:64],
@@ -94,7 +95,7 @@ def password_login(
     """Username + password + image captcha. Unknown user and wrong password cost the same argon2."""
     account = db.session.scalar(select(Account).where(Account.username == username))
     subject = _subject(account, username)
-    throttle.check(subject, _address())
+    throttle.check(subject)
     if current_app.config["CAPTCHA_REQUIRED"]:
         captcha.check(captcha_id, captcha_answer)
     if not verify_password(account.password_hash if account else None, password) or account is None:
@@ -116,7 +117,7 @@ def sms_login(phone: str, code: str) -> dict[str, Any]:
     """Phone + six-digit code (purpose ``login``). Codes only ever reach registered phones."""
     account, count = _account_by_phone(phone)
     subject = _subject(account, f"phone:{phone}")
-    throttle.check(subject, _address())
+    throttle.check(subject)
     try:
         check_code(phone, "login", code)
     except InvalidInput:  # expired, wrong or exhausted: one answer, which does not tell phones apart
@@ -138,7 +139,7 @@ def certificate_login_answer(challenge_id: str, signature: str, scheme: str) -> 
     certificate, nonce = certificate_login.take_challenge(challenge_id)
     account = certificate.account if certificate else None
     subject = _subject(account, f"challenge:{challenge_id}")
-    throttle.check(subject, _address())
+    throttle.check(subject)
     if certificate is None or not certificate_login.signature_matches(certificate, nonce, signature, scheme):
         actor = certificate.fingerprint_sha256 if certificate else "certificate"
         _fail("certificate", subject, account, actor, CERTIFICATE_LOGIN_FAILED)

@@ -49,9 +49,10 @@ def check_new_password(password: str, *, username: str | None = None, field: str
 
 def change_password(account: Account, session: Session, current: str, new: str, address: str | None) -> int:
     """Check the current password (throttled like a login), set the new one, end the other sessions."""
-    subject = f"account:{account.id}"
-    throttle.check(subject, address)
+    subject = throttle.account_subject(account.id)
+    throttle.check(subject)
     if not verify_password(account.password_hash, current):
+        throttle.refuse_if_address_throttled(address)
         locked = throttle.record_failure(subject, address)
         audit.record("account.password_change_failed", target_type="account", target_id=account.id)
         db.session.commit()

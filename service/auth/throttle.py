@@ -25,6 +25,15 @@ from service.platform.errors import TooManyRequests
 from service.platform.ratelimit import limiter
 
 THROTTLED = ("login_throttled", "登录失败次数过多,请稍后再试")
+#: Subjects of known accounts start with this; others name what was typed (a user name, a phone).
+KNOWN_PREFIX = "account:"
+
+
+def account_subject(account_id: int) -> str:
+    """The throttle subject of a known account."""
+    return f"{KNOWN_PREFIX}{account_id}"
+
+
 LOCKED = ("login_locked", "登录失败次数过多,账号已临时锁定,请稍后再试或使用其他方式登录")
 
 
@@ -50,29 +59,39 @@ def _retry_after(item: RateLimitItem, *keys: str) -> int:
     return max(1, int(limiter().get_window_stats(item, *keys).reset_time - time.time()) + 1)
 
 
-def check(subject: str, address: str | None) -> None:
-    """Refuse the attempt (TooManyRequests) if ``subject`` or ``address`` must wait. Counts nothing."""
+def check(subject: str) -> None:
+    """Refuse the attempt (TooManyRequests) if ``subject`` must wait. Counts nothing."""
     lim, cap = limiter(), _cap()
     if not lim.test(cap, "login-fail", subject):
         raise TooManyRequests(*LOCKED, retry_after=_retry_after(cap, "login-fail", subject))
     delay = _delay_item(failures(subject))
     if delay is not None and not lim.test(delay, "login-delay", subject):
         raise TooManyRequests(*THROTTLED, retry_after=_retry_after(delay, "login-delay", subject))
-    if address:
-        for item in parse_many(current_app.config["LOGIN_FAILURE_LIMITS_PER_ADDRESS"]):
-            if not lim.test(item, "login-fail-addr", address):
-                raise TooManyRequests(*THROTTLED, retry_after=_retry_after(item, "login-fail-addr", address))
+
+
+def refuse_if_address_throttled(address: str | None) -> None:
+    """After a *failed* secret: refuse (429) when the address has failed too often for names nobody
+    holds. Called only on failure, so the right secret of a known account still logs in from an
+    office where many people share one address, and a failure looks the same known or unknown."""
+    if not address:
+        return
+    lim = limiter()
+    for item in parse_many(current_app.config["LOGIN_FAILURE_LIMITS_PER_ADDRESS"]):
+        if not lim.test(item, "login-fail-addr", address):
+            raise TooManyRequests(*THROTTLED, retry_after=_retry_after(item, "login-fail-addr", address))
 
 
 def record_failure(subject: str, address: str | None) -> bool:
-    """Count one failure. Returns True when it is the one that locks ``subject``."""
+    """Count one failure (against the address only when no account holds the submitted name, phone
+    or challenge: a known account has its own limits). Returns True when it is the one that locks
+    ``subject``."""
     lim, cap = limiter(), _cap()
     lim.hit(cap, "login-fail", subject)
     count = failures(subject)
     delay = _delay_item(count)
     if delay is not None:
         lim.hit(delay, "login-delay", subject)
-    if address:
+    if address and not subject.startswith(KNOWN_PREFIX):
         for item in parse_many(current_app.config["LOGIN_FAILURE_LIMITS_PER_ADDRESS"]):
             lim.hit(item, "login-fail-addr", address)
     return count >= cap.amount

@@ -95,3 +95,39 @@ def test_failures_from_one_address_are_limited_across_user_names(no_captcha, cli
         environ_base={"REMOTE_ADDR": "10.9.8.7"},
     )
     assert other.status_code == 401
+
+
+def test_a_shared_address_does_not_lock_out_the_right_password(no_captcha, client, monkeypatch):
+    """A government office behind one address: failures for names nobody holds throttle the address,
+    yet a known account's right password still logs in from it."""
+    monkeypatch.setitem(no_captcha.config, "LOGIN_FAILURE_LIMITS_PER_ADDRESS", "3/minute")
+    with no_captcha.app_context():
+        make_account(username="office_user")
+    for n in range(3):
+        assert attempt(client, f"typo{n}").status_code == 401
+    assert attempt(client, "typo9").status_code == 429
+    right = client.post("/api/v1/sessions", json={"username": "office_user", "password": PASSWORD})
+    assert right.status_code == 201, right.get_json()
+
+
+def test_a_wrong_password_from_a_throttled_address_looks_like_any_other_failure(
+    no_captcha, client, monkeypatch
+):
+    monkeypatch.setitem(no_captcha.config, "LOGIN_FAILURE_LIMITS_PER_ADDRESS", "3/minute")
+    with no_captcha.app_context():
+        make_account(username="office_user2")
+    for n in range(3):
+        attempt(client, f"typo{n}")
+    known, unknown = attempt(client, "office_user2"), attempt(client, "nobody_here")
+    assert (known.status_code, known.get_json()) == (unknown.status_code, unknown.get_json())
+    assert known.status_code == 429
+
+
+def test_failures_of_known_accounts_do_not_count_against_the_address(no_captcha, client, monkeypatch):
+    monkeypatch.setitem(no_captcha.config, "LOGIN_FAILURE_LIMITS_PER_ADDRESS", "3/minute")
+    with no_captcha.app_context():
+        for n in range(4):
+            make_account(username=f"colleague{n}")
+    for n in range(4):
+        assert attempt(client, f"colleague{n}").status_code == 401  # a wrong password each, own limits
+    assert attempt(client, "typo").status_code == 401
