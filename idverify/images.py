@@ -99,6 +99,20 @@ def decode_image(
     return _decode_bytes(data, fmt, limits)
 
 
+def image_size(data: bytes) -> tuple[int, int] | None:
+    """(width, height) read from the header alone (nothing is decoded), or None when unreadable."""
+    fmt = sniff_format(data)
+    if fmt is None:
+        return None
+    try:
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore", Image.DecompressionBombWarning)
+            width, height = Image.open(io.BytesIO(data), formats=[fmt]).size
+    except (Image.DecompressionBombError, OSError, SyntaxError, ValueError, EOFError):
+        return None
+    return int(width), int(height)
+
+
 def _decode_bytes(data: bytes, fmt: str, limits: ImageLimits) -> DecodedImage:
     """Open with Pillow restricted to the sniffed format; limits first, pixels second."""
     try:

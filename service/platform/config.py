@@ -64,6 +64,10 @@ DEFAULTS: dict[str, Any] = {
     "VERIFY_START_LIMIT": "10/hour",
     "VERIFY_CHALLENGE_TTL": 600,
     "VERIFY_MAX_IMAGE_BYTES": 8 * 1024 * 1024,
+    # Pixels per upload, read from the header before anything is decoded: a card photo may be a full
+    # phone photo; a liveness frame needs far less (12 of them are decoded for one check).
+    "VERIFY_MAX_CARD_PIXELS": 40_000_000,
+    "VERIFY_MAX_FRAME_PIXELS": 8_400_000,
     "VERIFY_MAX_VIDEO_BYTES": 20 * 1024 * 1024,
     "VERIFY_JOB_TIMEOUT": 180,
     "VERIFY_RETRY_INTERVALS": [5, 30],  # seconds before each retry of a crashed job

@@ -206,7 +206,11 @@ def upload_card(account: Account, attempt_id: int, front: Upload, back: Upload) 
     """Pre-check both sides at once (the person reshoots a bad photo now, not after the face step),
     store them (replacing earlier ones) and start reading them as a job of their own."""
     attempt = _open_for_upload(account, attempt_id)
-    types = {"front": image_type("front", front), "back": image_type("back", back)}
+    card_pixels = current_app.config["VERIFY_MAX_CARD_PIXELS"]
+    types = {
+        side: image_type(side, upload, max_pixels=card_pixels)
+        for side, upload in (("front", front), ("back", back))
+    }
     _precheck({"front": front, "back": back})
     attempt.images = [i for i in attempt.images if i.kind not in CARD_KINDS]
     attempt.images += [
@@ -257,7 +261,11 @@ def upload_liveness(
         attempt.images.append(sealed_image("video", 0, video, video_type(video)))
     else:
         _check_frame_count(len(frames))
-        attempt.images += [sealed_image("frame", n, f, image_type("frames", f)) for n, f in enumerate(frames)]
+        frame_pixels = current_app.config["VERIFY_MAX_FRAME_PIXELS"]
+        attempt.images += [
+            sealed_image("frame", n, f, image_type("frames", f, max_pixels=frame_pixels))
+            for n, f in enumerate(frames)
+        ]
     queue.submit(attempt, actor=account)
     return attempt
 

@@ -14,7 +14,7 @@ from flask import current_app
 from sqlalchemy import select
 from sqlalchemy.orm import undefer
 
-from idverify.images import sniff_format, sniff_video
+from idverify.images import image_size, sniff_format, sniff_video
 from models.base import db, utcnow
 from models.verifications import VerificationAttempt, VerificationImage
 from service import audit
@@ -33,8 +33,10 @@ class Upload:
     filename: str | None = None
 
 
-def image_type(field: str, upload: Upload) -> str:
-    """Sniff by content, not name: only JPEG, PNG and WebP pass, within the byte limit."""
+def image_type(field: str, upload: Upload, *, max_pixels: int | None = None) -> str:
+    """Sniff by content, not name: only JPEG, PNG and WebP pass, within the byte limit and, read from
+    the header before anything is decoded, within ``max_pixels`` (a small PNG can declare a huge
+    image: 4.9 KB of 1-bit PNG made a job take 1.76 GB)."""
     if len(upload.data) > current_app.config["VERIFY_MAX_IMAGE_BYTES"]:
         raise InvalidInput(
             "image_too_large_bytes", "图片文件过大,请压缩后重新上传", errors={field: ["图片文件过大"]}
@@ -43,6 +45,13 @@ def image_type(field: str, upload: Upload) -> str:
     if fmt is None:
         message = "仅支持 JPEG、PNG、WebP 格式的图片"
         raise InvalidInput("image_format_unsupported", message, errors={field: [message]})
+    size = image_size(upload.data)
+    if size is None:
+        message = "图片已损坏,请重新拍摄"
+        raise InvalidInput("image_corrupt", message, errors={field: [message]})
+    if max_pixels is not None and size[0] * size[1] > max_pixels:
+        message = "图片分辨率过高,请重新拍摄"
+        raise InvalidInput("image_too_large_pixels", message, errors={field: [message]})
     return f"image/{fmt}"
 
 

@@ -646,3 +646,30 @@ def _tiny_jpeg() -> bytes:
     buf = io.BytesIO()
     Image.new("RGB", (8, 8), (200, 200, 200)).save(buf, format="JPEG")
     return buf.getvalue()
+
+
+def _bomb_png(side: int = 6300) -> bytes:
+    """A 1-bit PNG that is a few KB on the wire and ``side``² pixels once decoded."""
+    buf = io.BytesIO()
+    Image.new("1", (side, side), 0).save(buf, format="PNG", optimize=True)
+    return buf.getvalue()
+
+
+def test_a_liveness_frame_is_held_to_a_frame_s_pixels_before_decoding(app, client, engine, person):
+    _, headers = person
+    attempt = start(client, headers)
+    assert put_card(client, headers, attempt["id"]).status_code == 200
+    bomb = _bomb_png()
+    assert len(bomb) < 20_000
+    files = {"frames": [(io.BytesIO(bomb), f"f{i}.png") for i in range(12)]}
+    response = client.post(f"/api/v1/verifications/{attempt['id']}/liveness", data=files, headers=headers)
+    assert (response.status_code, response.get_json()["reason"]) == (422, "image_too_large_pixels")
+    assert engine.calls == []
+
+
+def test_an_upload_whose_header_cannot_be_read_is_refused(client, engine, person):
+    _, headers = person
+    attempt = start(client, headers)
+    broken = jpeg(10)[:12]  # the JPEG signature, then nothing
+    response = put_card(client, headers, attempt["id"], front=broken)
+    assert (response.status_code, response.get_json()["reason"]) == (422, "image_corrupt")
