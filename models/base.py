@@ -43,6 +43,10 @@ def utcnow() -> dt.datetime:
     return dt.datetime.now(dt.UTC)
 
 
+#: China Standard Time (UTC+8, no daylight saving): the calendar day people live and limits count.
+CHINA_TIME = dt.timezone(dt.timedelta(hours=8), "CST")
+
+
 def as_utc(value: dt.datetime) -> dt.datetime:
     """SQLite hands back naive datetimes (stored as UTC); make them comparable with ``utcnow()``."""
     return value if value.tzinfo else value.replace(tzinfo=dt.UTC)

@@ -10,14 +10,12 @@ from dataclasses import dataclass, field
 from sqlalchemy import func, select
 
 from models.accounts import Account, Role
-from models.base import as_utc, db, utcnow
+from models.base import CHINA_TIME, as_utc, db, utcnow
 from models.organisations import Organisation
 from models.requests import RequestStatus, ReviewRequest
 from models.verifications import AttemptStatus, VerificationAttempt
 from service.accounts.reviews import scoped_reviews
 from service.accounts.scopes import account_predicate
-
-BEIJING = dt.timezone(dt.timedelta(hours=8))  # days are counted as people live them
 
 
 @dataclass
@@ -52,10 +50,10 @@ def pending_by_city(admin: Account) -> list[tuple[str, int]]:
 
 def daily_outcomes(viewer: Account, days: int = 14) -> list[DayOutcomes]:
     """The last ``days`` days (Beijing time), oldest first, of attempts finished in scope."""
-    today = utcnow().astimezone(BEIJING).date()
+    today = utcnow().astimezone(CHINA_TIME).date()
     table = {today - dt.timedelta(days=n): DayOutcomes(today - dt.timedelta(days=n)) for n in range(days)}
     # In UTC: SQLite compares stored times as text, without their offset.
-    since = dt.datetime.combine(min(table), dt.time(), BEIJING).astimezone(dt.UTC)
+    since = dt.datetime.combine(min(table), dt.time(), CHINA_TIME).astimezone(dt.UTC)
     query = (
         select(VerificationAttempt.finished_at, VerificationAttempt.status, VerificationAttempt.reasons)
         .join(Account, VerificationAttempt.account_id == Account.id)
@@ -68,7 +66,7 @@ def daily_outcomes(viewer: Account, days: int = 14) -> list[DayOutcomes]:
     if viewer.role is not Role.SUPPORT:
         query = query.where(account_predicate(viewer))
     for finished_at, status, reasons in db.session.execute(query):
-        entry = table.get(as_utc(finished_at).astimezone(BEIJING).date()) if finished_at else None
+        entry = table.get(as_utc(finished_at).astimezone(CHINA_TIME).date()) if finished_at else None
         if entry is None:
             continue
         setattr(entry, status.value, getattr(entry, status.value) + 1)

@@ -107,11 +107,4 @@ def revalidate(view: Callable[..., Any]) -> Callable[..., Any]:
     return wrapped
 
 
-def mask_phone(phone: str | None) -> str | None:
-    """151****9315, as the review lists show."""
-    if not phone or len(phone) < 7:
-        return phone
-    return phone[:3] + "****" + phone[-4:]
-
-
 PHONE = validate.Regexp(r"^1[3-9]\d{9}$", error="手机号码格式不正确")

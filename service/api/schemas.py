@@ -6,7 +6,8 @@ from typing import Any
 
 from marshmallow import Schema, fields, validate
 
-from service.api.base import BaseSchema, UtcDateTime, mask_phone
+from service.accounts.identity import mask_phone
+from service.api.base import BaseSchema, UtcDateTime
 
 
 class RegionSchema(Schema):

@@ -35,7 +35,8 @@ from werkzeug.wrappers import Response as BaseResponse
 from wtforms import ValidationError
 
 from models.accounts import Account, AccountStatus, Role
-from models.base import as_utc, db
+from models.base import CHINA_TIME, as_utc, db
+from service.accounts.identity import mask_phone
 from service.auth.sessions import resolve
 from service.console.labels import all_labels
 from service.platform.errors import ServiceError, Unauthorized
@@ -50,7 +51,6 @@ CSP = (
     "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; "
     "form-action 'self'; frame-ancestors 'none'; base-uri 'none'; object-src 'none'"
 )
-BEIJING = dt.timezone(dt.timedelta(hours=8))
 
 
 class ConsoleSessionInterface(SecureCookieSessionInterface):
@@ -87,12 +87,12 @@ def csrf_token() -> str:
 @bp.app_template_filter("local_time")
 def local_time(value: dt.datetime | None) -> str:
     """Beijing time, as people read it (stored times are UTC)."""
-    return as_utc(value).astimezone(BEIJING).strftime("%Y-%m-%d %H:%M:%S") if value else ""
+    return as_utc(value).astimezone(CHINA_TIME).strftime("%Y-%m-%d %H:%M:%S") if value else ""
 
 
 @bp.app_template_filter("mask_phone")
-def mask_phone(phone: str | None) -> str:
-    return phone[:3] + "****" + phone[-4:] if phone and len(phone) >= 7 else (phone or "")
+def mask_phone_filter(phone: str | None) -> str:
+    return mask_phone(phone) or ""
 
 
 @bp.context_processor

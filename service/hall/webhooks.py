@@ -26,8 +26,6 @@ from urllib.parse import urlsplit
 
 from flask import current_app
 from rq import Queue
-from rq.exceptions import NoSuchJobError
-from rq.job import Job
 from rq.serializers import JSONSerializer
 from sqlalchemy import func, select
 
@@ -40,7 +38,7 @@ from service.platform.crypto import seal, unseal
 from service.platform.errors import InvalidInput, NotFound
 from service.platform.extensions import redis_store
 from service.platform.jobcontext import after_fork, get_app
-from service.verification.queue import LIVE_JOB_STATUSES
+from service.verification.queue import LIVE_JOB_STATUSES, job_state
 
 WEBHOOK_QUEUE = "webhooks"
 _PURPOSE = b"webhook-secret"
@@ -265,8 +263,4 @@ def _job_id(subscription_id: int) -> str:
 
 
 def _job_live(subscription_id: int) -> bool:
-    try:
-        job = Job.fetch(_job_id(subscription_id), connection=redis_store.client, serializer=JSONSerializer)
-    except NoSuchJobError:
-        return False
-    return job.get_status(refresh=False) in LIVE_JOB_STATUSES
+    return job_state(_job_id(subscription_id)) in LIVE_JOB_STATUSES

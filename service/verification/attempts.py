@@ -22,7 +22,7 @@ from sqlalchemy import func, select
 from idverify.idnumber import mask_id_number
 from idverify.liveness import LivenessConfig, new_challenge
 from models.accounts import Account
-from models.base import as_utc, db, utcnow
+from models.base import CHINA_TIME, as_utc, db, utcnow
 from models.verifications import AttemptStatus, VerificationAttempt
 from service import audit
 from service.platform import ratelimit
@@ -119,16 +119,12 @@ def expire_overdue() -> int:
     return len(overdue)
 
 
-#: China Standard Time (no daylight saving): the calendar day the daily limits count.
-CHINA = dt.timezone(dt.timedelta(hours=8), "CST")
-
-
 def check_daily_submissions(account: Account) -> None:
     """Refuse once today's submissions (liveness uploads, China's calendar day) reach the limit for the
     account or for its ID number; 429 with Retry-After up to the next midnight. Support's re-runs and
     abandoned starts do not count."""
     cfg = current_app.config
-    now = utcnow().astimezone(CHINA)
+    now = utcnow().astimezone(CHINA_TIME)
     midnight = now.replace(hour=0, minute=0, second=0, microsecond=0)
     submitted_today = select(func.count(VerificationAttempt.id)).where(
         VerificationAttempt.queued_at >= midnight.astimezone(dt.UTC),

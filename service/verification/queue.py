@@ -38,13 +38,18 @@ def job_id(attempt_id: int) -> str:
     return f"verification-{attempt_id}"
 
 
-def job_status(attempt_id: int) -> JobStatus | None:
-    """The queue's view of an attempt's job, None when the queue has no such job."""
+def job_state(job_id_: str) -> JobStatus | None:
+    """The queue's view of a job, None when the queue has no such job."""
     try:
-        job = Job.fetch(job_id(attempt_id), connection=redis_store.client, serializer=JSONSerializer)
+        job = Job.fetch(job_id_, connection=redis_store.client, serializer=JSONSerializer)
     except NoSuchJobError:
         return None
     return job.get_status(refresh=False)
+
+
+def job_status(attempt_id: int) -> JobStatus | None:
+    """The queue's view of an attempt's verification job."""
+    return job_state(job_id(attempt_id))
 
 
 def enqueue_verification(attempt_id: int) -> None:

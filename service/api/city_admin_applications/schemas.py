@@ -7,7 +7,8 @@ from typing import Any
 from marshmallow import Schema, fields, post_load, validate
 
 from service.accounts.city_admins import CityAdminApplicationForm
-from service.api.base import PHONE, BaseSchema, UtcDateTime, mask_phone
+from service.accounts.identity import mask_phone
+from service.api.base import PHONE, BaseSchema, UtcDateTime
 
 
 class CityAdminApplicationInSchema(BaseSchema):

@@ -4,8 +4,9 @@ from __future__ import annotations
 
 from marshmallow import Schema, fields, validate
 
+from service.accounts.identity import mask_phone
 from service.accounts.reviews import KIND_FILTERS
-from service.api.base import PageArgsSchema, PageSchema, UtcDateTime, mask_phone
+from service.api.base import PageArgsSchema, PageSchema, UtcDateTime
 from service.api.schemas import PermissionItemSchema
 
 
