@@ -86,6 +86,13 @@ DEFAULTS: dict[str, Any] = {
     # the scheduler: how often it pumps webhooks and sweeps attempts (seconds)
     "SCHEDULER_WEBHOOK_SECONDS": 2,
     "SCHEDULER_SWEEP_SECONDS": 60,
+    # the audit log's anchored head: signed checkpoints appended to a file in this folder (None: off;
+    # `make run` uses instance/audit-checkpoints), HMAC-SHA256 under this key (None: derived from
+    # SECRET_KEY), written by the scheduler this often (seconds)
+    "AUDIT_CHECKPOINT_DIR": None,
+    "AUDIT_CHECKPOINT_KEY": None,
+    "SCHEDULER_AUDIT_CHECKPOINT_SECONDS": 300,
+    "SCHEDULER_PURGE_SECONDS": 3600,  # the retention purge of verification images
     # paging
     "PAGE_SIZE_DEFAULT": 20,
     "PAGE_SIZE_MAX": 100,
