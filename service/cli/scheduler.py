@@ -15,6 +15,7 @@ from flask.cli import with_appcontext
 
 from models.base import db
 from service.audit import checkpoint
+from service.auth import certificate_login
 from service.hall import webhooks
 from service.verification import attempts, queue, storage
 
@@ -33,7 +34,14 @@ def periodic_steps() -> list[Step]:
             lambda: storage.purge_images(cfg["VERIFY_IMAGE_RETENTION_DAYS"]),
         ),
         ("audit-checkpoint", "SCHEDULER_AUDIT_CHECKPOINT_SECONDS", checkpoint.write_checkpoint),
+        ("crl-refresh", "SCHEDULER_CRL_SECONDS", _refresh_crls),
     ]
+
+
+def _refresh_crls() -> None:
+    for source, outcome in certificate_login.refresh_revocation_lists().items():
+        if not outcome.startswith(("updated", "unchanged")):
+            click.echo(f"吊销列表 {source}: {outcome}", err=True)
 
 
 @click.command("scheduler")

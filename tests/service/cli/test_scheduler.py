@@ -24,7 +24,7 @@ def test_one_tick_runs_every_periodic_step(app, tmp_path, monkeypatch):
         db.session.commit()
     result = app.test_cli_runner().invoke(args=["scheduler", "--once"])
     assert result.exit_code == 0, result.output
-    assert ran == ["expire", "sweep", "purge", "audit-checkpoint"]
+    assert ran == ["expire", "sweep", "purge", "audit-checkpoint", "crl-refresh"]
     assert (tmp_path / checkpoint.FILENAME).exists()  # the audit head is anchored without cron
 
 
