@@ -42,3 +42,14 @@ def test_a_failing_step_is_reported_and_the_rest_still_run(app, monkeypatch):
     result = app.test_cli_runner().invoke(args=["scheduler", "--once"])
     assert result.exit_code == 0 and ran == ["x"]
     assert "定时任务 first 失败: ConnectionError" in result.stderr
+
+
+def test_an_audit_alarm_is_printed_with_its_reason(app, monkeypatch):
+    def tampered() -> None:
+        raise checkpoint.CheckpointError("audit_tail_missing", "审计日志末尾的事件被删除")
+
+    monkeypatch.setattr(
+        scheduler, "periodic_steps", lambda: [("audit-checkpoint", "SCHEDULER_SWEEP_SECONDS", tampered)]
+    )
+    result = app.test_cli_runner().invoke(args=["scheduler", "--once"])
+    assert "定时任务 audit-checkpoint 失败: 审计日志末尾的事件被删除" in result.stderr
