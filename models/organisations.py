@@ -20,6 +20,9 @@ class Organisation(TimestampMixin, Model):
     name: Mapped[str] = mapped_column(String(128))
     short_name: Mapped[str | None] = mapped_column(String(64))
     region_code: Mapped[str] = mapped_column(ForeignKey("regions.code"), index=True)
+    # The department above this one (a county bureau's city bureau), inside a region that contains this
+    # one's; None at the top. Imports name it by credit code.
+    parent_id: Mapped[int | None] = mapped_column(ForeignKey("organisations.id"), index=True)
 
     region: Mapped[Region] = relationship(lazy="joined")
 

@@ -11,6 +11,8 @@ Command line::
     scripts/run python scripts/ca_client.py make-ca --kind sm2 --out instance/ca/
     scripts/run python scripts/ca_client.py issue --ca instance/ca/ --kind sm2 --cn 张三 --out instance/user/
     scripts/run python scripts/ca_client.py login --cert instance/user/cert.pem --key instance/user/key.pem
+    scripts/run python scripts/ca_client.py revoke --ca instance/ca/ --cert instance/user/cert.pem \\
+        --out instance/crl/ca.crl
 
 ``login`` speaks this contract (the service must trust ``ca/cert.pem`` and the account must have
 ``user/cert.pem`` registered)::
@@ -325,6 +327,32 @@ def issue_certificate(
     return Issued(key=key, pem=_pem("CERTIFICATE", cert), name_der=name, key_id=key_id)
 
 
+def make_crl(
+    ca: Issued,
+    revoked: list[Issued | int],
+    *,
+    this_update: datetime | None = None,
+    next_update: datetime | None = None,
+) -> bytes:
+    """A v2 CRL (PEM) by ``ca`` listing ``revoked`` certificates (or serial numbers), signed by the
+    CA's key of any kind (SM2-with-SM3 too, which ``cryptography``'s CRL builder cannot make)."""
+    start = this_update or _now() - timedelta(minutes=5)
+    serials = [
+        r if isinstance(r, int) else x509.load_pem_x509_certificate(r.pem).serial_number for r in revoked
+    ]
+    entries = [der_sequence(der_integer(serial), der_time(start)) for serial in serials]
+    tbs = der_sequence(
+        der_integer(1),  # v2
+        _algorithm_identifier(ca.key.kind),
+        ca.name_der,
+        der_time(start),
+        der_time(next_update or start + timedelta(days=7)),
+        *([der_sequence(*entries)] if entries else []),
+    )
+    crl = der_sequence(tbs, _algorithm_identifier(ca.key.kind), der_bit_string(_sign_tbs(ca.key, tbs)))
+    return _pem("X509 CRL", crl)
+
+
 def _extensions(is_ca: bool, signing: bool, key_id: bytes, authority_id: bytes) -> bytes:
     usage = x509.KeyUsage(
         digital_signature=signing and not is_ca,
@@ -476,6 +504,10 @@ def _parser() -> argparse.ArgumentParser:
     issue.add_argument("--cn", default="测试用户")
     issue.add_argument("--days", type=int, default=365, help="validity; negative for an expired certificate")
     issue.add_argument("--out", required=True)
+    revoke = commands.add_parser("revoke", help="write a CRL of a test CA revoking the given certificates")
+    revoke.add_argument("--ca", required=True, help="folder written by make-ca")
+    revoke.add_argument("--cert", action="append", default=[], help="a certificate to revoke (repeatable)")
+    revoke.add_argument("--out", required=True, help="the CRL file to write (PEM), e.g. instance/crl/ca.crl")
     run = commands.add_parser("login", help="log in with a certificate against a running service")
     run.add_argument("--base-url", default=f"http://127.0.0.1:{os.environ.get('PORT', '8000')}")
     run.add_argument("--cert", required=True)
@@ -494,6 +526,11 @@ def main(argv: list[str] | None = None) -> int:
         if args.days < 0:
             start, end = end - timedelta(days=365), end
         _write(args.out, issue_leaf(_load(args.ca), args.kind, args.cn, not_before=start, not_after=end))
+    elif args.command == "revoke":
+        serials = [x509.load_pem_x509_certificate(Path(c).read_bytes()).serial_number for c in args.cert]
+        Path(args.out).parent.mkdir(parents=True, exist_ok=True)
+        Path(args.out).write_bytes(make_crl(_load(args.ca), list(serials)))
+        print(f"{args.out}  revoked={[format(s, 'X') for s in serials]}")
     else:
         import requests
 

@@ -30,6 +30,7 @@ def register(app: Flask, api: Api) -> None:
     from service.api import (
         account_requests,
         admin_accounts,
+        admin_organisations,
         city_admin_applications,
         events,
         hall,
@@ -57,6 +58,7 @@ def register(app: Flask, api: Api) -> None:
         account_requests,
         reviews,
         admin_accounts,
+        admin_organisations,
         city_admin_applications,
         verifications,
         support,

@@ -25,6 +25,7 @@ from models.accounts import Account
 from models.base import db, utcnow
 from models.certificates import Certificate
 from service import audit
+from service.auth import revocation
 from service.auth.certificates import (
     CertificateError,
     CertificateInfo,
@@ -45,6 +46,8 @@ CERTIFICATE_MESSAGES = {
     "certificate_not_yet_valid": "证书尚未生效",
     "certificate_expired": "证书已过期,请更新 CA 锁证书",
     "certificate_usage_invalid": "该证书不能用于签名(可能是加密证书),请使用签名证书",
+    "certificate_revoked": "该证书已被 CA 吊销,请联系 CA 更换证书",
+    "certificate_revocation_unknown": "暂时无法确认该证书是否已被吊销,请稍后再试",
 }
 
 
@@ -72,6 +75,24 @@ def ca_bundle() -> list[bytes]:
     return cached[1]
 
 
+def trusted(info: CertificateInfo, at: dt.datetime) -> None:
+    """Issued by a configured CA, valid at ``at``, and not revoked (CRLs, OCSP when configured).
+
+    Raises:
+        CertificateError: with the reason of ``CERTIFICATE_MESSAGES``.
+    """
+    bundle = ca_bundle()
+    issuer = check_certificate(info, bundle, at)
+    revocation.check(info, issuer, bundle, at)
+
+
+def refresh_revocation_lists() -> dict[str, str]:
+    """The scheduler's step: fetch the CAs' CRLs into ``CRL_DIR`` (nothing when either is unset)."""
+    if not current_app.config.get("CA_BUNDLE_PATH") or not current_app.config.get("CRL_DIR"):
+        return {}
+    return revocation.refresh(ca_bundle())
+
+
 # --- registration --------------------------------------------------------------------------------
 
 
@@ -79,7 +100,7 @@ def register(account: Account, pem: str, *, actor: Account, at: dt.datetime | No
     """Check and store a certificate for ``account``; ``at`` (tests) is the time it must be valid."""
     try:
         info = load_certificate(pem)
-        check_certificate(info, ca_bundle(), at or utcnow())
+        trusted(info, at or utcnow())
     except CertificateError as exc:
         raise refused(exc) from None
     if db.session.scalar(
@@ -187,9 +208,9 @@ def signature_matches(certificate: Certificate, nonce: bytes, signature_b64: str
 
 
 def check_still_valid(certificate: Certificate) -> None:
-    """After a good signature: trust and dates now, with the certificate's own reason codes."""
+    """After a good signature: trust, dates and revocation now, with the certificate's own reason codes."""
     try:
-        check_certificate(load_der(certificate), ca_bundle(), utcnow())
+        trusted(load_der(certificate), utcnow())
     except CertificateError as exc:
         message = CERTIFICATE_MESSAGES.get(exc.reason, "证书无法使用")
         raise Unauthorized(exc.reason, message) from None

@@ -57,6 +57,16 @@ OID_EC_PUBLIC_KEY = "1.2.840.10045.2.1"
 OID_SM2_CURVE = "1.2.156.10197.1.301"
 OID_SM2_WITH_SM3 = "1.2.156.10197.1.501"
 
+# Signature algorithms of RSA and ECDSA CAs on CRLs and OCSP responses, by OID.
+_DIGESTS: dict[str, type[hashes.HashAlgorithm]] = {
+    "1.2.840.113549.1.1.11": hashes.SHA256,  # sha256WithRSAEncryption
+    "1.2.840.113549.1.1.12": hashes.SHA384,
+    "1.2.840.113549.1.1.13": hashes.SHA512,
+    "1.2.840.10045.4.3.2": hashes.SHA256,  # ecdsa-with-SHA256
+    "1.2.840.10045.4.3.3": hashes.SHA384,
+    "1.2.840.10045.4.3.4": hashes.SHA512,
+}
+
 _SM2 = gm_sm2.default_ecc_table  # the GM/T 0003.5 recommended curve, as hex strings
 _SM2_P = int(_SM2["p"], 16)
 _SM2_A = int(_SM2["a"], 16)
@@ -104,13 +114,15 @@ def load_certificate(pem: bytes | str) -> CertificateInfo:
     return _describe(cert)
 
 
-def check_certificate(info: CertificateInfo, ca_bundle_pems: Sequence[bytes | str], at: datetime) -> None:
-    """Accept a certificate only if a configured CA issued it and it is valid at ``at``.
+def check_certificate(
+    info: CertificateInfo, ca_bundle_pems: Sequence[bytes | str], at: datetime
+) -> x509.Certificate:
+    """Accept a certificate only if a configured CA issued it and it is valid at ``at``; returns that CA.
 
     Trust is checked before the dates, so nothing is said about the dates of a certificate we do not
     trust. A CA counts when its own certificate is in the bundle (root or intermediate: whichever
     issues the USB-key certificates), is a CA, is valid at ``at``, and its signature over the
-    TBSCertificate verifies. Revocation (CRL/OCSP) is not checked here.
+    TBSCertificate verifies. Revocation (CRL/OCSP) is checked by ``service.auth.revocation``.
 
     Raises:
         CertificateError: ``certificate_untrusted``, ``certificate_not_yet_valid``,
@@ -119,15 +131,55 @@ def check_certificate(info: CertificateInfo, ca_bundle_pems: Sequence[bytes | st
     """
     if at.tzinfo is None:
         raise ValueError("at must be timezone-aware")
-    cert = _parse_der(info.der)
-    if not any(_issued_by(cert, ca, at) for ca in _load_bundle(ca_bundle_pems)):
+    issuer = issuer_of(info, ca_bundle_pems, at)
+    if issuer is None:
         raise CertificateError("certificate_untrusted")
     if at < info.not_before:
         raise CertificateError("certificate_not_yet_valid")
     if at > info.not_after:
         raise CertificateError("certificate_expired")
-    if not _allows_signing(cert):
+    if not _allows_signing(_parse_der(info.der)):
         raise CertificateError("certificate_usage_invalid")
+    return issuer
+
+
+def issuer_of(
+    info: CertificateInfo, ca_bundle_pems: Sequence[bytes | str], at: datetime
+) -> x509.Certificate | None:
+    """The CA of the bundle that issued the certificate and is usable at ``at``, or None."""
+    cert = _parse_der(info.der)
+    return next((ca for ca in _load_bundle(ca_bundle_pems) if _issued_by(cert, ca, at)), None)
+
+
+def signed_by(ca: x509.Certificate, tbs: bytes, signature: bytes, algorithm_oid: str) -> bool:
+    """Whether ``ca``'s key made ``signature`` over ``tbs`` (a CRL's or an OCSP response's signed
+    part) with the algorithm ``algorithm_oid`` names: SM2-with-SM3 (default user ID, GM/T 0015),
+    or RSA PKCS#1 v1.5 / ECDSA with SHA-256, -384 or -512."""
+    if algorithm_oid == OID_SM2_WITH_SM3:
+        try:
+            return _is_sm2(ca) and _sm2_verify(_sm2_point(ca), tbs, signature, DEFAULT_SM2_USER_ID)
+        except CertificateError:
+            return False
+    digest = _DIGESTS.get(algorithm_oid)
+    if digest is None or _is_sm2(ca):
+        return False
+    try:
+        key = ca.public_key()
+        if isinstance(key, rsa.RSAPublicKey):
+            key.verify(signature, tbs, padding.PKCS1v15(), digest())
+        elif isinstance(key, ec.EllipticCurvePublicKey):
+            key.verify(signature, tbs, ec.ECDSA(digest()))
+        else:
+            return False
+    except (InvalidSignature, ValueError, UnsupportedAlgorithm):
+        return False
+    return True
+
+
+def public_key_bits(cert: x509.Certificate) -> bytes:
+    """The subjectPublicKey BIT STRING's bytes (what OCSP's issuerKeyHash and key ids hash)."""
+    _, key_bits = _spki_parts(cert)
+    return key_bits[1:]
 
 
 def verify_signature(

@@ -1,6 +1,8 @@
 """``flask scheduler``: the periodic work in one small process (``make run`` and the compose file start
-it): webhook deliveries every few seconds; expiring overdue attempts and re-queueing lost ones every
-minute. Each step is idempotent, so two schedulers (or a restart) do no harm."""
+it), so a deployment needs no cron: webhook deliveries every few seconds; then, each on its own
+interval, expiring overdue attempts and re-queueing lost ones, the retention purge of verification
+images, the audit log's signed checkpoint and the refresh of certificate revocation lists. Each step is
+idempotent, so two schedulers (or a restart) do no harm."""
 
 from __future__ import annotations
 
@@ -12,25 +14,52 @@ from flask import current_app
 from flask.cli import with_appcontext
 
 from models.base import db
+from service.audit import checkpoint
+from service.auth import certificate_login
 from service.hall import webhooks
-from service.verification import attempts, queue
+from service.verification import attempts, queue, storage
+
+Step = tuple[str, str, Callable[[], object]]  # name, the config key of its interval (seconds), work
+
+
+def periodic_steps() -> list[Step]:
+    """The periodic work, in the order it runs when several steps are due together."""
+    cfg = current_app.config
+    return [
+        ("expire", "SCHEDULER_SWEEP_SECONDS", attempts.expire_overdue),
+        ("sweep", "SCHEDULER_SWEEP_SECONDS", lambda: queue.sweep(cfg["VERIFY_SWEEP_AFTER_SECONDS"])),
+        (
+            "purge",
+            "SCHEDULER_PURGE_SECONDS",
+            lambda: storage.purge_images(cfg["VERIFY_IMAGE_RETENTION_DAYS"]),
+        ),
+        ("audit-checkpoint", "SCHEDULER_AUDIT_CHECKPOINT_SECONDS", checkpoint.write_checkpoint),
+        ("crl-refresh", "SCHEDULER_CRL_SECONDS", _refresh_crls),
+    ]
+
+
+def _refresh_crls() -> None:
+    for source, outcome in certificate_login.refresh_revocation_lists().items():
+        if not outcome.startswith(("updated", "unchanged")):
+            click.echo(f"吊销列表 {source}: {outcome}", err=True)
 
 
 @click.command("scheduler")
 @with_appcontext
 @click.option("--once", is_flag=True, help="各项任务只执行一次后退出")
 def scheduler_command(once: bool) -> None:
-    """定时任务: 推送 webhook、标记超时认证、重新排队丢失的认证。"""
+    """定时任务: 推送 webhook、标记超时认证、重新排队丢失的认证、清理过期图片、审计检查点等。"""
     cfg = current_app.config
-    next_sweep = 0.0
-    click.echo("定时任务进程已启动")
+    steps = periodic_steps()
+    due = {name: 0.0 for name, _, _ in steps}
+    click.echo("定时任务进程已启动: webhook, " + ", ".join(due))
     while True:
-        now = time.monotonic()
         _step("webhooks", webhooks.pump)
-        if now >= next_sweep:
-            _step("expire", attempts.expire_overdue)
-            _step("sweep", lambda: queue.sweep(cfg["VERIFY_SWEEP_AFTER_SECONDS"]))
-            next_sweep = now + cfg["SCHEDULER_SWEEP_SECONDS"]
+        for name, interval, work in steps:
+            now = time.monotonic()
+            if now >= due[name]:
+                _step(name, work)
+                due[name] = now + cfg[interval]
         if once:
             return
         time.sleep(cfg["SCHEDULER_WEBHOOK_SECONDS"])
@@ -40,6 +69,8 @@ def _step(name: str, work: Callable[[], object]) -> None:
     """Run one step; a failure (database or Redis away) is reported and retried on the next tick."""
     try:
         work()
+    except checkpoint.CheckpointError as exc:  # an alarm, not an outage: say what is wrong
+        click.echo(f"定时任务 {name} 失败: {exc.message}", err=True)
     except Exception as exc:  # noqa: BLE001 (the scheduler outlives a passing outage)
         click.echo(f"定时任务 {name} 失败: {type(exc).__name__}", err=True)
     finally:

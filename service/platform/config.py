@@ -53,6 +53,16 @@ DEFAULTS: dict[str, Any] = {
     "CERT_CHALLENGE_TTL": 120,
     "CERT_CHALLENGE_LIMITS_PER_ADDRESS": "30/minute;300/hour",
     "CA_BUNDLE_PATH": None,  # PEM file of the CAs whose USB-key certificates are accepted
+    # revocation of USB-key certificates: a folder of CRLs (PEM or DER, signed by a CA of the bundle),
+    # the CAs' CRL distribution points the scheduler fetches into it, how long past its nextUpdate a
+    # CRL still counts; an OCSP responder asked at each login (unreachable: refuse only if required)
+    "CRL_DIR": None,
+    "CRL_URLS": None,  # a list, or a comma-separated string
+    "CRL_GRACE_SECONDS": 86400,
+    "CRL_FETCH_TIMEOUT_SECONDS": 30,
+    "OCSP_URL": None,
+    "OCSP_TIMEOUT_SECONDS": 3,
+    "OCSP_REQUIRED": False,
     # admin scopes
     "CITY_ADMIN_QUOTA": 2,
     "PROVINCE_CODE": "430000",
@@ -86,6 +96,14 @@ DEFAULTS: dict[str, Any] = {
     # the scheduler: how often it pumps webhooks and sweeps attempts (seconds)
     "SCHEDULER_WEBHOOK_SECONDS": 2,
     "SCHEDULER_SWEEP_SECONDS": 60,
+    # the audit log's anchored head: signed checkpoints appended to a file in this folder (None: off;
+    # `make run` uses instance/audit-checkpoints), HMAC-SHA256 under this key (None: derived from
+    # SECRET_KEY), written by the scheduler this often (seconds)
+    "AUDIT_CHECKPOINT_DIR": None,
+    "AUDIT_CHECKPOINT_KEY": None,
+    "SCHEDULER_AUDIT_CHECKPOINT_SECONDS": 300,
+    "SCHEDULER_PURGE_SECONDS": 3600,  # the retention purge of verification images
+    "SCHEDULER_CRL_SECONDS": 600,  # fetching CRL_URLS into CRL_DIR
     # paging
     "PAGE_SIZE_DEFAULT": 20,
     "PAGE_SIZE_MAX": 100,

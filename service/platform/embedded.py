@@ -81,6 +81,8 @@ def main() -> int:
     INSTANCE.mkdir(exist_ok=True)
     for key, value in _load_or_create_keys(INSTANCE / "keys.env").items():
         os.environ.setdefault(f"XJY_{key}", value)
+    # The scheduler anchors the audit log's head here (see README, "Anchored audit head").
+    os.environ.setdefault("XJY_AUDIT_CHECKPOINT_DIR", str(INSTANCE / "audit-checkpoints"))
     redis_server = None if os.environ.get("REDIS_URL") else _start_redis()
     _prepare_database()
     port = os.environ.get("PORT", "8000")
