@@ -7,6 +7,7 @@ in seconds. Every wait polls with a deadline."""
 from __future__ import annotations
 
 import io
+import json
 import os
 import signal
 import socket
@@ -132,6 +133,10 @@ class Receiver:
         ThreadingHTTPServer.allow_reuse_address = True
         self.server = ThreadingHTTPServer(("127.0.0.1", self.port), Handler)
         threading.Thread(target=self.server.serve_forever, daemon=True).start()
+
+    def delivered_ids(self) -> list[int]:
+        """Event ids in the order they arrived (a retried event may come twice)."""
+        return [json.loads(body)["id"] for body in list(self.bodies)]
 
     def down(self) -> None:
         if self.server is not None:
