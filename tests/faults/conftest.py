@@ -255,10 +255,11 @@ class Product:
             except RedisConnectionError:
                 return 0
 
-    def group_pids(self, name: str) -> set[int]:
-        """Live processes in the process group the supervisor started ``name`` in."""
-        pgid = self.supervisor.procs[name].pid
-        return {pid for pid, stat in _processes().items() if stat[2] == pgid}
+    def session_pids(self, name: str) -> set[int]:
+        """Live processes of the session the supervisor started ``name`` in (with rq's work horse,
+        which runs in a process group of its own)."""
+        sid = self.supervisor.procs[name].pid
+        return {pid for pid, stat in _processes().items() if stat[4] == sid}
 
     def horse(self) -> int:
         """The worker's youngest child: the work horse of the job it runs (rq's scheduler is older)."""
@@ -267,8 +268,12 @@ class Product:
         return max(children, key=lambda pid: children[pid][3])
 
 
-def _processes() -> dict[int, tuple[str, int, int, int]]:
-    """pid -> (state, parent, process group, start time) of every live process."""
+def alive(pids: set[int]) -> set[int]:
+    return pids & set(_processes())
+
+
+def _processes() -> dict[int, tuple[str, int, int, int, int]]:
+    """pid -> (state, parent, process group, start time, session) of every live process."""
     found = {}
     for entry in Path("/proc").iterdir():
         if entry.name.isdigit():
@@ -277,7 +282,8 @@ def _processes() -> dict[int, tuple[str, int, int, int]]:
             except OSError:
                 continue
             if fields[0] not in ("Z", "X"):
-                found[int(entry.name)] = (fields[0], int(fields[1]), int(fields[2]), int(fields[19]))
+                stat = (fields[0], int(fields[1]), int(fields[2]), int(fields[19]), int(fields[3]))
+                found[int(entry.name)] = stat
     return found
 
 
@@ -286,13 +292,19 @@ def kill(pid: int) -> None:
 
 
 @pytest.fixture
-def product(app, database_url, tmp_path) -> Iterator[Product]:
+def clocks() -> dict[str, str]:
+    """The processes' clocks; a test module may override this fixture."""
+    return CLOCKS
+
+
+@pytest.fixture
+def product(app, database_url, tmp_path, clocks) -> Iterator[Product]:
     redis = RedisServer(tmp_path)
     redis.start()
     keys = {k: app.config[k] for k in ("SECRET_KEY", "ID_NUMBER_KEY", "LOOKUP_KEY")}
     env = {
         **os.environ,
-        **CLOCKS,
+        **clocks,
         **{f"XJY_{k}": v for k, v in keys.items()},
         "DATABASE_URL": database_url,
         "REDIS_URL": redis.url,
