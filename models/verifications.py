@@ -57,6 +57,9 @@ class VerificationAttempt(TimestampMixin, Model):
     queued_at: Mapped[dt.datetime | None] = mapped_column(DateTime(timezone=True))
     started_at: Mapped[dt.datetime | None] = mapped_column(DateTime(timezone=True))
     finished_at: Mapped[dt.datetime | None] = mapped_column(DateTime(timezone=True))
+    # While running: until when the claiming job holds the attempt (its heartbeat renews this; the
+    # sweeper takes back an attempt whose lease ran out). ``runs`` numbers the claims.
+    lease_expires_at: Mapped[dt.datetime | None] = mapped_column(DateTime(timezone=True))
     runs: Mapped[int] = mapped_column(Integer, default=0)
     rerun_of_id: Mapped[int | None] = mapped_column(ForeignKey("verification_attempts.id"))
     requested_by_id: Mapped[int | None] = mapped_column(ForeignKey("accounts.id"))

@@ -1,7 +1,7 @@
 """organisations: parent (a county bureau under its city's bureau), for `flask orgs import`
 
 Revision ID: 0008_orgs
-Revises: 0007
+Revises: 0008_faults9
 Create Date: 2026-11-29 13:54:54.015804
 
 """
@@ -11,7 +11,7 @@ import sqlalchemy as sa
 
 # revision identifiers, used by Alembic.
 revision = '0008_orgs'
-down_revision = '0007'
+down_revision = '0008_faults9'
 branch_labels = None
 depends_on = None
 

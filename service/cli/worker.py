@@ -2,9 +2,13 @@
 
 from __future__ import annotations
 
+import time
+
 import click
 from flask import current_app
 from flask.cli import with_appcontext
+from redis.exceptions import ConnectionError as RedisConnectionError
+from redis.exceptions import TimeoutError as RedisTimeoutError
 from rq import Worker
 from rq.serializers import JSONSerializer
 
@@ -27,11 +31,16 @@ def worker_command(burst: bool) -> None:
 
         click.echo("正在加载 OCR 与人脸模型……")
         warm_up()
+    _wait_for_redis()
     revived = queue.sweep(0)
     if revived:
         click.echo(f"重新排队 {len(revived)} 个丢失任务的认证: {revived}")
     queues = [VERIFICATION_QUEUE, WEBHOOK_QUEUE]
-    worker = Worker(queues, connection=redis_store.client, serializer=JSONSerializer)
+    # Registries cleaned every minute (rq's default: ten): a job abandoned by a killed worker (its
+    # execution's heartbeat stops; it expires 90 s on) is then failed or retried within minutes, so
+    # a webhook run it held is started again (verification jobs need not wait: see lease).
+    worker = Worker(queues, connection=redis_store.client, serializer=JSONSerializer, maintenance_interval=60)
+    worker.max_connection_wait_time = 5  # back within seconds of Redis's return (rq's default: a minute)
     models_key = queue.MODELS_KEY.format(name=worker.name)
     if app.config["WORKER_WARM_UP"]:
         redis_store.client.set(models_key, "1")  # /readyz: this worker's engines are loaded
@@ -41,3 +50,17 @@ def worker_command(burst: bool) -> None:
         worker.work(burst=burst, with_scheduler=True)
     finally:
         redis_store.client.delete(models_key)
+
+
+def _wait_for_redis() -> None:
+    """Started (or restarted by the supervisor) while Redis is away: wait for it instead of dying."""
+    told = False
+    while True:
+        try:
+            redis_store.client.ping()
+            return
+        except (RedisConnectionError, RedisTimeoutError):
+            if not told:
+                click.echo("等待 Redis 恢复……", err=True)
+                told = True
+            time.sleep(0.5)

@@ -82,7 +82,10 @@ DEFAULTS: dict[str, Any] = {
     "VERIFY_JOB_TIMEOUT": 180,
     "VERIFY_RETRY_INTERVALS": [5, 30],  # seconds before each retry of a crashed job
     "VERIFY_IMAGE_RETENTION_DAYS": 30,
-    "VERIFY_SWEEP_AFTER_SECONDS": 120,
+    "VERIFY_SWEEP_AFTER_SECONDS": 30,
+    # A running attempt's lease: its job renews it every third of this; the sweeper takes back an
+    # attempt whose lease ran out (its worker died), so this plus the sweep interval bounds recovery.
+    "VERIFY_LEASE_SECONDS": 30,
     "WORKER_WARM_UP": True,
     # service clients (the web hall): OAuth 2.0 client-credentials tokens
     "CLIENT_TOKEN_SECONDS": 900,
@@ -95,7 +98,7 @@ DEFAULTS: dict[str, Any] = {
     "WEBHOOK_TIMEOUT_SECONDS": 5,
     # the scheduler: how often it pumps webhooks and sweeps attempts (seconds)
     "SCHEDULER_WEBHOOK_SECONDS": 2,
-    "SCHEDULER_SWEEP_SECONDS": 60,
+    "SCHEDULER_SWEEP_SECONDS": 10,
     # the audit log's anchored head: signed checkpoints appended to a file in this folder (None: off;
     # `make run` uses instance/audit-checkpoints), HMAC-SHA256 under this key (None: derived from
     # SECRET_KEY), written by the scheduler this often (seconds)

@@ -14,16 +14,16 @@ import logging
 from collections.abc import Mapping
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import select, update
 
 from idverify.types import CardsResult, Problem, VerificationResult
 from models.accounts import VerificationStatus
-from models.base import db
+from models.base import db, utcnow
 from models.verifications import AttemptStatus, VerificationAttempt
 from service.platform import metrics
 from service.platform.crypto import decrypt_id_number
 from service.platform.jobcontext import after_fork, get_app
-from service.verification import lifecycle, storage
+from service.verification import lease, lifecycle, storage
 from service.verification.engine import CardInputs, EngineInputs, get_engine
 
 log = logging.getLogger(__name__)
@@ -67,7 +67,24 @@ def verify_attempt(attempt_id: int) -> str:
             if attempt is None:
                 existing = db.session.get(VerificationAttempt, attempt_id)
                 return existing.status.value if existing else "missing"
-            result = get_engine().verify(_inputs(attempt))
+            run = attempt.runs
+            try:
+                with lease.heartbeat(get_app(), attempt_id, run):
+                    inputs = _inputs(attempt)
+                    db.session.commit()  # no transaction (nor SQLite's lock) held while the engine works
+                    result = get_engine().verify(inputs)
+            except Exception:
+                # Give the lease up at once: a retry may claim the attempt, and after the last one
+                # record_job_failure ends it in error.
+                db.session.rollback()
+                lease.renew(attempt_id, run, for_seconds=0)
+                raise
+            attempt = _locked(attempt_id)
+            if attempt is None or attempt.status is not AttemptStatus.RUNNING or attempt.runs != run:
+                # The lease was lost and another run holds (or finished) the attempt: its outcome counts.
+                log.warning("verification %s run %s lost its lease; outcome dropped", attempt_id, run)
+                db.session.rollback()
+                return "superseded"
             record_outcome(attempt, result)
             db.session.commit()
             return attempt.status.value
@@ -76,16 +93,28 @@ def verify_attempt(attempt_id: int) -> str:
 
 
 def _locked(attempt_id: int) -> VerificationAttempt | None:
+    """The attempt as it is now, locked until the commit (SQLite has no row locks: a write that
+    touches nothing takes its database lock first, so two jobs cannot both claim the attempt)."""
+    if db.engine.dialect.name == "sqlite":
+        db.session.execute(update(VerificationAttempt).where(VerificationAttempt.id == -1).values(stage=None))
     query = select(VerificationAttempt).where(VerificationAttempt.id == attempt_id)
-    return db.session.scalar(query.with_for_update(of=VerificationAttempt))
+    return db.session.scalar(
+        query.with_for_update(of=VerificationAttempt).execution_options(populate_existing=True)
+    )
 
 
 def _claim(attempt_id: int) -> VerificationAttempt | None:
-    """Lock the row and mark it running; None when it is already finished (or gone)."""
+    """Lock the row, mark it running and take its lease; None when it is finished (or gone) or another
+    job's lease on it is still alive."""
     attempt = _locked(attempt_id)
     if attempt is None or attempt.status.terminal:
+        db.session.rollback()
+        return None
+    if attempt.status is AttemptStatus.RUNNING and not lease.expired(attempt, utcnow()):
+        db.session.rollback()
         return None
     lifecycle.transition(attempt, AttemptStatus.RUNNING, stage="engine")
+    lease.grant(attempt)
     db.session.commit()
     return attempt
 
@@ -173,7 +202,10 @@ def record_job_failure(job: Any, connection: Any, exc_type: Any, value: Any, tra
     log.error("verification job %s failed: %s", attempt_id, exc_type)
     with get_app().app_context():
         after_fork()
-        attempt = db.session.get(VerificationAttempt, attempt_id)
+        attempt = _locked(attempt_id)
+        if attempt is not None and attempt.status is AttemptStatus.RUNNING:
+            if not lease.expired(attempt, utcnow()):
+                attempt = None  # another run holds it now (this job's attempt was revived): leave it
         if attempt is not None and not attempt.status.terminal:
             lifecycle.transition(
                 attempt,

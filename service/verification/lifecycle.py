@@ -97,6 +97,8 @@ def transition(
         attempt.runs = (attempt.runs or 0) + 1
     elif target.terminal and not was_terminal:
         attempt.finished_at = now  # a later decision by hand keeps the engine's finishing time
+    if target is not _S.RUNNING:
+        attempt.lease_expires_at = None  # only a running attempt is held by a job (see lease)
     if reasons is not None:
         attempt.reasons = reasons
     if evidence is not None:

@@ -16,13 +16,13 @@ from rq import Callback, Queue, Retry, Worker
 from rq.exceptions import NoSuchJobError
 from rq.job import Job, JobStatus
 from rq.serializers import JSONSerializer
-from sqlalchemy import select
+from sqlalchemy import or_, select
 
 from models.accounts import Account
 from models.base import as_utc, db, utcnow
 from models.verifications import AttemptStatus, VerificationAttempt
 from service.platform.extensions import redis_store
-from service.verification import lifecycle
+from service.verification import lease, lifecycle
 
 log = logging.getLogger(__name__)
 VERIFICATION_QUEUE = "verification"
@@ -76,8 +76,8 @@ def _enqueue(attempt_id: int, *, replace: bool) -> None:
     )
 
 
-#: Beyond the job timeout, how long a claimed attempt may go silent before the sweeper takes it back.
-LEASE_GRACE_SECONDS = 30
+#: Claims of one attempt whose jobs all died before the sweeper gives it up as ``error``.
+MAX_RUNS = 5
 #: A worker that has not beaten its heart for this long is taken for dead.
 WORKER_HEARTBEAT_SECONDS = 90
 MODELS_KEY = "xjy:worker:models-loaded:{name}"
@@ -136,35 +136,42 @@ def submit(attempt: VerificationAttempt, *, actor: Account | str = "system") -> 
 def sweep(stale_after_seconds: int) -> list[int]:
     """Re-enqueue attempts the database says are queued or running but that no live job will finish.
 
-    The queue only carries work; the database judges. An attempt is revived when Redis has no live
-    job for it, or - whatever Redis says - when its lease has run out: a running attempt whose job
-    had ``VERIFY_JOB_TIMEOUT`` and a grace period to finish, or a queued one waiting that long past
-    the stale mark (its job sits with a worker that died). A duplicate run is harmless: the job
-    claims the row under a lock and leaves a finished attempt alone. Returns the ids re-enqueued.
+    The queue only carries work; the database judges. A running attempt is revived when its lease
+    has run out (its job stopped renewing it: see ``lease``), whatever Redis says. A queued one
+    waiting past ``stale_after_seconds`` is revived when Redis has no live job for it, or when its job
+    was taken by a worker a lease ago and never claimed it (that worker died holding it). A
+    duplicate run is harmless: the job claims the row under a lock and leaves a finished or held
+    attempt alone. Returns the ids re-enqueued.
     """
     now = utcnow()
     cutoff = now - dt.timedelta(seconds=stale_after_seconds)
-    lease = dt.timedelta(seconds=current_app.config["VERIFY_JOB_TIMEOUT"] + LEASE_GRACE_SECONDS)
+    held_too_long = cutoff - dt.timedelta(seconds=lease.seconds())
     query = select(VerificationAttempt).where(
-        VerificationAttempt.status.in_((AttemptStatus.QUEUED, AttemptStatus.RUNNING)),
-        VerificationAttempt.queued_at < cutoff,
+        or_(
+            VerificationAttempt.status == AttemptStatus.RUNNING,
+            (VerificationAttempt.status == AttemptStatus.QUEUED) & (VerificationAttempt.queued_at < cutoff),
+        )
     )
     revived = []
-    for attempt in db.session.scalars(query).all():
-        lease_over = _lease_over(attempt, now - lease, cutoff - lease)
-        if lease_over or job_status(attempt.id) not in LIVE_JOB_STATUSES:
-            if attempt.status is AttemptStatus.RUNNING:
-                lifecycle.transition(attempt, AttemptStatus.QUEUED, action="verification.requeued")
+    for attempt in db.session.scalars(query.order_by(VerificationAttempt.id)).all():
+        if attempt.status is AttemptStatus.RUNNING:
+            if not lease.expired(attempt, now):
+                continue
+            if (attempt.runs or 0) >= MAX_RUNS:  # it kills whatever runs it: support re-runs it
+                lifecycle.transition(attempt, AttemptStatus.ERROR, reasons=["engine_error"])
+                db.session.commit()
+                continue
+            lifecycle.transition(attempt, AttemptStatus.QUEUED, action="verification.requeued")
             db.session.commit()
-            _enqueue(attempt.id, replace=lease_over)
-            revived.append(attempt.id)
+            replace = True
+        else:
+            state = job_status(attempt.id)
+            # Started in Redis but never claimed: the worker that took it died. Waiting in the queue
+            # is fine: a worker comes (the supervisor or the platform restarts them).
+            queued_at = as_utc(attempt.queued_at) if attempt.queued_at else now
+            replace = state is JobStatus.STARTED and queued_at < held_too_long
+            if not replace and state in LIVE_JOB_STATUSES:
+                continue
+        _enqueue(attempt.id, replace=replace)
+        revived.append(attempt.id)
     return revived
-
-
-def _lease_over(
-    attempt: VerificationAttempt, started_before: dt.datetime, queued_before: dt.datetime
-) -> bool:
-    """Has a running attempt's job had its time, or a queued one waited past any live worker?"""
-    if attempt.status is AttemptStatus.RUNNING:
-        return attempt.started_at is not None and as_utc(attempt.started_at) < started_before
-    return attempt.queued_at is not None and as_utc(attempt.queued_at) < queued_before
