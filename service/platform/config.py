@@ -14,6 +14,8 @@ from typing import Any
 from flask import Flask
 from flask.json.provider import DefaultJSONProvider
 
+from service.platform import crypto
+
 DEFAULTS: dict[str, Any] = {
     "API_TITLE": "湘建云 账号与实名实人认证服务",
     "API_VERSION": "v1",
@@ -29,6 +31,13 @@ DEFAULTS: dict[str, Any] = {
     "SECRET_KEY": None,
     "ID_NUMBER_KEY": None,
     "LOOKUP_KEY": None,
+    # Key versions (service.platform.crypto): version 1 is the two keys above (AES-256-GCM,
+    # HMAC-SHA256); DATA_KEYS / LOOKUP_KEYS add "VERSION:ALGORITHM:KEY" entries (sm4-gcm, hmac-sm3 ...)
+    # and the *_VERSION settings pick the one new data is sealed or hashed under.
+    "DATA_KEYS": None,
+    "DATA_KEY_VERSION": 1,
+    "LOOKUP_KEYS": None,
+    "LOOKUP_KEY_VERSION": 1,
     # SMS
     "SMS_BACKEND": "outbox",  # "outbox" (stored, read with `flask sms outbox`) or "http"
     "SMS_GATEWAY_URL": None,
@@ -107,6 +116,7 @@ def load(app: Flask, overrides: Mapping[str, Any] | None = None) -> None:
         app.config["DATABASE_URL"] = app.config["SQLALCHEMY_DATABASE_URI"]
     _instance_keys(app)
     _require_keys(app)
+    crypto.check_keys(app.config)
     if isinstance(app.json, DefaultJSONProvider):  # Flask's default provider owns ensure_ascii
         app.json.ensure_ascii = False  # Flask 3 ignores JSON_AS_ASCII; people read these bodies in Chinese
 

@@ -1,5 +1,6 @@
-"""Uploads of an attempt: checked by content, sealed (AES-GCM, bound to their purpose) on the way
-in, unsealed for the job, and deleted after the retention period."""
+"""Uploads of an attempt: checked by content, sealed (service.platform.crypto, bound to their
+purpose) on the way in, unsealed for the job, resealed after a key change, and deleted after the
+retention period."""
 
 from __future__ import annotations
 
@@ -18,8 +19,9 @@ from idverify.images import image_size, sniff_format, sniff_video
 from models.base import db, utcnow
 from models.verifications import VerificationAttempt, VerificationImage
 from service import audit
-from service.platform.crypto import seal, unseal
+from service.platform.crypto import key_version, keyring, reseal, seal, unseal
 from service.platform.errors import InvalidInput
+from service.platform.rekey import Target
 
 IMAGE_PURPOSE = b"verification-image"
 CARD_READ_PURPOSE = b"card-read"
@@ -65,13 +67,15 @@ def video_type(upload: Upload) -> str:
 
 def sealed_image(kind: str, position: int, upload: Upload, content_type: str) -> VerificationImage:
     """A new image row holding the upload encrypted."""
+    sealed = seal(upload.data, IMAGE_PURPOSE)
     return VerificationImage(
         kind=kind,
         position=position,
         content_type=content_type,
         size=len(upload.data),
         sha256=hashlib.sha256(upload.data).hexdigest(),
-        sealed=seal(upload.data, IMAGE_PURPOSE),
+        sealed=sealed,
+        key_version=key_version(sealed),
         created_at=utcnow(),
     )
 
@@ -80,10 +84,18 @@ def copies(images: Iterable[VerificationImage]) -> list[VerificationImage]:
     """New rows holding the same sealed bytes (a re-run keeps the original's uploads intact)."""
     now = utcnow()
     return [
-        VerificationImage(kind=i.kind, position=i.position, content_type=i.content_type, size=i.size,
-                          sha256=i.sha256, sealed=i.sealed, created_at=now)
+        VerificationImage(
+            kind=i.kind,
+            position=i.position,
+            content_type=i.content_type,
+            size=i.size,
+            sha256=i.sha256,
+            sealed=i.sealed,
+            key_version=i.key_version,
+            created_at=now,
+        )
         for i in images
-    ]  # fmt: skip
+    ]
 
 
 def load_uploads(attempt_id: int) -> dict[str, list[bytes]]:
@@ -135,3 +147,39 @@ def purge_images(older_than_days: int) -> int:
         )
     db.session.commit()
     return purged
+
+
+def reseal_image(image: VerificationImage) -> bool:
+    """The upload sealed under the current data key (``flask crypto reencrypt``)."""
+    blob = reseal(image.sealed, IMAGE_PURPOSE)
+    if blob is not None:
+        image.sealed = blob
+    image.key_version = key_version(blob or image.sealed)
+    return blob is not None
+
+
+def reseal_card_read(attempt: VerificationAttempt) -> bool:
+    blob = reseal(attempt.card_sealed, CARD_READ_PURPOSE) if attempt.card_sealed else None
+    if blob is not None:
+        attempt.card_sealed = blob
+    return blob is not None
+
+
+def reseal_targets() -> list[Target]:
+    """Uploads (found by their key version column, so no image is read twice) and early card reads."""
+    return [
+        Target(
+            "verification_images",
+            VerificationImage,
+            reseal_image,
+            criteria=lambda: (VerificationImage.key_version != keyring().data_version,),
+            options=(undefer(VerificationImage.sealed),),
+        ),
+        Target(
+            "verification_attempts.card_read",
+            VerificationAttempt,
+            reseal_card_read,
+            criteria=lambda: (VerificationAttempt.card_sealed.is_not(None),),
+            options=(undefer(VerificationAttempt.card_sealed),),
+        ),
+    ]
