@@ -97,10 +97,12 @@ class VerificationImage(Model):
     content_type: Mapped[str] = mapped_column(String(32))
     size: Mapped[int] = mapped_column(Integer)
     sha256: Mapped[str] = mapped_column(String(64))
-    # The upload sealed (service.platform.crypto). Deferred: status polls list the images without
-    # their bytes. ``key_version`` repeats the sealed bytes' first byte, so finding what is left to
-    # re-encrypt after a key change reads no image.
-    sealed: Mapped[bytes] = mapped_column(LargeBinary, deferred=True)
+    # The upload sealed (service.platform.crypto): here, or when ``object_key`` is set, in the object
+    # store under that key (sealed before it left the process). Deferred: status polls list the images
+    # without their bytes. ``key_version`` repeats the sealed bytes' first byte, so finding what is
+    # left to re-encrypt after a key change reads no image.
+    sealed: Mapped[bytes | None] = mapped_column(LargeBinary, deferred=True)
+    object_key: Mapped[str | None] = mapped_column(String(255))
     key_version: Mapped[int] = mapped_column(SmallInteger, default=1, server_default="1")
     created_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True))
 

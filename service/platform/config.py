@@ -81,6 +81,17 @@ DEFAULTS: dict[str, Any] = {
     "VERIFY_JOB_TIMEOUT": 180,
     "VERIFY_RETRY_INTERVALS": [5, 30],  # seconds before each retry of a crashed job
     "VERIFY_IMAGE_RETENTION_DAYS": 30,
+    # Where uploads' sealed bytes go (service.verification.imagestore): "db" or "s3", an
+    # S3-compatible store (MinIO, OSS, COS, OBS ...). Unset credentials: boto3's own chain.
+    "IMAGE_STORE": "db",
+    "S3_ENDPOINT_URL": None,
+    "S3_REGION": "us-east-1",
+    "S3_BUCKET": None,
+    "S3_PREFIX": "verification/",
+    "S3_ACCESS_KEY_ID": None,
+    "S3_SECRET_ACCESS_KEY": None,
+    "S3_TIMEOUT_SECONDS": 10,
+    "S3_ADDRESSING_STYLE": "path",
     "VERIFY_SWEEP_AFTER_SECONDS": 120,
     "WORKER_WARM_UP": True,
     # service clients (the web hall): OAuth 2.0 client-credentials tokens

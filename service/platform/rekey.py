@@ -27,6 +27,7 @@ class Target:
     reseal: Callable[[Any], bool]
     criteria: Callable[[], Sequence[ColumnElement[bool]]] = lambda: ()
     options: Sequence[ORMOption] = field(default_factory=tuple)
+    after_batch: Callable[[], None] | None = None  # after each commit (e.g. delete what was moved)
 
 
 Progress = Callable[[str, int, int], None]
@@ -55,6 +56,8 @@ def reseal_target(target: Target, *, batch: int = 200, progress: Progress | None
         changed += sum(1 for row in rows if target.reseal(row))
         last = rows[-1].id
         db.session.commit()
+        if target.after_batch:
+            target.after_batch()
         done += len(rows)
         if progress:
             progress(target.name, min(done, total), total)
