@@ -94,6 +94,15 @@ DEFAULTS: dict[str, Any] = {
     "S3_ADDRESSING_STYLE": "path",
     "VERIFY_SWEEP_AFTER_SECONDS": 120,
     "WORKER_WARM_UP": True,
+    # The authority check (公安人像比对, service.verification.authority): off unless configured.
+    "AUTHORITY_CHECK": False,
+    "AUTHORITY_URL": None,
+    "AUTHORITY_APP_ID": None,
+    "AUTHORITY_APP_SECRET": None,
+    "AUTHORITY_TIMEOUT_SECONDS": 5,
+    "AUTHORITY_BREAKER_FAILURES": 5,  # answers in a row that say "retry later" open the circuit ...
+    "AUTHORITY_BREAKER_SECONDS": 60,  # ... for this long
+    "AUTHORITY_RESULT_CODES": None,  # {"provider code": "authority_..."} over the defaults
     # service clients (the web hall): OAuth 2.0 client-credentials tokens
     "CLIENT_TOKEN_SECONDS": 900,
     # the event stream (SSE): how often each server process polls the log, how long one stream lasts

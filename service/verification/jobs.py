@@ -23,7 +23,7 @@ from models.verifications import AttemptStatus, VerificationAttempt
 from service.platform import metrics
 from service.platform.crypto import decrypt_id_number
 from service.platform.jobcontext import after_fork, get_app
-from service.verification import lifecycle, storage
+from service.verification import authority, lifecycle, storage
 from service.verification.engine import CardInputs, EngineInputs, get_engine
 
 log = logging.getLogger(__name__)
@@ -67,12 +67,32 @@ def verify_attempt(attempt_id: int) -> str:
             if attempt is None:
                 existing = db.session.get(VerificationAttempt, attempt_id)
                 return existing.status.value if existing else "missing"
-            result = get_engine().verify(_inputs(attempt))
-            record_outcome(attempt, result)
+            inputs = _inputs(attempt)
+            checked = _ask_authority(attempt, inputs)
+            if checked is not None and checked.outcome == authority.RETRY:
+                return _wait_for_authority(attempt, checked)
+            record_outcome(attempt, get_engine().verify(inputs), checked)
             db.session.commit()
             return attempt.status.value
         finally:
             db.session.remove()
+
+
+def _ask_authority(attempt: VerificationAttempt, inputs: EngineInputs) -> authority.AuthorityAnswer | None:
+    """The authority check (when on), after the card read and before the face match."""
+    card = inputs.card
+    return authority.check_attempt(attempt.id, card.declared_name, card.declared_id_number, inputs.live)
+
+
+def _wait_for_authority(attempt: VerificationAttempt, checked: authority.AuthorityAnswer) -> str:
+    """The provider cannot answer now (limit, outage, open circuit): the attempt goes back to
+    queued, and the scheduler's sweep runs it again once it has waited ``VERIFY_SWEEP_AFTER_SECONDS``."""
+    detail = {"authority": checked.code}
+    lifecycle.transition(
+        attempt, AttemptStatus.QUEUED, stage="authority", action="verification.authority_wait", detail=detail
+    )
+    db.session.commit()
+    return attempt.status.value
 
 
 def _locked(attempt_id: int) -> VerificationAttempt | None:
@@ -135,22 +155,30 @@ def problem_rows(problems: tuple[Problem, ...]) -> list[dict[str, Any]]:
     ]
 
 
-def record_outcome(attempt: VerificationAttempt, result: VerificationResult) -> None:
-    """Write the engine's outcome to the attempt and, on a pass, to the account. Caller commits.
+def record_outcome(
+    attempt: VerificationAttempt,
+    result: VerificationResult,
+    checked: authority.AuthorityAnswer | None = None,
+) -> None:
+    """Write the engine's outcome (with the authority's answer, when it was asked) to the attempt and,
+    on a pass, to the account. Caller commits.
 
     Failed when anything proves against the identity; needs review when nothing failed but an
-    identity field is in doubt (support decides); passed otherwise.
+    identity field is in doubt or the authority has no record or photo (support decides); passed
+    otherwise.
     """
-    if result.reasons:
-        status, reasons = AttemptStatus.FAILED, list(result.reasons)
-    elif result.needs_review:
-        status, reasons = AttemptStatus.NEEDS_REVIEW, list(result.review_reasons)
+    failures, review = authority.merge(list(result.reasons), list(result.review_reasons), checked)
+    if failures:
+        status, reasons = AttemptStatus.FAILED, failures
+    elif review:
+        status, reasons = AttemptStatus.NEEDS_REVIEW, review
     else:
         status, reasons = AttemptStatus.PASSED, []
+    evidence = result.to_dict()
+    if checked is not None:
+        evidence["authority"] = checked.to_dict()  # support reads the provider's answer here
     attempt.problems = problem_rows(result.problems)
-    lifecycle.transition(
-        attempt, status, reasons=reasons, evidence=result.to_dict(), detail={"reasons": reasons}
-    )
+    lifecycle.transition(attempt, status, reasons=reasons, evidence=evidence, detail={"reasons": reasons})
     if status is AttemptStatus.PASSED:
         lifecycle.set_account_verification(attempt.account, VerificationStatus.REAL_PERSON)
     _observe(status, reasons, result.timings)
