@@ -1,8 +1,9 @@
 """Accounts (审批账号) and their login sessions.
 
-The ID number is never stored in clear: ``id_number_enc`` holds AES-GCM ciphertext under a key
-from config, ``id_number_hash`` a keyed HMAC for uniqueness and lookup, and ``id_number_masked``
-the 430302****3456 form that lists show without decrypting anything.
+The ID number is never stored in clear: ``id_number_enc`` holds it sealed under a versioned key
+from config (AES-256-GCM or SM4-GCM), ``id_number_hash`` a keyed HMAC (SHA-256 or SM3) for
+uniqueness and lookup, and ``id_number_masked`` the 430302****3456 form that lists show without
+decrypting anything.
 """
 
 from __future__ import annotations

@@ -1,8 +1,8 @@
 """Real-name / real-person verification attempts (实名实人认证) and their uploaded images.
 
-An attempt is the unit the web hall polls and support staff re-run. Images are stored encrypted
-(AES-GCM, same key as ID numbers) and purged after the retention period; the evidence JSON that
-support staff read holds measures and reason codes, never an image.
+An attempt is the unit the web hall polls and support staff re-run. Images are stored sealed
+(service.platform.crypto, the data key of the ID numbers) and purged after the retention period; the
+evidence JSON that support staff read holds measures and reason codes, never an image.
 """
 
 from __future__ import annotations
@@ -11,7 +11,7 @@ import datetime as dt
 import enum
 from typing import Any
 
-from sqlalchemy import JSON, DateTime, ForeignKey, Index, Integer, LargeBinary, String, Text
+from sqlalchemy import JSON, DateTime, ForeignKey, Index, Integer, LargeBinary, SmallInteger, String, Text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from models.accounts import Account
@@ -100,8 +100,13 @@ class VerificationImage(Model):
     content_type: Mapped[str] = mapped_column(String(32))
     size: Mapped[int] = mapped_column(Integer)
     sha256: Mapped[str] = mapped_column(String(64))
-    # AES-GCM ciphertext of the upload. Deferred: status polls list the images without their bytes.
-    sealed: Mapped[bytes] = mapped_column(LargeBinary, deferred=True)
+    # The upload sealed (service.platform.crypto): here, or when ``object_key`` is set, in the object
+    # store under that key (sealed before it left the process). Deferred: status polls list the images
+    # without their bytes. ``key_version`` repeats the sealed bytes' first byte, so finding what is
+    # left to re-encrypt after a key change reads no image.
+    sealed: Mapped[bytes | None] = mapped_column(LargeBinary, deferred=True)
+    object_key: Mapped[str | None] = mapped_column(String(255))
+    key_version: Mapped[int] = mapped_column(SmallInteger, default=1, server_default="1")
     created_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True))
 
     attempt: Mapped[VerificationAttempt] = relationship(back_populates="images")

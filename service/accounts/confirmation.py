@@ -34,19 +34,19 @@ def confirm_basic_information(account: Account, form: BasicInformation) -> Accou
         raise Conflict("already_verified", "账号已完成实名实人认证,基本信息不能在此修改")
     number = check_id_number(form.id_number).number
     sealed = SealedIdNumber.of(number)
-    if id_number_taken(sealed.hash, except_account_id=account.id):
+    if id_number_taken(sealed, except_account_id=account.id):
         message = "该身份证号码已有审批账号"
         raise Conflict("id_number_registered", "该身份证号码已有审批账号,请联系运维客服",
                        errors={"id_number": [message]})  # fmt: skip
     check_code(form.phone, "confirm", form.sms_code)  # last: a typo elsewhere keeps the code
     changed = sorted(
         name
-        for name, old, new in (
-            ("phone", account.phone, form.phone),
-            ("real_name", account.real_name, form.real_name),
-            ("id_number", account.id_number_hash, sealed.hash),
+        for name, same in (
+            ("phone", account.phone == form.phone),
+            ("real_name", account.real_name == form.real_name),
+            ("id_number", account.id_number_hash in sealed.lookups),  # under any configured lookup key
         )
-        if old != new
+        if not same
     )
     if "id_number" in changed and account.verification_status is VerificationStatus.REAL_NAME:
         set_account_verification(account, VerificationStatus.NONE)

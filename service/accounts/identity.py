@@ -13,8 +13,16 @@ from idverify.idnumber import IdNumber, IdNumberError, mask_id_number, parse_id_
 from models.accounts import LIVE_STATUSES, Account
 from models.base import db
 from models.city_admins import CityAdminApplication
-from service.platform.crypto import encrypt_id_number, lookup_hash
+from service.platform.crypto import (
+    decrypt_id_number,
+    encrypt_id_number,
+    key_version,
+    keyring,
+    lookup_hash,
+    lookup_hashes,
+)
 from service.platform.errors import InvalidInput
+from service.platform.rekey import Target
 
 ID_NUMBER_MESSAGES = {
     "id_number_format": "身份证号码应为18位,最后一位可为数字或X",
@@ -52,17 +60,23 @@ def mask_phone(phone: str | None) -> str | None:
 
 @dataclass(frozen=True)
 class SealedIdNumber:
-    """How an ID number is kept: AES-GCM ciphertext, a keyed hash for uniqueness and lookup, and the
-    430302****3456 mask that lists show without decrypting anything."""
+    """How an ID number is kept: sealed, a keyed hash for uniqueness and lookup, and the
+    430302****3456 mask that lists show without decrypting anything. ``lookups`` holds its hash under
+    every configured lookup key (the current one, ``hash``, first): a row hashed under an earlier
+    key still matches until ``flask crypto reencrypt`` rehashes it."""
 
     enc: str
-    hash: str
+    lookups: tuple[str, ...]
     masked: str
 
     @classmethod
     def of(cls, number: str) -> SealedIdNumber:
         """Seal a checked, normalised number."""
-        return cls(encrypt_id_number(number), lookup_hash(number), mask_id_number(number))
+        return cls(encrypt_id_number(number), lookup_hashes(number), mask_id_number(number))
+
+    @property
+    def hash(self) -> str:
+        return self.lookups[0]
 
     def columns(self) -> dict[str, str]:
         """The model columns (accounts and city-admin applications share their names)."""
@@ -73,9 +87,33 @@ class SealedIdNumber:
         row.id_number_enc, row.id_number_hash, row.id_number_masked = self.enc, self.hash, self.masked
 
 
-def id_number_taken(id_hash: str, *, except_account_id: int | None = None) -> bool:
+def id_number_taken(sealed: SealedIdNumber, *, except_account_id: int | None = None) -> bool:
     """Does a live account (other than ``except_account_id``) already hold this ID number?"""
-    query = select(Account.id).where(Account.id_number_hash == id_hash, Account.status.in_(LIVE_STATUSES))
+    query = select(Account.id).where(
+        Account.id_number_hash.in_(sealed.lookups), Account.status.in_(LIVE_STATUSES)
+    )
     if except_account_id is not None:
         query = query.where(Account.id != except_account_id)
     return db.session.scalar(query.limit(1)) is not None
+
+
+def reseal_id_number(row: Account | CityAdminApplication) -> bool:
+    """Seal the row's ID number under the current data key and hash it under the current lookup key
+    (``flask crypto reencrypt``); says whether anything changed."""
+    if not row.id_number_enc:
+        return False
+    number = decrypt_id_number(row.id_number_enc)
+    changed = False
+    if key_version(row.id_number_enc) != keyring().data_version:
+        row.id_number_enc, changed = encrypt_id_number(number), True
+    if row.id_number_hash != (current := lookup_hash(number)):
+        row.id_number_hash, changed = current, True
+    return changed
+
+
+def reseal_targets() -> list[Target]:
+    """The tables holding sealed ID numbers and their lookup hashes."""
+    return [
+        Target("accounts.id_number", Account, reseal_id_number),
+        Target("city_admin_applications.id_number", CityAdminApplication, reseal_id_number),
+    ]

@@ -19,7 +19,7 @@ from service.accounts.scopes import organisation_in_scope, scoped_accounts
 from service.accounts.status import set_account_status
 from service.auth import throttle
 from service.auth.sessions import revoke_all
-from service.platform.crypto import lookup_hash
+from service.platform.crypto import lookup_hashes
 from service.platform.errors import Conflict, InvalidInput
 
 # What a change request or an admin edit may touch. Everything else is out of reach by design.
@@ -76,7 +76,7 @@ def search_filter(query: Select[Account], q: str | None) -> Select[Account]:
         return query
     q = q.strip()
     if len(q) == 18 and q[:17].isdigit():
-        return query.where(Account.id_number_hash == lookup_hash(q.upper()))
+        return query.where(Account.id_number_hash.in_(lookup_hashes(q.upper())))
     pattern = f"%{q.replace('%', '').replace('_', '')}%"
     return query.where(
         or_(

@@ -24,10 +24,10 @@ from service.platform.crypto import hash_password
 from service.platform.errors import Conflict, InvalidInput
 
 
-def _ensure_unique(username: str, id_hash: str | None) -> None:
+def _ensure_unique(username: str, sealed: SealedIdNumber | None) -> None:
     if db.session.scalar(select(Account.id).where(Account.username == username)):
         raise Conflict("username_taken", "该用户名已被使用", errors={"username": ["该用户名已被使用"]})
-    if id_hash is not None and id_number_taken(id_hash):
+    if sealed is not None and id_number_taken(sealed):
         raise Conflict(
             "id_number_registered",
             "该身份证号码已有审批账号,如需变更请提交变更申请",
@@ -62,7 +62,7 @@ def build_account(
 ) -> Account:
     """Validate and add a new account to the session (the caller commits)."""
     sealed = SealedIdNumber.of(check_id_number(id_number).number) if id_number else None
-    _ensure_unique(username, sealed.hash if sealed else None)
+    _ensure_unique(username, sealed)
     account = Account(
         **(sealed.columns() if sealed else {}),
         username=username,

@@ -10,6 +10,7 @@ def init_app(app: Flask) -> None:
     from service.cli.accounts import accounts_cli
     from service.cli.audit import audit_cli
     from service.cli.clients import clients_cli
+    from service.cli.crypto import crypto_cli
     from service.cli.orgs import orgs_cli
     from service.cli.scheduler import scheduler_command
     from service.cli.seed import seed_command
@@ -29,5 +30,6 @@ def init_app(app: Flask) -> None:
         webhooks_cli,
         verifications_cli,
         orgs_cli,
+        crypto_cli,
     ):
         app.cli.add_command(command)

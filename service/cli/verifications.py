@@ -1,4 +1,4 @@
-"""``flask verifications sweep|purge``: for cron, and for support staff at a terminal."""
+"""``flask verifications sweep|purge|migrate-images``: for cron, and for operators at a terminal."""
 
 from __future__ import annotations
 
@@ -6,7 +6,10 @@ import click
 from flask import current_app
 from flask.cli import AppGroup
 
+from service.cli.progress import Progress
+from service.platform import rekey
 from service.verification import attempts, queue, storage
+from service.verification.imagestore import STORES
 
 verifications_cli = AppGroup("verifications", help="实名实人认证")
 
@@ -30,3 +33,12 @@ def purge_command(days: int | None) -> None:
     days = current_app.config["VERIFY_IMAGE_RETENTION_DAYS"] if days is None else days
     purged = storage.purge_images(days)
     click.echo(f"已删除 {purged} 次认证的图片")
+
+
+@verifications_cli.command("migrate-images")
+@click.option("--to", "to", type=click.Choice(STORES), required=True, help="目标存储: db 或 s3")
+@click.option("--batch", type=click.IntRange(1, 1000), default=50, show_default=True, help="每批张数")
+def migrate_images_command(to: str, batch: int) -> None:
+    """把认证图片(仍为加密后的密文)移到另一种存储; 进度输出到 stderr, 可中断后重跑。"""
+    moved = rekey.reseal_target(storage.migrate_target(to), batch=batch, progress=Progress())
+    click.echo(f"已移动 {moved} 张图片到 {to}")

@@ -18,7 +18,7 @@ from models.requests import Grant, ReviewRequest
 from models.verifications import AttemptStatus, VerificationAttempt
 from service.accounts.identity import check_id_number
 from service.accounts.scopes import accounts_in_regions, get_account_in_regions
-from service.platform.crypto import lookup_hash
+from service.platform.crypto import lookup_hashes
 from service.platform.errors import InvalidInput, NotFound
 from service.verification.attempts import reasons_for_person
 
@@ -105,7 +105,7 @@ def lookup(regions: Sequence[str], *, username: str | None, phone: str | None,
         query = query.where(Account.phone == phone)
     elif id_number:
         number = check_id_number(id_number).number
-        query = query.where(Account.id_number_hash == lookup_hash(number))
+        query = query.where(Account.id_number_hash.in_(lookup_hashes(number)))
     else:
         raise InvalidInput("lookup_key_missing", "请提供 username、phone 或 id_number 之一")
     return db.session.scalars(query.limit(20)).all()

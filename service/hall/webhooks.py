@@ -34,10 +34,11 @@ from models.events import Event
 from models.webhooks import WebhookDelivery, WebhookSubscription
 from service import audit
 from service.events import log
-from service.platform.crypto import seal, unseal
+from service.platform.crypto import reseal, seal, unseal
 from service.platform.errors import InvalidInput, NotFound
 from service.platform.extensions import redis_store
 from service.platform.jobcontext import after_fork, get_app
+from service.platform.rekey import Target
 from service.verification.queue import LIVE_JOB_STATUSES, job_state
 
 WEBHOOK_QUEUE = "webhooks"
@@ -264,3 +265,15 @@ def _job_id(subscription_id: int) -> str:
 
 def _job_live(subscription_id: int) -> bool:
     return job_state(_job_id(subscription_id)) in LIVE_JOB_STATUSES
+
+
+def reseal_secret(sub: WebhookSubscription) -> bool:
+    """The subscription's secret sealed under the current data key (``flask crypto reencrypt``)."""
+    blob = reseal(sub.secret_sealed, _PURPOSE)
+    if blob is not None:
+        sub.secret_sealed = blob
+    return blob is not None
+
+
+def reseal_targets() -> list[Target]:
+    return [Target("webhook_subscriptions.secret", WebhookSubscription, reseal_secret)]

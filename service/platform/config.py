@@ -14,6 +14,8 @@ from typing import Any
 from flask import Flask
 from flask.json.provider import DefaultJSONProvider
 
+from service.platform import crypto
+
 DEFAULTS: dict[str, Any] = {
     "API_TITLE": "湘建云 账号与实名实人认证服务",
     "API_VERSION": "v1",
@@ -29,6 +31,13 @@ DEFAULTS: dict[str, Any] = {
     "SECRET_KEY": None,
     "ID_NUMBER_KEY": None,
     "LOOKUP_KEY": None,
+    # Key versions (service.platform.crypto): version 1 is the two keys above (AES-256-GCM,
+    # HMAC-SHA256); DATA_KEYS / LOOKUP_KEYS add "VERSION:ALGORITHM:KEY" entries (sm4-gcm, hmac-sm3 ...)
+    # and the *_VERSION settings pick the one new data is sealed or hashed under.
+    "DATA_KEYS": None,
+    "DATA_KEY_VERSION": 1,
+    "LOOKUP_KEYS": None,
+    "LOOKUP_KEY_VERSION": 1,
     # SMS
     "SMS_BACKEND": "outbox",  # "outbox" (stored, read with `flask sms outbox`) or "http"
     "SMS_GATEWAY_URL": None,
@@ -86,7 +95,27 @@ DEFAULTS: dict[str, Any] = {
     # A running attempt's lease: its job renews it every third of this; the sweeper takes back an
     # attempt whose lease ran out (its worker died), so this plus the sweep interval bounds recovery.
     "VERIFY_LEASE_SECONDS": 30,
+    # Where uploads' sealed bytes go (service.verification.imagestore): "db" or "s3", an
+    # S3-compatible store (MinIO, OSS, COS, OBS ...). Unset credentials: boto3's own chain.
+    "IMAGE_STORE": "db",
+    "S3_ENDPOINT_URL": None,
+    "S3_REGION": "us-east-1",
+    "S3_BUCKET": None,
+    "S3_PREFIX": "verification/",
+    "S3_ACCESS_KEY_ID": None,
+    "S3_SECRET_ACCESS_KEY": None,
+    "S3_TIMEOUT_SECONDS": 10,
+    "S3_ADDRESSING_STYLE": "path",
     "WORKER_WARM_UP": True,
+    # The authority check (公安人像比对, service.verification.authority): off unless configured.
+    "AUTHORITY_CHECK": False,
+    "AUTHORITY_URL": None,
+    "AUTHORITY_APP_ID": None,
+    "AUTHORITY_APP_SECRET": None,
+    "AUTHORITY_TIMEOUT_SECONDS": 5,
+    "AUTHORITY_BREAKER_FAILURES": 5,  # answers in a row that say "retry later" open the circuit ...
+    "AUTHORITY_BREAKER_SECONDS": 60,  # ... for this long
+    "AUTHORITY_RESULT_CODES": None,  # {"provider code": "authority_..."} over the defaults
     # service clients (the web hall): OAuth 2.0 client-credentials tokens
     "CLIENT_TOKEN_SECONDS": 900,
     # the event stream (SSE): how often each server process polls the log, how long one stream lasts
@@ -128,6 +157,7 @@ def load(app: Flask, overrides: Mapping[str, Any] | None = None) -> None:
         app.config["DATABASE_URL"] = app.config["SQLALCHEMY_DATABASE_URI"]
     _instance_keys(app)
     _require_keys(app)
+    crypto.check_keys(app.config)
     if isinstance(app.json, DefaultJSONProvider):  # Flask's default provider owns ensure_ascii
         app.json.ensure_ascii = False  # Flask 3 ignores JSON_AS_ASCII; people read these bodies in Chinese
 

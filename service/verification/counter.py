@@ -18,7 +18,7 @@ from models.base import db, utcnow
 from models.counter import CounterVerification
 from service import audit
 from service.platform import ratelimit
-from service.platform.crypto import lookup_hash
+from service.platform.crypto import lookup_hashes
 from service.platform.errors import Conflict, Forbidden, InvalidInput, NotFound
 from service.verification import lifecycle
 
@@ -56,7 +56,8 @@ def record(staff: Account, form: CounterForm) -> CounterVerification:
     if account.verification_status is VerificationStatus.REAL_PERSON:
         raise Conflict("already_verified", "该账号已通过实人认证,无需窗口核验")
     number = form.id_number.strip().upper()
-    if form.real_name.strip() != (account.real_name or "") or lookup_hash(number) != account.id_number_hash:
+    same_number = account.id_number_hash in lookup_hashes(number)
+    if form.real_name.strip() != (account.real_name or "") or not same_number:
         ratelimit.enforce(MISMATCH_LIMIT, "counter-mismatch", str(staff.id), reason="counter_rate_limited",
                           message="核验不一致次数过多,请稍后再试")  # fmt: skip
         audit.record(

@@ -14,9 +14,8 @@ from models.accounts import Account
 from models.base import db
 from models.verifications import VerificationImage
 from service import audit
-from service.platform.crypto import unseal
 from service.platform.errors import Conflict, NotFound
-from service.verification.storage import IMAGE_PURPOSE
+from service.verification.storage import open_image
 from service.verification.support import get_attempt
 
 #: Fields read off the card that stay masked until support reveals them.
@@ -91,4 +90,4 @@ def view_image(staff: Account, attempt_id: int, image_id: int) -> tuple[bytes, s
         detail={"account_id": attempt.account_id, "image_id": image.id, "kind": image.kind},
     )
     db.session.commit()
-    return unseal(image.sealed, IMAGE_PURPOSE), image.content_type
+    return open_image(image), image.content_type

@@ -23,7 +23,7 @@ from models.verifications import AttemptStatus, VerificationAttempt
 from service.platform import metrics
 from service.platform.crypto import decrypt_id_number
 from service.platform.jobcontext import after_fork, get_app
-from service.verification import lease, lifecycle, storage
+from service.verification import authority, lease, lifecycle, storage
 from service.verification.engine import CardInputs, EngineInputs, get_engine
 
 log = logging.getLogger(__name__)
@@ -72,7 +72,9 @@ def verify_attempt(attempt_id: int) -> str:
                 with lease.heartbeat(get_app(), attempt_id, run):
                     inputs = _inputs(attempt)
                     db.session.commit()  # no transaction (nor SQLite's lock) held while the engine works
-                    result = get_engine().verify(inputs)
+                    checked = _ask_authority(attempt_id, inputs)
+                    waiting = checked is not None and checked.outcome == authority.RETRY
+                    result = None if waiting else get_engine().verify(inputs)
             except Exception:
                 # Give the lease up at once: a retry may claim the attempt, and after the last one
                 # record_job_failure ends it in error.
@@ -85,11 +87,32 @@ def verify_attempt(attempt_id: int) -> str:
                 log.warning("verification %s run %s lost its lease; outcome dropped", attempt_id, run)
                 db.session.rollback()
                 return "superseded"
-            record_outcome(attempt, result)
+            if result is None and checked is not None:
+                return _wait_for_authority(attempt, checked)
+            if result is not None:
+                record_outcome(attempt, result, checked)
             db.session.commit()
             return attempt.status.value
         finally:
             db.session.remove()
+
+
+def _ask_authority(attempt_id: int, inputs: EngineInputs) -> authority.AuthorityAnswer | None:
+    """The authority check (when on), after the card read and before the face match; asked while no
+    transaction is open, as it may wait on the provider for seconds."""
+    card = inputs.card
+    return authority.check_attempt(attempt_id, card.declared_name, card.declared_id_number, inputs.live)
+
+
+def _wait_for_authority(attempt: VerificationAttempt, checked: authority.AuthorityAnswer) -> str:
+    """The provider cannot answer now (limit, outage, open circuit): the attempt goes back to
+    queued, and the scheduler's sweep runs it again once it has waited ``VERIFY_SWEEP_AFTER_SECONDS``."""
+    detail = {"authority": checked.code}
+    lifecycle.transition(
+        attempt, AttemptStatus.QUEUED, stage="authority", action="verification.authority_wait", detail=detail
+    )
+    db.session.commit()
+    return attempt.status.value
 
 
 def _locked(attempt_id: int) -> VerificationAttempt | None:
@@ -164,22 +187,30 @@ def problem_rows(problems: tuple[Problem, ...]) -> list[dict[str, Any]]:
     ]
 
 
-def record_outcome(attempt: VerificationAttempt, result: VerificationResult) -> None:
-    """Write the engine's outcome to the attempt and, on a pass, to the account. Caller commits.
+def record_outcome(
+    attempt: VerificationAttempt,
+    result: VerificationResult,
+    checked: authority.AuthorityAnswer | None = None,
+) -> None:
+    """Write the engine's outcome (with the authority's answer, when it was asked) to the attempt and,
+    on a pass, to the account. Caller commits.
 
     Failed when anything proves against the identity; needs review when nothing failed but an
-    identity field is in doubt (support decides); passed otherwise.
+    identity field is in doubt or the authority has no record or photo (support decides); passed
+    otherwise.
     """
-    if result.reasons:
-        status, reasons = AttemptStatus.FAILED, list(result.reasons)
-    elif result.needs_review:
-        status, reasons = AttemptStatus.NEEDS_REVIEW, list(result.review_reasons)
+    failures, review = authority.merge(list(result.reasons), list(result.review_reasons), checked)
+    if failures:
+        status, reasons = AttemptStatus.FAILED, failures
+    elif review:
+        status, reasons = AttemptStatus.NEEDS_REVIEW, review
     else:
         status, reasons = AttemptStatus.PASSED, []
+    evidence = result.to_dict()
+    if checked is not None:
+        evidence["authority"] = checked.to_dict()  # support reads the provider's answer here
     attempt.problems = problem_rows(result.problems)
-    lifecycle.transition(
-        attempt, status, reasons=reasons, evidence=result.to_dict(), detail={"reasons": reasons}
-    )
+    lifecycle.transition(attempt, status, reasons=reasons, evidence=evidence, detail={"reasons": reasons})
     if status is AttemptStatus.PASSED:
         lifecycle.set_account_verification(attempt.account, VerificationStatus.REAL_PERSON)
     _observe(status, reasons, result.timings)

@@ -64,6 +64,12 @@ MESSAGES = {
     "face_not_found": "未检测到人脸,请正对镜头",
     "multiple_faces": "检测到多张人脸,请确保只有本人在镜头前",
     "face_mismatch": "人脸与身份证照片不一致",
+    # the authority check (公安人像比对)
+    "authority_identity_mismatch": "姓名与身份证号码经权威核验不一致",
+    "authority_face_mismatch": "人脸与公安登记照片不一致",
+    "authority_not_found": "权威数据源中未查到该身份信息,已转人工审核",
+    "authority_no_photo": "权威数据源中无登记照片,已转人工审核",
+    "authority_unknown_code": "权威核验结果待确认,已转人工审核",
     "liveness_challenge_failed": "未按提示完成动作,请重新进行活体检测",
     "liveness_challenge_invalid": "活体检测动作无效,请重新开始认证",
     "liveness_frame_count": "活体检测画面数量不符合要求,请重新录制",

@@ -1,5 +1,6 @@
-"""Uploads of an attempt: checked by content, sealed (AES-GCM, bound to their purpose) on the way
-in, unsealed for the job, and deleted after the retention period."""
+"""Uploads of an attempt: checked by content, sealed (service.platform.crypto, bound to their
+purpose) on the way in and kept in the image store (the database or an object store), unsealed for
+the job, resealed after a key change, moved between stores, and deleted after the retention period."""
 
 from __future__ import annotations
 
@@ -18,8 +19,10 @@ from idverify.images import image_size, sniff_format, sniff_video
 from models.base import db, utcnow
 from models.verifications import VerificationAttempt, VerificationImage
 from service import audit
-from service.platform.crypto import seal, unseal
+from service.platform.crypto import key_version, keyring, reseal, seal, unseal
 from service.platform.errors import InvalidInput
+from service.platform.rekey import Target
+from service.verification.imagestore import current_store, get_store, s3_store, store_of
 
 IMAGE_PURPOSE = b"verification-image"
 CARD_READ_PURPOSE = b"card-read"
@@ -65,25 +68,38 @@ def video_type(upload: Upload) -> str:
 
 def sealed_image(kind: str, position: int, upload: Upload, content_type: str) -> VerificationImage:
     """A new image row holding the upload encrypted."""
-    return VerificationImage(
+    sealed = seal(upload.data, IMAGE_PURPOSE)
+    image = VerificationImage(
         kind=kind,
         position=position,
         content_type=content_type,
         size=len(upload.data),
         sha256=hashlib.sha256(upload.data).hexdigest(),
-        sealed=seal(upload.data, IMAGE_PURPOSE),
+        key_version=key_version(sealed),
         created_at=utcnow(),
     )
+    current_store().put(image, sealed)
+    return image
 
 
 def copies(images: Iterable[VerificationImage]) -> list[VerificationImage]:
-    """New rows holding the same sealed bytes (a re-run keeps the original's uploads intact)."""
+    """New rows holding the same sealed bytes, each its own copy (a re-run keeps the original's
+    uploads intact, and purging the original leaves the re-run's)."""
     now = utcnow()
-    return [
-        VerificationImage(kind=i.kind, position=i.position, content_type=i.content_type, size=i.size,
-                          sha256=i.sha256, sealed=i.sealed, created_at=now)
-        for i in images
-    ]  # fmt: skip
+    rows = []
+    for i in images:
+        row = VerificationImage(
+            kind=i.kind,
+            position=i.position,
+            content_type=i.content_type,
+            size=i.size,
+            sha256=i.sha256,
+            key_version=i.key_version,
+            created_at=now,
+        )
+        store_of(i).copy(i, row)
+        rows.append(row)
+    return rows
 
 
 def load_uploads(attempt_id: int) -> dict[str, list[bytes]]:
@@ -97,8 +113,13 @@ def load_uploads(attempt_id: int) -> dict[str, list[bytes]]:
     )
     images: dict[str, list[bytes]] = {}
     for image in db.session.scalars(query):
-        images.setdefault(image.kind, []).append(unseal(image.sealed, IMAGE_PURPOSE))
+        images.setdefault(image.kind, []).append(open_image(image))
     return images
+
+
+def open_image(image: VerificationImage) -> bytes:
+    """One upload, fetched from its store and decrypted."""
+    return unseal(store_of(image).get(image), IMAGE_PURPOSE)
 
 
 def seal_card_read(result: Mapping[str, Any]) -> bytes:
@@ -125,6 +146,7 @@ def purge_images(older_than_days: int) -> int:
     )
     purged = 0
     for attempt in db.session.scalars(query):
+        _delete_objects(attempt.images)
         attempt.images = []
         attempt.card_sealed = None  # the fields read off the card go with the photos
         attempt.images_purged_at = utcnow()
@@ -135,3 +157,80 @@ def purge_images(older_than_days: int) -> int:
         )
     db.session.commit()
     return purged
+
+
+def _delete_objects(images: Iterable[VerificationImage]) -> None:
+    """Objects first, rows after: a store that is away stops the purge (the next run retries) rather
+    than leave images past their retention with no row pointing at them."""
+    keys = [i.object_key for i in images if i.object_key]
+    if keys:
+        s3_store().delete(keys)
+        for image in images:
+            image.object_key = None  # deleted: nothing left for the after-commit clean-up
+
+
+def reseal_image(image: VerificationImage) -> bool:
+    """The upload sealed under the current data key, where it is (``flask crypto reencrypt``)."""
+    store = store_of(image)
+    current = store.get(image)
+    blob = reseal(current, IMAGE_PURPOSE)
+    if blob is not None:
+        store.put(image, blob)
+    image.key_version = key_version(blob or current)
+    return blob is not None
+
+
+def reseal_card_read(attempt: VerificationAttempt) -> bool:
+    blob = reseal(attempt.card_sealed, CARD_READ_PURPOSE) if attempt.card_sealed else None
+    if blob is not None:
+        attempt.card_sealed = blob
+    return blob is not None
+
+
+def reseal_targets() -> list[Target]:
+    """Uploads (found by their key version column, so no image is read twice) and early card reads."""
+    return [
+        Target(
+            "verification_images",
+            VerificationImage,
+            reseal_image,
+            criteria=lambda: (VerificationImage.key_version != keyring().data_version,),
+            options=(undefer(VerificationImage.sealed),),
+        ),
+        Target(
+            "verification_attempts.card_read",
+            VerificationAttempt,
+            reseal_card_read,
+            criteria=lambda: (VerificationAttempt.card_sealed.is_not(None),),
+            options=(undefer(VerificationAttempt.card_sealed),),
+        ),
+    ]
+
+
+def migrate_target(to: str) -> Target:
+    """Images not yet in store ``to`` and how to move one there (``flask verifications
+    migrate-images``): bytes are copied as they are, still sealed; objects left behind in the
+    object store are deleted once the rows no longer point at them."""
+    target, moved = get_store(to), []
+
+    def move(image: VerificationImage) -> bool:
+        source = store_of(image)
+        if image.object_key:
+            moved.append(image.object_key)
+        target.put(image, source.get(image))
+        return True
+
+    def delete_moved() -> None:
+        if moved:
+            s3_store().delete(moved)
+            moved.clear()
+
+    in_db = VerificationImage.object_key.is_(None)
+    return Target(
+        f"verification_images -> {to}",
+        VerificationImage,
+        move,
+        criteria=lambda: (in_db if to == "s3" else ~in_db,),
+        options=(undefer(VerificationImage.sealed),),
+        after_batch=delete_moved,
+    )
