@@ -81,6 +81,7 @@ def main() -> int:
     INSTANCE.mkdir(exist_ok=True)
     for key, value in _load_or_create_keys(INSTANCE / "keys.env").items():
         os.environ.setdefault(f"XJY_{key}", value)
+    os.environ.setdefault("XJY_H5_DEMO_LOGIN", "true")  # /h5/: log in a demo account and verify it
     redis_server = None if os.environ.get("REDIS_URL") else _start_redis()
     _prepare_database()
     port = os.environ.get("PORT", "8000")
@@ -101,6 +102,7 @@ def main() -> int:
     )  # fmt: skip
     print(f"服务已启动: http://127.0.0.1:{port}/api/v1/docs", flush=True)
     print(f"管理后台: http://127.0.0.1:{port}/console/ (Ctrl+C 停止)", flush=True)
+    print(f"H5 认证演示: http://127.0.0.1:{port}/h5/ (演示账号见 README: scripts.h5_demo)", flush=True)
     signal.signal(signal.SIGTERM, supervisor.stop)
     signal.signal(signal.SIGINT, supervisor.stop)
     try:

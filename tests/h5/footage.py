@@ -86,14 +86,7 @@ def card_of_the_man(seed: int = 7) -> tuple[Any, bytes, bytes]:
     """A generated card (scripts/gen_idcards.py: a fictional identity) whose portrait is the man of
     the footage, from the other clip (cap12): the identity, the front and the back as JPEG."""
     gen = _generator()
-    photo = frame("cap12", 477)
-    import dlib
-
-    box = max(dlib.get_frontal_face_detector()(photo, 1), key=lambda r: r.area())
-    cx, cy, size = (box.left() + box.right()) / 2, (box.top() + box.bottom()) / 2, box.width()
-    w, h = size * 2.0, size * 2.0 * 290 / 230  # head and shoulders, as gen_idcards.portraits crops
-    x0, y0 = int(max(0, cx - w / 2)), int(max(0, cy - h * 0.45))
-    portrait = np.ascontiguousarray(photo[y0 : int(y0 + h), x0 : int(x0 + w)])
+    portrait = gen.crop_portrait(frame("cap12", 477))
     rng = np.random.default_rng(seed)
     person = gen.make_identity(rng)
     front = gen.to_jpeg(gen.degrade(gen.render_front(person, portrait, rng), "clean", rng), 88)

@@ -16,7 +16,8 @@ from service.accounts.registration import build_account
 from service.platform import jobcontext
 from service.verification import attempts
 from service.verification.engine import install_engine
-from tests.factories import make_account, org
+from tests.console.helpers import solve
+from tests.factories import PASSWORD, make_account, org
 from tests.h5 import footage
 from tests.service.api.test_verifications import FakeEngine, run_worker, scoped
 
@@ -98,6 +99,31 @@ def test_the_steps_from_consent_to_the_app_being_told(app, client, live_server, 
     frames = call["live"]
     assert len(frames) == 2 + 3 * len(call["challenge"]) and all(f[:3] == b"\xff\xd8\xff" for f in frames)
     assert Image.open(io.BytesIO(frames[0])).size == (640, 480)
+
+
+def test_the_demo_entry_logs_in_and_opens_the_page(app, live_server, phone, monkeypatch):
+    monkeypatch.setitem(app.config, "H5_DEMO_LOGIN", True)
+    with app.app_context():
+        username = make_account(org_code="430102-housing", verification=VerificationStatus.NONE).username
+    page = phone(None)
+    page.goto(f"{live_server}/h5/")
+    page.wait_for_load_state("networkidle")  # the captcha image came
+    page.fill("#username", username)
+    page.fill("#password", PASSWORD)
+    page.route("**/api/v1/sessions", lambda route: route.continue_(post_data=_solved(app, route)))
+    page.fill("#captcha", "x")
+    page.click("#demo-login button[type=submit]")
+    page.locator("#step-consent").wait_for(state="visible")
+    assert page.url.endswith("/h5/verify")
+
+
+def _solved(app, route) -> str:
+    """The login request with its captcha answered (the test cannot read the image)."""
+    import json
+
+    body = json.loads(route.request.post_data)
+    body["captcha"] = solve(app, body["captcha_id"])
+    return json.dumps(body)
 
 
 @pytest.fixture
