@@ -277,21 +277,22 @@ def render_back(person: Identity, rng: np.random.Generator) -> np.ndarray:
 @cache
 def portraits() -> list[np.ndarray]:
     """Head-and-shoulders crops (aspect 230:290) of the fixture photos, found with dlib's HOG."""
+    photos = (np.asarray(Image.open(path).convert("RGB")) for path in sorted(FACES_DIR.glob("*.jpg")))
+    return [p for p in map(crop_portrait, photos) if p is not None]
+
+
+def crop_portrait(img: np.ndarray) -> np.ndarray | None:
+    """The head and shoulders (aspect 230:290) around the largest face dlib's HOG finds, or None."""
     import dlib
 
-    detector = dlib.get_frontal_face_detector()
-    out = []
-    for path in sorted(FACES_DIR.glob("*.jpg")):
-        img = np.asarray(Image.open(path).convert("RGB"))
-        boxes = sorted(detector(img, 1), key=lambda r: -r.area())
-        if not boxes:
-            continue
-        r = boxes[0]
-        cx, cy, size = (r.left() + r.right()) / 2, (r.top() + r.bottom()) / 2, r.width()
-        w, h = size * 2.0, size * 2.0 * 290 / 230
-        x0, y0 = int(max(0, cx - w / 2)), int(max(0, cy - h * 0.45))
-        out.append(np.ascontiguousarray(img[y0 : int(y0 + h), x0 : int(x0 + w)]))
-    return out
+    boxes = sorted(dlib.get_frontal_face_detector()(img, 1), key=lambda r: -r.area())
+    if not boxes:
+        return None
+    r = boxes[0]
+    cx, cy, size = (r.left() + r.right()) / 2, (r.top() + r.bottom()) / 2, r.width()
+    w, h = size * 2.0, size * 2.0 * 290 / 230
+    x0, y0 = int(max(0, cx - w / 2)), int(max(0, cy - h * 0.45))
+    return np.ascontiguousarray(img[y0 : int(y0 + h), x0 : int(x0 + w)])
 
 
 def _background(rng: np.random.Generator, size: tuple[int, int], clutter: bool) -> np.ndarray:

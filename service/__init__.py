@@ -11,7 +11,7 @@ from flask import Flask
 def create_app(config: Mapping[str, Any] | None = None) -> Flask:
     """Build the app: load config, bind extensions, register blueprints. Nothing else."""
     from service import api as api_package
-    from service import cli, console
+    from service import cli, console, h5
     from service.clients import oauth
     from service.platform import config as config_module
     from service.platform import errors, http, metrics
@@ -26,6 +26,7 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
     api.init_app(app)
     api_package.register(app, api)
     console.init_app(app)
+    h5.init_app(app)
     errors.init_app(app)
     http.init_app(app)
     metrics.init_app(app)

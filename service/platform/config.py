@@ -123,6 +123,12 @@ DEFAULTS: dict[str, Any] = {
     "EVENTS_POLL_SECONDS": 0.5,
     "EVENTS_STREAM_SECONDS": 300,
     "EVENTS_KEEPALIVE_SECONDS": 15,
+    # the H5 capture page (/h5/verify): how long the app's one-time code lives, where the page sends
+    # the person after a pass (an app URL scheme, e.g. "xjy://verification/passed"; None: stay), and
+    # the demo's login entry (/h5/: off in production, where the app opens the page)
+    "H5_HANDOVER_SECONDS": 60,
+    "H5_RETURN_URL": None,
+    "H5_DEMO_LOGIN": False,
     # webhooks: how long one delivery may take
     "WEBHOOK_TIMEOUT_SECONDS": 5,
     # the scheduler: how often it pumps webhooks and sweeps attempts (seconds)

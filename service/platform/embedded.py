@@ -97,6 +97,7 @@ def main() -> int:
         os.environ.setdefault(f"XJY_{key}", value)
     # The scheduler anchors the audit log's head here (see README, "Anchored audit head").
     os.environ.setdefault("XJY_AUDIT_CHECKPOINT_DIR", str(INSTANCE / "audit-checkpoints"))
+    os.environ.setdefault("XJY_H5_DEMO_LOGIN", "true")  # /h5/: log in a demo account and verify it
     commands: dict[str, list[str]] = {}
     if not os.environ.get("REDIS_URL"):
         commands["redis"], os.environ["REDIS_URL"] = redis_command(INSTANCE)
@@ -115,6 +116,7 @@ def main() -> int:
     supervisor = Supervisor(env, commands)
     print(f"服务已启动: http://127.0.0.1:{port}/api/v1/docs", flush=True)
     print(f"管理后台: http://127.0.0.1:{port}/console/ (Ctrl+C 停止)", flush=True)
+    print(f"H5 认证演示: http://127.0.0.1:{port}/h5/ (演示账号见 README: scripts.h5_demo)", flush=True)
     signal.signal(signal.SIGTERM, supervisor.stop)
     signal.signal(signal.SIGINT, supervisor.stop)
     try:
