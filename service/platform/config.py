@@ -35,14 +35,18 @@ DEFAULTS: dict[str, Any] = {
     "SMS_GATEWAY_TOKEN": None,
     "SMS_CODE_TTL": 300,
     "SMS_CODE_MAX_TRIES": 5,
+    # per phone: counted per requesting address, login apart from the other purposes; the ceiling
+    # across addresses counts sends nobody completed (service/auth/sms_codes.py)
     "SMS_LIMITS_PER_PHONE": "1/minute;5/hour;10/day",
-    "SMS_LIMITS_PER_ADDRESS": "20/hour;50/day",
+    "SMS_LIMITS_PER_PHONE_CEILING": "3/minute;20/hour;40/day",
+    "SMS_LIMITS_PER_ADDRESS": "3/10 seconds;10/minute;300/hour;1000/day",  # bursts, not offices
     # sessions
     "SESSION_IDLE_SECONDS": 30 * 60,
     "SESSION_ABSOLUTE_SECONDS": 12 * 3600,
     "VERIFICATION_SESSION_SECONDS": 30 * 60,  # the gate's verification-scoped token
     # login: image captcha, failed-login throttling, certificate challenges
-    "CAPTCHA_REQUIRED": True,  # password login needs a solved captcha; off only for load tests
+    "CAPTCHA_REQUIRED": True,  # password login and SMS sends; false only in the embedded demo
+    "DEMO": False,  # the embedded demo (`make run` sets XJY_DEMO): fictional data, texts to the outbox
     "CAPTCHA_TTL": 120,
     "CAPTCHA_LENGTH": 4,
     "CAPTCHA_LIMITS_PER_ADDRESS": "60/minute;600/hour",
@@ -107,6 +111,7 @@ def load(app: Flask, overrides: Mapping[str, Any] | None = None) -> None:
         app.config["DATABASE_URL"] = app.config["SQLALCHEMY_DATABASE_URI"]
     _instance_keys(app)
     _require_keys(app)
+    _refuse_demo_switches(app)
     if isinstance(app.json, DefaultJSONProvider):  # Flask's default provider owns ensure_ascii
         app.json.ensure_ascii = False  # Flask 3 ignores JSON_AS_ASCII; people read these bodies in Chinese
 
@@ -130,6 +135,18 @@ def _instance_keys(app: Flask) -> None:
             key, sep, value = line.strip().partition("=")
             if sep and key in ("SECRET_KEY", "ID_NUMBER_KEY", "LOOKUP_KEY") and not app.config.get(key):
                 app.config[key] = value
+
+
+def is_demo(cfg: Mapping[str, Any]) -> bool:
+    """The embedded demo, which texts no real phone: the only place demo switches hold."""
+    return bool(cfg.get("DEMO")) and cfg.get("SMS_BACKEND") == "outbox"
+
+
+def _refuse_demo_switches(app: Flask) -> None:
+    if not app.config["CAPTCHA_REQUIRED"] and not is_demo(app.config):
+        raise RuntimeError(
+            "CAPTCHA_REQUIRED=false is for the embedded demo only (XJY_DEMO, SMS_BACKEND=outbox)"
+        )
 
 
 def _require_keys(app: Flask) -> None:

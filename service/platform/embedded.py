@@ -81,6 +81,8 @@ def main() -> int:
     INSTANCE.mkdir(exist_ok=True)
     for key, value in _load_or_create_keys(INSTANCE / "keys.env").items():
         os.environ.setdefault(f"XJY_{key}", value)
+    # Demo switches (e.g. XJY_CAPTCHA_REQUIRED=false for scripts) hold only here.
+    os.environ.setdefault("XJY_DEMO", "true")
     redis_server = None if os.environ.get("REDIS_URL") else _start_redis()
     _prepare_database()
     port = os.environ.get("PORT", "8000")
