@@ -24,6 +24,15 @@ if TYPE_CHECKING:
 
 INSTANCE = Path(__file__).resolve().parents[2] / "instance"
 KEYS = ("SECRET_KEY", "ID_NUMBER_KEY", "LOOKUP_KEY")
+#: The web server of the embedded product: gunicorn with gevent workers, as in production.
+WEB_COMMAND = [
+    sys.executable,
+    "-m",
+    "gunicorn",
+    "--config",
+    "python:service.platform.gunicorn_conf",
+    "service.platform.wsgi:app",
+]
 # The path without the query string: an admin's search may carry an ID number, which is never logged.
 
 
@@ -95,8 +104,7 @@ def main() -> int:
     supervisor = Supervisor(
         env,
         {
-            "web": [sys.executable, "-m", "gunicorn", "--config", "python:service.platform.gunicorn_conf",
-                    "service.platform.wsgi:app"],
+            "web": WEB_COMMAND,
             "worker": [*flask, "worker"],
             "scheduler": [*flask, "scheduler"],
         },
