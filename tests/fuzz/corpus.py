@@ -16,6 +16,8 @@ import zlib
 import numpy as np
 from PIL import Image
 
+from scripts.bench_memory import png_of_zeros
+
 MB = 1024 * 1024
 
 
@@ -34,18 +36,6 @@ def _save(img: Image.Image, fmt: str, **options: object) -> bytes:
 
 def _png_chunk(kind: bytes, data: bytes) -> bytes:
     return struct.pack(">I", len(data)) + kind + data + struct.pack(">I", zlib.crc32(kind + data))
-
-
-def png_of_zeros(
-    width: int, height: int, *, bit_depth: int = 1, color_type: int = 0, level: int = 9
-) -> bytes:
-    """A valid PNG of ``width`` x ``height`` black pixels written chunk by chunk: a few KB that
-    declare any size (the issue's 6300 x 6300 1-bit frames were 4.9 KB each)."""
-    row = 1 + (width * bit_depth * {0: 1, 2: 3}[color_type] + 7) // 8  # filter byte + packed samples
-    compressor = zlib.compressobj(level)
-    zero_row = bytes(row)
-    idat = b"".join(compressor.compress(zero_row) for _ in range(height)) + compressor.flush()
-    return _png(struct.pack(">IIBBBBB", width, height, bit_depth, color_type, 0, 0, 0), idat)
 
 
 def _png(header: bytes, idat: bytes) -> bytes:
