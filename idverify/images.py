@@ -132,7 +132,30 @@ def _decode_bytes(data: bytes, fmt: str, limits: ImageLimits) -> DecodedImage:
         return DecodedImage(None, "image_too_large_pixels", fmt)
     except (OSError, SyntaxError, ValueError, EOFError):
         return DecodedImage(None, "image_corrupt", fmt)
-    return DecodedImage(_to_rgb(_orient(img)), None, fmt)
+    return DecodedImage(_to_rgb(_orient(_shrink(img, limits.max_side))), None, fmt)
+
+
+def _shrink(img: Image.Image, max_side: int | None) -> Image.Image:
+    """Bring a large decoded image down to about ``max_side`` in its own mode, before any RGB copy.
+
+    PNG and WebP have no reduced-size decoding (JPEG has, see the draft above), so their one
+    full-size copy is the decoded image in its native mode (1 byte a pixel for 1-bit and grey);
+    without this, a 40 MP 1-bit PNG became a 120 MB RGB array before anything looked at it.
+    Same threshold as the JPEG draft: only images over twice ``max_side`` are reduced.
+    """
+    if not max_side or max(img.size) <= 2 * max_side:
+        return img
+    factor = max(img.size) // max_side
+    exif = img.info.get("exif")
+    if img.mode in ("L", "LA", "RGB", "RGBA", "I", "F", "CMYK"):
+        small = img.reduce(factor)  # box filter: every pixel counts
+    else:  # 1-bit, palette, 16-bit: reduce() does not take them
+        small = img.resize(
+            (max(1, img.width // factor), max(1, img.height // factor)), Image.Resampling.NEAREST
+        )
+    if exif is not None:
+        small.info["exif"] = exif  # the orientation still applies
+    return small
 
 
 def _orient(img: Image.Image) -> Image.Image:
@@ -220,20 +243,43 @@ def decode_video(data: bytes, *, max_frames: int = 12, limits: ImageLimits = DEF
 
 
 def _read_frames(path: str, max_frames: int, limits: ImageLimits) -> list[RGBImage]:
-    """Read every frame (clips are a few seconds), keep an even sample, stop at the pixel limit."""
+    """Count the frames (grab() only demuxes and decodes, it keeps nothing), then retrieve an even
+    sample of them, each reduced to ``limits.max_side``: memory holds ``max_frames`` small frames,
+    never the whole clip (600 full-HD frames would be 3.7 GB). Stops at the pixel limit."""
+    cap = cv2.VideoCapture(path)
+    try:
+        count = 0
+        while count < 600 and cap.grab():
+            count += 1
+    finally:
+        cap.release()
+    if count == 0:
+        return []
+    picks = set(np.linspace(0, count - 1, min(count, max_frames)).round().astype(int).tolist())
     cap = cv2.VideoCapture(path)
     frames: list[RGBImage] = []
     try:
-        while len(frames) < 600:
-            ok, frame = cap.read()
+        for index in range(count):
+            if not cap.grab():
+                break
+            if index not in picks:
+                continue
+            ok, frame = cap.retrieve()
             if not ok or frame is None:
                 break
             if frame.shape[0] * frame.shape[1] > limits.max_pixels:
                 return []
-            frames.append(np.ascontiguousarray(cv2.cvtColor(frame, cv2.COLOR_BGR2RGB)))
+            frames.append(np.ascontiguousarray(cv2.cvtColor(_fit(frame, limits.max_side), cv2.COLOR_BGR2RGB)))
     finally:
         cap.release()
-    if len(frames) <= max_frames:
-        return frames
-    picks = np.linspace(0, len(frames) - 1, max_frames).round().astype(int)
-    return [frames[i] for i in picks]
+    return frames
+
+
+def _fit(frame: np.ndarray, max_side: int | None) -> np.ndarray:
+    """A video frame scaled down (area filter) so its longer side is at most ``max_side``."""
+    longest = max(frame.shape[:2])
+    if not max_side or longest <= max_side:
+        return frame
+    scale = max_side / longest
+    size = (max(1, round(frame.shape[1] * scale)), max(1, round(frame.shape[0] * scale)))
+    return cv2.resize(frame, size, interpolation=cv2.INTER_AREA)

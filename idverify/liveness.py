@@ -271,7 +271,7 @@ def _decode_frames(
 ) -> tuple[list[RGBImage], str | None]:
     limits = ImageLimits(max_side=960)
     if isinstance(frames, bytes):
-        video = decode_video(frames, max_frames=config.max_frames)
+        video = decode_video(frames, max_frames=config.max_frames, limits=limits)
         if video.reason:
             return [], video.reason
         images = list(video.frames)

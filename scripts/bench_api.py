@@ -45,8 +45,10 @@ def _env(tmp: Path, redis_url: str, database_url: str | None) -> dict[str, str]:
         XJY_ID_NUMBER_KEY=base64.b64encode(secrets.token_bytes(32)).decode(),
         XJY_LOOKUP_KEY=secrets.token_urlsafe(16),
         XJY_SMS_LIMITS_PER_PHONE="1000/minute",
+        XJY_SMS_LIMITS_PER_PHONE_CEILING="1000/minute",
         XJY_SMS_LIMITS_PER_ADDRESS="1000000/hour",
         XJY_CAPTCHA_REQUIRED="false",  # a load test cannot read images; the captcha is tested elsewhere
+        XJY_DEMO="true",  # ... and the switch holds only in a demo (texts to the outbox)
     )
     return env
 

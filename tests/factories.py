@@ -88,6 +88,13 @@ def solve_captcha(client) -> dict[str, str]:
     return {"captcha_id": captcha_id, "captcha": CAPTCHA_ANSWER}
 
 
+def request_sms_code(client, phone: str, purpose: str, **environ):
+    """POST /api/v1/sms-codes with a solved captcha (as every send needs); returns the raw response.
+    ``environ`` reaches the WSGI environ, e.g. ``REMOTE_ADDR``."""
+    body = {"phone": phone, "purpose": purpose, **solve_captcha(client)}
+    return client.post("/api/v1/sms-codes", json=body, environ_overrides=environ or None)
+
+
 def password_login(client, username: str, password: str = PASSWORD):
     """POST a password login with a solved captcha; returns the raw response."""
     body = {"method": "password", "username": username, "password": password, **solve_captcha(client)}

@@ -18,6 +18,7 @@ from flask import current_app
 
 from models.base import utcnow
 from service.platform import ratelimit
+from service.platform.config import is_demo
 from service.platform.crypto import hash_code
 from service.platform.errors import InvalidInput
 from service.platform.extensions import redis_store
@@ -70,6 +71,18 @@ def issue(address: str | None) -> Captcha:
     ttl = cfg["CAPTCHA_TTL"]
     redis_store.client.set(_key(captcha_id), _digest(captcha_id, text), ex=ttl)
     return Captcha(captcha_id, _draw(text), utcnow() + dt.timedelta(seconds=ttl))
+
+
+def required() -> bool:
+    """Whether a captcha must be solved (password login, SMS sends).
+
+    ``CAPTCHA_REQUIRED=false`` lets scripts drive the embedded demo (they cannot read images); it
+    holds only there (``DEMO``, set by ``make run``, whose texts go to the outbox, never to a phone).
+    Anywhere else the switch is refused: the app does not start with it (config.load), and a
+    request asks for the captcha all the same.
+    """
+    cfg = current_app.config
+    return bool(cfg["CAPTCHA_REQUIRED"]) or not is_demo(cfg)
 
 
 def check(captcha_id: str | None, answer: str | None) -> None:

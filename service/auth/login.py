@@ -96,7 +96,7 @@ def password_login(
     account = db.session.scalar(select(Account).where(Account.username == username))
     subject = _subject(account, username)
     throttle.check(subject)
-    if current_app.config["CAPTCHA_REQUIRED"]:
+    if captcha.required():
         captcha.check(captcha_id, captcha_answer)
     if not verify_password(account.password_hash if account else None, password) or account is None:
         _fail("password", subject, account, username, LOGIN_FAILED)

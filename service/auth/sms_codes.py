@@ -1,6 +1,17 @@
 """Six-digit one-time codes: stored only as a keyed hash in Redis, 5 minutes, single use, 5 tries.
 
-Sending is limited per phone (1/min, 5/h, 10/day by default) and per client address.
+Who may make the service send a text, and how often (README, 短信验证码):
+
+- every send needs a solved image captcha (the one password login uses), so a script cannot send
+  texts in bulk; the demo-only switch ``CAPTCHA_REQUIRED=false`` is refused outside the embedded
+  demo (:func:`service.auth.captcha.required`);
+- per client address, bursts are cut short (``SMS_LIMITS_PER_ADDRESS``: 3 in 10 s, 10 a minute)
+  while a government office behind one address still gets hundreds of texts a day;
+- per phone, the allowance (``SMS_LIMITS_PER_PHONE``: 1/min, 5/h, 10/day) is counted per requesting
+  address and separately for login and for the other purposes, so nobody elsewhere can use up the
+  login codes a person asks for themselves; a ceiling across addresses
+  (``SMS_LIMITS_PER_PHONE_CEILING``) keeps a phone from being flooded, and it counts only sends
+  nobody completed: a code entered correctly gives the phone's ceiling back.
 """
 
 from __future__ import annotations
@@ -13,6 +24,7 @@ from sqlalchemy import select
 
 from models.accounts import Account
 from models.base import db
+from service.auth import captcha
 from service.auth.sessions import LOGIN_STATUSES
 from service.auth.sms_senders import get_sender
 from service.platform import ratelimit
@@ -21,6 +33,7 @@ from service.platform.errors import InvalidInput
 from service.platform.extensions import redis_store
 
 PURPOSES = ("register", "login", "confirm", "change_phone")
+_TOO_OFTEN = {"reason": "sms_rate_limited", "message": "验证码发送过于频繁,请稍后再试"}
 
 # Atomically check a code: 1 ok (consumed), 0 missing/expired, -1 wrong, -2 tries exhausted.
 _CHECK_SCRIPT = """
@@ -49,22 +62,27 @@ def message_text(code: str, minutes: int) -> str:
     return f"【湘建云】您的验证码为{code},{minutes}分钟内有效。如非本人操作,请忽略本短信。"
 
 
-def send_code(phone: str, purpose: str, address: str | None, *, deliver: bool = True) -> None:
-    """Issue a new code (replacing any earlier one) and deliver it.
+def allowance(purpose: str) -> str:
+    """Which per-phone allowance a purpose spends: login codes have their own, so codes sent for a
+    registration (to any number one likes) never use up a person's logins."""
+    return "login" if purpose == "login" else "enrol"
 
-    ``deliver=False`` still spends the rate limit but sends nothing: used when the phone has no
+
+def send_code(phone: str, purpose: str, address: str | None, *, deliver: bool = True) -> None:
+    """Issue a new code (replacing any earlier one) and deliver it; the captcha is the caller's.
+
+    ``deliver=False`` still spends the limits but sends nothing: used when the phone has no
     account for a login code, so the answer does not reveal which phones are registered.
     """
     cfg = current_app.config
-    ratelimit.enforce(
-        cfg["SMS_LIMITS_PER_PHONE"], "sms-phone", phone,
-        reason="sms_rate_limited", message="验证码发送过于频繁,请稍后再试",
-    )  # fmt: skip
-    if address:
-        ratelimit.enforce(
-            cfg["SMS_LIMITS_PER_ADDRESS"], "sms-addr", address,
-            reason="sms_rate_limited", message="验证码发送过于频繁,请稍后再试",
-        )  # fmt: skip
+    group = allowance(purpose)
+    limits = [
+        (cfg["SMS_LIMITS_PER_PHONE"], ("sms-phone", group, phone, address or "-")),
+        (cfg["SMS_LIMITS_PER_PHONE_CEILING"], ("sms-phone-all", group, phone)),
+    ]
+    if address:  # requests always have one; commands and tests may send without
+        limits.append((cfg["SMS_LIMITS_PER_ADDRESS"], ("sms-addr", address)))
+    ratelimit.enforce_all(limits, **_TOO_OFTEN)
     if not deliver:
         return
     code = f"{secrets.randbelow(10**6):06d}"
@@ -83,12 +101,16 @@ def send_code(phone: str, purpose: str, address: str | None, *, deliver: bool = 
         raise
 
 
-def request_code(phone: str, purpose: str, address: str | None) -> int:
-    """Send a code for ``purpose``; returns its lifetime in seconds. Commits.
+def request_code(
+    phone: str, purpose: str, address: str | None, captcha_id: str | None, captcha_answer: str | None
+) -> int:
+    """Send a code for ``purpose`` once the captcha is solved; returns its lifetime in seconds. Commits.
 
     A login code goes only to a phone with an account that may log in; the answer is the same
     either way, so it does not reveal which phones are registered.
     """
+    if captcha.required():
+        captcha.check(captcha_id, captcha_answer)
     deliver = purpose != "login" or _phone_has_account(phone)
     send_code(phone, purpose, address, deliver=deliver)
     db.session.commit()
@@ -115,3 +137,7 @@ def check_code(phone: str, purpose: str, code: str) -> None:
     if result != 1:
         reason, message = _FAILURES[result]
         raise InvalidInput(reason, message, errors={"sms_code": [message]})
+    # The phone's holder completed a send: what was sent to it was asked for, not a flood.
+    ratelimit.clear(
+        current_app.config["SMS_LIMITS_PER_PHONE_CEILING"], "sms-phone-all", allowance(purpose), phone
+    )

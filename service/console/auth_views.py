@@ -21,16 +21,20 @@ from service.platform.errors import ServiceError
 
 
 def _login_page(status: int = 200, **forms: Any) -> tuple[str, int]:
-    issued = captcha.issue(request.remote_addr)
+    issued, for_sms = captcha.issue(request.remote_addr), captcha.issue(request.remote_addr)
     password_form = forms.get("password_form") or PasswordLoginForm()
     password_form.captcha_id.data = issued.captcha_id
     password_form.captcha.data = ""
+    sms_send_form = forms.get("sms_send_form") or SmsSendForm()
+    sms_send_form.sms_captcha_id.data = for_sms.captcha_id
+    sms_send_form.sms_captcha.data = ""
     return render_template(
         "console/login.html",
         password_form=password_form,
-        sms_send_form=forms.get("sms_send_form") or SmsSendForm(),
+        sms_send_form=sms_send_form,
         sms_form=forms.get("sms_form") or SmsLoginForm(),
         captcha_image=issued.image_base64,
+        sms_captcha_image=for_sms.image_base64,
         tab=forms.get("tab", "password"),
     ), status
 
@@ -86,7 +90,8 @@ def sms_code() -> Any:
         form_errors(form)
         return _login_page(422, sms_send_form=form, tab="sms")
     try:
-        sms_codes.request_code(form.phone.data or "", "login", request.remote_addr)
+        phone, answer = form.phone.data or "", form.sms_captcha.data
+        sms_codes.request_code(phone, "login", request.remote_addr, form.sms_captcha_id.data, answer)
     except ServiceError as exc:
         fail(exc)
         return _login_page(exc.status, sms_send_form=form, tab="sms")

@@ -23,13 +23,22 @@ class PasswordChangeForm(FlaskForm):
     confirm = PasswordField("再次输入新密码", [EqualTo("new_password", message="两次输入的新密码不一致")])
 
 
-class SmsSendForm(FlaskForm):
-    phone = StringField(
+def _phone_field() -> StringField:
+    return StringField(
         "使用人手机号", [DataRequired(REQUIRED), Regexp(r"^1[3-9]\d{9}$", message="手机号码格式不正确")]
     )
 
 
-class SmsLoginForm(SmsSendForm):
+class SmsSendForm(FlaskForm):
+    """A text is sent only after its own image captcha is solved (as the API asks)."""
+
+    phone = _phone_field()
+    sms_captcha_id = HiddenField()
+    sms_captcha = StringField("验证码", [DataRequired(REQUIRED), Length(max=8)])
+
+
+class SmsLoginForm(FlaskForm):
+    phone = _phone_field()
     code = StringField(
         "短信验证码", [DataRequired(REQUIRED), Regexp(r"^\d{6}$", message="请输入6位数字验证码")]
     )

@@ -25,6 +25,9 @@ DEFAULTS: dict[str, Any] = {
     "OPENAPI_SWAGGER_UI_PATH": "docs",
     "OPENAPI_SWAGGER_UI_URL": "/api/v1/docs-assets/",  # served locally: nothing is fetched from a CDN
     "MAX_CONTENT_LENGTH": 40 * 1024 * 1024,
+    # a request body must arrive within the grace plus its bytes at this rate, or 408 (body_deadline.py)
+    "BODY_GRACE_SECONDS": 10,
+    "BODY_MIN_BYTES_PER_SECOND": 8 * 1024,
     "SQLALCHEMY_ENGINE_OPTIONS": {"pool_pre_ping": True},
     # Keys: SECRET_KEY signs console sessions, ID_NUMBER_KEY (base64, 32 bytes) encrypts ID numbers,
     # LOOKUP_KEY keys the ID-number hash. None here on purpose: production must set them.
@@ -44,14 +47,18 @@ DEFAULTS: dict[str, Any] = {
     "SMS_GATEWAY_TOKEN": None,
     "SMS_CODE_TTL": 300,
     "SMS_CODE_MAX_TRIES": 5,
+    # per phone: counted per requesting address, login apart from the other purposes; the ceiling
+    # across addresses counts sends nobody completed (service/auth/sms_codes.py)
     "SMS_LIMITS_PER_PHONE": "1/minute;5/hour;10/day",
-    "SMS_LIMITS_PER_ADDRESS": "20/hour;50/day",
+    "SMS_LIMITS_PER_PHONE_CEILING": "3/minute;20/hour;40/day",
+    "SMS_LIMITS_PER_ADDRESS": "3/10 seconds;10/minute;300/hour;1000/day",  # bursts, not offices
     # sessions
     "SESSION_IDLE_SECONDS": 30 * 60,
     "SESSION_ABSOLUTE_SECONDS": 12 * 3600,
     "VERIFICATION_SESSION_SECONDS": 30 * 60,  # the gate's verification-scoped token
     # login: image captcha, failed-login throttling, certificate challenges
-    "CAPTCHA_REQUIRED": True,  # password login needs a solved captcha; off only for load tests
+    "CAPTCHA_REQUIRED": True,  # password login and SMS sends; false only in the embedded demo
+    "DEMO": False,  # the embedded demo (`make run` sets XJY_DEMO): fictional data, texts to the outbox
     "CAPTCHA_TTL": 120,
     "CAPTCHA_LENGTH": 4,
     "CAPTCHA_LIMITS_PER_ADDRESS": "60/minute;600/hour",
@@ -164,6 +171,7 @@ def load(app: Flask, overrides: Mapping[str, Any] | None = None) -> None:
     _instance_keys(app)
     _require_keys(app)
     crypto.check_keys(app.config)
+    _refuse_demo_switches(app)
     if isinstance(app.json, DefaultJSONProvider):  # Flask's default provider owns ensure_ascii
         app.json.ensure_ascii = False  # Flask 3 ignores JSON_AS_ASCII; people read these bodies in Chinese
 
@@ -187,6 +195,18 @@ def _instance_keys(app: Flask) -> None:
             key, sep, value = line.strip().partition("=")
             if sep and key in ("SECRET_KEY", "ID_NUMBER_KEY", "LOOKUP_KEY") and not app.config.get(key):
                 app.config[key] = value
+
+
+def is_demo(cfg: Mapping[str, Any]) -> bool:
+    """The embedded demo, which texts no real phone: the only place demo switches hold."""
+    return bool(cfg.get("DEMO")) and cfg.get("SMS_BACKEND") == "outbox"
+
+
+def _refuse_demo_switches(app: Flask) -> None:
+    if not app.config["CAPTCHA_REQUIRED"] and not is_demo(app.config):
+        raise RuntimeError(
+            "CAPTCHA_REQUIRED=false is for the embedded demo only (XJY_DEMO, SMS_BACKEND=outbox)"
+        )
 
 
 def _require_keys(app: Flask) -> None:

@@ -22,6 +22,15 @@ from pathlib import Path
 
 INSTANCE = Path(__file__).resolve().parents[2] / "instance"
 KEYS = ("SECRET_KEY", "ID_NUMBER_KEY", "LOOKUP_KEY")
+#: The web server of the embedded product: gunicorn with gevent workers, as in production.
+WEB_COMMAND = [
+    sys.executable,
+    "-m",
+    "gunicorn",
+    "--config",
+    "python:service.platform.gunicorn_conf",
+    "service.platform.wsgi:app",
+]
 # The path without the query string: an admin's search may carry an ID number, which is never logged.
 
 
@@ -98,6 +107,8 @@ def main() -> int:
     # The scheduler anchors the audit log's head here (see README, "Anchored audit head").
     os.environ.setdefault("XJY_AUDIT_CHECKPOINT_DIR", str(INSTANCE / "audit-checkpoints"))
     os.environ.setdefault("XJY_H5_DEMO_LOGIN", "true")  # /h5/: log in a demo account and verify it
+    # Demo switches (e.g. XJY_CAPTCHA_REQUIRED=false for scripts) hold only here.
+    os.environ.setdefault("XJY_DEMO", "true")
     commands: dict[str, list[str]] = {}
     if not os.environ.get("REDIS_URL"):
         commands["redis"], os.environ["REDIS_URL"] = redis_command(INSTANCE)
@@ -109,8 +120,7 @@ def main() -> int:
     env = {**os.environ, "PROMETHEUS_MULTIPROC_DIR": str(metrics_dir), "PORT": port}
     # Fixed argument lists of our own interpreter: no shell, no user input.
     flask = [sys.executable, "-m", "flask", "--app", "service"]
-    gunicorn = ["gunicorn", "--config", "python:service.platform.gunicorn_conf", "service.platform.wsgi:app"]
-    commands["web"] = [sys.executable, "-m", *gunicorn]
+    commands["web"] = WEB_COMMAND
     commands["worker"] = [*flask, "worker"]
     commands["scheduler"] = [*flask, "scheduler"]
     supervisor = Supervisor(env, commands)

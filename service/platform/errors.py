@@ -108,6 +108,7 @@ _HTTP_REASONS = {
     403: ("forbidden", "没有权限执行此操作"),
     404: ("not_found", "未找到该记录"),
     405: ("method_not_allowed", "不支持该请求方法"),
+    408: ("request_timeout", "请求内容发送过慢,请检查网络后重试"),
     409: ("conflict", "与现有记录冲突"),
     413: ("payload_too_large", "上传内容过大"),
     415: ("unsupported_media_type", "不支持的内容类型"),

@@ -15,6 +15,7 @@ from flask import Flask, Response, current_app, request
 from werkzeug.routing import IntegerConverter, Map
 
 from models.base import MAX_ID
+from service.platform.body_deadline import pace_bodies
 from service.platform.errors import InvalidInput, ServiceError
 
 BODY_TYPES = ("application/json", "multipart/form-data")
@@ -105,5 +106,6 @@ def _harden(response: Response) -> Response:
 
 
 def init_app(app: Flask) -> None:
+    pace_bodies(app)
     app.before_request(_check_body)
     app.after_request(_harden)

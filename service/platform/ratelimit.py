@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 import time
+from collections.abc import Sequence
 
 from flask import Flask, current_app
-from limits import RateLimitItem, parse_many
+from limits import parse_many
 from limits.storage import RedisStorage
 from limits.strategies import MovingWindowRateLimiter
 
@@ -31,13 +32,19 @@ def enforce(limits_spec: str, *keys: str, reason: str, message: str) -> None:
     All limits are tested first and only then hit, so a refused attempt does not eat the budget
     of the wider windows.
     """
+    enforce_all([(limits_spec, keys)], reason=reason, message=message)
+
+
+def enforce_all(specs: Sequence[tuple[str, Sequence[str]]], *, reason: str, message: str) -> None:
+    """:func:`enforce` over several (limits, keys) pairs at once: nothing is counted unless all pass,
+    so a send refused by one limit spends none of the others."""
     window = limiter()
-    items: list[RateLimitItem] = parse_many(limits_spec)
-    for item in items:
+    items = [(item, tuple(keys)) for spec, keys in specs for item in parse_many(spec)]
+    for item, keys in items:
         if not window.test(item, *keys):
             reset = window.get_window_stats(item, *keys).reset_time
             raise TooManyRequests(reason, message, retry_after=max(1, int(reset - time.time())))
-    for item in items:
+    for item, keys in items:
         window.hit(item, *keys)
 
 

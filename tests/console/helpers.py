@@ -16,6 +16,7 @@ from tests.factories import CAPTCHA_ANSWER, PASSWORD
 
 CSRF = re.compile(r'name="csrf_token" type="hidden" value="([^"]+)"|name="csrf_token" value="([^"]+)"')
 CAPTCHA_ID = re.compile(r'id="captcha_id" name="captcha_id" type="hidden" value="([^"]+)"')
+SMS_CAPTCHA_ID = re.compile(r'id="sms_captcha_id" name="sms_captcha_id" type="hidden" value="([^"]+)"')
 
 
 def csrf_of(html: str) -> str:
@@ -39,6 +40,17 @@ def login_form(client) -> dict[str, str]:
         "csrf_token": csrf_of(html),
         "captcha_id": captcha_id,
         "captcha": solve(client.application, captcha_id),
+    }
+
+
+def sms_send_form(client) -> dict[str, str]:
+    """The login page's SMS-send fields, with that form's own captcha solved."""
+    html = client.get("/console/login").get_data(as_text=True)
+    captcha_id = SMS_CAPTCHA_ID.search(html).group(1)
+    return {
+        "csrf_token": csrf_of(html),
+        "sms_captcha_id": captcha_id,
+        "sms_captcha": solve(client.application, captcha_id),
     }
 
 

@@ -9,7 +9,7 @@ from sqlalchemy import select
 from models.accounts import Role, Session, VerificationStatus
 from models.audit import AuditEvent
 from models.base import db
-from tests.console.helpers import console_login, login_form, token_of
+from tests.console.helpers import console_login, login_form, sms_send_form, token_of
 from tests.factories import latest_sms_code, make_account
 
 
@@ -83,11 +83,10 @@ def test_sms_login(app, client):
     with app.app_context():
         admin = _city_admin()
         phone = admin.phone
-    token = token_of(client, "/console/login")
-    assert (
-        client.post("/console/login/sms-code", data={"csrf_token": token, "phone": phone}).status_code == 200
-    )
+    form = sms_send_form(client)
+    assert client.post("/console/login/sms-code", data={**form, "phone": phone}).status_code == 200
     code = latest_sms_code(app, phone)
+    token = form["csrf_token"]
     response = client.post("/console/login/sms", data={"csrf_token": token, "phone": phone, "code": code})
     assert response.status_code == 302
     assert client.get("/console/reviews").status_code == 200

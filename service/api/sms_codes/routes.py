@@ -20,6 +20,9 @@ class SmsCodeRequestSchema(BaseSchema):
     purpose = fields.String(
         required=True, validate=validate.OneOf(PURPOSES, error="用途须为 " + "/".join(PURPOSES))
     )
+    # A solved image captcha (GET /api/v1/captchas) for every send; single use, like at login.
+    captcha_id = fields.String(validate=validate.Length(min=1, max=64))
+    captcha = fields.String(load_only=True, validate=validate.Length(min=1, max=16))
 
 
 class SmsCodeSentSchema(Schema):
@@ -32,6 +35,8 @@ class SmsCodes(MethodView):
     @blp.arguments(SmsCodeRequestSchema)
     @blp.response(202, SmsCodeSentSchema)
     def post(self, args: dict[str, Any]) -> dict[str, Any]:
-        """Send a six-digit code to a phone"""
-        expires_in = request_code(args["phone"], args["purpose"], request.remote_addr)
+        """Send a six-digit code to a phone (after a solved image captcha)"""
+        expires_in = request_code(
+            args["phone"], args["purpose"], request.remote_addr, args.get("captcha_id"), args.get("captcha")
+        )
         return {"sent": True, "expires_in": expires_in}

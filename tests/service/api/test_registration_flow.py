@@ -11,7 +11,16 @@ from sqlalchemy import select
 from models.accounts import Account, Role, VerificationStatus
 from models.base import db
 from service.reference.seed import fictional_id_number
-from tests.factories import PASSWORD, bearer, latest_sms_code, login, make_account, org, password_login
+from tests.factories import (
+    PASSWORD,
+    bearer,
+    latest_sms_code,
+    login,
+    make_account,
+    org,
+    password_login,
+    request_sms_code,
+)
 
 
 def registration_form(app, phone="13812345678", **overrides):
@@ -34,7 +43,7 @@ def registration_form(app, phone="13812345678", **overrides):
 
 
 def request_code(client, phone="13812345678", purpose="register"):
-    return client.post("/api/v1/sms-codes", json={"phone": phone, "purpose": purpose})
+    return request_sms_code(client, phone, purpose)
 
 
 def test_register_apply_review_and_log_in(app, client):

@@ -521,7 +521,8 @@ def test_with_redis_down_an_upload_is_kept_and_finished_later(app, client, engin
     assert (response.status_code, response.get_json()["status"]) == (202, "queued")
     captcha = client.get("/api/v1/captchas")
     assert (captcha.status_code, captcha.get_json()["reason"]) == (503, "service_unavailable")
-    sms = client.post("/api/v1/sms-codes", json={"phone": "13900000000", "purpose": "register"})
+    body = {"phone": "13900000000", "purpose": "register", "captcha_id": "x", "captcha": "ABCD"}
+    sms = client.post("/api/v1/sms-codes", json=body)
     assert sms.status_code == 503 and sms.headers["Retry-After"]
     app.extensions["xjy_redis"], app.extensions["xjy_limiter"] = None, None  # Redis is back
     with app.app_context():

@@ -12,7 +12,7 @@ from models.accounts import Account, AccountStatus, Role, VerificationStatus
 from models.audit import AuditEvent
 from models.base import db
 from service.reference.seed import fictional_id_number
-from tests.factories import bearer, latest_sms_code, login, make_account, password_login
+from tests.factories import bearer, latest_sms_code, login, make_account, password_login, request_sms_code
 
 
 def legacy(app, **extra):
@@ -130,9 +130,7 @@ def test_cli_admins_are_gated_too(app, client):
 
 def confirm(app, client, headers, phone="13700001111", id_number=None, code=None):
     if code is None:
-        assert (
-            client.post("/api/v1/sms-codes", json={"phone": phone, "purpose": "confirm"}).status_code == 202
-        )
+        assert request_sms_code(client, phone, "confirm").status_code == 202
         code = latest_sms_code(app, phone)
     form = {
         "phone": phone,
@@ -177,7 +175,7 @@ def test_legacy_account_confirms_its_basic_information(app, client):
 def test_confirmation_needs_the_right_latest_sms_code(app, client):
     legacy(app)
     scoped = gated_login(client)
-    client.post("/api/v1/sms-codes", json={"phone": "13700001111", "purpose": "confirm"})
+    request_sms_code(client, "13700001111", "confirm")
     wrong = confirm(
         app, client, scoped, code="000000" if latest_sms_code(app, "13700001111") != "000000" else "111111"
     )

@@ -8,11 +8,11 @@ import pytest
 from models.accounts import AccountStatus, VerificationStatus
 from models.base import db
 from service.platform.extensions import redis_store
-from tests.factories import latest_sms_code, make_account
+from tests.factories import latest_sms_code, make_account, request_sms_code
 
 
 def send(client, phone):
-    assert client.post("/api/v1/sms-codes", json={"phone": phone, "purpose": "login"}).status_code == 202
+    assert request_sms_code(client, phone, "login").status_code == 202
 
 
 def sms_login(client, phone, code):

@@ -17,6 +17,7 @@ from tests.factories import PASSWORD, make_account
 def no_captcha(app, monkeypatch):
     """Throttling is about the password check; the captcha has its own tests."""
     monkeypatch.setitem(app.config, "CAPTCHA_REQUIRED", False)
+    monkeypatch.setitem(app.config, "DEMO", True)  # the switch holds only in the embedded demo
     return app
 
 
