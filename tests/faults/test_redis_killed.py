@@ -22,7 +22,8 @@ def test_with_redis_killed_uploads_are_kept_and_every_attempt_ends_once_it_is_ba
     needs_redis = {
         "captcha": product.client.get("/api/v1/captchas"),
         "sms code": product.client.post(
-            "/api/v1/sms-codes", json={"phone": "13900000000", "purpose": "login"}
+            "/api/v1/sms-codes",
+            json={"phone": "13900000000", "purpose": "login", "captcha_id": "a" * 32, "captcha": "ABCD"},
         ),
         "login": product.client.post(
             "/api/v1/sessions",
