@@ -39,7 +39,7 @@ FRONT_ORDER = ("name", "sex", "birth_date", "address", "id_number")
 TITLES = ("中华人民共和国", "居民身份证")
 
 _NOISE_SCORE = 0.3  # a "line" read below this is a pattern or a picture edge, not print
-_PORTRAIT_X = 0.64  # of the card's width: the portrait's left edge on the front (GB 14965), roughly
+PORTRAIT_X = 0.64  # of the card's width: the portrait's left edge on the front (GB 14965), roughly
 _NUMBER_RUN = re.compile(r"[0-9Xx×]{15,}")
 _DATE = re.compile(r"\d{4}[.\-/·]?\d{2}[.\-/·]?\d{2}")
 
@@ -206,7 +206,7 @@ def read_front(lines: Sequence[CardLine], width: float = 856.0) -> Reading:
         lines: the recognised lines of the upright card, any order.
         width: the card's width in the lines' coordinates (the label column is relative to it).
     """
-    lines = [x for x in lines if x.box[0] < _PORTRAIT_X * width or _NUMBER_RUN.search(x.text)]
+    lines = [x for x in lines if x.box[0] < PORTRAIT_X * width or _NUMBER_RUN.search(x.text)]
     rows = group_rows(lines)
     column = _label_column(rows, width)
     found = {id(row): _find_labels(row, FRONT_LABELS, column) for row in rows}
@@ -222,7 +222,7 @@ def read_front(lines: Sequence[CardLine], width: float = 856.0) -> Reading:
     if nation.text and nations.find_nation(nation.text) != nation.text:
         notes.append("nation_not_listed")
     birth_chars = _labelled_value(keyed.get("birth_date"), "birth_date", found, column)
-    birth = _birth_text("".join(c.ch for c in birth_chars))
+    birth = birth_text("".join(c.ch for c in birth_chars))
     fields["birth_date"] = _field("birth_date", birth, birth_chars)
     fields["address"] = _address(rows, keyed, found, number_row, column, width)
     if fields["address"].text and not places.address_prefix_known(fields["address"].text):
@@ -355,17 +355,21 @@ def _address(
 ) -> FieldValue:  # fmt: skip
     """The address row's value and every following row up to the next labelled row, each once, in order.
 
-    Continuation rows count only from their lines right of the label column (lines over the
-    portrait were left out already).
+    Continuation rows count only from their lines right of the label column that begin under the
+    address's first line: an address wraps back to where its value starts, so a line that begins
+    right of the first line's end is something else (the bottom edge of the portrait, a pattern
+    read as a character), wherever the printer put the portrait (lines over its usual place were
+    left out already).
     """
     start = keyed.get("address")
     if start is None:
         return FieldValue("address", "", 0.0)
     chars = _cjk_or_digit(_labelled_value(start, "address", found, column))
     stop = min((r.top for r in rows if r.top > start.top and (found[id(r)] or r is number_row)), default=1e9)
+    first_end = max(line.box[2] for line in start.lines)
     for row in rows:
         if start.top < row.top < stop:
-            keep = {i for i, line in enumerate(row.lines) if column < line.box[0]}
+            keep = {i for i, line in enumerate(row.lines) if column < line.box[0] < first_end - line.height}
             chars += _cjk_or_digit([c for c in row.chars if c.line in keep])
     return _field("address", "".join(c.ch for c in chars), chars)
 
@@ -374,7 +378,7 @@ def _cjk_or_digit(chars: Iterable[_Char]) -> list[_Char]:
     return [c for c in chars if "\u4e00" <= c.ch <= "\u9fff" or c.ch.isdigit() or c.ch in "-—"]
 
 
-def _birth_text(raw: str) -> str:
+def birth_text(raw: str) -> str:
     """``1990年1月2日`` with year, month and day each followed by its mark; "" otherwise.
 
     A line whose end is lost ("1987年11月") stays unreadable, not 1987-1-1.

@@ -68,7 +68,7 @@ def test_recognition_batches_group_similar_widths() -> None:
     ],
 )
 def test_birth_date_needs_every_part(raw: str, text: str) -> None:
-    assert cardtext._birth_text(raw) == text
+    assert cardtext.birth_text(raw) == text
 
 
 def _line(text: str) -> cardtext.CardLine:

@@ -153,3 +153,12 @@ def test_glared_authority_is_flagged_not_corrected() -> None:
 def test_side_evidence() -> None:
     assert side_evidence(_front())["front"] > 0.9 > side_evidence(_front())["back"]
     assert side_evidence(_back())["back"] > 0.9 > side_evidence(_back())["front"]
+
+
+def test_address_continuation_must_begin_under_the_first_line() -> None:
+    """A line right of the address's first line (a portrait's edge read as 小) is not address."""
+    lines = [
+        *_front(address=("湖南省株洲市芦淞区新", "华路804号金色家园18", "栋603室")),
+        CardLine("A小", 0.62, (492, 294, 670, 321)),
+    ]
+    assert read_front(lines).fields["address"].text == "湖南省株洲市芦淞区新华路804号金色家园18栋603室"
