@@ -17,7 +17,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 
 from idverify import checks, nations, places
@@ -53,12 +53,15 @@ class CardLine:
         score: its mean character confidence.
         box: x0, y0, x1, y1 of the line on the card.
         char_scores: per-character confidences aligned with ``text`` (may be empty).
+        alternatives: per character, the recogniser's second choice and its probability (may be
+            empty): what field knowledge may pick instead of a character that cannot be right.
     """
 
     text: str
     score: float
     box: Box
     char_scores: tuple[float, ...] = ()
+    alternatives: tuple[tuple[str, float], ...] = ()
 
     @property
     def height(self) -> float:
@@ -71,6 +74,8 @@ class _Char:
     ch: str
     score: float
     line: int  # index into the row's lines
+    alt: str = ""  # the recogniser's second choice here
+    alt_score: float = 0.0
 
 
 @dataclass
@@ -142,12 +147,44 @@ def group_rows(lines: Iterable[CardLine]) -> list[_Row]:
 def _chars(line: CardLine, index: int) -> list[_Char]:
     """NFKC-normalised characters without spaces, each with its confidence."""
     scores = line.char_scores if len(line.char_scores) == len(line.text) else (line.score,) * len(line.text)
+    alts = line.alternatives if len(line.alternatives) == len(line.text) else (("", 0.0),) * len(line.text)
     out = []
-    for ch, score in zip(line.text, scores, strict=True):
+    for ch, score, (alt, alt_score) in zip(line.text, scores, alts, strict=True):
         for norm in unicodedata.normalize("NFKC", ch):
             if not norm.isspace():
-                out.append(_Char(norm, score, index))
+                out.append(_Char(norm, score, index, alt, alt_score))
     return out
+
+
+def pick_candidates(chars: list[_Char], fits: Callable[[str], bool], *, head: int = 12) -> list[_Char]:
+    """The reading that fits what is known of the field, choosing among the recogniser's candidates.
+
+    When the text as read does not fit (``fits``: a GB/T 2260 place where one must be), each of
+    its first ``head`` characters is tried in turn with the recogniser's second choice at that
+    position (at least ``_ALT_MIN`` probable; 仅征 for 仪征 on a blurred card). Exactly one
+    substitution that fits is taken, with the second choice's probability as that character's
+    confidence, so the field stays as doubtful as the reading was; none or several leave the
+    reading as it was (flagged by the caller). Nothing is added that the recogniser did not see.
+    """
+    text = "".join(c.ch for c in chars)
+    if not text or fits(text):
+        return chars
+    found = []
+    for i, c in enumerate(chars[:head]):
+        if c.alt_score >= _ALT_MIN and _is_cjk(c.alt) and fits(text[:i] + c.alt + text[i + 1 :]):
+            found.append(i)
+    if len(found) != 1:
+        return chars
+    i = found[0]
+    picked = _Char(chars[i].alt, chars[i].alt_score, chars[i].line, chars[i].ch, chars[i].score)
+    return [*chars[:i], picked, *chars[i + 1 :]]
+
+
+_ALT_MIN = 0.05
+
+
+def _is_cjk(ch: str) -> bool:
+    return len(ch) == 1 and "\u4e00" <= ch <= "\u9fff"
 
 
 def _find_labels(row: _Row, labels: dict[str, str], column_x: float) -> list[_Label]:
@@ -371,6 +408,7 @@ def _address(
         if start.top < row.top < stop:
             keep = {i for i, line in enumerate(row.lines) if column < line.box[0] < first_end - line.height}
             chars += _cjk_or_digit([c for c in row.chars if c.line in keep])
+    chars = pick_candidates(chars, places.address_prefix_known)
     return _field("address", "".join(c.ch for c in chars), chars)
 
 
@@ -413,7 +451,7 @@ def read_back(lines: Sequence[CardLine], width: float = 856.0) -> Reading:
     if authority is None or "公安" not in "".join(c.ch for c in authority):
         police = [r for r in rows if "公安" in r.text or r.text.endswith("局")]
         authority = _after_label(police[-1], "签发机关") if police else (authority or [])
-    authority = _cjk(authority)
+    authority = pick_candidates(_cjk(authority), places.authority_shape_ok)
     auth_text = "".join(c.ch for c in authority)
     notes = [] if not auth_text or places.authority_shape_ok(auth_text) else ["authority_uncertain"]
     fields = {"authority": _field("authority", auth_text, authority)}
