@@ -17,7 +17,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 
 from idverify import checks, nations, places
@@ -39,7 +39,7 @@ FRONT_ORDER = ("name", "sex", "birth_date", "address", "id_number")
 TITLES = ("中华人民共和国", "居民身份证")
 
 _NOISE_SCORE = 0.3  # a "line" read below this is a pattern or a picture edge, not print
-_PORTRAIT_X = 0.64  # of the card's width: the portrait's left edge on the front (GB 14965), roughly
+PORTRAIT_X = 0.64  # of the card's width: the portrait's left edge on the front (GB 14965), roughly
 _NUMBER_RUN = re.compile(r"[0-9Xx×]{15,}")
 _DATE = re.compile(r"\d{4}[.\-/·]?\d{2}[.\-/·]?\d{2}")
 
@@ -53,12 +53,15 @@ class CardLine:
         score: its mean character confidence.
         box: x0, y0, x1, y1 of the line on the card.
         char_scores: per-character confidences aligned with ``text`` (may be empty).
+        alternatives: per character, the recogniser's second choice and its probability (may be
+            empty): what field knowledge may pick instead of a character that cannot be right.
     """
 
     text: str
     score: float
     box: Box
     char_scores: tuple[float, ...] = ()
+    alternatives: tuple[tuple[str, float], ...] = ()
 
     @property
     def height(self) -> float:
@@ -71,6 +74,8 @@ class _Char:
     ch: str
     score: float
     line: int  # index into the row's lines
+    alt: str = ""  # the recogniser's second choice here
+    alt_score: float = 0.0
 
 
 @dataclass
@@ -142,12 +147,44 @@ def group_rows(lines: Iterable[CardLine]) -> list[_Row]:
 def _chars(line: CardLine, index: int) -> list[_Char]:
     """NFKC-normalised characters without spaces, each with its confidence."""
     scores = line.char_scores if len(line.char_scores) == len(line.text) else (line.score,) * len(line.text)
+    alts = line.alternatives if len(line.alternatives) == len(line.text) else (("", 0.0),) * len(line.text)
     out = []
-    for ch, score in zip(line.text, scores, strict=True):
+    for ch, score, (alt, alt_score) in zip(line.text, scores, alts, strict=True):
         for norm in unicodedata.normalize("NFKC", ch):
             if not norm.isspace():
-                out.append(_Char(norm, score, index))
+                out.append(_Char(norm, score, index, alt, alt_score))
     return out
+
+
+def pick_candidates(chars: list[_Char], fits: Callable[[str], bool], *, head: int = 12) -> list[_Char]:
+    """The reading that fits what is known of the field, choosing among the recogniser's candidates.
+
+    When the text as read does not fit (``fits``: a GB/T 2260 place where one must be), each of
+    its first ``head`` characters is tried in turn with the recogniser's second choice at that
+    position (at least ``_ALT_MIN`` probable; 仅征 for 仪征 on a blurred card). Exactly one
+    substitution that fits is taken, with the second choice's probability as that character's
+    confidence, so the field stays as doubtful as the reading was; none or several leave the
+    reading as it was (flagged by the caller). Nothing is added that the recogniser did not see.
+    """
+    text = "".join(c.ch for c in chars)
+    if not text or fits(text):
+        return chars
+    found = []
+    for i, c in enumerate(chars[:head]):
+        if c.alt_score >= _ALT_MIN and _is_cjk(c.alt) and fits(text[:i] + c.alt + text[i + 1 :]):
+            found.append(i)
+    if len(found) != 1:
+        return chars
+    i = found[0]
+    picked = _Char(chars[i].alt, chars[i].alt_score, chars[i].line, chars[i].ch, chars[i].score)
+    return [*chars[:i], picked, *chars[i + 1 :]]
+
+
+_ALT_MIN = 0.05
+
+
+def _is_cjk(ch: str) -> bool:
+    return len(ch) == 1 and "\u4e00" <= ch <= "\u9fff"
 
 
 def _find_labels(row: _Row, labels: dict[str, str], column_x: float) -> list[_Label]:
@@ -206,7 +243,7 @@ def read_front(lines: Sequence[CardLine], width: float = 856.0) -> Reading:
         lines: the recognised lines of the upright card, any order.
         width: the card's width in the lines' coordinates (the label column is relative to it).
     """
-    lines = [x for x in lines if x.box[0] < _PORTRAIT_X * width or _NUMBER_RUN.search(x.text)]
+    lines = [x for x in lines if x.box[0] < PORTRAIT_X * width or _NUMBER_RUN.search(x.text)]
     rows = group_rows(lines)
     column = _label_column(rows, width)
     found = {id(row): _find_labels(row, FRONT_LABELS, column) for row in rows}
@@ -222,7 +259,7 @@ def read_front(lines: Sequence[CardLine], width: float = 856.0) -> Reading:
     if nation.text and nations.find_nation(nation.text) != nation.text:
         notes.append("nation_not_listed")
     birth_chars = _labelled_value(keyed.get("birth_date"), "birth_date", found, column)
-    birth = _birth_text("".join(c.ch for c in birth_chars))
+    birth = birth_text("".join(c.ch for c in birth_chars))
     fields["birth_date"] = _field("birth_date", birth, birth_chars)
     fields["address"] = _address(rows, keyed, found, number_row, column, width)
     if fields["address"].text and not places.address_prefix_known(fields["address"].text):
@@ -355,18 +392,23 @@ def _address(
 ) -> FieldValue:  # fmt: skip
     """The address row's value and every following row up to the next labelled row, each once, in order.
 
-    Continuation rows count only from their lines right of the label column (lines over the
-    portrait were left out already).
+    Continuation rows count only from their lines right of the label column that begin under the
+    address's first line: an address wraps back to where its value starts, so a line that begins
+    right of the first line's end is something else (the bottom edge of the portrait, a pattern
+    read as a character), wherever the printer put the portrait (lines over its usual place were
+    left out already).
     """
     start = keyed.get("address")
     if start is None:
         return FieldValue("address", "", 0.0)
     chars = _cjk_or_digit(_labelled_value(start, "address", found, column))
     stop = min((r.top for r in rows if r.top > start.top and (found[id(r)] or r is number_row)), default=1e9)
+    first_end = max(line.box[2] for line in start.lines)
     for row in rows:
         if start.top < row.top < stop:
-            keep = {i for i, line in enumerate(row.lines) if column < line.box[0]}
+            keep = {i for i, line in enumerate(row.lines) if column < line.box[0] < first_end - line.height}
             chars += _cjk_or_digit([c for c in row.chars if c.line in keep])
+    chars = pick_candidates(chars, places.address_prefix_known)
     return _field("address", "".join(c.ch for c in chars), chars)
 
 
@@ -374,7 +416,7 @@ def _cjk_or_digit(chars: Iterable[_Char]) -> list[_Char]:
     return [c for c in chars if "\u4e00" <= c.ch <= "\u9fff" or c.ch.isdigit() or c.ch in "-—"]
 
 
-def _birth_text(raw: str) -> str:
+def birth_text(raw: str) -> str:
     """``1990年1月2日`` with year, month and day each followed by its mark; "" otherwise.
 
     A line whose end is lost ("1987年11月") stays unreadable, not 1987-1-1.
@@ -409,7 +451,7 @@ def read_back(lines: Sequence[CardLine], width: float = 856.0) -> Reading:
     if authority is None or "公安" not in "".join(c.ch for c in authority):
         police = [r for r in rows if "公安" in r.text or r.text.endswith("局")]
         authority = _after_label(police[-1], "签发机关") if police else (authority or [])
-    authority = _cjk(authority)
+    authority = pick_candidates(_cjk(authority), places.authority_shape_ok)
     auth_text = "".join(c.ch for c in authority)
     notes = [] if not auth_text or places.authority_shape_ok(auth_text) else ["authority_uncertain"]
     fields = {"authority": _field("authority", auth_text, authority)}

@@ -180,8 +180,14 @@ def face_distance(a: Encoding, b: Encoding) -> float:
 
 
 def card_face_encoding(portrait: RGBImage) -> Encoding | None:
-    """Encoding of the largest face in a card portrait crop, None when none is found."""
-    faces = find_faces(portrait, upsample=1)
+    """Encoding of the largest face in a card portrait crop, None when none is found.
+
+    The portrait of a rectified card holds a face of 90-130 pixels, which HOG finds without
+    upsampling (a third of the time); :func:`find_faces` upsamples only when it finds none. The
+    box differs by a few pixels, the encoding by 0.01-0.05 (measured on generated cards), far
+    inside the match threshold.
+    """
+    faces = find_faces(portrait)
     return encode_face(portrait, faces[0]) if faces else None
 
 

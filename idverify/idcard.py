@@ -153,6 +153,7 @@ def _read_side(
         fields["id_number"] = number
         if disagree:
             doubtful.add("id_number")
+        fields["birth_date"] = _reread_birth(card, lines, fields["birth_date"])
     timer.lap("fields")
     if side is Side.FRONT:
         found = checks.check_front(
@@ -331,7 +332,7 @@ def _recognise(card: RGBImage, boxes: list[np.ndarray]) -> list[cardtext.CardLin
         x0, y0 = box.min(axis=0)
         x1, y1 = box.max(axis=0)
         placed = (float(x0), float(y0), float(x1), float(y1))
-        out.append(cardtext.CardLine(line.text, line.score, placed, line.char_scores))
+        out.append(cardtext.CardLine(line.text, line.score, placed, line.char_scores, line.alternatives))
     return out
 
 
@@ -380,6 +381,35 @@ def _reread_number(
     if other_valid != valid:
         return (other if other_valid else first), False
     return first, True
+
+
+def _reread_birth(card: RGBImage, lines: list[cardtext.CardLine], first: FieldValue) -> FieldValue:
+    """Read the birth line again, widened to the right, when the date read has lost its end.
+
+    The detector's box can stop short of a line's faint end (glare over ``5日`` left
+    ``1953年11月``, which is no date). The line holding a year (``1953年``) is cropped again from
+    its start to the next text of its row, or four line heights on (not into the portrait), without
+    trimming to its ink, which the faded end fell below; the date counts only when the new reading
+    parses whole. Runs only for an unreadable birth date, so it costs nothing on most cards.
+    """
+    if first.text:
+        return first
+    dated = [x for x in lines if _YEAR.search(_nfkc(x.text)) and len(_number_digits(x.text)) < 15]
+    if not dated:
+        return first
+    line = min(dated, key=lambda x: x.box[1])
+    x0, y0, x1, y1 = line.box
+    height = y1 - y0
+    after = [x.box[0] for x in lines if x.box[0] >= x1 and min(x.box[3], y1) - max(x.box[1], y0) > height / 2]
+    right = min([*after, x1 + 4 * height, cardtext.PORTRAIT_X * card.shape[1]])
+    box = (max(0, int(x0) - 6), max(0, int(y0)), int(right), int(y1))
+    (again,) = get_ocr_engine().recognize([np.ascontiguousarray(layout.crop(card, box))])
+    text = cardtext.birth_text(_nfkc(again.text))
+    scores = again.char_scores or (again.score,)
+    return FieldValue("birth_date", text, min(scores)) if text else first
+
+
+_YEAR = re.compile(r"\d{4}\s*年")
 
 
 def _gb2312(text: str) -> bool:

@@ -3,7 +3,9 @@
 RapidOCR's wheel ships the PP-OCRv6 small detection and recognition models as ONNX files, so
 nothing downloads. Its all-in-one pipeline (detect -> classify -> recognise over the whole
 upscaled image) is more than a rectified ID card needs: the card reader detects lines once on the
-card at a modest size, then sends the line crops to the recogniser in width-grouped batches.
+card at a modest size, then sends the line crops to the recogniser packed side by side into a few
+strips, and decodes the model's output itself (greedy CTC, as RapidOCR does) so that it keeps each
+character's position, confidence and second choice.
 """
 
 from __future__ import annotations
@@ -32,11 +34,15 @@ class TextLine:
         text: the characters read.
         score: their mean confidence.
         char_scores: each character's confidence, aligned with ``text`` (empty when not asked for).
+        alternatives: for each character, the recogniser's second choice at its position and that
+            choice's probability, aligned with ``text`` (what to pick from when field knowledge
+            says the first choice cannot be right).
     """
 
     text: str
     score: float
     char_scores: tuple[float, ...] = ()
+    alternatives: tuple[tuple[str, float], ...] = ()
 
 
 class OcrEngine:
@@ -59,10 +65,18 @@ class OcrEngine:
         # and a missing model fails at start-up.
         self._rec = self._pipeline._load_rec_model()  # type: ignore[no-untyped-call]
         self._det = self._pipeline._load_det_model()  # type: ignore[no-untyped-call]
+        self._chars: list[str] = list(self._rec.postprocess_op.character)
         logging.getLogger("RapidOCR").setLevel(logging.ERROR)
 
     def recognize(self, crops: Sequence[RGBImage]) -> list[TextLine]:
-        """Recognise one line of text per crop, in one batched call.
+        """Recognise one line of text per crop, the crops packed side by side into shared strips.
+
+        Each crop is scaled to the model's 48-pixel height at its own aspect and placed in a strip
+        after the previous one, a gap of the model's padding between them; each strip is
+        recognised once and every character goes to the crop under its position (see
+        :func:`pack_strips`). A card's lines are mostly short (labels, a name, 男), and the
+        recogniser would pad each to at least 320 pixels: packed, a front costs about 40 % fewer
+        columns, and no crop is padded to the width of a longer one (which had turned 强 into 強).
 
         Args:
             crops: RGB crops, each holding a single line of text, any width.
@@ -71,17 +85,20 @@ class OcrEngine:
             One TextLine per crop, same order ("" and 0.0 for a crop too small to read), with
             per-character confidences.
         """
-        from rapidocr.ch_ppocr_rec import TextRecInput
-
         usable = [i for i, c in enumerate(crops) if c.shape[0] >= 8 and c.shape[1] >= 8]
         out = [TextLine("", 0.0) for _ in crops]
-        for group in _width_groups([crops[i] for i in usable]):
-            # The PP-OCR models were trained on BGR input.
-            batch = [np.ascontiguousarray(crops[usable[j]][:, :, ::-1]) for j in group]
-            result = self._rec(TextRecInput(img=batch, return_word_box=True))
-            words = result.word_results or ((None,) * len(group))
-            for j, text, score, info in zip(group, result.txts or (), result.scores, words, strict=False):
-                out[usable[j]] = TextLine(str(text), float(score), _char_scores(str(text), info))
+        scaled = [_to_model_input(crops[i]) for i in usable]
+        for strip in pack_strips([x.shape[2] for x in scaled]):
+            width = strip.width
+            batch = np.zeros((1, 3, _HEIGHT, width), np.float32)
+            for item, x0 in zip(strip.items, strip.starts, strict=True):
+                batch[0, :, :, x0 : x0 + scaled[item].shape[2]] = scaled[item]
+            probs = np.asarray(self._rec.session(batch))[0]
+            per_item = _decode(probs, width / probs.shape[0], strip, self._chars)
+            for item, (text, scores, seconds) in per_item.items():
+                score = float(np.mean(scores)) if scores else 0.0
+                rounded = tuple(round(v, 5) for v in scores)
+                out[usable[item]] = TextLine(text, round(score, 5), rounded, tuple(seconds))
         return out
 
     def detect(self, image: RGBImage, *, max_side: int | None = None) -> list[np.ndarray]:
@@ -104,31 +121,94 @@ class OcrEngine:
         return [] if result.boxes is None else [np.asarray(b, np.float32) for b in result.boxes]
 
 
-def _char_scores(text: str, info: Any) -> tuple[float, ...]:
-    """Per-character confidences from RapidOCR's word info, when they line up with the text."""
-    confs = list(getattr(info, "confs", None) or ())
-    return tuple(float(c) for c in confs) if len(confs) == len(text) and text else ()
+_HEIGHT = 48  # the recogniser's input height
+_STRIDE = 8  # input columns per output step
+_GAP = 32  # model padding between two packed crops: four output steps of blank
+_STRIP_MIN = 640  # strips at least this wide; much longer ones cost more per column
 
 
-def _width_groups(crops: Sequence[RGBImage], spread: float = 1.35) -> list[list[int]]:
-    """Indices of crops batched together: each batch within ``spread`` of its narrowest width.
+@dataclass(frozen=True, slots=True)
+class Strip:
+    """Crops placed side by side for one recognition call.
 
-    A batch is resized to 48 pixels high and padded to its widest member, and the recogniser
-    reads the padding: a two-character name padded to the width of an address line was read
-    with the wrong character variant (强 as 強) on a clean card. Grouping by width keeps padding
-    close to the model's own (it pads to at least 320 x 48) and skips computing over padding.
+    Attributes:
+        items: indices of the crops, left to right.
+        starts: each crop's first column in the strip.
+        ends: each crop's column after its last.
+        width: the strip's width (a multiple of the model's stride).
     """
-    ratios = [max(c.shape[1] / c.shape[0], _MIN_RATIO) for c in crops]
-    groups: list[list[int]] = []
-    for i in sorted(range(len(crops)), key=lambda k: ratios[k]):
-        if groups and ratios[i] <= spread * ratios[groups[-1][0]]:
-            groups[-1].append(i)
-        else:
-            groups.append([i])
-    return groups
+
+    items: tuple[int, ...]
+    starts: tuple[int, ...]
+    ends: tuple[int, ...]
+    width: int
 
 
-_MIN_RATIO = 320 / 48  # the recogniser's input is at least this wide
+def pack_strips(widths: Sequence[int], *, gap: int = _GAP, strip_min: int = _STRIP_MIN) -> list[Strip]:
+    """Crops of the given widths packed into strips, widest first, each into the first that holds it.
+
+    A strip is as wide as the widest crop (at least ``strip_min``); each crop is followed by
+    ``gap`` columns of padding, so the recogniser ends one crop's text before the next begins,
+    and the strip is cut after its last crop's gap, so a half-empty last strip costs only what
+    it holds.
+    """
+    limit = max([*widths, strip_min - gap]) + gap
+    bins: list[list[int]] = []
+    used: list[int] = []
+    for i in sorted(range(len(widths)), key=lambda k: -widths[k]):
+        need = widths[i] + gap
+        slot = next((b for b in range(len(bins)) if used[b] + need <= limit), None)
+        if slot is None:
+            bins.append([])
+            used.append(0)
+            slot = len(bins) - 1
+        bins[slot].append(i)
+        used[slot] += need
+    strips = []
+    for members in bins:
+        starts, ends, x = [], [], 0
+        for i in members:
+            starts.append(x)
+            ends.append(x + widths[i])
+            x += widths[i] + gap
+        width = -(-x // _STRIDE) * _STRIDE
+        strips.append(Strip(tuple(members), tuple(starts), tuple(ends), width))
+    return strips
+
+
+def _to_model_input(crop: RGBImage) -> np.ndarray:
+    """A crop as the recogniser takes it: BGR (its training order), 48 high, scaled to -1..1, CHW."""
+    import cv2
+
+    width = max(1, int(np.ceil(_HEIGHT * crop.shape[1] / crop.shape[0])))
+    resized = cv2.resize(np.ascontiguousarray(crop[:, :, ::-1]), (width, _HEIGHT))
+    scaled: np.ndarray = resized.astype(np.float32).transpose(2, 0, 1) / 127.5 - 1.0
+    return scaled
+
+
+def _decode(
+    probs: np.ndarray, columns_per_step: float, strip: Strip, charset: Sequence[str]
+) -> dict[int, tuple[str, list[float], list[tuple[str, float]]]]:
+    """Greedy CTC decoding of one strip, each character given to the crop under its position.
+
+    A character whose step falls in a gap goes to the nearer crop (a glyph at a crop's very edge).
+    Each character comes with its confidence and the second choice at its step (blank excluded).
+    """
+    best = probs.argmax(axis=1)
+    confidence = probs.max(axis=1)
+    keep = np.flatnonzero((best != 0) & np.r_[True, best[1:] != best[:-1]])
+    out: dict[int, tuple[str, list[float], list[tuple[str, float]]]] = {i: ("", [], []) for i in strip.items}
+    for step in keep:
+        x = (step + 0.5) * columns_per_step
+        distance = [max(a - x, x - b, 0.0) for a, b in zip(strip.starts, strip.ends, strict=True)]
+        item = strip.items[int(np.argmin(distance))]
+        row = probs[step].copy()
+        row[[0, best[step]]] = -1.0
+        second = int(row.argmax())
+        text, scores, seconds = out[item]
+        seconds.append((charset[second], float(probs[step, second])))
+        out[item] = (text + charset[int(best[step])], [*scores, float(confidence[step])], seconds)
+    return out
 
 
 def _check_models(pipeline: Any) -> None:

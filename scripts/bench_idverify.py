@@ -65,20 +65,22 @@ def flagged(result: Any) -> set[str]:
     return {field for field in ("nation", "address", "authority") if any(c.startswith(field) for c in codes)}
 
 
-def bench_cards(n: int) -> None:
+def bench_cards(n: int, seed: int = CARD_SEED) -> None:
     """Per renderer: field accuracy, outcomes (pass / review / fail), impostors, timings.
 
-    Both renderers' cards are read with the same engine. The engine was developed on
-    ``gen_idcards`` first and then checked on ``gen_idcards_alt`` (seeds 3, 7, 11, 13, 21 and 2024
-    were used while developing); :data:`CARD_SEED` was not looked at while tuning.
+    Both renderers' cards are read with the same engine, so each is measured on cards of the
+    printer it was not first tuned on: the engine was developed on ``gen_idcards`` first and then
+    checked on ``gen_idcards_alt`` (seeds 3, 7, 11, 13, 21 and 2024 were used while developing);
+    :data:`CARD_SEED` was not looked at while tuning (its few failures were then studied, so try
+    another ``--seed`` too).
     """
     for label, module in RENDERERS.items():
-        _bench_renderer(label, module, n)
+        _bench_renderer(label, module, n, seed)
     bench_precheck(n)
 
 
-def _bench_renderer(label: str, module: Any, n: int) -> None:
-    samples = module.generate(n, seed=CARD_SEED)
+def _bench_renderer(label: str, module: Any, n: int, seed: int) -> None:
+    samples = module.generate(n, seed=seed)
     per_field: dict[str, list[bool]] = defaultdict(list)
     outcomes: dict[str, int] = defaultdict(int)
     stages: dict[str, list[float]] = defaultdict(list)
@@ -86,9 +88,9 @@ def _bench_renderer(label: str, module: Any, n: int) -> None:
     failed: dict[str, int] = defaultdict(int)
     reviews: dict[str, int] = defaultdict(int)
     warned: dict[str, int] = defaultdict(int)
-    silent, unflagged, impostors_passed, impostors = [], [], 0, 0
+    silent, unflagged, misreads, impostors_passed, impostors = [], [], [], 0, 0
     fronts = [s for s in samples if s.side == "front"]
-    for s in samples:
+    for i, s in enumerate(samples):
         declared = (s.truth["name"], s.truth["id_number"]) if s.side == "front" else (None, None)
         start = time.process_time()
         result = read_card(
@@ -109,6 +111,9 @@ def _bench_renderer(label: str, module: Any, n: int) -> None:
         for code in result.field_warnings:
             warned[code] += 1
         wrong = [key for key, good in right.items() if not good]
+        misreads += [
+            f"#{i} {s.side}/{s.degradation} {k}: {s.truth[k]!r} read {result.text(k)!r}" for k in wrong
+        ]
         if result.ok and set(wrong) & IDENTITY:  # the worst outcome: a wrong identity field accepted
             silent.append(f"{s.side}/{s.degradation}:{','.join(wrong)}")
         unflagged += [
@@ -120,7 +125,7 @@ def _bench_renderer(label: str, module: Any, n: int) -> None:
             impostors += 1
             r = read_card(s.jpeg, "front", today=TODAY, declared_name=name, declared_id_number=number)
             impostors_passed += r.ok
-    print(f"\n== Cards of {label} (seed {CARD_SEED}), {n} per side ==")
+    print(f"\n== Cards of {label} (seed {seed}), {n} per side ==")
     for key, oks in sorted(per_field.items()):
         print(f"  {key:22s} {np.mean(oks) * 100:6.1f} %  ({sum(oks)}/{len(oks)})")
     print(f"  outcomes (genuine cards, declared = printed): {dict(sorted(outcomes.items()))}")
@@ -132,6 +137,8 @@ def _bench_renderer(label: str, module: Any, n: int) -> None:
     print(f"  passed with a wrong identity field read: {len(silent)} {sorted(silent)} (must be 0)")
     print(f"  nation/address/authority read wrong without a warning: {len(unflagged)} {sorted(unflagged)}")
     print(f"  passed with a wrong declared name or number: {impostors_passed}/{impostors} (must be 0)")
+    for line in misreads:
+        print(f"  misread {line}")
     for key, values in sorted(stages.items()):
         print(f"  {key:22s} ms {_pct(values)}")
     for side, values in cpu.items():
@@ -556,6 +563,7 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--n", type=int, default=200, help="cards per side")
     parser.add_argument("--runs", type=int, default=20, help="whole verifications timed")
+    parser.add_argument("--seed", type=int, default=CARD_SEED, help="seed of the cards read for accuracy")
     parser.add_argument("--timing-only", action="store_true")
     parser.add_argument("--liveness-only", action="store_true", help="only the liveness section")
     parser.add_argument("--seeds", type=int, default=4, help="liveness: seeds per photo (3 challenges each)")
@@ -582,7 +590,7 @@ def main() -> None:
         return
     bench_faces()
     bench_liveness()
-    bench_cards(args.n)
+    bench_cards(args.n, args.seed)
 
 
 if __name__ == "__main__":

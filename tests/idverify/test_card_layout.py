@@ -7,7 +7,7 @@ import numpy as np
 import pytest
 
 from idverify import cardtext, idcard, layout
-from idverify.ocr import _width_groups
+from idverify.ocr import _decode, pack_strips
 
 FRAME_W, FRAME_H = 1280, 960
 
@@ -51,10 +51,34 @@ def test_cut_off_only_when_the_frame_cuts_the_card(corners: list[list[float]], c
     assert found.cut_off is cut_off
 
 
-def test_recognition_batches_group_similar_widths() -> None:
-    crops = [np.zeros((40, w, 3), np.uint8) for w in (60, 480, 90, 470, 300, 130)]
-    # Up to 1.35 x the model's minimum width (320 x 48) together; address-line widths apart.
-    assert _width_groups(crops) == [[0, 2, 5, 4], [3, 1]]
+def test_crops_packed_widest_first_each_once_within_the_strip() -> None:
+    widths = [60, 480, 90, 700, 300, 130]
+    strips = pack_strips(widths, gap=32, strip_min=640)
+    placed = sorted(i for s in strips for i in s.items)
+    assert placed == list(range(len(widths)))
+    assert strips[0].items == (3,)  # the widest sets the strip width (700 + gap) and fills it
+    for strip in strips:
+        assert strip.width % 8 == 0 and strip.width <= 736
+        # Every crop is followed by a gap before the next one begins.
+        for end, nxt in zip(strip.ends, strip.starts[1:], strict=False):
+            assert nxt - end == 32
+        assert strip.ends[-1] <= strip.width
+
+
+def test_packed_characters_go_to_the_crop_under_them() -> None:
+    strip = pack_strips([64, 96], gap=32, strip_min=256)[0]  # the 96 crop first, then the 64 one
+    assert strip.items == (1, 0) and strip.starts == (0, 128)
+    charset = ["blank", "姓", "名", "张", "三"]
+    steps = strip.width // 8
+    probs = np.zeros((steps, len(charset)), np.float32)
+    probs[:, 0] = 1.0
+    for step, char in ((2, 1), (3, 1), (6, 2), (15, 3), (19, 4)):  # 姓 held two steps: one character
+        probs[step] = 0.0
+        probs[step, char] = 0.9
+    decoded = _decode(probs, 8.0, strip, charset)
+    assert decoded[1][0] == "姓名"
+    assert decoded[1][1] == pytest.approx([0.9, 0.9])
+    assert decoded[0][0] == "张三"  # step 15 (x = 124) lies in the gap, nearer the second crop
 
 
 @pytest.mark.parametrize(
@@ -68,7 +92,7 @@ def test_recognition_batches_group_similar_widths() -> None:
     ],
 )
 def test_birth_date_needs_every_part(raw: str, text: str) -> None:
-    assert cardtext._birth_text(raw) == text
+    assert cardtext.birth_text(raw) == text
 
 
 def _line(text: str) -> cardtext.CardLine:

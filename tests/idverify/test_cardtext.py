@@ -153,3 +153,45 @@ def test_glared_authority_is_flagged_not_corrected() -> None:
 def test_side_evidence() -> None:
     assert side_evidence(_front())["front"] > 0.9 > side_evidence(_front())["back"]
     assert side_evidence(_back())["back"] > 0.9 > side_evidence(_back())["front"]
+
+
+def test_address_continuation_must_begin_under_the_first_line() -> None:
+    """A line right of the address's first line (a portrait's edge read as 小) is not address."""
+    lines = [
+        *_front(address=("湖南省株洲市芦淞区新", "华路804号金色家园18", "栋603室")),
+        CardLine("A小", 0.62, (492, 294, 670, 321)),
+    ]
+    assert read_front(lines).fields["address"].text == "湖南省株洲市芦淞区新华路804号金色家园18栋603室"
+
+
+def _with_second_choice(text: str, wrong: str, second: str, p: float = 0.3) -> CardLine:
+    """A line read with ``wrong`` where ``second`` was the recogniser's next choice."""
+    alts = tuple((second, p) if ch == wrong else ("", 0.0) for ch in text)
+    return CardLine(text, 0.9, (160, 228, 460, 272), (0.99,) * len(text), alts)
+
+
+def test_address_place_picked_from_the_recognisers_second_choice() -> None:
+    lines = [x for x in _front() if not x.text.startswith("湖南")]
+    lines.append(_with_second_choice("江苏省仅征县芙蓉中路287号", "仅", "仪"))
+    reading = read_front(lines)
+    assert reading.fields["address"].text == "江苏省仪征县芙蓉中路287号"
+    assert reading.fields["address"].confidence == pytest.approx(0.3)  # as doubtful as it was read
+    assert "address_place_unknown" not in reading.notes
+
+
+def test_second_choice_that_fits_nothing_leaves_the_reading_flagged() -> None:
+    lines = [x for x in _front() if not x.text.startswith("湖南")]
+    lines.append(_with_second_choice("江苏省仅征县芙蓉中路287号", "仅", "汉"))
+    reading = read_front(lines)
+    assert reading.fields["address"].text == "江苏省仅征县芙蓉中路287号"
+    assert "address_place_unknown" in reading.notes
+
+
+def test_authority_place_picked_from_the_second_choice() -> None:
+    lines = [
+        CardLine("签发机关", 0.99, (60, 340, 200, 380)),
+        CardLine("仅征县公安局", 0.9, (230, 338, 470, 382), (0.99,) * 6, (("仪", 0.22),) + (("", 0.0),) * 5),
+        CardLine("有效期限", 0.99, (60, 420, 200, 460)),
+        CardLine("2021.08.18-长期", 0.99, (230, 418, 520, 462)),
+    ]
+    assert read_back(lines).fields["authority"].text == "仪征县公安局"

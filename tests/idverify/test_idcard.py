@@ -7,9 +7,13 @@ from types import ModuleType
 
 import numpy as np
 import pytest
+from PIL import Image, ImageDraw
 
+from idverify import idcard
+from idverify.cardtext import CardLine
 from idverify.idcard import read_card
 from idverify.images import encode_jpeg
+from idverify.types import FieldValue
 
 TODAY = dt.date(2026, 11, 24)
 pytestmark = pytest.mark.slow
@@ -119,3 +123,16 @@ def test_quality_warnings(gen: ModuleType, kind: str, warning: str) -> None:
 def test_clean_card_has_no_warnings(gen: ModuleType) -> None:
     result = read_card(_sample(gen, "clean", "front", seed=12).jpeg, "front", today=TODAY)
     assert result.warnings == ()
+
+
+def test_birth_date_whose_faded_end_the_detector_missed_is_read_again(gen: ModuleType) -> None:
+    """The line's box stopped at 月 (glare over 5日): the line is read again, widened to the right."""
+    page = Image.new("RGB", (856, 540), (236, 236, 232))
+    draw = ImageDraw.Draw(page)
+    draw.text((160, 180), "1953年11月", font=gen.font(30), fill=(30, 30, 30))
+    faded_x = 160 + draw.textlength("1953年11月", font=gen.font(30)) + 6
+    draw.text((faded_x, 180), "5日", font=gen.font(30), fill=(200, 200, 196))
+    card = np.asarray(page)
+    cut = CardLine("1953年11月", 0.97, (156.0, 176.0, 340.0, 220.0))
+    found = idcard._reread_birth(card, [cut], FieldValue("birth_date", "", 0.0))
+    assert found.text == "1953年11月5日"
