@@ -50,6 +50,7 @@ def login_required(
             g.account = account
             return view(*args, **kwargs)
 
+        wrapper.caller = "person"  # type: ignore[attr-defined]  # read by the OpenAPI document
         return wrapper
 
     return decorator

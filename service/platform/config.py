@@ -23,6 +23,8 @@ DEFAULTS: dict[str, Any] = {
     "OPENAPI_SWAGGER_UI_PATH": "docs",
     "OPENAPI_SWAGGER_UI_URL": "/api/v1/docs-assets/",  # served locally: nothing is fetched from a CDN
     "MAX_CONTENT_LENGTH": 40 * 1024 * 1024,
+    # Reverse proxies in front that set X-Forwarded-For/-Proto/-Host (0: none, trust no such header)
+    "PROXY_HOPS": 0,
     "SQLALCHEMY_ENGINE_OPTIONS": {"pool_pre_ping": True},
     # Keys: SECRET_KEY signs console sessions, ID_NUMBER_KEY (base64, 32 bytes) encrypts ID numbers,
     # LOOKUP_KEY keys the ID-number hash. None here on purpose: production must set them.
