@@ -69,10 +69,34 @@ _DESCRIPTIONS = {
 }
 
 
+_ROLE_NAMES = {
+    "approver": "审批人员",
+    "city_admin": "市州管理员",
+    "province_admin": "省级管理员",
+    "support": "运维客服",
+}
+
+
 def guard_of(view: Callable[..., Any] | None) -> tuple[str | None, tuple[str, ...]]:
     """Who a view lets in, as its guard marked it: ("person", ()), ("client", scopes) or (None, ())."""
     caller = getattr(view, "caller", None)
     return caller, tuple(getattr(view, "client_scopes", ()))
+
+
+def callers_of(view: Callable[..., Any] | None) -> str:
+    """Who may call, in the words of the description (from the same marks as the security)."""
+    caller, scopes = guard_of(view)
+    if caller == "client":
+        return f"服务客户端令牌 (OAuth 2.0 客户端凭据), 权限范围: {', '.join(scopes)}"
+    if caller != "person":
+        return "公开, 无需登录"
+    roles = [_ROLE_NAMES[r] for r in getattr(view, "caller_roles", ())]
+    words = ["登录令牌 (bearerAuth)", f"角色: {'、'.join(roles)}" if roles else "任何角色"]
+    if getattr(view, "caller_active", False):
+        words.append("账号须已审核通过")
+    if getattr(view, "caller_scope", "full") == "verification":
+        words.append("未实名账号的认证临时令牌也可调用")
+    return "; ".join(words)
 
 
 def error_responses(components: Any) -> None:
@@ -118,6 +142,20 @@ class ErrorResponsesPlugin(BasePlugin):
             if "requestBody" in operation or _has_body_parameter(operation.get("parameters", ())):
                 statuses |= set(_BODY_ERRORS)
             _add(operation.setdefault("responses", {}), statuses)
+            _describe(operation, view)
+
+
+def _describe(operation: dict[str, Any], view: Callable[..., Any] | None) -> None:
+    """The view's own description (its docstring after the summary), then who may call and the
+    errors it answers, so every operation says both."""
+    codes = sorted(str(code) for code in operation["responses"] if str(code)[0] in "45")
+    errors = ", ".join(codes) or "无"
+    callers = callers_of(view)
+    if not guard_of(view)[0] and operation.get("security"):  # the view checks its token itself
+        callers = "登录令牌或服务客户端令牌 (见 security)"
+    facts = f"**调用方**: {callers}\n\n**错误响应** (统一错误信封, 含 reason): {errors}"
+    own = operation.get("description", "").strip()
+    operation["description"] = f"{own}\n\n{facts}" if own else facts
 
 
 def _has_body_parameter(parameters: Iterable[Any]) -> bool:

@@ -103,7 +103,7 @@ ERROR_REASONS: dict[str, str] = {
     "verification_attempts_exceeded": "今日认证次数已达上限,请明天再试或联系运维客服",
     "verification_submitted": "本次认证已提交,请查看结果或重新开始",
     "card_images_missing": "请先上传身份证人像面和国徽面",
-    "card_upload_fields": "只能上传身份证人像面 (front) 和国徽面 (back)",
+    "upload_field_unknown": "不允许提交该字段",
     "liveness_input_ambiguous": "请上传动作照片或视频其中一种",
     "liveness_missing": "请上传动作照片或视频",
     # support and the counter
