@@ -55,6 +55,87 @@ ANSWERS: dict[str, tuple[int, ...]] = {
     "GET /api/v1/events/stream": (401, 403),
 }
 
+#: A request example for every operation that takes a body (fictional people, numbers and codes).
+_REASON = {"reason": "本人申请, 经核实"}
+REQUEST_EXAMPLES: dict[str, dict[str, Any]] = {
+    "POST /api/v1/sms-codes": {"phone": "13900000000", "purpose": "register"},
+    "POST /api/v1/registrations": {
+        "phone": "13900000000",
+        "sms_code": "123456",
+        "real_name": "张三",
+        "id_number": "430102198501011234",
+        "credit_code": "11430000006144228F",
+        "organisation_id": 1,
+        "department": "审批科",
+        "position": "科员",
+        "username": "zhangsan",
+        "password": "correct horse battery",
+    },
+    "POST /api/v1/sessions": {
+        "method": "password",
+        "username": "zhangsan",
+        "password": "correct horse battery",
+        "captcha_id": "3f2a9c",
+        "captcha": "AB12",
+    },
+    "POST /api/v1/certificate-challenges": {"serial": "1A2B3C4D"},
+    "POST /api/v1/me/confirmation": {
+        "phone": "13900000000",
+        "sms_code": "123456",
+        "real_name": "张三",
+        "id_number": "430102198501011234",
+    },
+    "POST /api/v1/me/password": {
+        "current_password": "Initial-Pass-1",
+        "new_password": "correct horse battery",
+    },
+    "POST /api/v1/me/certificates": {
+        "certificate": "-----BEGIN CERTIFICATE-----\nMIIB...\n-----END CERTIFICATE-----"
+    },
+    "POST /api/v1/permission-requests": {
+        "items": [{"matter_code": "430000-001", "acceptor": True, "handler": False}],
+        "note": "新任受理人员",
+    },
+    "POST /api/v1/account-requests": {
+        "kind": "change",
+        "changes": {"position": "副科长"},
+        "note": "岗位调整",
+    },
+    "POST /api/v1/admin/reviews/{review_id}/decision": {
+        "decision": "reject",
+        "reason": "单位信息与证明材料不符",
+    },
+    "PATCH /api/v1/admin/accounts/{account_id}": {"position": "副科长", "reason": "岗位调整"},
+    "POST /api/v1/admin/accounts/{account_id}/cancellation": {"reason": "人员调离"},
+    "POST /api/v1/admin/accounts/{account_id}/sessions/revocation": _REASON,
+    "POST /api/v1/admin/accounts/{account_id}/suspension": _REASON,
+    "POST /api/v1/admin/accounts/{account_id}/reactivation": _REASON,
+    "POST /api/v1/admin/accounts/{account_id}/certificates": {
+        "certificate": "-----BEGIN CERTIFICATE-----\nMIIB...\n-----END CERTIFICATE-----"
+    },
+    "POST /api/v1/admin/city-admin-applications": {
+        "city_code": "430100",
+        "action": "add",
+        "department": "长沙市住房和城乡建设局",
+        "holder_name": "李四",
+        "contact": "13900000001",
+        "id_number": "430102198501011234",
+        "username": "cs_admin2",
+    },
+    "POST /api/v1/admin/city-admin-applications/{application_id}/decision": {"decision": "approve"},
+    "POST /api/v1/verifications": {"consent": True},
+    "POST /api/v1/support/verifications/{attempt_id}/decision": {
+        "decision": "pass",
+        "reason": "本人到窗口核验, 证件与人像一致",
+    },
+    "POST /api/v1/support/verifications/{attempt_id}/overturn": {"reason": "复核发现证件照片系翻拍"},
+    "POST /api/v1/support/verifications/{attempt_id}/reveal": {"reason": "核对用户来电所述证件信息"},
+    "POST /api/v1/oauth/token": {"grant_type": "client_credentials", "scope": "accounts:read"},
+    "POST /api/v1/verification-status/batch": {"account_ids": [101, 102, 103]},
+    "POST /api/v1/admin/webhooks": {"name": "办事大厅", "url": "https://hall.example.gov.cn/xjy/events"},
+    "POST /api/v1/admin/webhooks/{subscription_id}/replay": {"after": 0},
+}
+
 _BODY_ERRORS = (400, 413, 415, 422)
 _DESCRIPTIONS = {
     400: "请求格式有误 (bad_request; JSON 无法解析或嵌套过深: json_too_deep)",
@@ -143,6 +224,7 @@ class ErrorResponsesPlugin(BasePlugin):
                 statuses |= set(_BODY_ERRORS)
             _add(operation.setdefault("responses", {}), statuses)
             _describe(operation, view)
+            _exemplify(operation, REQUEST_EXAMPLES.get(f"{method.upper()} {path}"))
 
 
 def _describe(operation: dict[str, Any], view: Callable[..., Any] | None) -> None:
@@ -156,6 +238,15 @@ def _describe(operation: dict[str, Any], view: Callable[..., Any] | None) -> Non
     facts = f"**调用方**: {callers}\n\n**错误响应** (统一错误信封, 含 reason): {errors}"
     own = operation.get("description", "").strip()
     operation["description"] = f"{own}\n\n{facts}" if own else facts
+
+
+def _exemplify(operation: dict[str, Any], example: dict[str, Any] | None) -> None:
+    """Put the request example on the body's (first) content type, unless the view gave its own."""
+    content = operation.get("requestBody", {}).get("content", {})
+    for media in content.values():
+        if example is not None and "example" not in media and "examples" not in media:
+            media["example"] = example
+        break
 
 
 def _has_body_parameter(parameters: Iterable[Any]) -> bool:

@@ -11,6 +11,7 @@ import subprocess
 import sys
 
 import pytest
+from openapi_schema_validator import OAS30Validator
 from openapi_spec_validator import validate
 from openapi_spec_validator.validation.exceptions import OpenAPIValidationError
 
@@ -162,3 +163,15 @@ def _raised_reasons() -> set[str]:
 def test_every_reason_the_code_raises_is_in_the_catalogue():
     missing = _raised_reasons() - set(ERROR_REASONS) - set(MESSAGES) - {"recent"}
     assert sorted(missing) == []
+
+
+def test_every_operation_with_a_body_has_an_example_its_schema_accepts(document):
+    for name, operation in operations(document):
+        if "requestBody" not in operation:
+            continue
+        media_type, media = next(iter(operation["requestBody"]["content"].items()))
+        if media_type == "multipart/form-data":
+            continue  # files: the schema describes them, an example cannot carry them
+        assert "example" in media, name
+        schema = {"components": document["components"], **media["schema"]}
+        OAS30Validator(schema).validate(media["example"])
