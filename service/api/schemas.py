@@ -66,7 +66,7 @@ class MatterSchema(Schema):
 
 class GrantSchema(Schema):
     matter = fields.Nested(MatterSchema)
-    role = fields.String()
+    role = fields.String(metadata={"enum": ["acceptor", "handler"]})
     granted_at = UtcDateTime()
 
 
