@@ -6,8 +6,10 @@ from typing import Any
 
 from marshmallow import Schema, fields, validate
 
+from models.accounts import AccountStatus, AdminPost, Role, VerificationStatus
+from models.requests import RequestKind, RequestStatus
 from service.accounts.identity import mask_phone
-from service.api.base import BaseSchema, UtcDateTime
+from service.api.base import BaseSchema, UtcDateTime, enum_value
 
 
 class RegionSchema(Schema):
@@ -38,9 +40,9 @@ class AccountSchema(Schema):
     organisation = fields.Nested(OrganisationSchema, allow_none=True)
     department = fields.String(allow_none=True)
     position = fields.String(allow_none=True)
-    role = fields.Function(lambda a: a.role.value)
-    status = fields.Function(lambda a: a.status.value)
-    verification_status = fields.Function(lambda a: a.verification_status.value)
+    role = enum_value("role", Role)
+    status = enum_value("status", AccountStatus)
+    verification_status = enum_value("verification_status", VerificationStatus)
     legacy = fields.Boolean()
     created_at = UtcDateTime()
 
@@ -50,7 +52,7 @@ class AdminAccountSchema(AccountSchema):
 
     phone = fields.Function(lambda a: mask_phone(a.phone))
     admin_region_code = fields.String(allow_none=True)
-    admin_post = fields.Function(lambda a: a.admin_post.value if a.admin_post else None)
+    admin_post = enum_value("admin_post", AdminPost, allow_none=True)
 
 
 class MatterSchema(Schema):
@@ -64,7 +66,7 @@ class MatterSchema(Schema):
 
 class GrantSchema(Schema):
     matter = fields.Nested(MatterSchema)
-    role = fields.String()
+    role = fields.String(metadata={"enum": ["acceptor", "handler"]})
     granted_at = UtcDateTime()
 
 
@@ -78,8 +80,8 @@ class ReviewRequestSchema(Schema):
     """A request as its owner sees it."""
 
     id = fields.Integer()
-    kind = fields.Function(lambda r: r.kind.value)
-    status = fields.Function(lambda r: r.status.value)
+    kind = enum_value("kind", RequestKind)
+    status = enum_value("status", RequestStatus)
     items = fields.List(fields.Nested(PermissionItemSchema))
     payload = fields.Dict(allow_none=True)
     note = fields.String(allow_none=True)

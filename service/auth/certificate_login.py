@@ -52,7 +52,9 @@ CERTIFICATE_MESSAGES = {
 
 
 class CertificateLoginUnavailable(ServiceError):
-    status = 503
+    """The deployment has no CA bundle: a refusal by configuration, not a failure of the service."""
+
+    status = 403
     reason = "certificate_login_unavailable"
     message = "数字证书登录暂未开通"
 

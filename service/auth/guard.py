@@ -50,6 +50,11 @@ def login_required(
             g.account = account
             return view(*args, **kwargs)
 
+        # Read by the OpenAPI document (who may call each operation).
+        wrapper.caller = "person"  # type: ignore[attr-defined]
+        wrapper.caller_roles = tuple(role.value for role in roles)  # type: ignore[attr-defined]
+        wrapper.caller_scope = scope  # type: ignore[attr-defined]
+        wrapper.caller_active = active  # type: ignore[attr-defined]
         return wrapper
 
     return decorator

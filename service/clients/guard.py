@@ -98,6 +98,8 @@ def client_required(*scopes: str) -> Callable[[Callable[..., Any]], Callable[...
             g.client = principal
             return view(*args, **kwargs)
 
+        wrapped.caller = "client"  # type: ignore[attr-defined]  # read by the OpenAPI document
+        wrapped.client_scopes = scopes  # type: ignore[attr-defined]
         return wrapped
 
     return decorator

@@ -28,6 +28,8 @@ DEFAULTS: dict[str, Any] = {
     # a request body must arrive within the grace plus its bytes at this rate, or 408 (body_deadline.py)
     "BODY_GRACE_SECONDS": 10,
     "BODY_MIN_BYTES_PER_SECOND": 8 * 1024,
+    # Reverse proxies in front that set X-Forwarded-For/-Proto/-Host (0: none, trust no such header)
+    "PROXY_HOPS": 0,
     "SQLALCHEMY_ENGINE_OPTIONS": {"pool_pre_ping": True},
     # Keys: SECRET_KEY signs console sessions, ID_NUMBER_KEY (base64, 32 bytes) encrypts ID numbers,
     # LOOKUP_KEY keys the ID-number hash. None here on purpose: production must set them.

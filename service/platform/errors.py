@@ -14,6 +14,7 @@ from http import HTTPStatus
 from typing import Any
 
 from flask import Flask, Response, jsonify
+from marshmallow import INCLUDE, Schema, fields
 from redis.exceptions import ConnectionError as RedisConnectionError
 from redis.exceptions import TimeoutError as RedisTimeoutError
 from werkzeug.exceptions import HTTPException
@@ -87,6 +88,37 @@ class TooManyRequests(ServiceError):
     ) -> None:
         super().__init__(reason, message)
         self.retry_after = retry_after
+
+
+class ErrorSchema(Schema):
+    """The one error envelope, as documented for every operation: flask-smorest's ``ErrorSchema`` plus
+    the stable ``reason``. Some errors carry more members (the login gate's ``session``), so members
+    beyond these are allowed."""
+
+    class Meta:
+        unknown = INCLUDE
+
+    code = fields.Integer(required=True, metadata={"description": "HTTP 状态码", "example": 422})
+    status = fields.String(
+        required=True, metadata={"description": "HTTP 状态", "example": "Unprocessable Entity"}
+    )
+    reason = fields.String(
+        required=True,
+        metadata={
+            "description": "稳定的机器可读原因码 (见 GET /api/v1/reasons)",
+            "example": "validation_error",
+        },
+    )
+    message = fields.String(
+        required=True, metadata={"description": "给用户看的中文说明", "example": "提交的信息有误"}
+    )
+    errors = fields.Dict(
+        keys=fields.String(),
+        metadata={
+            "description": "按字段列出的问题: {字段: [说明, ...]}",
+            "example": {"phone": ["手机号码格式不正确"]},
+        },
+    )
 
 
 def envelope(status: int, reason: str, message: str, errors: dict[str, Any] | None = None) -> dict[str, Any]:

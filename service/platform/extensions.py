@@ -8,8 +8,18 @@ from flask_smorest import Api
 from redis import Redis
 
 from models.base import db
+from service.platform.errors import ErrorSchema
 
-api = Api()
+
+class ServiceApi(Api):  # type: ignore[misc]  # flask-smorest is untyped
+    """flask-smorest's Api documenting the service's own error envelope. No catch-all ``default``
+    response: each operation lists the errors it can answer (see ``service.api.openapi``)."""
+
+    ERROR_SCHEMA = ErrorSchema
+    DEFAULT_ERROR_RESPONSE_NAME = None
+
+
+api = ServiceApi()
 migrate = Migrate()
 
 

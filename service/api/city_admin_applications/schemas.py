@@ -47,7 +47,7 @@ class CityAdminApplicationSchema(Schema):
     id_number = fields.String(attribute="id_number_masked")
     username = fields.String(allow_none=True)
     remark = fields.String(allow_none=True)
-    status = fields.String()
+    status = fields.String(metadata={"enum": ["pending", "approved", "rejected"]})
     account_id = fields.Integer(allow_none=True)
     decision_reason = fields.String(allow_none=True)
     created_at = UtcDateTime()

@@ -55,6 +55,7 @@ class FeedSchema(Schema):
 
 @blp.route("/events/stream")
 class EventStream(MethodView):
+    @blp.doc(security=[{"bearerAuth": []}, {"oauth2ClientCredentials": ["events:read"]}])
     @blp.arguments(StreamArgsSchema, location="query")
     @blp.response(200, description="text/event-stream: id, event (type), data (JSON); keep-alive comments")
     def get(self, args: dict[str, Any]) -> Response:

@@ -4,9 +4,11 @@ from __future__ import annotations
 
 from marshmallow import Schema, fields, validate
 
+from models.accounts import AccountStatus, Role, VerificationStatus
+from models.requests import RequestKind, RequestStatus
 from service.accounts.identity import mask_phone
 from service.accounts.reviews import KIND_FILTERS
-from service.api.base import PageArgsSchema, PageSchema, UtcDateTime
+from service.api.base import PageArgsSchema, PageSchema, UtcDateTime, enum_value
 from service.api.schemas import PermissionItemSchema
 
 
@@ -35,16 +37,16 @@ class ReviewAccountSchema(Schema):
     organisation = fields.Function(lambda a: a.organisation.name if a.organisation else None)
     department = fields.String(allow_none=True)
     position = fields.String(allow_none=True)
-    role = fields.Function(lambda a: a.role.value)
-    status = fields.Function(lambda a: a.status.value)
-    face_verification = fields.Function(lambda a: a.verification_status.value)
+    role = enum_value("role", Role)
+    status = enum_value("status", AccountStatus)
+    face_verification = enum_value("verification_status", VerificationStatus)
 
 
 class ReviewSchema(Schema):
     id = fields.Integer()
-    kind = fields.Function(lambda r: r.kind.value)
-    category = fields.Function(lambda r: r.kind.category)
-    status = fields.Function(lambda r: r.status.value)
+    kind = enum_value("kind", RequestKind)
+    category = enum_value("kind.category", ["account", "permission"])
+    status = enum_value("status", RequestStatus)
     account = fields.Nested(ReviewAccountSchema)
     items = fields.List(fields.Nested(PermissionItemSchema))
     payload = fields.Dict(allow_none=True)

@@ -59,8 +59,13 @@ class LoginSchema(BaseSchema):
 class SessionSchema(Schema):
     token = fields.String()
     token_type = fields.Constant("Bearer")
-    scope = fields.String(metadata={"description": "full, or verification (the gate's limited token)"})
-    method = fields.String()
+    scope = fields.String(
+        metadata={
+            "description": "full, or verification (the gate's limited token)",
+            "enum": ["full", "verification"],
+        }
+    )
+    method = fields.String(metadata={"enum": list(METHOD_FIELDS)})
     expires_at = UtcDateTime()
     idle_timeout = fields.Integer()
     password_change_required = fields.Boolean()

@@ -9,7 +9,17 @@ from marshmallow import Schema, fields, post_load, validate
 
 from models.accounts import Role
 from models.verifications import AttemptStatus, VerificationAttempt
-from service.api.base import BaseSchema, PageArgsSchema, PageSchema, UtcDateTime, paginate, record_id
+from service.api.base import (
+    REASON_LIST,
+    BaseSchema,
+    PageArgsSchema,
+    PageSchema,
+    UtcDateTime,
+    enum_value,
+    paginate,
+    record_id,
+    typed,
+)
 from service.auth.guard import login_required
 from service.verification import support
 from service.verification.evidence import masked, reveal_card_fields
@@ -40,15 +50,15 @@ class EvidenceAttemptSchema(Schema):
     username = fields.Function(lambda a: a.account.username)
     real_name = fields.Function(lambda a: a.account.real_name)
     id_number = fields.Function(lambda a: a.account.id_number_masked)
-    status = fields.Function(lambda a: a.status.value)
-    stage = fields.String(allow_none=True)
+    status = enum_value("status", AttemptStatus)
+    stage = fields.String(allow_none=True, metadata={"enum": ["engine", None]})
     challenge = fields.List(fields.String())
-    reasons = fields.Function(lambda a: describe(a.reasons))
+    reasons = typed(lambda a: describe(a.reasons), REASON_LIST)
     # The card's ID number and address stay masked here; the console's audited reveal shows them.
     evidence = fields.Function(lambda a: masked(a.evidence), allow_none=True)
     runs = fields.Integer()
     rerun_of_id = fields.Integer(allow_none=True)
-    manual_decision = fields.String(allow_none=True)
+    manual_decision = fields.String(allow_none=True, metadata={"enum": ["pass", "fail", None]})
     manual_reason = fields.String(allow_none=True)
     images_purged_at = UtcDateTime(allow_none=True)
     created_at = UtcDateTime()

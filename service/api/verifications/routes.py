@@ -4,18 +4,22 @@ from __future__ import annotations
 
 from typing import Any
 
-from flask import g
+from flask import g, request
 from flask.views import MethodView
 from flask_smorest import Blueprint
 from flask_smorest.fields import Upload
-from marshmallow import Schema, fields
+from marshmallow import RAISE, Schema, fields
 from werkzeug.datastructures import FileStorage
 
-from models.verifications import VerificationAttempt
-from service.api.base import BaseSchema, StrictBoolean, UtcDateTime
+from idverify.liveness import ACTIONS
+from models.accounts import VerificationStatus
+from models.verifications import AttemptStatus, VerificationAttempt
+from service.api.base import REASON_LIST, BaseSchema, StrictBoolean, UtcDateTime, enum_value, typed
 from service.auth.guard import login_required
+from service.platform.errors import InvalidInput
 from service.verification import attempts, storage
-from service.verification.attempts import MAX_FRAMES, MIN_FRAMES
+from service.verification.attempts import CARD_FIELDS, MAX_FRAMES, MIN_FRAMES
+from service.verification.lifecycle import CARD_STATES
 from service.verification.reasons import describe, describe_problems
 
 blp = Blueprint("verifications", __name__, url_prefix="/api/v1", description="实名实人认证")
@@ -28,12 +32,12 @@ class StartSchema(BaseSchema):
     )
 
 
-class CardUploadSchema(Schema):
+class CardUploadSchema(BaseSchema):
     front = Upload(required=True, metadata={"description": "身份证人像面"})
     back = Upload(required=True, metadata={"description": "身份证国徽面"})
 
 
-class LivenessUploadSchema(Schema):
+class LivenessUploadSchema(BaseSchema):
     frames = fields.List(
         Upload(),
         load_default=list,
@@ -42,37 +46,69 @@ class LivenessUploadSchema(Schema):
     video = Upload(load_default=None, metadata={"description": "或一段 MP4/WebM 短视频"})
 
 
+UPLOAD_KINDS = ["front", "back", "frame", "video"]
+PROBLEM_LIST = {
+    "type": "array",
+    "description": "需处理的问题: 原因码, 严重程度, 证件面, 字段与中文说明",
+    "items": {
+        "type": "object",
+        "required": ["reason", "severity", "message"],
+        "properties": {
+            "reason": {"type": "string"},
+            "severity": {"type": "string", "enum": ["fail", "review", "warning"], "nullable": True},
+            "side": {"type": "string", "enum": ["front", "back"], "nullable": True},
+            "field": {"type": "string", "nullable": True},
+            "message": {"type": "string"},
+        },
+    },
+}
+CARD_READ = {
+    "type": "object",
+    "nullable": True,
+    "description": "身份证识别 (上传证件前为 null): 状态与识别出的信息, 供本人核对, 号码已脱敏",
+    "required": ["status", "fields"],
+    "properties": {
+        "status": {"type": "string", "enum": list(CARD_STATES)},
+        "fields": {
+            "type": "object",
+            "properties": {name: {"type": "string"} for name in CARD_FIELDS},
+            "additionalProperties": False,
+        },
+    },
+}
+
+
 class AttemptSchema(Schema):
     """What the app and the web hall see: status, progress and reasons; never scores."""
 
-    id = fields.Integer()
-    status = fields.Function(lambda a: a.status.value)
-    stage = fields.String(allow_none=True)
-    challenge = fields.List(fields.String())
+    id = fields.Integer(required=True)
+    status = enum_value("status", AttemptStatus, required=True)
+    stage = fields.String(allow_none=True, metadata={"enum": ["engine", None], "description": "处理中的阶段"})
+    challenge = fields.List(
+        fields.String(metadata={"enum": list(ACTIONS)}), metadata={"description": "动作顺序"}
+    )
     challenge_expires_at = UtcDateTime()
-    uploaded = fields.Function(lambda a: sorted({i.kind for i in a.images}))
-    reasons = fields.Function(lambda a: describe(attempts.reasons_for_person(a)))
-    problems = fields.Function(
-        lambda a: describe_problems(attempts.problems_for_person(a)),
-        metadata={
-            "description": "需处理的问题: reason, severity (fail/review/warning), "
-            "side (front/back), field, message"
-        },
+    uploaded = typed(
+        lambda a: sorted({i.kind for i in a.images}),
+        {"type": "array", "items": {"type": "string", "enum": UPLOAD_KINDS}, "description": "已上传的内容"},
     )
-    card = fields.Function(
-        attempts.card_for_person,
-        metadata={
-            "description": "身份证识别: status (reading/read/review/failed) "
-            "与识别出的信息(供本人核对, 号码已脱敏)"
-        },
-    )
-    account_verification_status = fields.Function(lambda a: a.account.verification_status.value)
+    reasons = typed(lambda a: describe(attempts.reasons_for_person(a)), REASON_LIST)
+    problems = typed(lambda a: describe_problems(attempts.problems_for_person(a)), PROBLEM_LIST)
+    card = typed(attempts.card_for_person, CARD_READ)
+    account_verification_status = enum_value("account.verification_status", VerificationStatus)
     created_at = UtcDateTime()
     finished_at = UtcDateTime(allow_none=True)
 
 
 def _read(file: FileStorage) -> storage.Upload:
     return storage.Upload(file.read(), file.filename)
+
+
+def _refuse_form_fields() -> None:
+    """An upload is files only: a text part beside them is refused, as an unknown file is."""
+    if request.form:
+        message = "不允许提交该字段"
+        raise InvalidInput("upload_field_unknown", message, errors={name: [message] for name in request.form})
 
 
 @blp.route("/verifications")
@@ -106,20 +142,22 @@ class Verification(MethodView):
 @blp.route("/verifications/<int:attempt_id>/card")
 class CardUpload(MethodView):
     @login_required(scope="verification")
-    @blp.arguments(CardUploadSchema, location="files")
+    @blp.arguments(CardUploadSchema, location="files", unknown=RAISE)
     @blp.response(200, AttemptSchema)
     def put(self, files: dict[str, FileStorage], attempt_id: int) -> VerificationAttempt:
         """Upload both sides of the ID card (人像面 and 国徽面)"""
+        _refuse_form_fields()
         return attempts.upload_card(g.account, attempt_id, _read(files["front"]), _read(files["back"]))
 
 
 @blp.route("/verifications/<int:attempt_id>/liveness")
 class LivenessUpload(MethodView):
     @login_required(scope="verification")
-    @blp.arguments(LivenessUploadSchema, location="files")
+    @blp.arguments(LivenessUploadSchema, location="files", unknown=RAISE)
     @blp.response(202, AttemptSchema)
     def post(self, files: dict[str, Any], attempt_id: int) -> VerificationAttempt:
         """Upload the challenge frames or clip; the attempt is queued for checking"""
+        _refuse_form_fields()
         frames = [_read(f) for f in files.get("frames") or []]
         video = _read(files["video"]) if files.get("video") else None
         return attempts.upload_liveness(g.account, attempt_id, frames, video)

@@ -227,7 +227,7 @@ def test_certificate_login_is_unavailable_without_a_ca_bundle(app, client, ca_cl
     response = client.post(
         "/api/v1/certificate-challenges", json={"fingerprint": ca_client.fingerprint(leaf.pem)}
     )
-    assert (response.status_code, response.get_json()["reason"]) == (503, "certificate_login_unavailable")
+    assert (response.status_code, response.get_json()["reason"]) == (403, "certificate_login_unavailable")
 
 
 def test_the_ca_client_script_logs_in(app, client, bundle, ca_client, authority, monkeypatch):
