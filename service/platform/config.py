@@ -86,6 +86,9 @@ DEFAULTS: dict[str, Any] = {
     # the scheduler: how often it pumps webhooks and sweeps attempts (seconds)
     "SCHEDULER_WEBHOOK_SECONDS": 2,
     "SCHEDULER_SWEEP_SECONDS": 60,
+    # logs: "json" in production (one object per line), "text" for development
+    "LOG_FORMAT": "text",
+    "LOG_LEVEL": "INFO",
     # paging
     "PAGE_SIZE_DEFAULT": 20,
     "PAGE_SIZE_MAX": 100,
