@@ -1,6 +1,7 @@
 """``flask scheduler``: the periodic work in one small process (``make run`` and the compose file start
-it): webhook deliveries every few seconds; expiring overdue attempts and re-queueing lost ones every
-minute. Each step is idempotent, so two schedulers (or a restart) do no harm."""
+it): webhook deliveries as soon as an event commits (woken through Redis) and every few seconds
+anyway; expiring overdue attempts and re-queueing lost ones every minute. Each step is idempotent, so
+two schedulers (or a restart) do no harm."""
 
 from __future__ import annotations
 
@@ -10,9 +11,12 @@ from collections.abc import Callable
 import click
 from flask import current_app
 from flask.cli import with_appcontext
+from redis.exceptions import RedisError
 
 from models.base import db
+from service.events import log
 from service.hall import webhooks
+from service.platform.extensions import redis_store
 from service.verification import attempts, queue
 
 
@@ -33,7 +37,18 @@ def scheduler_command(once: bool) -> None:
             next_sweep = now + cfg["SCHEDULER_SWEEP_SECONDS"]
         if once:
             return
-        time.sleep(cfg["SCHEDULER_WEBHOOK_SECONDS"])
+        wait_for_events(cfg["SCHEDULER_WEBHOOK_SECONDS"])
+
+
+def wait_for_events(seconds: float) -> None:
+    """Wait until the next tick, or less: until a transaction with events commits (``log.NUDGE_KEY``)."""
+    try:
+        client = redis_store.client
+        # Within the client's 5 s socket timeout: a longer tick is cut short (a pump more does no harm).
+        if client.blpop([log.NUDGE_KEY], timeout=min(seconds, 4)):
+            client.delete(log.NUDGE_KEY)  # the pump that follows sees every commit nudged before this
+    except RedisError:
+        time.sleep(seconds)
 
 
 def _step(name: str, work: Callable[[], object]) -> None:
