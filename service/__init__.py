@@ -14,11 +14,12 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
     from service import cli, console, h5
     from service.clients import oauth
     from service.platform import config as config_module
-    from service.platform import errors, http, metrics
+    from service.platform import errors, http, logs, metrics
     from service.platform.extensions import api, db, migrate, redis_store
 
     app = Flask(__name__, instance_relative_config=True)
     config_module.load(app, config)
+    logs.init_app(app)  # first: its request id and timing wrap every other hook
     db.init_app(app)
     migrate.init_app(app, db, directory=app.config.get("MIGRATIONS_DIR", _migrations_dir()))
     redis_store.init_app(app)

@@ -11,7 +11,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 
 from flask import current_app
-from sqlalchemy import ColumnElement, Select, and_, false, or_, select
+from sqlalchemy import BindParameter, ColumnElement, Select, and_, false, or_, select
 
 from models.accounts import Account, Role
 from models.base import db
@@ -64,10 +64,18 @@ def organisation_in_scope(admin: Account, organisation_id: int) -> bool:
 def regions_predicate(regions: Sequence[str]) -> ColumnElement[bool]:
     """A WHERE clause over ``Account`` (outer-joined to ``Organisation``) for a service client's
     regions: accounts whose organisation, or the city they administer, lies inside one of them."""
-    clauses = [
-        or_(Organisation.region_code.like(prefix + "%"), Account.admin_region_code.like(prefix + "%"))
-        for prefix in (code_prefix(code) for code in regions)
-    ]
+    return patterns_predicate(region_patterns(regions))
+
+
+def region_patterns(regions: Sequence[str]) -> list[str]:
+    """The LIKE patterns of ``regions`` (a province code covers the province, a city its counties)."""
+    return [code_prefix(code) + "%" for code in regions]
+
+
+def patterns_predicate(patterns: Sequence[str | BindParameter[str]]) -> ColumnElement[bool]:
+    """``regions_predicate`` over patterns given as values or as bound parameters (a statement built
+    once and run with each client's patterns)."""
+    clauses = [or_(Organisation.region_code.like(p), Account.admin_region_code.like(p)) for p in patterns]
     return or_(*clauses) if clauses else false()
 
 

@@ -1,8 +1,9 @@
 """``flask scheduler``: the periodic work in one small process (``make run`` and the compose file start
-it), so a deployment needs no cron: webhook deliveries every few seconds; then, each on its own
-interval, expiring overdue attempts and re-queueing lost ones, the retention purge of verification
-images, the audit log's signed checkpoint and the refresh of certificate revocation lists. Each step is
-idempotent, so two schedulers (or a restart) do no harm."""
+it), so a deployment needs no cron: webhook deliveries as soon as an event commits (woken
+through Redis) and every few seconds anyway; then, each on its own interval, expiring overdue
+attempts and re-queueing lost ones, the retention purge of verification images, the audit log's
+signed checkpoint and the refresh of certificate revocation lists. Each step is idempotent, so
+two schedulers (or a restart) do no harm."""
 
 from __future__ import annotations
 
@@ -12,11 +13,14 @@ from collections.abc import Callable
 import click
 from flask import current_app
 from flask.cli import with_appcontext
+from redis.exceptions import RedisError
 
 from models.base import db
 from service.audit import checkpoint
 from service.auth import certificate_login
+from service.events import log
 from service.hall import webhooks
+from service.platform.extensions import redis_store
 from service.verification import attempts, queue, storage
 
 Step = tuple[str, str, Callable[[], object]]  # name, the config key of its interval (seconds), work
@@ -62,7 +66,18 @@ def scheduler_command(once: bool) -> None:
                 due[name] = now + cfg[interval]
         if once:
             return
-        time.sleep(cfg["SCHEDULER_WEBHOOK_SECONDS"])
+        wait_for_events(cfg["SCHEDULER_WEBHOOK_SECONDS"])
+
+
+def wait_for_events(seconds: float) -> None:
+    """Wait until the next tick, or less: until a transaction with events commits (``log.NUDGE_KEY``)."""
+    try:
+        client = redis_store.client
+        # Within the client's 5 s socket timeout: a longer tick is cut short (a pump more does no harm).
+        if client.blpop([log.NUDGE_KEY], timeout=min(seconds, 4)):
+            client.delete(log.NUDGE_KEY)  # the pump that follows sees every commit nudged before this
+    except RedisError:
+        time.sleep(seconds)
 
 
 def _step(name: str, work: Callable[[], object]) -> None:

@@ -4,6 +4,10 @@
 and account verification, ``service.accounts.status`` for account status), so there is no change
 without its event and no event without its change: both commit or neither does.
 
+Webhooks go out as soon as an event commits: the commit pushes a nudge onto a Redis list
+(``NUDGE_KEY``) that ``flask scheduler`` blocks on between its ticks, so it pumps at once instead of
+at its next tick (which still comes if Redis lost the nudge).
+
 Ordering: on PostgreSQL, appenders take a transaction-scoped advisory lock, so a later id never
 commits before an earlier one and a reader that has seen id N has seen every id below N. SQLite
 serialises writers anyway.
@@ -14,14 +18,20 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import Any
 
-from sqlalchemy import ColumnElement, Select, false, or_, select, text
+from redis.exceptions import RedisError
+from sqlalchemy import ColumnElement, Select, event, false, or_, select, text
+from sqlalchemy.orm import Session
 
 from models.accounts import Account
 from models.base import db, utcnow
 from models.events import Event
 from models.regions import code_prefix
+from service.platform.extensions import redis_store
 
 _LOCK_KEY = 7233402  # beside the audit chain's 7233401
+#: The Redis list a commit with events pushes onto (kept short: one nudge wakes one pump for all).
+NUDGE_KEY = "xjy:events:committed"
+_EMITTED = "xjy_events_emitted"
 #: Every event type, with what it means (documented in the OpenAPI description and the README).
 TYPES = {
     "verification.status": "an attempt's status changed (data: attempt status, previous status)",
@@ -48,7 +58,33 @@ def emit(type_: str, account: Account, *, attempt_id: int | None = None, **data:
     )
     db.session.add(event)
     db.session.flush()
+    _nudge_after_commit(db.session())
     return event
+
+
+def _nudge_after_commit(session: Session) -> None:
+    """Mark the transaction as carrying events; once it commits, ``_nudge`` wakes the deliveries."""
+    session.info[_EMITTED] = True
+    kind = type(session)
+    if not event.contains(kind, "after_commit", _nudge):
+        event.listen(kind, "after_commit", _nudge)
+        event.listen(kind, "after_rollback", _forget)
+
+
+def _nudge(session: Session) -> None:
+    if not session.info.pop(_EMITTED, False):
+        return
+    try:
+        pipe = redis_store.client.pipeline(transaction=False)
+        pipe.rpush(NUDGE_KEY, b"1")
+        pipe.ltrim(NUDGE_KEY, -10, -1)
+        pipe.execute()
+    except (RedisError, RuntimeError):
+        pass  # Redis away (or none configured): the scheduler's next tick delivers
+
+
+def _forget(session: Session) -> None:
+    session.info.pop(_EMITTED, None)
 
 
 def region_predicate(regions: Sequence[str]) -> ColumnElement[bool]:

@@ -1,23 +1,35 @@
 """The web hall's reads, each limited to the calling client's regions (out of them: not found).
 
 Records carry states, times, masked identifiers and grants; never an ID number in clear, never a
-score. Each read is a few indexed queries; the API adds strong ETags so a poll that changed nothing
-costs a 304.
+score. Each read is a few indexed queries. A poll that changed nothing should cost less than that:
+``state_version`` and ``record_version`` read, in one query of index lookups, what changes whenever
+anything the answer shows changes; the API makes its ETag from that and answers 304 before the
+answer itself is read.
 """
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Sequence
 from dataclasses import dataclass
+from typing import Any
 
-from sqlalchemy import func, select
+from sqlalchemy import ColumnElement, ScalarSelect, Select, bindparam, func, select
+from sqlalchemy.orm import InstrumentedAttribute
 
 from models.accounts import Account
 from models.base import db
+from models.events import Event
+from models.organisations import Organisation
 from models.requests import Grant, ReviewRequest
 from models.verifications import AttemptStatus, VerificationAttempt
 from service.accounts.identity import check_id_number
-from service.accounts.scopes import accounts_in_regions, get_account_in_regions
+from service.accounts.scopes import (
+    accounts_in_regions,
+    get_account_in_regions,
+    patterns_predicate,
+    region_patterns,
+)
 from service.platform.crypto import lookup_hashes
 from service.platform.errors import InvalidInput, NotFound
 from service.verification.attempts import reasons_for_person
@@ -82,6 +94,65 @@ def verification_state(regions: Sequence[str], account_id: int) -> VerificationS
     if row is None:
         raise NotFound()
     return VerificationState(row[0], row[1])
+
+
+def state_version(regions: Sequence[str], account_id: int) -> str:
+    """What a verification state's ETag is made of, for an account in ``regions`` (else NotFound).
+
+    The account row's last update (status, verification, its time), its newest event (every change
+    of an attempt's status and reasons goes through the lifecycle, which writes one) and its newest
+    attempt (a new one writes no event until it is queued). Read before the state itself, so an
+    answer is never older than its version.
+    """
+    return _version("state", regions, account_id)
+
+
+def record_version(regions: Sequence[str], account_id: int) -> str:
+    """What an account record's ETag is made of: ``state_version``'s parts, the organisation row, the
+    account's reviews (newest id, latest update) and its grants (how many, newest id; grants are only
+    ever added)."""
+    return _version("record", regions, account_id)
+
+
+def _version(kind: str, regions: Sequence[str], account_id: int) -> str:
+    patterns = region_patterns(regions)
+    params = {"account_id": account_id, **{f"region_{i}": p for i, p in enumerate(patterns)}}
+    # A Core statement built once, on the session's connection: every poll runs this, and building
+    # the statement (or going through the ORM's execution) would cost more than the query.
+    row = db.session.connection().execute(_version_query(kind, len(patterns)), params).first()
+    if row is None:
+        raise NotFound()
+    return "|".join(str(value) for value in row)
+
+
+@functools.cache
+def _version_query(kind: str, region_count: int) -> Select[Any]:
+    def newest(column: InstrumentedAttribute[Any], owner: InstrumentedAttribute[int]) -> ScalarSelect[Any]:
+        return counted(func.max(column), owner)
+
+    def counted(aggregate: ColumnElement[Any], owner: InstrumentedAttribute[int]) -> ScalarSelect[Any]:
+        return select(aggregate).where(owner == Account.id).correlate(Account).scalar_subquery()
+
+    parts: list[InstrumentedAttribute[Any] | ScalarSelect[Any]] = [
+        Account.updated_at,
+        newest(Event.id, Event.account_id),
+        newest(VerificationAttempt.id, VerificationAttempt.account_id),
+    ]
+    if kind == "record":
+        parts += [
+            Organisation.updated_at,
+            newest(ReviewRequest.id, ReviewRequest.account_id),
+            newest(ReviewRequest.updated_at, ReviewRequest.account_id),
+            newest(Grant.id, Grant.account_id),
+            counted(func.count(Grant.id), Grant.account_id),
+        ]
+    in_regions = patterns_predicate([bindparam(f"region_{i}") for i in range(region_count)])
+    return (
+        select(*parts)
+        .select_from(Account)
+        .outerjoin(Organisation, Account.organisation_id == Organisation.id)
+        .where(Account.id == bindparam("account_id"), in_regions)
+    )
 
 
 def batch_states(regions: Sequence[str], account_ids: Sequence[int]) -> list[VerificationState]:

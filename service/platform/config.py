@@ -151,6 +151,9 @@ DEFAULTS: dict[str, Any] = {
     "SCHEDULER_AUDIT_CHECKPOINT_SECONDS": 300,
     "SCHEDULER_PURGE_SECONDS": 3600,  # the retention purge of verification images
     "SCHEDULER_CRL_SECONDS": 600,  # fetching CRL_URLS into CRL_DIR
+    # logs: "json" in production (one object per line), "text" for development
+    "LOG_FORMAT": "text",
+    "LOG_LEVEL": "INFO",
     # paging
     "PAGE_SIZE_DEFAULT": 20,
     "PAGE_SIZE_MAX": 100,

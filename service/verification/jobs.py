@@ -20,7 +20,7 @@ from idverify.types import CardsResult, Problem, VerificationResult
 from models.accounts import VerificationStatus
 from models.base import db, utcnow
 from models.verifications import AttemptStatus, VerificationAttempt
-from service.platform import metrics
+from service.platform import logs, metrics
 from service.platform.crypto import decrypt_id_number
 from service.platform.jobcontext import after_fork, get_app
 from service.verification import authority, lease, lifecycle, storage
@@ -31,6 +31,7 @@ log = logging.getLogger(__name__)
 
 def read_cards(attempt_id: int) -> str:
     """Read both card sides of an attempt still waiting for its liveness frames; returns the card state."""
+    logs.bind_attempt(attempt_id)
     with get_app().app_context():
         after_fork()
         try:
@@ -60,6 +61,7 @@ def read_cards(attempt_id: int) -> str:
 
 def verify_attempt(attempt_id: int) -> str:
     """Run one attempt. Returns its final status (for the job's result)."""
+    logs.bind_attempt(attempt_id)
     with get_app().app_context():
         after_fork()
         try:
