@@ -26,6 +26,7 @@ PERSON: list[dict[str, list[str]]] = [{"bearerAuth": []}]
 #: Statuses only the domain knows an operation can answer, keyed as ``METHOD /path`` (the document's).
 ANSWERS: dict[str, tuple[int, ...]] = {
     "POST /api/v1/sms-codes": (429, 502),
+    "POST /api/v1/admin/organisations": (409,),
     "POST /api/v1/registrations": (409,),
     "POST /api/v1/sessions": (401, 409, 429),
     "POST /api/v1/sessions/continue": (409,),
@@ -58,7 +59,20 @@ ANSWERS: dict[str, tuple[int, ...]] = {
 #: A request example for every operation that takes a body (fictional people, numbers and codes).
 _REASON = {"reason": "本人申请, 经核实"}
 REQUEST_EXAMPLES: dict[str, dict[str, Any]] = {
-    "POST /api/v1/sms-codes": {"phone": "13900000000", "purpose": "register"},
+    "POST /api/v1/sms-codes": {
+        "phone": "13900000000",
+        "purpose": "register",
+        "captcha_id": "3f2a9c",
+        "captcha": "AB12",
+    },
+    "POST /api/v1/admin/organisations": {
+        "name": "长沙市芙蓉区住房和城乡建设局",
+        "short_name": "芙蓉区住房城乡建设局",
+        "credit_code": "11430102MB1234567X",
+        "region_code": "430102",
+        "parent_credit_code": "11430100MB7654321Y",
+    },
+    "PATCH /api/v1/admin/organisations/{organisation_id}": {"name": "长沙市芙蓉区住房和城乡建设局"},
     "POST /api/v1/registrations": {
         "phone": "13900000000",
         "sms_code": "123456",
