@@ -7,6 +7,7 @@ import swagger_ui_bundle
 from flask import Blueprint, Flask, Response, send_from_directory
 from flask_smorest import Api
 
+from service.api import examples
 from service.api.openapi import ErrorResponsesPlugin, error_responses
 from service.platform.http import IdConverter, id_param_schema
 
@@ -32,6 +33,7 @@ def register(app: Flask, api: Api) -> None:
     plugin = ErrorResponsesPlugin(app)
     plugin.init_spec(api.spec)
     api.spec.plugins.append(plugin)
+    examples.install(api.spec)
     from service.api import (
         account_requests,
         admin_accounts,

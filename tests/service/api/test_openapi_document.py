@@ -175,3 +175,28 @@ def test_every_operation_with_a_body_has_an_example_its_schema_accepts(document)
         assert "example" in media, name
         schema = {"components": document["components"], **media["schema"]}
         OAS30Validator(schema).validate(media["example"])
+
+
+def test_every_json_answer_has_an_example_its_schema_accepts(document):
+    """Success answers carry an example made from their own schema, errors the envelope with a reason
+    from the catalogue; each must validate against the schema it illustrates."""
+    checked = 0
+    for name, operation in operations(document):
+        for status, response in operation["responses"].items():
+            if "$ref" in response:
+                response = document["components"]["responses"][response["$ref"].rpartition("/")[2]]
+            for media_type, media in (response.get("content") or {}).items():
+                if "json" not in media_type:
+                    continue
+                assert "example" in media or "examples" in media, f"{name} {status}"
+                if "example" in media:
+                    schema = {"components": document["components"], **media["schema"]}
+                    OAS30Validator(schema).validate(media["example"])
+                    checked += 1
+    assert checked > 100
+
+
+def test_an_error_example_names_a_catalogued_reason(document):
+    example = document["components"]["responses"]["ERROR_404"]["content"]["application/json"]["example"]
+    assert example["reason"] == "not_found" and example["code"] == 404
+    assert example["message"] == ERROR_REASONS["not_found"]
