@@ -12,6 +12,7 @@ from flask.cli import AppGroup
 from models.accounts import AdminPost, Role
 from service.accounts.legacy_import import COLUMNS, RowResult, import_accounts
 from service.accounts.staff import StaffAccountForm, create_staff_account
+from service.cli.csvfiles import read_rows
 from service.platform.errors import ServiceError
 
 accounts_cli = AppGroup("accounts", help="账号管理")
@@ -77,13 +78,7 @@ def import_legacy(csv_file: TextIO, dry_run: bool, batch: int) -> None:
     每行的结果以 CSV 输出到标准输出: line,username,outcome,reason,account_id;
     进度和汇总输出到标准错误。
     """
-    reader = csv.DictReader(csv_file)
-    unknown = sorted(set(reader.fieldnames or ()) - set(COLUMNS))
-    if not reader.fieldnames or "username" not in reader.fieldnames or unknown:
-        raise click.UsageError(
-            f"CSV 列名须为 {','.join(COLUMNS)} 中的列" + (f", 未知列: {unknown}" if unknown else "")
-        )
-    rows = list(reader)
+    rows = read_rows(csv_file, COLUMNS, "username")
     writer = csv.writer(sys.stdout, lineterminator="\n")
     writer.writerow(["line", "username", "outcome", "reason", "account_id"])
     with click.progressbar(length=len(rows), label="导入原有账号", file=sys.stderr) as bar:

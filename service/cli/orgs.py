@@ -9,6 +9,7 @@ from typing import TextIO
 import click
 from flask.cli import AppGroup
 
+from service.cli.csvfiles import read_rows
 from service.reference.organisations import COLUMNS, RowResult, import_rows
 
 orgs_cli = AppGroup("orgs", help="单位(审批部门)管理")
@@ -34,13 +35,7 @@ def import_command(csv_file: TextIO, dry_run: bool, batch: int) -> None:
     (outcome: created / updated / unchanged / skipped; updated 的 reason 为改动的字段);
     进度和汇总输出到标准错误。
     """
-    reader = csv.DictReader(csv_file)
-    unknown = sorted(set(reader.fieldnames or ()) - set(COLUMNS))
-    if not reader.fieldnames or "credit_code" not in reader.fieldnames or unknown:
-        raise click.UsageError(
-            f"CSV 列名须为 {','.join(COLUMNS)} 中的列" + (f", 未知列: {unknown}" if unknown else "")
-        )
-    rows = list(reader)
+    rows = read_rows(csv_file, COLUMNS, "credit_code")
     writer = csv.writer(sys.stdout, lineterminator="\n")
     writer.writerow(["line", "credit_code", "outcome", "reason", "organisation_id"])
     with click.progressbar(length=len(rows), label="导入单位", file=sys.stderr) as bar:
