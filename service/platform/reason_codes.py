@@ -135,6 +135,7 @@ ERROR_REASONS: dict[str, str] = {
     # the H5 page's handover and the image store
     "handover_code_invalid": "页面链接已失效,请返回 App 重新进入认证",
     "handover_code_missing": "缺少页面令牌",
+    "session_scope_invalid": "此登录不能用于实名实人认证",
     "image_store_unavailable": "图片存储暂时不可用,请稍后再试",
     # service clients, the hall, webhooks
     "client_token_invalid": "服务客户端令牌无效或已过期,请重新获取",

@@ -137,11 +137,21 @@ def test_the_reason_catalogue_is_served_and_in_the_document(client, document):
 def _raised_reasons() -> set[str]:
     """Every literal reason code the service's code raises or rate-limits with."""
     found: set[str] = set()
-    for path in pathlib.Path("service").rglob("*.py"):
-        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+    trees = [ast.parse(path.read_text(encoding="utf-8")) for path in pathlib.Path("service").rglob("*.py")]
+    raisers = set(RAISERS)  # and every subclass the service defines (e.g. the H5 handover's error)
+    for _ in range(3):
+        raisers |= {
+            node.name
+            for tree in trees
+            for node in ast.walk(tree)
+            if isinstance(node, ast.ClassDef)
+            and any(getattr(base, "id", getattr(base, "attr", "")) in raisers for base in node.bases)
+        }
+    for tree in trees:
+        for node in ast.walk(tree):
             if isinstance(node, ast.Call):
                 name = getattr(node.func, "id", getattr(node.func, "attr", ""))
-                if name in RAISERS:
+                if name in raisers:
                     first = node.args[0] if node.args else None
                     if isinstance(first, ast.Constant) and isinstance(first.value, str):
                         found.add(first.value)
