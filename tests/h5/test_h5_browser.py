@@ -9,6 +9,7 @@ import re
 
 import pytest
 from PIL import Image
+from playwright.sync_api import expect
 
 from models.accounts import AccountStatus, VerificationStatus
 from models.base import db
@@ -158,7 +159,9 @@ def run_through(app, client, base, page, shot, name: str, account_id: int, front
     page.click("#live-go")
     page.locator("#step-result").wait_for(state="visible", timeout=30000)
     run_worker(app)
-    page.wait_for_function("document.body.dataset.status !== 'queued'", polling=200)
+    # The page shows each event as it comes (queued, running, then the end): wait for a final status.
+    final = re.compile(r"^(passed|failed|needs_review|error|expired)$")
+    expect(page.locator("body")).to_have_attribute("data-status", final, timeout=30000)
 
 
 @pytest.mark.slow
