@@ -71,7 +71,10 @@ def add_examples(doc: dict[str, Any]) -> None:
 
 def error_example(status: int) -> dict[str, Any]:
     reason = _STATUS_REASONS.get(status, "http_error")
-    phrase = HTTPStatus(status).phrase if status in HTTPStatus._value2member_map_ else "Error"
+    try:
+        phrase = HTTPStatus(status).phrase
+    except ValueError:  # a status http.HTTPStatus does not name
+        phrase = "Error"
     return {"code": status, "status": phrase, "reason": reason, "message": ERROR_REASONS[reason]}
 
 
