@@ -1,5 +1,10 @@
-"""Live delivery of the event log inside one server process: one thread polls the log and every
-stream waits on a shared condition, so 1,000 subscribers cost one query per poll, not 1,000.
+"""Live delivery of the event log inside one server process: one thread reads the log and every
+stream waits on a shared condition, so 1,000 subscribers cost one query per change, not 1,000.
+
+The thread reads as soon as a commit with events is announced on Redis (``log.COMMIT_CHANNEL``, a
+pub/sub message each commit publishes), and every ``EVENTS_POLL_SECONDS`` besides: the announcement
+makes a change reach the streams within milliseconds, the poll makes sure nothing waits longer than
+that when Redis is away or a message was lost.
 
 A stream asks for "events after my cursor that I may see"; the hub answers from a ring of recent
 events, or from the database when the cursor is older than the ring. Under gunicorn's gevent worker
@@ -9,17 +14,22 @@ the thread and the condition are green (monkey-patched), so a waiting stream hol
 from __future__ import annotations
 
 import threading
+import time
 from collections import deque
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
 from flask import Flask
+from redis.client import PubSub
+from redis.exceptions import RedisError
 from sqlalchemy import select
 
 from models.base import as_utc, db
 from models.events import Event
 from models.regions import code_prefix
+from service.events import log
+from service.platform.extensions import redis_store
 
 RING_SIZE = 10_000
 
@@ -89,7 +99,16 @@ class EventHub:
         self._stop.set()
 
     def _run(self) -> None:
-        while not self._stop.wait(self._poll):
+        waker = CommitWaker(self._app)
+        try:
+            while not self._stop.is_set():
+                waker.wait(self._poll, self._stop)
+                self._read_log()
+        finally:
+            waker.close()
+
+    def _read_log(self) -> None:
+        if not self._stop.is_set():
             try:
                 self._fetch()
             except Exception:  # noqa: BLE001 (a database hiccup must not end live delivery)
@@ -145,6 +164,46 @@ class EventHub:
             finally:
                 db.session.remove()
         return [e for e in events if accept(e)], events[-1].id if events else cursor
+
+
+class CommitWaker:
+    """Waits for a commit's announcement on ``log.COMMIT_CHANNEL``, at most a given time.
+
+    Its own pub/sub connection, made on first use and made again after Redis failed; while Redis is
+    away it simply sleeps out the time (the hub's poll carries on alone).
+    """
+
+    def __init__(self, app: Flask) -> None:
+        self._app = app
+        self._pubsub: PubSub | None = None
+
+    def wait(self, seconds: float, stop: threading.Event) -> bool:
+        """Block until an announcement, ``seconds``, or ``stop``; True when announced."""
+        try:
+            if self._pubsub is None:
+                with self._app.app_context():
+                    pubsub = redis_store.client.pubsub(ignore_subscribe_messages=True)
+                pubsub.subscribe(log.COMMIT_CHANNEL)
+                self._pubsub = pubsub
+            deadline = time.monotonic() + seconds
+            message = None
+            while message is None and not stop.is_set() and (left := deadline - time.monotonic()) > 0:
+                message = self._pubsub.get_message(timeout=min(left, 1.0))  # a stop is seen within 1 s
+            while message is not None and self._pubsub.get_message(timeout=0.0) is not None:
+                pass  # one read of the log serves every commit announced so far
+            return message is not None
+        except (RedisError, RuntimeError, OSError):
+            self.close()
+            stop.wait(seconds)
+            return False
+
+    def close(self) -> None:
+        if self._pubsub is not None:
+            try:
+                self._pubsub.close()
+            except (RedisError, OSError):
+                pass
+            self._pubsub = None
 
 
 def drop_hub(app: Flask) -> None:

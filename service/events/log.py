@@ -4,9 +4,11 @@
 and account verification, ``service.accounts.status`` for account status), so there is no change
 without its event and no event without its change: both commit or neither does.
 
-Webhooks go out as soon as an event commits: the commit pushes a nudge onto a Redis list
-(``NUDGE_KEY``) that ``flask scheduler`` blocks on between its ticks, so it pumps at once instead of
-at its next tick (which still comes if Redis lost the nudge).
+Webhooks and event streams follow as soon as an event commits: the commit pushes a nudge onto a
+Redis list (``NUDGE_KEY``) that ``flask scheduler`` blocks on between its ticks, so it pumps at once
+instead of at its next tick, and publishes on ``COMMIT_CHANNEL``, which wakes every web process's
+stream hub (``service.events.hub``). Both are hints: the scheduler's tick and the hub's poll still
+come if Redis lost them.
 
 Ordering: on PostgreSQL, appenders take a transaction-scoped advisory lock, so a later id never
 commits before an earlier one and a reader that has seen id N has seen every id below N. SQLite
@@ -31,6 +33,8 @@ from service.platform.extensions import redis_store
 _LOCK_KEY = 7233402  # beside the audit chain's 7233401
 #: The Redis list a commit with events pushes onto (kept short: one nudge wakes one pump for all).
 NUDGE_KEY = "xjy:events:committed"
+#: The Redis channel a commit with events publishes on (every web process's hub listens).
+COMMIT_CHANNEL = "xjy:events:commits"
 _EMITTED = "xjy_events_emitted"
 #: Every event type, with what it means (documented in the OpenAPI description and the README).
 TYPES = {
@@ -78,6 +82,7 @@ def _nudge(session: Session) -> None:
         pipe = redis_store.client.pipeline(transaction=False)
         pipe.rpush(NUDGE_KEY, b"1")
         pipe.ltrim(NUDGE_KEY, -10, -1)
+        pipe.publish(COMMIT_CHANNEL, b"1")
         pipe.execute()
     except (RedisError, RuntimeError):
         pass  # Redis away (or none configured): the scheduler's next tick delivers

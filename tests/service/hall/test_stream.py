@@ -9,6 +9,7 @@ import time
 
 from models.accounts import Account, VerificationStatus
 from models.base import db
+from service.events import log
 from service.verification.lifecycle import set_account_verification
 from tests.factories import make_account, password_login
 from tests.service.hall.test_hall_api import client_headers
@@ -84,3 +85,41 @@ def test_a_quiet_stream_sends_keep_alives(app, client):
 def test_a_stream_needs_a_token(client):
     response = client.get("/api/v1/events/stream")
     assert response.status_code == 401 and response.get_json()["reason"] == "unauthenticated"
+
+
+def _wait_for_change(app, account_id: int, poll_seconds: float) -> tuple[list, float]:
+    """Events a hub sees for ``account_id``'s verification, and how long after the commit, with a
+    hub that polls only every ``poll_seconds``."""
+    from service.events.hub import EventHub, for_account
+
+    hub = EventHub(app, poll_seconds)
+    try:
+        with app.app_context():
+            cursor = log.latest_id()
+        hub.wait_after(cursor, for_account(account_id), timeout=0.5)  # started
+        time.sleep(0.3)  # the hub is subscribed and waiting
+        with app.app_context():
+            set_account_verification(db.session.get(Account, account_id), VerificationStatus.REAL_PERSON)
+            db.session.commit()
+        committed = time.monotonic()
+        events, _ = hub.wait_after(cursor, for_account(account_id), timeout=5)
+        return events, time.monotonic() - committed
+    finally:
+        hub.stop()
+
+
+def test_a_commit_wakes_the_streams_at_once_not_at_the_next_poll(app):
+    with app.app_context():
+        account_id = make_account(org_code="430102-housing", verification=VerificationStatus.NONE).id
+    events, took = _wait_for_change(app, account_id, poll_seconds=30)
+    assert [(e.type, e.data["status"]) for e in events] == [("account.verification", "real_person")]
+    assert took < 2  # the announcement, not the 30 s poll
+
+
+def test_without_redis_the_streams_still_follow_by_polling(app, monkeypatch):
+    with app.app_context():
+        account_id = make_account(org_code="430102-housing", verification=VerificationStatus.NONE).id
+    monkeypatch.setitem(app.config, "REDIS_URL", "redis://127.0.0.1:1/0")  # nothing listens there
+    monkeypatch.setitem(app.extensions, "xjy_redis", None)
+    events, took = _wait_for_change(app, account_id, poll_seconds=0.2)
+    assert [e.type for e in events] == ["account.verification"]
