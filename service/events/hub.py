@@ -182,7 +182,7 @@ class CommitWaker:
         try:
             if self._pubsub is None:
                 with self._app.app_context():
-                    pubsub = redis_store.client.pubsub(ignore_subscribe_messages=True)
+                    pubsub = redis_store.client.pubsub(ignore_subscribe_messages=True)  # type: ignore[no-untyped-call]
                 pubsub.subscribe(log.COMMIT_CHANNEL)
                 self._pubsub = pubsub
             deadline = time.monotonic() + seconds
