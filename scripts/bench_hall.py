@@ -2,6 +2,11 @@
 trivial endpoint on the same server; the same with 1,000 open event streams; and how long a change
 takes to reach the feed, an event stream and a webhook receiver.
 
+The load comes from wrk (Debian's ``wrk`` package, a C load generator in a process of its own) when it
+is installed, else from Python threads in this process; on a small machine the Python client takes
+much of the CPU the server would use and its own GIL adds to every latency, so prefer wrk
+(``apt-get install wrk``; a dev tool, not needed by the product or its tests).
+
 It starts its own service the way `make run` does (gunicorn with the project's gevent settings, a
 fresh SQLite file, an embedded Redis, the scheduler and a worker without model warm-up for webhook
 deliveries), creates a service client and a webhook subscription to a receiver it runs itself, and
@@ -14,6 +19,7 @@ from __future__ import annotations
 
 import argparse
 import re
+import shutil
 import socket
 import statistics
 import subprocess
@@ -61,6 +67,31 @@ def _token(base: str, env: dict[str, str]) -> str:
 
 
 def poll(url: str, headers: dict[str, str], seconds: float, concurrency: int) -> tuple[float, float, int]:
+    """Requests/s, p99 ms and how many answered 304 (-1: not counted), from ``concurrency``
+    keep-alive connections, with wrk when it is installed."""
+    if shutil.which("wrk"):
+        return poll_wrk(url, headers, seconds, concurrency)
+    return poll_python(url, headers, seconds, concurrency)
+
+
+def poll_wrk(url: str, headers: dict[str, str], seconds: float, concurrency: int) -> tuple[float, float, int]:
+    """wrk's figures; the ETag is fetched once and sent on every request (it does not change)."""
+    etag = requests.get(url, headers=headers, timeout=10).headers.get("ETag")
+    sent = {**headers, **({"If-None-Match": etag} if etag else {})}
+    command = ["wrk", "-t1", f"-c{concurrency}", f"-d{seconds:.0f}s", "--latency"]
+    command += [arg for name, value in sent.items() for arg in ("-H", f"{name}: {value}")]
+    out = subprocess.run([*command, url], capture_output=True, text=True, check=True).stdout  # noqa: S603
+    rate = float(re.search(r"Requests/sec:\s+([\d.]+)", out).group(1))  # type: ignore[union-attr]
+    value, unit = re.search(r"99%\s+([\d.]+)(us|ms|s)", out).groups()  # type: ignore[union-attr]
+    p99 = float(value) * {"us": 0.001, "ms": 1.0, "s": 1000.0}[unit]
+    if "Non-2xx or 3xx responses" in out:
+        raise SystemExit(f"wrk saw errors:\n{out}")
+    return rate, p99, -1
+
+
+def poll_python(
+    url: str, headers: dict[str, str], seconds: float, concurrency: int
+) -> tuple[float, float, int]:
     """Requests/s, p99 ms and how many answered 304, from ``concurrency`` keep-alive sessions."""
     stop = time.monotonic() + seconds
     latencies: list[float] = []
@@ -238,13 +269,15 @@ def main() -> int:
             status = f"{base}/api/v1/accounts/1/verification-status"
             print(
                 "gunicorn: gevent workers (service/platform/gunicorn_conf.py); "
-                f"{args.concurrency} pollers, {args.seconds:.0f} s each"
+                f"{args.concurrency} pollers, {args.seconds:.0f} s each, "
+                f"client: {'wrk' if shutil.which('wrk') else 'Python threads (install wrk: better figures)'}"
             )
             trivial = poll(f"{base}/healthz", {}, args.seconds, args.concurrency)
             polled = poll(status, headers, args.seconds, args.concurrency)
             print(f"trivial /healthz            {trivial[0]:8.1f} req/s  p99 {trivial[1]:6.1f} ms")
             print(
-                f"status poll (304s: {polled[2]:>6})  {polled[0]:8.1f} req/s  p99 {polled[1]:6.1f} ms  "
+                f"status poll (304s: {polled[2] if polled[2] >= 0 else 'all':>6})  "
+                f"{polled[0]:8.1f} req/s  p99 {polled[1]:6.1f} ms  "
                 f"= {polled[0] / trivial[0]:.2f} x trivial"
             )
             socks = open_streams(args.port, token, args.streams)

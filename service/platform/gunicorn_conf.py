@@ -20,3 +20,16 @@ limit_request_fields = 100
 accesslog = "-"
 # Without query strings: a search may carry an ID number, which is never logged.
 access_log_format = '%(h)s %(t)s "%(m)s %(U)s" %(s)s %(b)s %(M)sms'
+
+
+def post_request(worker, req, environ, resp):  # type: ignore[no-untyped-def]  # gunicorn's hook signature
+    """Yield to the worker's other connections after every request.
+
+    A gevent greenlet only yields when it would block; on a busy keep-alive connection the client's
+    next request is usually already there, so one connection could be served request after request
+    while the others wait (seen as a p99 of 130 ms on a trivial endpoint under wrk). Yielding here
+    takes the connections in turn.
+    """
+    import gevent
+
+    gevent.sleep(0)
