@@ -13,6 +13,7 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
     from service import api as api_package
     from service import cli, console, h5
     from service.clients import oauth
+    from service.hall import records
     from service.platform import config as config_module
     from service.platform import errors, http, logs, metrics
     from service.platform.extensions import api, db, migrate, redis_store
@@ -23,6 +24,7 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
     db.init_app(app)
     migrate.init_app(app, db, directory=app.config.get("MIGRATIONS_DIR", _migrations_dir()))
     redis_store.init_app(app)
+    records.track_changes()  # every process that writes tells every process that caches
     oauth.init_app(app)
     api.init_app(app)
     api_package.register(app, api)

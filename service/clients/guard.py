@@ -1,9 +1,10 @@
 """Who is calling with a client token: ``client_required(scope)`` resolves the bearer token to its
 client's id, regions and scopes (``g.client``), or answers 401/403 in the envelope.
 
-Polled reads must be cheap, so a token is resolved from Redis (written when it is issued, with the
-token's own lifetime, and deleted when its client is rotated or revoked); the database answers when
-Redis has no entry or is away.
+Polled reads must be cheap, so a token is resolved from this process's memory (a few seconds, dropped
+everywhere when its client is rotated or revoked: ``service.platform.invalidation``), else from Redis
+(written when it is issued, with the token's own lifetime, and deleted when its client is rotated or
+revoked); the database answers when Redis has no entry or is away.
 """
 
 from __future__ import annotations
@@ -14,15 +15,19 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import Any, cast
 
-from flask import g, request
+from flask import current_app, g, request
 from redis.exceptions import RedisError
 from sqlalchemy import select
 
 from models.base import as_utc, db, utcnow
 from models.clients import ClientToken, ServiceClient
+from service.platform import invalidation
 from service.platform.crypto import token_digest
 from service.platform.errors import Forbidden, Unauthorized
 from service.platform.extensions import redis_store
+
+#: Resolved tokens held in this process (see ``service.platform.invalidation``).
+_resolved = invalidation.register(invalidation.LocalCache("client-tokens", seconds=10.0))
 
 
 @dataclass(frozen=True)
@@ -50,30 +55,53 @@ def remember(digest: str, client: ServiceClient, scopes: Sequence[str], seconds:
 
 
 def forget(digests: Sequence[str]) -> None:
-    """Drop cached tokens (their client was rotated or revoked). Raises if Redis is away: a revoked
-    token must not stay usable from the cache."""
+    """Drop cached tokens (their client was rotated or revoked): from Redis now, and from every
+    process's memory when the revocation commits. Raises if Redis is away: a revoked token must not
+    stay usable from a cache."""
     if digests:
-        redis_store.client.delete(*(_key(d) for d in digests))
+        keys = [_key(d) for d in digests]
+        redis_store.client.delete(*keys)
+        # Again after the commit: a reader may have copied a token back from the database meanwhile.
+        then = functools.partial(redis_store.client.delete, *keys)
+        invalidation.announce(db.session(), (f"token:{d}" for d in digests), then=then)
 
 
 def resolve(token: str) -> ClientPrincipal | None:
     """The client behind a live token, or None (not a client token, expired, revoked)."""
     digest = token_digest(token)
+    known = _resolved.get(digest)
+    if known is not None:
+        return cast(ClientPrincipal, known)
+    invalidation.start(current_app._get_current_object())  # type: ignore[attr-defined]
+    generation = invalidation.generation()
+    principal, seconds = _resolve(digest)
+    if principal is not None:
+        _resolved.put(digest, principal, tag=f"token:{digest}", generation=generation, seconds=seconds)
+    return principal
+
+
+def _resolve(digest: str) -> tuple[ClientPrincipal | None, float]:
+    """From Redis, else from the database: the principal and how long its token still lives."""
     try:
-        cached = cast("bytes | None", redis_store.client.get(_key(digest)))  # a sync client: bytes
+        pipe = redis_store.client.pipeline(transaction=False)
+        pipe.get(_key(digest))
+        pipe.pttl(_key(digest))
+        cached, life_ms = pipe.execute()
     except RedisError:
-        cached = None
+        cached, life_ms = None, 0
     if cached is not None:
         data = json.loads(cached)
-        return ClientPrincipal(data["client_id"], tuple(data["regions"]), frozenset(data["scopes"]))
+        principal = ClientPrincipal(data["client_id"], tuple(data["regions"]), frozenset(data["scopes"]))
+        return principal, max(0.0, float(life_ms) / 1000)
     row = db.session.scalar(select(ClientToken).where(ClientToken.token_hash == digest))
     if row is None or row.revoked_at is not None or as_utc(row.expires_at) <= utcnow():
-        return None
+        return None, 0.0
     if row.client.revoked_at is not None:
-        return None
+        return None, 0.0
     seconds = int((as_utc(row.expires_at) - utcnow()).total_seconds())
     remember(digest, row.client, row.scopes, seconds)
-    return ClientPrincipal(row.client.client_id, tuple(row.client.regions), frozenset(row.scopes))
+    principal = ClientPrincipal(row.client.client_id, tuple(row.client.regions), frozenset(row.scopes))
+    return principal, float(seconds)
 
 
 def bearer_token() -> str | None:

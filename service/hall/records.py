@@ -4,7 +4,9 @@ Records carry states, times, masked identifiers and grants; never an ID number i
 score. Each read is a few indexed queries. A poll that changed nothing should cost less than that:
 ``state_version`` and ``record_version`` read, in one query of index lookups, what changes whenever
 anything the answer shows changes; the API makes its ETag from that and answers 304 before the
-answer itself is read.
+answer itself is read. A version is then held in the process's memory for a few seconds and dropped
+the moment a transaction that touches the account commits, in any process (``track_changes`` says
+which accounts each flush touched; ``service.platform.invalidation`` carries it).
 """
 
 from __future__ import annotations
@@ -14,8 +16,9 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import ColumnElement, ScalarSelect, Select, bindparam, func, select
-from sqlalchemy.orm import InstrumentedAttribute
+from flask import current_app
+from sqlalchemy import ColumnElement, ScalarSelect, Select, bindparam, event, func, select
+from sqlalchemy.orm import InstrumentedAttribute, ORMExecuteState, Session, UOWTransaction
 
 from models.accounts import Account
 from models.base import db
@@ -30,12 +33,15 @@ from service.accounts.scopes import (
     patterns_predicate,
     region_patterns,
 )
+from service.platform import invalidation
 from service.platform.crypto import lookup_hashes
 from service.platform.errors import InvalidInput, NotFound
 from service.verification.attempts import reasons_for_person
 
 #: How many accounts one batch status request may name.
 BATCH_MAX = 500
+#: Account versions held in this process (dropped when the account changes; see the module's doc).
+_versions = invalidation.register(invalidation.LocalCache("account-versions", seconds=5.0))
 
 
 @dataclass(frozen=True)
@@ -115,6 +121,15 @@ def record_version(regions: Sequence[str], account_id: int) -> str:
 
 
 def _version(kind: str, regions: Sequence[str], account_id: int) -> str:
+    key = (kind, tuple(regions), account_id)
+    known = _versions.get(key)
+    if known is not None:
+        return str(known)
+    invalidation.start(current_app._get_current_object())  # type: ignore[attr-defined]
+    # Taken before the read; and a transaction already open may read an older snapshot than that
+    # (SQLite), so what it reads is not kept.
+    generation = invalidation.generation()
+    fresh = not db.session().in_transaction()
     patterns = region_patterns(regions)
     params = {"account_id": account_id, **{f"region_{i}": p for i, p in enumerate(patterns)}}
     # A Core statement built once, on the session's connection: every poll runs this, and building
@@ -122,7 +137,53 @@ def _version(kind: str, regions: Sequence[str], account_id: int) -> str:
     row = db.session.connection().execute(_version_query(kind, len(patterns)), params).first()
     if row is None:
         raise NotFound()
-    return "|".join(str(value) for value in row)
+    version = "|".join(str(value) for value in row)
+    if fresh:
+        _versions.put(key, version, tag=f"account:{account_id}", generation=generation)
+    return version
+
+
+#: Rows whose change changes an account's version, and how to find the account.
+_OWNED = (VerificationAttempt, Event, ReviewRequest, Grant)
+#: What a bulk statement (no rows to look at) may change: any account's version.
+_BULK = (Account, VerificationAttempt, Event, ReviewRequest, Grant, Organisation)
+
+
+def track_changes() -> None:
+    """Announce, for every transaction, the accounts whose version it may change (idempotent).
+
+    Every write of the service goes through the ORM session: a flush names its rows (an account, or
+    a row that carries ``account_id``; an organisation's change reaches all its accounts, so it
+    drops every version), and an ORM bulk statement on those tables drops every version too. The
+    lease's bulk updates of attempts are the exception that matters: they change no version (a
+    version reads attempts' ids only, which only inserts change), so they drop nothing.
+    """
+    if not event.contains(Session, "after_flush", _flushed):
+        event.listen(Session, "after_flush", _flushed)
+        event.listen(Session, "do_orm_execute", _bulk)
+
+
+def _flushed(session: Session, context: UOWTransaction) -> None:
+    tags: set[str] = set()
+    for row in (*session.new, *session.dirty, *session.deleted):
+        if isinstance(row, Account):
+            tags.add(f"account:{row.id}")
+        elif isinstance(row, _OWNED):
+            tags.add(f"account:{row.account_id}")
+        elif isinstance(row, Organisation):
+            tags.add(invalidation.EVERYTHING)
+    if tags:
+        invalidation.announce(session, tags)
+
+
+def _bulk(state: ORMExecuteState) -> None:
+    if not (state.is_update or state.is_delete or state.is_insert):
+        return
+    classes = {mapper.class_ for mapper in state.all_mappers}
+    if VerificationAttempt in classes and (state.is_update and classes == {VerificationAttempt}):
+        return  # the lease's renewals and locks (see above)
+    if classes & set(_BULK):
+        invalidation.announce(state.session, [invalidation.EVERYTHING])
 
 
 @functools.cache

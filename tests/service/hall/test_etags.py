@@ -19,6 +19,7 @@ from service.accounts.status import record_review_status, set_account_status
 from service.verification.lifecycle import set_account_verification, transition
 from tests.factories import make_account
 from tests.service.hall.test_hall_api import client_headers
+from tests.service.platform.test_invalidation import wait_listening
 
 STATE = "/api/v1/accounts/{}/verification-status"
 RECORD = "/api/v1/accounts/{}"
@@ -90,6 +91,12 @@ CHANGES: list[tuple[str, Callable[[Account], object], tuple[str, ...]]] = [
     ("a grant", _grant, (RECORD,)),
     ("the organisation is renamed", _rename_organisation, (RECORD,)),
 ]
+
+
+@pytest.fixture(autouse=True)
+def versions_held_in_memory(app) -> None:
+    """The process holds versions (the production path): every change must still be seen at once."""
+    wait_listening(app)
 
 
 @pytest.fixture

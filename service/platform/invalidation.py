@@ -1,0 +1,257 @@
+"""Process-local read caches that are dropped the moment what they hold changes.
+
+The hall polls an account's version and a client's token every second; answering those from this
+process's memory instead of from Redis and the database makes a poll cost little more than a trivial
+request. A cache is only as good as its invalidation, so these trust nothing they cannot hear about:
+
+- a transaction that changes cached data says what it changed (``announce``: tags such as an
+  account id or a token digest, or everything); once it commits, the tags are dropped in the
+  committing process at once and published on the Redis channel ``CHANNEL``;
+- every process listens on that channel on a connection of its own (a daemon thread, a greenlet
+  under gevent) and drops what a message names;
+- nothing is served from a cache while that connection is not established: the listener empties
+  every cache when it connects, loses the connection or misses a ping, so a message published while
+  it was away cannot be missed;
+- a value read from the source is stored only if no message arrived while it was being read (one
+  generation counter per process), so a change committed during the read cannot hide behind it;
+- every entry also expires after a few seconds, which bounds how long a change made outside the
+  service (a hand-written SQL statement) can go unseen.
+
+A lost message therefore costs at most an entry's lifetime of staleness; a 304 answered from here
+is never older than that, and the change itself is never lost (the next read after it sees it).
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import os
+import threading
+import time
+from collections.abc import Callable, Hashable, Iterable
+from dataclasses import dataclass, field
+from typing import Any
+
+from flask import Flask
+from redis.exceptions import RedisError
+from sqlalchemy import event
+from sqlalchemy.orm import Session
+
+from service.platform.extensions import redis_store
+
+log = logging.getLogger(__name__)
+
+CHANNEL = "xjy:cache:invalidate"
+#: Everything: the tag a change announces when it cannot say which entries it touched.
+EVERYTHING = "*"
+_PENDING = "xjy_invalidate"
+_AFTER = "xjy_invalidate_after"
+_PING_SECONDS = 5.0
+_PING_GRACE = 3 * _PING_SECONDS
+
+
+@dataclass
+class _Entry:
+    value: Any
+    expires: float
+    tag: str
+
+
+@dataclass
+class LocalCache:
+    """A keyed cache whose entries each carry one tag (what invalidates them) and a lifetime.
+
+    Attributes:
+        name: its name (logs).
+        seconds: how long an entry is served at most.
+        max_entries: beyond this the cache is emptied rather than grown (a hall polls a bounded set).
+    """
+
+    name: str
+    seconds: float
+    max_entries: int = 50_000
+    _entries: dict[Hashable, _Entry] = field(default_factory=dict)
+    _by_tag: dict[str, set[Hashable]] = field(default_factory=dict)
+
+    def get(self, key: Hashable) -> Any | None:
+        """The value stored under ``key``, or None (none, expired, or the listener is not connected)."""
+        if not _LISTENER.connected:
+            return None
+        entry = self._entries.get(key)
+        if entry is None or entry.expires <= time.monotonic():
+            return None
+        return entry.value
+
+    def put(
+        self, key: Hashable, value: Any, *, tag: str, generation: int, seconds: float | None = None
+    ) -> None:
+        """Store ``value`` if nothing was invalidated since ``generation`` (taken before the read)."""
+        with _LISTENER.lock:
+            if not _LISTENER.connected or generation != _LISTENER.generation:
+                return
+            if len(self._entries) >= self.max_entries:
+                self._clear()
+            life = self.seconds if seconds is None else min(seconds, self.seconds)
+            self._entries[key] = _Entry(value, time.monotonic() + life, tag)
+            self._by_tag.setdefault(tag, set()).add(key)
+
+    def _drop(self, tags: Iterable[str]) -> None:
+        for tag in tags:
+            for key in self._by_tag.pop(tag, ()):
+                self._entries.pop(key, None)
+
+    def _clear(self) -> None:
+        self._entries.clear()
+        self._by_tag.clear()
+
+
+def listening() -> bool:
+    """Whether this process hears invalidations now (caches serve nothing otherwise)."""
+    return _LISTENER.connected
+
+
+def generation() -> int:
+    """Take this before reading a value to cache; give it to :meth:`LocalCache.put`."""
+    return _LISTENER.generation
+
+
+class _Listener:
+    """The process's subscription to ``CHANNEL`` and the caches it keeps honest."""
+
+    def __init__(self) -> None:
+        self.lock = threading.Lock()
+        self.connected = False
+        self.generation = 0
+        self.caches: list[LocalCache] = []
+        self._thread: threading.Thread | None = None
+        self._app: Flask | None = None
+
+    def ensure_started(self, app: Flask) -> None:
+        if self._thread is not None and self._thread.is_alive():
+            return
+        with self.lock:
+            if self._thread is None or not self._thread.is_alive():
+                self._app = app
+                self._thread = threading.Thread(target=self._run, name="cache-invalidation", daemon=True)
+                self._thread.start()
+
+    def apply(self, tags: Iterable[str]) -> None:
+        """Drop the entries of ``tags`` in every cache (everything for ``EVERYTHING``)."""
+        tags = set(tags)
+        with self.lock:
+            self.generation += 1
+            for cache in self.caches:
+                if EVERYTHING in tags:
+                    cache._clear()
+                else:
+                    cache._drop(tags)
+
+    def _set_connected(self, connected: bool) -> None:
+        with self.lock:
+            self.connected = connected
+            self.generation += 1
+            for cache in self.caches:
+                cache._clear()
+
+    def _run(self) -> None:
+        while True:
+            try:
+                self._listen()
+            except (RedisError, OSError, RuntimeError, ValueError) as exc:
+                log.info(
+                    "cache invalidation channel lost (%s); caches off till it is back", type(exc).__name__
+                )
+            self._set_connected(False)
+            time.sleep(1.0)
+
+    def _listen(self) -> None:
+        if self._app is None:
+            raise RuntimeError("the listener was not started with an app")
+        with self._app.app_context():
+            pubsub = redis_store.client.pubsub()  # type: ignore[no-untyped-call]
+        try:
+            pubsub.subscribe(CHANNEL)
+            last_pong = time.monotonic()
+            last_ping = 0.0
+            while True:
+                now = time.monotonic()
+                if now - last_ping >= _PING_SECONDS:
+                    pubsub.ping()
+                    last_ping = now
+                if now - last_pong > _PING_GRACE:
+                    raise RedisError("no answer to pings")
+                message = pubsub.get_message(timeout=1.0)
+                if message is None:
+                    continue
+                kind = message.get("type")
+                if kind == "subscribe":
+                    self._set_connected(True)
+                elif kind == "pong":
+                    last_pong = time.monotonic()
+                elif kind == "message":
+                    self.apply(json.loads(message["data"]))
+        finally:
+            pubsub.close()
+
+
+_LISTENER = _Listener()
+
+
+def _forked() -> None:
+    """A forked child has no listener thread: it must not serve what its parent held."""
+    _LISTENER.lock = threading.Lock()
+    _LISTENER.connected = False
+    _LISTENER.generation += 1
+    _LISTENER._thread = None
+    for cache in _LISTENER.caches:
+        cache._clear()
+
+
+os.register_at_fork(after_in_child=_forked)
+
+
+def register(cache: LocalCache) -> LocalCache:
+    """Put ``cache`` under the listener's care (module level, once per cache)."""
+    _LISTENER.caches.append(cache)
+    return cache
+
+
+def start(app: Flask) -> None:
+    """Start listening in this process (idempotent; the first read that wants a cache calls it)."""
+    _LISTENER.ensure_started(app)
+
+
+def announce(session: Session, tags: Iterable[str], *, then: Callable[[], object] | None = None) -> None:
+    """Drop ``tags`` everywhere once ``session``'s transaction commits (nothing if it rolls back);
+    ``then`` runs after the commit too, before the tags are published (say, to delete a shared
+    cache's copy that a reader may have written again from the not yet committed database)."""
+    pending: set[str] = session.info.setdefault(_PENDING, set())
+    pending.update(str(t) for t in tags)
+    if then is not None:
+        session.info.setdefault(_AFTER, []).append(then)
+    kind = type(session)
+    if not event.contains(kind, "after_commit", _published):
+        event.listen(kind, "after_commit", _published)
+        event.listen(kind, "after_rollback", _discarded)
+
+
+def _published(session: Session) -> None:
+    tags = session.info.pop(_PENDING, None)
+    for then in session.info.pop(_AFTER, []):
+        try:
+            then()
+        except (RedisError, RuntimeError) as exc:
+            log.warning("after-commit invalidation failed (%s)", type(exc).__name__)
+    if not tags:
+        return
+    _LISTENER.apply(tags)  # this process at once: its next read must not see the old value
+    try:
+        redis_store.client.publish(CHANNEL, json.dumps(sorted(tags)))
+    except (RedisError, RuntimeError) as exc:
+        # Other processes drop the entries when their lifetime ends (a few seconds).
+        log.warning("cache invalidation not published (%s)", type(exc).__name__)
+
+
+def _discarded(session: Session) -> None:
+    session.info.pop(_PENDING, None)
+    session.info.pop(_AFTER, None)
