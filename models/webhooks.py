@@ -28,6 +28,10 @@ class WebhookSubscription(TimestampMixin, Model):
     # While the receiver fails: when the event at the cursor first failed (given up after 24 h).
     failing_since: Mapped[dt.datetime | None] = mapped_column(DateTime(timezone=True))
     next_try_at: Mapped[dt.datetime | None] = mapped_column(DateTime(timezone=True))  # backing off until
+    # The delivery run that holds the subscription: its number (fences a run that was replaced) and
+    # until when (renewed after every event; the pump starts a new run once it has run out).
+    runs: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
+    lease_expires_at: Mapped[dt.datetime | None] = mapped_column(DateTime(timezone=True))
     created_by_id: Mapped[int | None] = mapped_column(ForeignKey("accounts.id"))
 
 

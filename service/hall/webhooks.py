@@ -1,7 +1,11 @@
 """Webhooks: the event log pushed to a receiver's URL, signed, in order, at least once.
 
-Each subscription has a cursor. ``deliver`` (an RQ job, one at a time per subscription) posts the
-events after the cursor one by one and moves the cursor past each one the receiver accepted (2xx).
+Each subscription has a cursor. ``deliver`` (an RQ job, one run at a time per subscription) posts
+the events after the cursor one by one and moves the cursor past each one the receiver accepted (2xx).
+The database, not Redis, says whether a run is alive: ``pump`` gives each run a number and a lease of
+``WEBHOOK_LEASE_SECONDS`` (renewed after every event), and starts a new run only when no lease is
+held; a run whose worker was killed is replaced once its lease runs out, and a replaced run that
+wakes up finds another number on the subscription and stops before posting anything more.
 A failure stops the run (later events wait, so order holds) and backs off exponentially; after 24
 hours of failing on one event it is recorded as given up and delivery moves on. Every try and its
 response is recorded. ``pump`` (run by ``flask scheduler``) enqueues the subscriptions with events
@@ -27,7 +31,7 @@ from urllib.parse import urlsplit
 from flask import current_app
 from rq import Queue
 from rq.serializers import JSONSerializer
-from sqlalchemy import func, select
+from sqlalchemy import func, select, update
 
 from models.base import as_utc, db, utcnow
 from models.events import Event
@@ -39,7 +43,6 @@ from service.platform.errors import InvalidInput, NotFound
 from service.platform.extensions import redis_store
 from service.platform.jobcontext import after_fork, get_app
 from service.platform.rekey import Target
-from service.verification.queue import LIVE_JOB_STATUSES, job_state
 
 WEBHOOK_QUEUE = "webhooks"
 _PURPOSE = b"webhook-secret"
@@ -144,52 +147,97 @@ def webhook_queue() -> Queue:
 
 
 def pump() -> list[int]:
-    """Enqueue a delivery run for every active subscription with events waiting and no back-off."""
+    """Start a delivery run for every active subscription with events waiting, no back-off and no
+    live run (a lease not yet run out)."""
     now = utcnow()
     started = []
-    for sub in db.session.scalars(select(WebhookSubscription).where(WebhookSubscription.active.is_(True))):
+    subs = db.session.scalars(select(WebhookSubscription).where(WebhookSubscription.active.is_(True))).all()
+    for sub in subs:
         if sub.next_try_at is not None and as_utc(sub.next_try_at) > now:
             continue
-        waiting = select(func.max(Event.id)).where(Event.id > sub.cursor, log.region_predicate(sub.regions))
-        if db.session.scalar(waiting) is None or _job_live(sub.id):
+        if sub.lease_expires_at is not None and as_utc(sub.lease_expires_at) > now:
             continue
-        webhook_queue().enqueue_call(
-            "service.hall.webhooks.deliver",
-            args=(sub.id,),
-            job_id=_job_id(sub.id),
-            timeout=300,
-            result_ttl=600,
-            failure_ttl=86400,
-        )
+        waiting = select(func.max(Event.id)).where(Event.id > sub.cursor, log.region_predicate(sub.regions))
+        if db.session.scalar(waiting) is None:
+            continue
+        sub.runs += 1
+        sub.lease_expires_at = now + dt.timedelta(seconds=_lease_seconds())
+        run = sub.runs
+        db.session.commit()  # the run's number is in the database before its job can start
+        try:
+            webhook_queue().enqueue_call(
+                "service.hall.webhooks.deliver",
+                args=(sub.id, run),
+                job_id=f"webhook-{sub.id}-{run}",
+                timeout=300,
+                result_ttl=600,
+                failure_ttl=86400,
+            )
+        except Exception:
+            sub.lease_expires_at = None  # not queued: the next tick tries again
+            db.session.commit()
+            raise
         started.append(sub.id)
     return started
 
 
-def deliver(subscription_id: int) -> int:
-    """The RQ job: post the waiting events in order; returns how many were delivered."""
+def _lease_seconds() -> float:
+    return float(current_app.config["WEBHOOK_LEASE_SECONDS"])
+
+
+def deliver(subscription_id: int, run: int | None = None) -> int:
+    """The RQ job: post the waiting events in order; returns how many were delivered.
+
+    ``run`` is the number ``pump`` gave this run (None: called directly, as support and tests do).
+    """
     with get_app().app_context():
         after_fork()
         try:
-            return _deliver(subscription_id)
+            return _deliver(subscription_id, run)
         finally:
             db.session.remove()
 
 
-def _deliver(subscription_id: int) -> int:
-    sub = db.session.get(WebhookSubscription, subscription_id)
-    if sub is None or not sub.active:
-        return 0
-    delivered = 0
-    for event in log.after(sub.cursor, where=log.region_predicate(sub.regions), limit=BATCH):
-        outcome = _post(sub, _body(event), event_id=event.id)
-        if outcome.outcome == "delivered":
-            sub.cursor, sub.failing_since, sub.next_try_at = event.id, None, None
-            delivered += 1
-        elif not _give_up(sub, event, outcome):
+def _deliver(subscription_id: int, run: int | None) -> int:
+    try:
+        sub = db.session.get(WebhookSubscription, subscription_id)
+        if sub is None:
+            return 0
+        delivered = 0
+        for event in log.after(sub.cursor, where=log.region_predicate(sub.regions), limit=BATCH):
+            if not _holds(sub, run):  # read again after each commit
+                return delivered  # replaced (or deactivated) meanwhile: the newer run goes on
+            outcome = _post(sub, _body(event), event_id=event.id)
+            if outcome.outcome == "delivered":
+                sub.cursor, sub.failing_since, sub.next_try_at = event.id, None, None
+                delivered += 1
+            elif not _give_up(sub, event, outcome):
+                db.session.commit()
+                return delivered
+            if run is not None:
+                sub.lease_expires_at = utcnow() + dt.timedelta(seconds=_lease_seconds())
             db.session.commit()
-            return delivered
-        db.session.commit()
-    return delivered
+        return delivered
+    finally:
+        _release(subscription_id, run)
+
+
+def _holds(sub: WebhookSubscription, run: int | None) -> bool:
+    """Whether this run may post: the subscription is active and (for a pumped run) still its own."""
+    return sub.active and (run is None or sub.runs == run)
+
+
+def _release(subscription_id: int, run: int | None) -> None:
+    """Give a finished run's lease up, so that the pump may start the next at once."""
+    if run is None:
+        return
+    db.session.rollback()
+    db.session.execute(
+        update(WebhookSubscription)
+        .where(WebhookSubscription.id == subscription_id, WebhookSubscription.runs == run)
+        .values(lease_expires_at=None)
+    )
+    db.session.commit()
 
 
 def _give_up(sub: WebhookSubscription, event: Event, failed: WebhookDelivery) -> bool:
@@ -257,14 +305,6 @@ def _post(sub: WebhookSubscription, body: dict[str, object], *, event_id: int | 
     )
     db.session.add(delivery)
     return delivery
-
-
-def _job_id(subscription_id: int) -> str:
-    return f"webhook-{subscription_id}"
-
-
-def _job_live(subscription_id: int) -> bool:
-    return job_state(_job_id(subscription_id)) in LIVE_JOB_STATUSES
 
 
 def reseal_secret(sub: WebhookSubscription) -> bool:

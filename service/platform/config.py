@@ -140,6 +140,8 @@ DEFAULTS: dict[str, Any] = {
     "H5_DEMO_LOGIN": False,
     # webhooks: how long one delivery may take
     "WEBHOOK_TIMEOUT_SECONDS": 5,
+    # webhooks: how long a delivery run's lease lasts without renewal (a killed run is replaced after it)
+    "WEBHOOK_LEASE_SECONDS": 30,
     # the scheduler: how often it pumps webhooks and sweeps attempts (seconds)
     "SCHEDULER_WEBHOOK_SECONDS": 2,
     "SCHEDULER_SWEEP_SECONDS": 10,

@@ -170,3 +170,42 @@ def test_only_province_admins_manage_subscriptions(app, client, receiver):
         ).status_code
         == 422
     )
+
+
+def test_a_run_whose_worker_died_is_replaced_once_its_lease_runs_out(
+    app, receiver, subscription, monkeypatch
+):
+    """The database judges whether a run lives: Redis still calls a killed worker's job started."""
+    import time
+
+    sub_id, _ = subscription
+    monkeypatch.setitem(app.config, "WEBHOOK_LEASE_SECONDS", 0.5)
+    _verify(app, 1)
+    with app.app_context():
+        assert webhooks.pump() == [sub_id]  # run 1 ... whose worker is killed before it posts
+        assert webhooks.pump() == []  # its lease is held: no second run beside it
+        time.sleep(0.6)
+        assert webhooks.pump() == [sub_id]  # the lease ran out: run 2
+        assert db.session.get(WebhookSubscription, sub_id).runs == 2
+    assert webhooks.deliver(sub_id, 1) == 0 and receiver.received == []  # run 1 wakes: fenced off
+    assert webhooks.deliver(sub_id, 2) == 2
+    with app.app_context():
+        sub = db.session.get(WebhookSubscription, sub_id)
+        assert sub.lease_expires_at is None  # given up when the run ended: the next may start at once
+        assert webhooks.pump() == []  # nothing waiting
+    assert [b["type"] for b in receiver.delivered()] == ["account.status", "account.verification"]
+
+
+def test_a_pumped_run_renews_its_lease_and_gives_it_up_at_the_end(app, receiver, subscription):
+    sub_id, _ = subscription
+    _verify(app, 2)
+    with app.app_context():
+        assert webhooks.pump() == [sub_id]
+        assert db.session.get(WebhookSubscription, sub_id).lease_expires_at is not None
+        SimpleWorker(
+            [webhooks.webhook_queue()], connection=redis_store.client, serializer=JSONSerializer
+        ).work(burst=True)
+        db.session.expire_all()
+        sub = db.session.get(WebhookSubscription, sub_id)
+        assert sub.lease_expires_at is None and sub.runs == 1
+    assert len(receiver.delivered()) == 4
