@@ -36,9 +36,9 @@ def worker_command(burst: bool) -> None:
     if revived:
         click.echo(f"重新排队 {len(revived)} 个丢失任务的认证: {revived}")
     queues = [VERIFICATION_QUEUE, WEBHOOK_QUEUE]
-    # Registries cleaned every minute (rq's default: ten): a job abandoned by a killed worker (its
-    # execution's heartbeat stops; it expires 90 s on) is then failed or retried within minutes, so
-    # a webhook run it held is started again (verification jobs need not wait: see lease).
+    # Registries cleaned every minute (rq's default: ten), so a job abandoned by a killed worker is
+    # marked failed in Redis soon; nothing waits for that: verification attempts and webhook runs each
+    # hold a lease in the database, and the scheduler takes them back once it has run out.
     worker = Worker(queues, connection=redis_store.client, serializer=JSONSerializer, maintenance_interval=60)
     worker.max_connection_wait_time = 5  # back within seconds of Redis's return (rq's default: a minute)
     models_key = queue.MODELS_KEY.format(name=worker.name)
