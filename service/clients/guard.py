@@ -15,7 +15,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import Any, cast
 
-from flask import current_app, g, request
+from flask import g, request
 from redis.exceptions import RedisError
 from sqlalchemy import select
 
@@ -26,8 +26,8 @@ from service.platform.crypto import token_digest
 from service.platform.errors import Forbidden, Unauthorized
 from service.platform.extensions import redis_store
 
-#: Resolved tokens held in this process (see ``service.platform.invalidation``).
-_resolved = invalidation.register(invalidation.LocalCache("client-tokens", seconds=10.0))
+#: How long a resolved token is held in this process (see ``service.platform.invalidation``).
+TOKEN_MEMORY_SECONDS = 10.0
 
 
 @dataclass(frozen=True)
@@ -69,14 +69,14 @@ def forget(digests: Sequence[str]) -> None:
 def resolve(token: str) -> ClientPrincipal | None:
     """The client behind a live token, or None (not a client token, expired, revoked)."""
     digest = token_digest(token)
-    known = _resolved.get(digest)
+    held = invalidation.cache("client-tokens", TOKEN_MEMORY_SECONDS)
+    known = held.get(digest)
     if known is not None:
         return cast(ClientPrincipal, known)
-    invalidation.start(current_app._get_current_object())  # type: ignore[attr-defined]
-    generation = invalidation.generation()
+    generation = held.generation()
     principal, seconds = _resolve(digest)
     if principal is not None:
-        _resolved.put(digest, principal, tag=f"token:{digest}", generation=generation, seconds=seconds)
+        held.put(digest, principal, tag=f"token:{digest}", generation=generation, seconds=seconds)
     return principal
 
 

@@ -16,7 +16,6 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from flask import current_app
 from sqlalchemy import ColumnElement, ScalarSelect, Select, bindparam, event, func, select
 from sqlalchemy.orm import InstrumentedAttribute, ORMExecuteState, Session, UOWTransaction
 
@@ -40,8 +39,8 @@ from service.verification.attempts import reasons_for_person
 
 #: How many accounts one batch status request may name.
 BATCH_MAX = 500
-#: Account versions held in this process (dropped when the account changes; see the module's doc).
-_versions = invalidation.register(invalidation.LocalCache("account-versions", seconds=5.0))
+#: How long an account version is held in this process (dropped at once when the account changes).
+VERSION_MEMORY_SECONDS = 5.0
 
 
 @dataclass(frozen=True)
@@ -122,13 +121,13 @@ def record_version(regions: Sequence[str], account_id: int) -> str:
 
 def _version(kind: str, regions: Sequence[str], account_id: int) -> str:
     key = (kind, tuple(regions), account_id)
-    known = _versions.get(key)
+    held = invalidation.cache("account-versions", VERSION_MEMORY_SECONDS)
+    known = held.get(key)
     if known is not None:
         return str(known)
-    invalidation.start(current_app._get_current_object())  # type: ignore[attr-defined]
     # Taken before the read; and a transaction already open may read an older snapshot than that
     # (SQLite), so what it reads is not kept.
-    generation = invalidation.generation()
+    generation = held.generation()
     fresh = not db.session().in_transaction()
     patterns = region_patterns(regions)
     params = {"account_id": account_id, **{f"region_{i}": p for i, p in enumerate(patterns)}}
@@ -139,7 +138,7 @@ def _version(kind: str, regions: Sequence[str], account_id: int) -> str:
         raise NotFound()
     version = "|".join(str(value) for value in row)
     if fresh:
-        _versions.put(key, version, tag=f"account:{account_id}", generation=generation)
+        held.put(key, version, tag=f"account:{account_id}", generation=generation)
     return version
 
 

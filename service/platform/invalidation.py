@@ -8,7 +8,7 @@ request. A cache is only as good as its invalidation, so these trust nothing the
   account id or a token digest, or everything); once it commits, the tags are dropped in the
   committing process at once and published on the Redis channel ``CHANNEL``;
 - every process listens on that channel on a connection of its own (a daemon thread, a greenlet
-  under gevent) and drops what a message names;
+  under gevent; one per app, which in production is one per process) and drops what a message names;
 - nothing is served from a cache while that connection is not established: the listener empties
   every cache when it connects, loses the connection or misses a ping, so a message published while
   it was away cannot be missed;
@@ -28,11 +28,12 @@ import logging
 import os
 import threading
 import time
+import weakref
 from collections.abc import Callable, Hashable, Iterable
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Any
 
-from flask import Flask
+from flask import Flask, current_app
 from redis.exceptions import RedisError
 from sqlalchemy import event
 from sqlalchemy.orm import Session
@@ -57,25 +58,30 @@ class _Entry:
     tag: str
 
 
-@dataclass
 class LocalCache:
-    """A keyed cache whose entries each carry one tag (what invalidates them) and a lifetime.
+    """A keyed cache whose entries each carry one tag (what invalidates them) and a lifetime; made
+    by :func:`cache`, one per app and name.
 
-    Attributes:
-        name: its name (logs).
+    Args:
+        listener: the app's listener, which says whether entries may be served and drops them.
         seconds: how long an entry is served at most.
         max_entries: beyond this the cache is emptied rather than grown (a hall polls a bounded set).
     """
 
-    name: str
-    seconds: float
-    max_entries: int = 50_000
-    _entries: dict[Hashable, _Entry] = field(default_factory=dict)
-    _by_tag: dict[str, set[Hashable]] = field(default_factory=dict)
+    def __init__(self, listener: _Listener, seconds: float, max_entries: int = 50_000) -> None:
+        self._listener = listener
+        self.seconds = seconds
+        self.max_entries = max_entries
+        self._entries: dict[Hashable, _Entry] = {}
+        self._by_tag: dict[str, set[Hashable]] = {}
+
+    def generation(self) -> int:
+        """Take this before reading a value to cache; give it to :meth:`put`."""
+        return self._listener.generation
 
     def get(self, key: Hashable) -> Any | None:
         """The value stored under ``key``, or None (none, expired, or the listener is not connected)."""
-        if not _LISTENER.connected:
+        if not self._listener.connected:
             return None
         entry = self._entries.get(key)
         if entry is None or entry.expires <= time.monotonic():
@@ -86,94 +92,85 @@ class LocalCache:
         self, key: Hashable, value: Any, *, tag: str, generation: int, seconds: float | None = None
     ) -> None:
         """Store ``value`` if nothing was invalidated since ``generation`` (taken before the read)."""
-        with _LISTENER.lock:
-            if not _LISTENER.connected or generation != _LISTENER.generation:
+        listener = self._listener
+        with listener.lock:
+            if not listener.connected or generation != listener.generation:
                 return
             if len(self._entries) >= self.max_entries:
-                self._clear()
+                self.clear()
             life = self.seconds if seconds is None else min(seconds, self.seconds)
             self._entries[key] = _Entry(value, time.monotonic() + life, tag)
             self._by_tag.setdefault(tag, set()).add(key)
 
-    def _drop(self, tags: Iterable[str]) -> None:
+    def drop(self, tags: Iterable[str]) -> None:
         for tag in tags:
             for key in self._by_tag.pop(tag, ()):
                 self._entries.pop(key, None)
 
-    def _clear(self) -> None:
+    def clear(self) -> None:
         self._entries.clear()
         self._by_tag.clear()
 
 
-def listening() -> bool:
-    """Whether this process hears invalidations now (caches serve nothing otherwise)."""
-    return _LISTENER.connected
-
-
-def generation() -> int:
-    """Take this before reading a value to cache; give it to :meth:`LocalCache.put`."""
-    return _LISTENER.generation
-
-
 class _Listener:
-    """The process's subscription to ``CHANNEL`` and the caches it keeps honest."""
+    """An app's subscription to ``CHANNEL`` and the caches it keeps honest."""
 
-    def __init__(self) -> None:
+    def __init__(self, app: Flask) -> None:
         self.lock = threading.Lock()
         self.connected = False
         self.generation = 0
-        self.caches: list[LocalCache] = []
+        self.caches: dict[str, LocalCache] = {}
+        self._app = app
         self._thread: threading.Thread | None = None
-        self._app: Flask | None = None
+        self._stop = threading.Event()
 
-    def ensure_started(self, app: Flask) -> None:
+    def ensure_started(self) -> None:
         if self._thread is not None and self._thread.is_alive():
             return
         with self.lock:
             if self._thread is None or not self._thread.is_alive():
-                self._app = app
                 self._thread = threading.Thread(target=self._run, name="cache-invalidation", daemon=True)
                 self._thread.start()
+
+    def stop(self) -> None:
+        self._stop.set()
 
     def apply(self, tags: Iterable[str]) -> None:
         """Drop the entries of ``tags`` in every cache (everything for ``EVERYTHING``)."""
         tags = set(tags)
         with self.lock:
             self.generation += 1
-            for cache in self.caches:
+            for cache in self.caches.values():
                 if EVERYTHING in tags:
-                    cache._clear()
+                    cache.clear()
                 else:
-                    cache._drop(tags)
+                    cache.drop(tags)
 
-    def _set_connected(self, connected: bool) -> None:
+    def reset(self, *, connected: bool) -> None:
+        """Connected or not, from now on: empty every cache either way."""
         with self.lock:
             self.connected = connected
             self.generation += 1
-            for cache in self.caches:
-                cache._clear()
+            for cache in self.caches.values():
+                cache.clear()
 
     def _run(self) -> None:
-        while True:
+        while not self._stop.is_set():
             try:
                 self._listen()
             except (RedisError, OSError, RuntimeError, ValueError) as exc:
-                log.info(
-                    "cache invalidation channel lost (%s); caches off till it is back", type(exc).__name__
-                )
-            self._set_connected(False)
-            time.sleep(1.0)
+                log.info("cache invalidation channel lost (%s): caches off", type(exc).__name__)
+            self.reset(connected=False)
+            self._stop.wait(1.0)
 
     def _listen(self) -> None:
-        if self._app is None:
-            raise RuntimeError("the listener was not started with an app")
         with self._app.app_context():
             pubsub = redis_store.client.pubsub()  # type: ignore[no-untyped-call]
         try:
             pubsub.subscribe(CHANNEL)
             last_pong = time.monotonic()
             last_ping = 0.0
-            while True:
+            while not self._stop.is_set():
                 now = time.monotonic()
                 if now - last_ping >= _PING_SECONDS:
                     pubsub.ping()
@@ -185,7 +182,7 @@ class _Listener:
                     continue
                 kind = message.get("type")
                 if kind == "subscribe":
-                    self._set_connected(True)
+                    self.reset(connected=True)
                 elif kind == "pong":
                     last_pong = time.monotonic()
                 elif kind == "message":
@@ -194,31 +191,52 @@ class _Listener:
             pubsub.close()
 
 
-_LISTENER = _Listener()
+_LISTENERS: weakref.WeakSet[_Listener] = weakref.WeakSet()
+
+
+def listener(app: Flask | None = None) -> _Listener:
+    """The listener of ``app`` (default: the current app), made and started on first use."""
+    app = app or current_app._get_current_object()  # type: ignore[attr-defined]
+    found: _Listener | None = app.extensions.get("xjy_invalidation")
+    if found is None:
+        found = app.extensions.setdefault("xjy_invalidation", _Listener(app))
+        _LISTENERS.add(found)
+    found.ensure_started()
+    return found
+
+
+def cache(name: str, seconds: float) -> LocalCache:
+    """The current app's cache called ``name`` (made on first use, entries living ``seconds``)."""
+    owner = listener()
+    found = owner.caches.get(name)
+    if found is None:
+        with owner.lock:
+            found = owner.caches.setdefault(name, LocalCache(owner, seconds))
+    return found
+
+
+def listening(app: Flask) -> bool:
+    """Whether ``app`` hears invalidations now (its caches serve nothing otherwise)."""
+    return listener(app).connected
+
+
+def drop_listener(app: Flask) -> None:
+    """Stop and forget ``app``'s listener (an app that is thrown away, as tests do)."""
+    found: _Listener | None = app.extensions.pop("xjy_invalidation", None)
+    if found is not None:
+        found.stop()
+        found.reset(connected=False)
 
 
 def _forked() -> None:
     """A forked child has no listener thread: it must not serve what its parent held."""
-    _LISTENER.lock = threading.Lock()
-    _LISTENER.connected = False
-    _LISTENER.generation += 1
-    _LISTENER._thread = None
-    for cache in _LISTENER.caches:
-        cache._clear()
+    for each in list(_LISTENERS):
+        each.lock = threading.Lock()
+        each._thread = None
+        each.reset(connected=False)
 
 
 os.register_at_fork(after_in_child=_forked)
-
-
-def register(cache: LocalCache) -> LocalCache:
-    """Put ``cache`` under the listener's care (module level, once per cache)."""
-    _LISTENER.caches.append(cache)
-    return cache
-
-
-def start(app: Flask) -> None:
-    """Start listening in this process (idempotent; the first read that wants a cache calls it)."""
-    _LISTENER.ensure_started(app)
 
 
 def announce(session: Session, tags: Iterable[str], *, then: Callable[[], object] | None = None) -> None:
@@ -244,7 +262,9 @@ def _published(session: Session) -> None:
             log.warning("after-commit invalidation failed (%s)", type(exc).__name__)
     if not tags:
         return
-    _LISTENER.apply(tags)  # this process at once: its next read must not see the old value
+    found: _Listener | None = current_app.extensions.get("xjy_invalidation")
+    if found is not None:
+        found.apply(tags)  # this process at once: its next read must not see the old value
     try:
         redis_store.client.publish(CHANNEL, json.dumps(sorted(tags)))
     except (RedisError, RuntimeError) as exc:

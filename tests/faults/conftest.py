@@ -33,6 +33,7 @@ from models.events import Event
 from models.verifications import AttemptStatus, VerificationAttempt
 from service import create_app
 from service.auth.sessions import open_session
+from service.platform import invalidation
 from service.platform.embedded import Supervisor
 from service.platform.extensions import redis_store
 from service.verification.engine import install_engine
@@ -332,6 +333,7 @@ def product(app, database_url, tmp_path, clocks) -> Iterator[Product]:
     finally:
         supervisor.stop()
         thread.join(timeout=10)
+        invalidation.drop_listener(web)  # its Redis goes now
         redis.kill()
         with web.app_context():
             db.engine.dispose()

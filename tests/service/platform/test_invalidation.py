@@ -24,9 +24,8 @@ STATE = "/api/v1/accounts/{}/verification-status"
 
 
 def wait_listening(app) -> None:
-    invalidation.start(app)
     deadline = time.monotonic() + 10
-    while not invalidation.listening():
+    while not invalidation.listening(app):
         assert time.monotonic() < deadline, "the invalidation listener did not connect"
         time.sleep(0.02)
 
@@ -34,34 +33,42 @@ def wait_listening(app) -> None:
 @pytest.fixture
 def cache(app):
     wait_listening(app)
-    return invalidation.register(invalidation.LocalCache("test", seconds=30.0))
+    with app.app_context():
+        held = invalidation.cache("test", 30.0)
+    held.clear()
+    return held
 
 
-def test_a_value_is_kept_and_dropped_by_its_tag(cache):
-    cache.put("k", "v", tag="account:1", generation=invalidation.generation())
-    cache.put("j", "w", tag="account:2", generation=invalidation.generation())
+def _told(app, tags) -> None:
+    """What the listener does with a message (or a commit here) naming ``tags``."""
+    invalidation.listener(app).apply(tags)
+
+
+def test_a_value_is_kept_and_dropped_by_its_tag(app, cache):
+    cache.put("k", "v", tag="account:1", generation=cache.generation())
+    cache.put("j", "w", tag="account:2", generation=cache.generation())
     assert (cache.get("k"), cache.get("j")) == ("v", "w")
-    invalidation._LISTENER.apply(["account:1"])
+    _told(app, ["account:1"])
     assert (cache.get("k"), cache.get("j")) == (None, "w")
-    invalidation._LISTENER.apply([invalidation.EVERYTHING])
+    _told(app, [invalidation.EVERYTHING])
     assert cache.get("j") is None
 
 
-def test_a_value_read_while_a_change_was_announced_is_not_kept(cache):
-    before = invalidation.generation()
-    invalidation._LISTENER.apply(["account:9"])  # arrives while the value was being read
+def test_a_value_read_while_a_change_was_announced_is_not_kept(app, cache):
+    before = cache.generation()
+    _told(app, ["account:9"])  # arrives while the value was being read
     cache.put("k", "old", tag="account:1", generation=before)
     assert cache.get("k") is None
 
 
 def test_an_entry_lives_no_longer_than_its_time(cache):
-    cache.put("k", "v", tag="t", generation=invalidation.generation(), seconds=0.05)
+    cache.put("k", "v", tag="t", generation=cache.generation(), seconds=0.05)
     time.sleep(0.1)
     assert cache.get("k") is None
 
 
 def test_a_message_from_another_process_drops_the_entry(app, cache):
-    cache.put("k", "v", tag="account:7", generation=invalidation.generation())
+    cache.put("k", "v", tag="account:7", generation=cache.generation())
     with app.app_context():
         redis_store.client.publish(invalidation.CHANNEL, json.dumps(["account:7"]))
     deadline = time.monotonic() + 3
@@ -74,7 +81,7 @@ def test_a_commit_drops_what_it_touched_here_at_once_and_a_rollback_nothing(app,
     with app.app_context():
         account = make_account(verification=VerificationStatus.NONE)
         tag = f"account:{account.id}"
-        cache.put("k", "v", tag=tag, generation=invalidation.generation())
+        cache.put("k", "v", tag=tag, generation=cache.generation())
         set_account_verification(account, VerificationStatus.REAL_PERSON)
         db.session.flush()
         assert cache.get("k") == "v"  # not before the commit: another reader may still see the old row
@@ -88,7 +95,7 @@ def test_a_commit_drops_what_it_touched_here_at_once_and_a_rollback_nothing(app,
 
 def test_a_bulk_statement_drops_everything(app, cache):
     with app.app_context():
-        cache.put("k", "v", tag="account:1", generation=invalidation.generation())
+        cache.put("k", "v", tag="account:1", generation=cache.generation())
         db.session.execute(update(Account).where(Account.id == -1).values(department="x"))
         db.session.commit()
         assert cache.get("k") is None
@@ -141,7 +148,7 @@ def test_without_redis_nothing_is_served_from_memory(app, client, monkeypatch):
         account_id = make_account(org_code="430102-housing").id
     headers = client_headers(app, client, ["430000"])
     wait_listening(app)
-    monkeypatch.setattr(invalidation._LISTENER, "connected", False)  # as after a lost connection
+    monkeypatch.setattr(invalidation.listener(app), "connected", False)  # as after a lost connection
     etag = _poll(client, headers, account_id).headers["ETag"]
     with app.app_context():
         with db.engine.begin() as connection:  # unannounced, as a hand-written SQL statement would be
@@ -152,7 +159,7 @@ def test_without_redis_nothing_is_served_from_memory(app, client, monkeypatch):
 def test_a_forked_child_serves_nothing_its_parent_held(cache):
     import os
 
-    cache.put("k", "v", tag="t", generation=invalidation.generation())
+    cache.put("k", "v", tag="t", generation=cache.generation())
     read, write = os.pipe()
     pid = os.fork()
     if pid == 0:  # the child: report what it would serve, then leave at once
