@@ -18,6 +18,7 @@ drives everything over loopback. Bounded in count and time.
 from __future__ import annotations
 
 import argparse
+import os
 import re
 import shutil
 import socket
@@ -248,7 +249,15 @@ def main() -> int:
     parser.add_argument("--streams", type=int, default=1000)
     parser.add_argument("--changes", type=int, default=30)
     parser.add_argument("--port", type=int, default=8791)
+    parser.add_argument(
+        "--web-workers",
+        type=int,
+        help="gunicorn workers (WEB_CONCURRENCY; default the product's 2). On a 2-core machine, 1 "
+        "leaves a core to the load generator, so the latencies measure the server, not the contention",
+    )
     args = parser.parse_args()
+    if args.web_workers:
+        os.environ["WEB_CONCURRENCY"] = str(args.web_workers)
     receiver = Receiver()
     with local_service(args.port, None) as (base, env):
         env = {**env, "XJY_WORKER_WARM_UP": "false"}
@@ -268,7 +277,7 @@ def main() -> int:
             headers = {"Authorization": f"Bearer {token}"}
             status = f"{base}/api/v1/accounts/1/verification-status"
             print(
-                "gunicorn: gevent workers (service/platform/gunicorn_conf.py); "
+                f"gunicorn: {os.environ.get('WEB_CONCURRENCY', '2')} gevent workers (gunicorn_conf.py); "
                 f"{args.concurrency} pollers, {args.seconds:.0f} s each, "
                 f"client: {'wrk' if shutil.which('wrk') else 'Python threads (install wrk: better figures)'}"
             )
