@@ -146,6 +146,17 @@ class Receiver:
             self.server = None
 
 
+def in_order_per_account(events: Iterable[Event], delivered_ids: Iterable[int]) -> bool:
+    """Whether each account's events first arrived in log order (a retried event may come again)."""
+    account_of = {e.id: e.account_id for e in events}
+    first_seen: dict[int, list[int]] = {}
+    for event_id in delivered_ids:
+        seen = first_seen.setdefault(account_of[event_id], [])
+        if event_id not in seen:
+            seen.append(event_id)
+    return all(seen == sorted(seen) for seen in first_seen.values())
+
+
 def jpeg(shade: int) -> bytes:
     buf = io.BytesIO()
     Image.new("RGB", (64, 48), (shade, 90, 160)).save(buf, format="JPEG")

@@ -9,7 +9,7 @@ from models.base import db
 from models.webhooks import WebhookDelivery
 from service.clients import registry
 from service.hall import webhooks
-from tests.faults.conftest import Receiver, wait_for
+from tests.faults.conftest import Receiver, in_order_per_account, wait_for
 from tests.service.clients.test_oauth import get_token
 
 #: Seconds from the receiver's return to every event delivered: the back-off then in force (5 s,
@@ -60,13 +60,7 @@ def test_a_receiver_down_then_back_gets_every_event_in_order_per_account(product
         assert feed(product) == sorted(expected)
     finally:
         receiver.down()
-    account_of = {e.id: e.account_id for e in events}
-    first_seen: dict[int, list[int]] = {}
-    for event_id in receiver.delivered_ids():
-        seen = first_seen.setdefault(account_of[event_id], [])
-        if event_id not in seen:
-            seen.append(event_id)
-    assert all(seen == sorted(seen) for seen in first_seen.values())  # in order per account
+    assert in_order_per_account(events, receiver.delivered_ids())
 
 
 def wait_for_delivery(receiver, expected: set[int]) -> float:

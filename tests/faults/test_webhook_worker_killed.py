@@ -13,7 +13,7 @@ import pytest
 
 from models.base import db
 from service.hall import webhooks
-from tests.faults.conftest import CLOCKS, kill, wait_for
+from tests.faults.conftest import CLOCKS, in_order_per_account, kill, wait_for
 
 #: Seconds from the kill to every event delivered: a new worker's start plus the run's lease (2 s
 #: here, 30 s by default) plus a pump; generous, as other work may share the two cores.
@@ -74,11 +74,5 @@ def test_a_delivery_whose_worker_was_killed_is_taken_over_and_every_event_arrive
     finally:
         receiver.server.shutdown()
         receiver.server.server_close()
-    account_of = {e.id: e.account_id for e in events}
-    first_seen: dict[int, list[int]] = {}
-    for event_id in receiver.delivered_ids():
-        seen = first_seen.setdefault(account_of[event_id], [])
-        if event_id not in seen:
-            seen.append(event_id)
-    assert all(seen == sorted(seen) for seen in first_seen.values())  # in order per account
+    assert in_order_per_account(events, receiver.delivered_ids())
     assert product.supervisor.restarts["worker"] == 1
