@@ -10,11 +10,11 @@ liveness check. A fresh SQLite file and a redis-server of its own, in a temporar
 
     scripts/run python -m scripts.bench_workers [--attempts 8] [--workers 1 2]
 
-What the figure means on a 2-core machine: one worker's job already spreads its OCR over both cores
-(onnxruntime's threads), so a second worker mostly fills the gaps (dlib's single-threaded face steps,
-image decoding, database writes) rather than doubling the rate. The 1.8x the issue asks for from 1 to
-2 workers is a property of a machine with a core (or more) per worker; here the ratio measures how
-much of one job leaves a core idle. Bounded in count and time; prints figures, asserts nothing.
+What the figure means: one job runs on about one core (the OCR runs one ONNX Runtime thread; dlib
+is single-threaded), so K workers on K or more cores should give close to K times the rate; on a
+2-core machine the second worker also shares its core with the database and Redis. Run it on a quiet
+machine: another process on the cores halves the second worker's share. Bounded in count and time;
+prints figures, asserts nothing.
 """
 
 from __future__ import annotations
