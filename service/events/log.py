@@ -76,16 +76,22 @@ def _nudge_after_commit(session: Session) -> None:
 
 
 def _nudge(session: Session) -> None:
-    if not session.info.pop(_EMITTED, False):
-        return
+    if session.info.pop(_EMITTED, False):
+        wake_deliveries(streams=True)
+
+
+def wake_deliveries(*, streams: bool = False) -> None:
+    """Wake the scheduler's webhook pump now (and, with ``streams``, the web processes' stream hubs).
+    Best effort: with Redis away (or none configured) the next tick delivers."""
     try:
         pipe = redis_store.client.pipeline(transaction=False)
         pipe.rpush(NUDGE_KEY, b"1")
         pipe.ltrim(NUDGE_KEY, -10, -1)
-        pipe.publish(COMMIT_CHANNEL, b"1")
+        if streams:
+            pipe.publish(COMMIT_CHANNEL, b"1")
         pipe.execute()
     except (RedisError, RuntimeError):
-        pass  # Redis away (or none configured): the scheduler's next tick delivers
+        pass
 
 
 def _forget(session: Session) -> None:

@@ -228,7 +228,8 @@ def _holds(sub: WebhookSubscription, run: int | None) -> bool:
 
 
 def _release(subscription_id: int, run: int | None) -> None:
-    """Give a finished run's lease up, so that the pump may start the next at once."""
+    """Give a finished run's lease up and wake the pump: an event that committed while this run was
+    ending found its lease held, and must not wait for the scheduler's next tick."""
     if run is None:
         return
     db.session.rollback()
@@ -238,6 +239,7 @@ def _release(subscription_id: int, run: int | None) -> None:
         .values(lease_expires_at=None)
     )
     db.session.commit()
+    log.wake_deliveries()
 
 
 def _give_up(sub: WebhookSubscription, event: Event, failed: WebhookDelivery) -> bool:

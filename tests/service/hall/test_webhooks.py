@@ -209,3 +209,18 @@ def test_a_pumped_run_renews_its_lease_and_gives_it_up_at_the_end(app, receiver,
         sub = db.session.get(WebhookSubscription, sub_id)
         assert sub.lease_expires_at is None and sub.runs == 1
     assert len(receiver.delivered()) == 4
+
+
+def test_a_run_that_ends_wakes_the_pump_for_events_that_came_meanwhile(app, receiver, subscription):
+    """An event committed while a run was ending found the lease held: the run's end wakes the pump."""
+    from service.events import log
+
+    sub_id, _ = subscription
+    _verify(app, 1)
+    with app.app_context():
+        assert webhooks.pump() == [sub_id]
+        run = db.session.get(WebhookSubscription, sub_id).runs
+        redis_store.client.delete(log.NUDGE_KEY)
+    webhooks.deliver(sub_id, run)
+    with app.app_context():
+        assert redis_store.client.llen(log.NUDGE_KEY) == 1
