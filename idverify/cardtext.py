@@ -18,9 +18,9 @@ from __future__ import annotations
 import re
 import unicodedata
 from collections.abc import Callable, Iterable, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
-from idverify import checks, nations, places
+from idverify import checks, hanzi, nations, places
 from idverify.types import FieldValue
 
 Box = tuple[float, float, float, float]
@@ -181,6 +181,16 @@ def pick_candidates(chars: list[_Char], fits: Callable[[str], bool], *, head: in
 
 
 _ALT_MIN = 0.05
+
+
+def _simplified(chars: Iterable[_Char]) -> list[_Char]:
+    """Traditional forms read (頭坪镇) as the simplified characters a mainland card prints (头坪镇).
+
+    Each character keeps its confidence: the glyph was read as surely as it was, only in the
+    other script (see :mod:`idverify.hanzi`). The second choices are converted too, so a place
+    name can still be picked from them.
+    """
+    return [replace(c, ch=hanzi.simplified(c.ch), alt=hanzi.simplified(c.alt)) for c in chars]
 
 
 def _is_cjk(ch: str) -> bool:
@@ -408,7 +418,7 @@ def _address(
         if start.top < row.top < stop:
             keep = {i for i, line in enumerate(row.lines) if column < line.box[0] < first_end - line.height}
             chars += _cjk_or_digit([c for c in row.chars if c.line in keep])
-    chars = pick_candidates(chars, places.address_prefix_known)
+    chars = pick_candidates(_simplified(chars), places.address_prefix_known)
     return _field("address", "".join(c.ch for c in chars), chars)
 
 
@@ -451,7 +461,7 @@ def read_back(lines: Sequence[CardLine], width: float = 856.0) -> Reading:
     if authority is None or "公安" not in "".join(c.ch for c in authority):
         police = [r for r in rows if "公安" in r.text or r.text.endswith("局")]
         authority = _after_label(police[-1], "签发机关") if police else (authority or [])
-    authority = pick_candidates(_cjk(authority), places.authority_shape_ok)
+    authority = pick_candidates(_simplified(_cjk(authority)), places.authority_shape_ok)
     auth_text = "".join(c.ch for c in authority)
     notes = [] if not auth_text or places.authority_shape_ok(auth_text) else ["authority_uncertain"]
     fields = {"authority": _field("authority", auth_text, authority)}

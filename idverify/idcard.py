@@ -20,7 +20,7 @@ from dataclasses import dataclass, field
 import cv2
 import numpy as np
 
-from idverify import cardtext, checks, decision, layout, quality
+from idverify import cardtext, checks, decision, hanzi, layout, quality
 from idverify.idnumber import normalize_id_number
 from idverify.images import ImageLimits, decode_image
 from idverify.ocr import get_ocr_engine
@@ -164,6 +164,8 @@ def _read_side(
     decided = decision.decide_card(
         side, fields, found, min_confidence=config.min_confidence, doubtful=doubtful, notes=reading.notes
     )
+    if side is Side.FRONT:
+        fields["name"] = _simplified_name(fields["name"])
     warnings = list(quality.assess(card, cut_off=cut_off, limits=config.quality))
     portrait = _portrait(card, lines) if side is Side.FRONT else None
     timer.lap("checks")
@@ -420,11 +422,18 @@ def _gb2312(text: str) -> bool:
     the declared one only through such a reading asks for review instead of failing. Rare name
     characters outside GB 2312 exist too: they ask for review the same way, never a failure.
     """
-    try:
-        text.encode("gb2312")
-    except UnicodeEncodeError:
-        return False
-    return True
+    return hanzi.in_gb2312(text)
+
+
+def _simplified_name(name: FieldValue) -> FieldValue:
+    """The name with traditional forms read (繆) given as the simplified characters the card prints (缪).
+
+    Only the name reported changes: the declared name was compared with the name as read, which
+    stays doubtful (outside GB 2312), so a declared name in either form decides as it did before
+    and a name that matches only once converted still goes to a person (an identity field is
+    never changed silently into a match).
+    """
+    return FieldValue(name.name, hanzi.to_simplified(name.text), name.confidence)
 
 
 def _number_digits(text: str) -> str:
