@@ -149,8 +149,9 @@ def _read_side(
     fields = dict(reading.fields)
     glared = _glared_fields(card, side, reading)
     doubtful = {key for key in ("name",) if side is Side.FRONT and not _gb2312(fields[key].text)}
-    doubtful |= glared & set(decision.IDENTITY_FIELDS[side])
-    notes = (*reading.notes, *(f"{key}_glare" for key in sorted(glared - doubtful)))
+    identity = set(decision.IDENTITY_FIELDS[side])
+    doubtful |= glared & identity
+    notes = (*reading.notes, *(f"{key}_glare" for key in sorted(glared - identity)))
     if side is Side.FRONT:
         number, disagree = _reread_number(card, lines, fields["id_number"], declared_id_number, today)
         fields["id_number"] = number

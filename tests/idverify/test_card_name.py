@@ -1,4 +1,5 @@
-"""The name read in a traditional form: reported simplified, decided on as read (no model)."""
+"""The name as read decides (no model): a traditional form is reported simplified but decided on as
+read; a name glare may have cut asks for review instead of failing."""
 
 from __future__ import annotations
 
@@ -28,8 +29,8 @@ def _front_lines(name: str) -> list[CardLine]:
     ]  # fmt: skip
 
 
-def _read(name: str, declared: str) -> idcard.CardResult:
-    card = np.full((540, 856, 3), 210, np.uint8)
+def _read(name: str, declared: str, card: np.ndarray | None = None) -> idcard.CardResult:
+    card = np.full((540, 856, 3), 210, np.uint8) if card is None else card
     return idcard._read_side(card, Side.FRONT, _front_lines(name), False, 0, idcard._Timer(),
                              dt.date(2026, 11, 24), declared, NUMBER, CONFIG)  # fmt: skip
 
@@ -52,3 +53,16 @@ def test_traditional_name_is_decided_as_read(
 
 def test_traditional_name_is_reported_simplified() -> None:
     assert _read("繆佳", "缪佳").fields["name"].text == "缪佳"
+
+
+@pytest.mark.parametrize(
+    ("glared", "review", "reasons"), [(False, (), ("name_mismatch",)), (True, ("name_uncertain",), ())]
+)
+def test_name_that_glare_may_have_cut_asks_for_review(
+    glared: bool, review: tuple[str, ...], reasons: tuple[str, ...]
+) -> None:
+    card = np.full((540, 856, 3), 210, np.uint8)
+    if glared:
+        card[40:100, 200:320] = 255  # clipped white right after the one character read
+    result = _read("张", "张三", card)
+    assert (result.review_reasons, result.reasons) == (review, reasons)
