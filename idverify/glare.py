@@ -31,12 +31,19 @@ def blank_glare(card: RGBImage) -> np.ndarray:
     A photocopy or an over-exposed photo is white all over; there a clipped area says nothing
     about glare (other warnings cover it), so nothing is marked.
     """
-    low = card.min(axis=2)
+    low = darkest_channel(card)
     if float(np.median(low[::2, ::2])) >= 240:
         return np.zeros(low.shape, bool)
     clipped = (low >= _CLIP).astype(np.uint8)
     blank: np.ndarray = cv2.erode(clipped, np.ones((_BLANK, _BLANK), np.uint8)).astype(bool)
     return blank
+
+
+def darkest_channel(card: RGBImage) -> np.ndarray:
+    """Each pixel's darkest channel (clipped white only when all three are); numpy's ``min`` over
+    the last axis takes twenty times as long on a card."""
+    low: np.ndarray = np.minimum(np.minimum(card[..., 0], card[..., 1]), card[..., 2])
+    return low
 
 
 def glared_fields(

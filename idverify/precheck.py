@@ -215,7 +215,7 @@ def _field_glare(card: RGBImage, side: Side) -> float:
 
 def _ink(card: RGBImage) -> np.ndarray:
     """Print: darker than the local paper level (a max filter wider than a stroke) by a fifth."""
-    grey = card.min(axis=2).astype(np.float32)
+    grey = glare.darkest_channel(card).astype(np.float32)
     paper = cv2.blur(cv2.dilate(grey, np.ones((15, 15), np.uint8)), (15, 15))
     ink: np.ndarray = grey < 0.8 * paper
     return ink
