@@ -18,9 +18,9 @@ from __future__ import annotations
 import re
 import unicodedata
 from collections.abc import Callable, Iterable, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
-from idverify import checks, nations, places
+from idverify import checks, hanzi, nations, places
 from idverify.types import FieldValue
 
 Box = tuple[float, float, float, float]
@@ -76,6 +76,7 @@ class _Char:
     line: int  # index into the row's lines
     alt: str = ""  # the recogniser's second choice here
     alt_score: float = 0.0
+    box: Box = (0.0, 0.0, 0.0, 0.0)  # of the line it was read on
 
 
 @dataclass
@@ -112,11 +113,14 @@ class Reading:
         fields: field key -> value; every key of the side is present ("" when not found).
         notes: field warnings found while assigning (``nation_not_listed`` …).
         labels: how many of the side's labels were found (side detection uses it).
+        boxes: field key -> the boxes of the lines its characters were read from (a field not
+            found has none), so the card's picture there can be looked at (glare over the print).
     """
 
     fields: dict[str, FieldValue]
     notes: tuple[str, ...] = ()
     labels: int = 0
+    boxes: dict[str, tuple[Box, ...]] = field(default_factory=dict)
 
 
 def group_rows(lines: Iterable[CardLine]) -> list[_Row]:
@@ -152,7 +156,7 @@ def _chars(line: CardLine, index: int) -> list[_Char]:
     for ch, score, (alt, alt_score) in zip(line.text, scores, alts, strict=True):
         for norm in unicodedata.normalize("NFKC", ch):
             if not norm.isspace():
-                out.append(_Char(norm, score, index, alt, alt_score))
+                out.append(_Char(norm, score, index, alt, alt_score, line.box))
     return out
 
 
@@ -176,11 +180,22 @@ def pick_candidates(chars: list[_Char], fits: Callable[[str], bool], *, head: in
     if len(found) != 1:
         return chars
     i = found[0]
-    picked = _Char(chars[i].alt, chars[i].alt_score, chars[i].line, chars[i].ch, chars[i].score)
+    c = chars[i]
+    picked = replace(c, ch=c.alt, score=c.alt_score, alt=c.ch, alt_score=c.score)
     return [*chars[:i], picked, *chars[i + 1 :]]
 
 
 _ALT_MIN = 0.05
+
+
+def _simplified(chars: Iterable[_Char]) -> list[_Char]:
+    """Traditional forms read (頭坪镇) as the simplified characters a mainland card prints (头坪镇).
+
+    Each character keeps its confidence: the glyph was read as surely as it was, only in the
+    other script (see :mod:`idverify.hanzi`). The second choices are converted too, so a place
+    name can still be picked from them.
+    """
+    return [replace(c, ch=hanzi.simplified(c.ch), alt=hanzi.simplified(c.alt)) for c in chars]
 
 
 def _is_cjk(ch: str) -> bool:
@@ -232,6 +247,11 @@ def _field(key: str, text: str, chars: Sequence[_Char]) -> FieldValue:
     return FieldValue(key, text, min((c.score for c in chars), default=0.0) if text else 0.0)
 
 
+def _boxes(chars: Iterable[_Char]) -> tuple[Box, ...]:
+    """The distinct line boxes the characters were read from, in reading order."""
+    return tuple(dict.fromkeys(c.box for c in chars))
+
+
 def _cjk(chars: Iterable[_Char]) -> list[_Char]:
     return [c for c in chars if "\u4e00" <= c.ch <= "\u9fff" or c.ch == "·"]
 
@@ -251,21 +271,23 @@ def read_front(lines: Sequence[CardLine], width: float = 856.0) -> Reading:
     keyed = _rows_by_label(rows, found, number_row)
     fields: dict[str, FieldValue] = {}
     notes: list[str] = []
-    fields["id_number"] = _number_field(number_row)
-    name_chars = _labelled_value(keyed.get("name"), "name", found, column)
-    fields["name"] = _field("name", "".join(c.ch for c in _cjk(name_chars)), _cjk(name_chars))
-    sex, nation = _sex_and_nation(keyed, found, column)
+    spans: dict[str, list[_Char]] = {}
+    fields["id_number"], spans["id_number"] = _number_field(number_row)
+    spans["name"] = _cjk(_labelled_value(keyed.get("name"), "name", found, column))
+    fields["name"] = _field("name", "".join(c.ch for c in spans["name"]), spans["name"])
+    sex, nation, spans["nation"] = _sex_and_nation(keyed, found, column)
     fields["sex"], fields["nation"] = sex, nation
     if nation.text and nations.find_nation(nation.text) != nation.text:
         notes.append("nation_not_listed")
     birth_chars = _labelled_value(keyed.get("birth_date"), "birth_date", found, column)
     birth = birth_text("".join(c.ch for c in birth_chars))
-    fields["birth_date"] = _field("birth_date", birth, birth_chars)
-    fields["address"] = _address(rows, keyed, found, number_row, column, width)
+    fields["birth_date"], spans["birth_date"] = _field("birth_date", birth, birth_chars), birth_chars
+    fields["address"], spans["address"] = _address(rows, keyed, found, number_row, column, width)
     if fields["address"].text and not places.address_prefix_known(fields["address"].text):
         notes.append("address_place_unknown")
     labels = sum(1 for row in rows for _ in found[id(row)])
-    return Reading({k: fields[k] for k in FRONT_LABELS}, tuple(notes), labels)
+    boxes = {key: _boxes(chars) for key, chars in spans.items() if fields[key].text}
+    return Reading({k: fields[k] for k in FRONT_LABELS}, tuple(notes), labels, boxes)
 
 
 def _number_row(rows: Sequence[_Row]) -> _Row | None:
@@ -278,13 +300,13 @@ def _number_row(rows: Sequence[_Row]) -> _Row | None:
     return best[1] if best else None
 
 
-def _number_field(row: _Row | None) -> FieldValue:
+def _number_field(row: _Row | None) -> tuple[FieldValue, list[_Char]]:
     if row is None:
-        return FieldValue("id_number", "", 0.0)
+        return FieldValue("id_number", "", 0.0), []
     match = max(_NUMBER_RUN.finditer(row.text), key=lambda m: len(m.group()))
     chars = row.chars[match.start() : match.end()]
     text = match.group().upper().replace("×", "X")
-    return _field("id_number", text, chars)
+    return _field("id_number", text, chars), chars
 
 
 def _rows_by_label(
@@ -349,8 +371,12 @@ def _strip_unlabelled(row: _Row, label: str) -> list[_Char]:
 
 def _sex_and_nation(
     keyed: dict[str, _Row], found: dict[int, list[_Label]], column: float
-) -> tuple[FieldValue, FieldValue]:
-    """性别 and 民族 share a row: sex is one character (男/女), the nation is after its label."""
+) -> tuple[FieldValue, FieldValue, list[_Char]]:
+    """性别 and 民族 share a row: sex is one character (男/女), the nation is after its label.
+
+    Returns:
+        The sex, the nation and the characters the nation was read from.
+    """
     sex_row = keyed.get("sex")
     sex_chars = _labelled_value(sex_row, "sex", found, column)
     pick = next((i for i, c in enumerate(sex_chars) if c.ch in "男女"), None)
@@ -365,7 +391,7 @@ def _sex_and_nation(
     else:
         chars = _drop_label(sex_chars[pick + 1 :] if pick is not None else [], FRONT_LABELS["nation"])
     chars = _cjk(chars)
-    return sex, _nation_field(chars)
+    return sex, _nation_field(chars), chars
 
 
 def _drop_label(chars: list[_Char], label: str) -> list[_Char]:
@@ -389,7 +415,7 @@ def _nation_field(chars: list[_Char]) -> FieldValue:
 def _address(
     rows: Sequence[_Row], keyed: dict[str, _Row], found: dict[int, list[_Label]], number_row: _Row | None,
     column: float, width: float,
-) -> FieldValue:  # fmt: skip
+) -> tuple[FieldValue, list[_Char]]:  # fmt: skip
     """The address row's value and every following row up to the next labelled row, each once, in order.
 
     Continuation rows count only from their lines right of the label column that begin under the
@@ -400,7 +426,7 @@ def _address(
     """
     start = keyed.get("address")
     if start is None:
-        return FieldValue("address", "", 0.0)
+        return FieldValue("address", "", 0.0), []
     chars = _cjk_or_digit(_labelled_value(start, "address", found, column))
     stop = min((r.top for r in rows if r.top > start.top and (found[id(r)] or r is number_row)), default=1e9)
     first_end = max(line.box[2] for line in start.lines)
@@ -408,8 +434,8 @@ def _address(
         if start.top < row.top < stop:
             keep = {i for i, line in enumerate(row.lines) if column < line.box[0] < first_end - line.height}
             chars += _cjk_or_digit([c for c in row.chars if c.line in keep])
-    chars = pick_candidates(chars, places.address_prefix_known)
-    return _field("address", "".join(c.ch for c in chars), chars)
+    chars = pick_candidates(_simplified(chars), places.address_prefix_known)
+    return _field("address", "".join(c.ch for c in chars), chars), chars
 
 
 def _cjk_or_digit(chars: Iterable[_Char]) -> list[_Char]:
@@ -451,7 +477,7 @@ def read_back(lines: Sequence[CardLine], width: float = 856.0) -> Reading:
     if authority is None or "公安" not in "".join(c.ch for c in authority):
         police = [r for r in rows if "公安" in r.text or r.text.endswith("局")]
         authority = _after_label(police[-1], "签发机关") if police else (authority or [])
-    authority = pick_candidates(_cjk(authority), places.authority_shape_ok)
+    authority = pick_candidates(_simplified(_cjk(authority)), places.authority_shape_ok)
     auth_text = "".join(c.ch for c in authority)
     notes = [] if not auth_text or places.authority_shape_ok(auth_text) else ["authority_uncertain"]
     fields = {"authority": _field("authority", auth_text, authority)}
@@ -459,7 +485,9 @@ def read_back(lines: Sequence[CardLine], width: float = 856.0) -> Reading:
     labels = sum(len(found[id(row)]) for row in rows) + sum(
         1 for row in rows for t in TITLES if t in row.text
     )
-    return Reading(fields, tuple(notes), labels)
+    spans = {"authority": authority, "valid_from": validity, "valid_until": validity}
+    boxes = {key: _boxes(chars) for key, chars in spans.items() if fields[key].text}
+    return Reading(fields, tuple(notes), labels, boxes)
 
 
 def _after_label(row: _Row, label: str) -> list[_Char]:

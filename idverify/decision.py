@@ -74,7 +74,7 @@ def decide_card(
         min_confidence: a field whose least certain character is below this is uncertain.
         doubtful: fields the reader found doubtful by other means (two readings disagree).
         notes: the reader's field notes (``nation_not_listed``, ``address_place_unknown``,
-            ``authority_uncertain``).
+            ``authority_uncertain``, ``<field>_glare`` for glare over the field's print).
 
     Returns:
         Failure codes (confident proof only), review codes (``<field>_unreadable`` or
@@ -114,7 +114,7 @@ def _field_warnings(
     for f in INFO_FIELDS[side]:
         if not _text(fields, f):
             out.append(f"{f}_unreadable")
-        elif doubt[f] or _confidence(fields, f) < min_confidence:
+        elif doubt[f] or f"{f}_glare" in notes or _confidence(fields, f) < min_confidence:
             out.append(f"{f}_uncertain")
     return tuple(out)
 

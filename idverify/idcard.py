@@ -20,7 +20,7 @@ from dataclasses import dataclass, field
 import cv2
 import numpy as np
 
-from idverify import cardtext, checks, decision, layout, quality
+from idverify import cardtext, checks, decision, glare, hanzi, layout, quality
 from idverify.idnumber import normalize_id_number
 from idverify.images import ImageLimits, decode_image
 from idverify.ocr import get_ocr_engine
@@ -147,7 +147,11 @@ def _read_side(
 ) -> CardResult:  # fmt: skip
     reading = cardtext.read_front(lines) if side is Side.FRONT else cardtext.read_back(lines)
     fields = dict(reading.fields)
+    glared = _glared_fields(card, side, reading)
     doubtful = {key for key in ("name",) if side is Side.FRONT and not _gb2312(fields[key].text)}
+    identity = set(decision.IDENTITY_FIELDS[side])
+    doubtful |= glared & identity
+    notes = (*reading.notes, *(f"{key}_glare" for key in sorted(glared - identity)))
     if side is Side.FRONT:
         number, disagree = _reread_number(card, lines, fields["id_number"], declared_id_number, today)
         fields["id_number"] = number
@@ -162,8 +166,10 @@ def _read_side(
     else:
         found = checks.check_back(fields, today=today)
     decided = decision.decide_card(
-        side, fields, found, min_confidence=config.min_confidence, doubtful=doubtful, notes=reading.notes
+        side, fields, found, min_confidence=config.min_confidence, doubtful=doubtful, notes=notes
     )
+    if side is Side.FRONT:
+        fields["name"] = _simplified_name(fields["name"])
     warnings = list(quality.assess(card, cut_off=cut_off, limits=config.quality))
     portrait = _portrait(card, lines) if side is Side.FRONT else None
     timer.lap("checks")
@@ -412,6 +418,21 @@ def _reread_birth(card: RGBImage, lines: list[cardtext.CardLine], first: FieldVa
 _YEAR = re.compile(r"\d{4}\s*年")
 
 
+def _glared_fields(card: RGBImage, side: Side, reading: cardtext.Reading) -> set[str]:
+    """Fields whose print glare may hide (:mod:`idverify.glare`): each is then in doubt.
+
+    What glare wiped out is not on the photo, so what was read there may be short of what the
+    card says (解放西路100号 read 解方00号, with confidence): an information field is flagged
+    uncertain, and an identity field is doubtful, so a check that fails on it asks for review.
+    """
+    blank = glare.blank_glare(card)
+    if not blank.any():
+        return set()
+    width = card.shape[1]
+    right = cardtext.PORTRAIT_X * width if side is Side.FRONT else 0.96 * width
+    return glare.glared_fields(blank, reading.boxes, right=right)
+
+
 def _gb2312(text: str) -> bool:
     """True when every character is in GB 2312.
 
@@ -420,11 +441,18 @@ def _gb2312(text: str) -> bool:
     the declared one only through such a reading asks for review instead of failing. Rare name
     characters outside GB 2312 exist too: they ask for review the same way, never a failure.
     """
-    try:
-        text.encode("gb2312")
-    except UnicodeEncodeError:
-        return False
-    return True
+    return hanzi.in_gb2312(text)
+
+
+def _simplified_name(name: FieldValue) -> FieldValue:
+    """The name with traditional forms read (繆) given as the simplified characters the card prints (缪).
+
+    Only the name reported changes: the declared name was compared with the name as read, which
+    stays doubtful (outside GB 2312), so a declared name in either form decides as it did before
+    and a name that matches only once converted still goes to a person (an identity field is
+    never changed silently into a match).
+    """
+    return FieldValue(name.name, hanzi.to_simplified(name.text), name.confidence)
 
 
 def _number_digits(text: str) -> str:

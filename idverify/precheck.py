@@ -16,7 +16,7 @@ from dataclasses import dataclass, field
 import cv2
 import numpy as np
 
-from idverify import layout, quality
+from idverify import glare, layout, quality
 from idverify.images import ImageLimits, decode_image
 from idverify.types import PrecheckResult, RGBImage, Side
 
@@ -29,7 +29,11 @@ class PrecheckLimits:
         limits: decode limits; photos are decoded at reduced scale (DCT) to about 1024 pixels.
         min_sharpness: variance of the Laplacian of the rectified card's text half below which the
             print is too blurred to read.
-        max_field_glare: share of the field area clipped white above which glare hides print.
+        max_field_glare: share of the field zone's text rows under blank glare (clipped white with
+            no ink near: print lost) above which too much print is hidden to read the card. Glare
+            beside a line looks the same as glare over its lost end, so the limit sits above the
+            most seen on cards still read whole (0.16); less is left to the reader, which flags a
+            field glare may have cut (``address_uncertain``).
         min_emblem_red: share of a corner area that is emblem red for the back to be seen.
         min_portrait: share of the card a solid picture at least 40 % of the card high covers for
             the front to be seen (the back's emblem is lower than that).
@@ -40,7 +44,7 @@ class PrecheckLimits:
 
     limits: ImageLimits = field(default_factory=lambda: ImageLimits(max_side=1024))
     min_sharpness: float = 7.0
-    max_field_glare: float = 0.15
+    max_field_glare: float = 0.2
     min_emblem_red: float = 0.03
     min_portrait: float = 0.03
     max_outside: float = 0.06
@@ -109,16 +113,17 @@ def _side(card: RGBImage, limits: PrecheckLimits = DEFAULT_LIMITS) -> tuple[Side
     """The side from its pictures: the back's red emblem in a corner, the front's portrait on one end.
 
     Either way up (the card may lie upside down): the emblem in the top-left or bottom-right
-    corner, the portrait at the right or left end. Returns the side (None when neither or both
-    are seen), the emblem's red share and the portrait's share of the card.
+    corner, the portrait at the right or left end. Red inside the portrait (a red shirt, an orange
+    suit reaching the front's bottom-right corner) is not the emblem. Returns the side (None when
+    neither or both are seen), the emblem's red share and the portrait's share of the card.
     """
     small: RGBImage = np.ascontiguousarray(cv2.resize(card, (214, 135), interpolation=cv2.INTER_AREA))
     hsv = cv2.cvtColor(small, cv2.COLOR_RGB2HSV)
     red = ((hsv[..., 0] < 8) | (hsv[..., 0] > 170)) & (hsv[..., 1] > 110) & (hsv[..., 2] > 70)
-    red = _inner(red)
+    picture, portrait = _picture(small)
+    red = _inner(red) & ~portrait
     corners = (red[:60, :75], red[-60:, -75:])
     red_share = max(float(c.mean()) for c in corners)
-    picture = _picture_share(small)
     back = red_share >= limits.min_emblem_red
     front = picture >= limits.min_portrait and not back
     if back == front:
@@ -141,8 +146,9 @@ def _inner(mask: np.ndarray) -> np.ndarray:
     return keep
 
 
-def _picture_share(small: RGBImage) -> float:
-    """Share of the card covered by one solid, non-paper region at either end (the portrait).
+def _picture(small: RGBImage) -> tuple[float, np.ndarray]:
+    """Share of the card covered by one solid, non-paper region at either end (the portrait), and
+    where a printed picture is (see :func:`_printed_pictures`).
 
     Print is thin strokes; an opening wider than a stroke removes it and leaves pictures. Only a
     region at least 40 % of the card high counts: the back's emblem is lower.
@@ -152,25 +158,73 @@ def _picture_share(small: RGBImage) -> float:
     distance = np.sqrt(((lab - paper) ** 2).sum(axis=2))
     solid = (distance > 28).astype(np.uint8)
     solid = cv2.morphologyEx(solid, cv2.MORPH_OPEN, np.ones((7, 7), np.uint8))
-    width = small.shape[1]
-    ends = (solid[:, int(0.55 * width) :], solid[:, : int(0.45 * width)])
-    best = 0
-    for part in ends:
-        count, _, stats, _ = cv2.connectedComponentsWithStats(part)
-        tall = stats[1:count, cv2.CC_STAT_HEIGHT] >= 0.4 * small.shape[0]
-        best = max([best, *(int(a) for a in stats[1:count, cv2.CC_STAT_AREA][tall])])
-    return best / solid.size
+    best = max((int(s[cv2.CC_STAT_AREA]) for s in _tall_regions(solid)), default=0)
+    return best / solid.size, _printed_pictures(solid)
+
+
+def _tall_regions(solid: np.ndarray) -> list[np.ndarray]:
+    """Stats (x, y, w, h, area) of the regions at least 40 % of the card high, at either end."""
+    height, width = solid.shape
+    out = []
+    for start, stop in ((int(0.55 * width), width), (0, int(0.45 * width))):
+        count, _, stats, _ = cv2.connectedComponentsWithStats(solid[:, start:stop])
+        for stat in stats[1:count]:
+            if stat[cv2.CC_STAT_HEIGHT] >= 0.4 * height:
+                out.append(stat + np.array([start, 0, 0, 0, 0]))
+    return out
+
+
+def _printed_pictures(solid: np.ndarray) -> np.ndarray:
+    """Bounding boxes of the tall regions clear of the card's edges: the portrait, where red is
+    its own (a red shirt, an orange suit reaching the front's corner) and not the emblem.
+
+    A closing first joins a portrait that a face close to the paper's colour split in two (hair
+    above, clothes below). A region reaching the edge is a shadow or the desk, not print (print
+    keeps clear of the edges): an emblem inside it is still the emblem.
+    """
+    joined = cv2.morphologyEx(solid, cv2.MORPH_CLOSE, np.ones((5, 5), np.uint8))
+    height, width = solid.shape
+    where = np.zeros((height, width), bool)
+    for x, y, w, h, _ in _tall_regions(joined):
+        if x > 1 and y > 1 and x + w < width - 1 and y + h < height - 1:
+            where[max(y - 3, 0) : y + h + 3, max(x - 3, 0) : x + w + 3] = True
+    return where
 
 
 def _field_glare(card: RGBImage, side: Side) -> float:
-    """Share of the printed-field area clipped white (front: the text left of the portrait, either
-    way up; back: the lower third, where authority and validity are)."""
+    """Share of the printed fields' text rows under blank glare (front: the text left of the
+    portrait, either way up; back: the lower third, where authority and validity are).
+
+    Only glare that leaves no ink within half a character counts (:func:`glare.blank_glare`): the
+    paper around print that still shows is clipped too, and is no loss. A text row is one that
+    holds print outside the glare; glare over the portrait, between lines or on an empty margin
+    does not hide print and does not count. A glare so wide that whole rows are gone leaves no
+    text row to measure on; its share of the whole zone counts then.
+    """
+    blank = glare.blank_glare(card)
+    if not blank.any():
+        return 0.0
     h, w = card.shape[:2]
+    ink = _ink(card) & ~cv2.dilate(blank.astype(np.uint8), np.ones((3, 3), np.uint8)).astype(bool)
     if side is Side.FRONT:
-        areas = (card[:, : int(0.62 * w)], card[:, int(0.38 * w) :])
+        zones = ((slice(None), slice(0, int(0.62 * w))), (slice(None), slice(int(0.38 * w), w)))
     else:
-        areas = (card[int(0.62 * h) :], card[: int(0.38 * h)])
-    return min(quality.glare_fraction(np.ascontiguousarray(a)) for a in areas)
+        zones = ((slice(int(0.62 * h), h), slice(None)), (slice(0, int(0.38 * h)), slice(None)))
+    return min(_text_row_share(ink[zone], blank[zone]) for zone in zones)
+
+
+def _ink(card: RGBImage) -> np.ndarray:
+    """Print: darker than the local paper level (a max filter wider than a stroke) by a fifth."""
+    grey = glare.darkest_channel(card).astype(np.float32)
+    paper = cv2.blur(cv2.dilate(grey, np.ones((15, 15), np.uint8)), (15, 15))
+    ink: np.ndarray = grey < 0.8 * paper
+    return ink
+
+
+def _text_row_share(ink: np.ndarray, blank: np.ndarray) -> float:
+    rows = (ink.sum(axis=1) >= 3).astype(np.uint8)[:, None]
+    text: np.ndarray = cv2.dilate(rows, np.ones((5, 1), np.uint8))[:, 0].astype(bool)
+    return max(float(blank[text].mean()) if text.any() else 0.0, float(blank.mean()))
 
 
 def _ms(start: float) -> float:

@@ -195,3 +195,17 @@ def test_authority_place_picked_from_the_second_choice() -> None:
         CardLine("2021.08.18-长期", 0.99, (230, 418, 520, 462)),
     ]
     assert read_back(lines).fields["authority"].text == "仪征县公安局"
+
+
+def test_traditional_forms_in_the_address_read_as_simplified() -> None:
+    lines = [x for x in _front() if not x.text.startswith("湖南")]
+    lines.append(CardLine("湖南省安仁县頭坪镇沖龙村", 0.95, (160, 228, 520, 272)))
+    address = read_front(lines).fields["address"]
+    assert address.text == "湖南省安仁县头坪镇冲龙村"
+    assert address.confidence == pytest.approx(0.95)  # read as surely as it was
+
+
+def test_traditional_forms_in_the_authority_read_as_simplified() -> None:
+    reading = read_back(_back(authority="長沙市公安局芙蓉分局"))
+    assert reading.fields["authority"].text == "长沙市公安局芙蓉分局"
+    assert reading.notes == ()

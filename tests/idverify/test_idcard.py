@@ -136,3 +136,17 @@ def test_birth_date_whose_faded_end_the_detector_missed_is_read_again(gen: Modul
     cut = CardLine("1953年11月", 0.97, (156.0, 176.0, 340.0, 220.0))
     found = idcard._reread_birth(card, [cut], FieldValue("birth_date", "", 0.0))
     assert found.text == "1953年11月5日"
+
+
+def test_glare_over_the_address_flags_it(gen: ModuleType) -> None:
+    """A highlight that wipes out the middle of the address's first line: no reader can read it."""
+    rng = np.random.default_rng(11)
+    person = gen.make_identity(rng, ())
+    card = gen.render_front(person, gen.portraits()[0], rng).astype(np.float32)
+    ys, xs = np.mgrid[0 : card.shape[0], 0 : card.shape[1]]
+    blob = np.exp(-(((xs - 300) / 45.0) ** 2 + ((ys - 248) / 22.0) ** 2))
+    glared = np.clip(card + blob[..., None] * 400, 0, 255).astype(np.uint8)
+    photo = gen.degrade(glared, "clean", rng)
+    result = read_card(gen.to_jpeg(photo, 90), "front", today=TODAY, declared_name=person.name)
+    assert "address_uncertain" in result.field_warnings
+    assert result.ok  # a warning, never a failure

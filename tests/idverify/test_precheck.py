@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import io
+from collections.abc import Callable
 from types import ModuleType
 
 import numpy as np
@@ -64,3 +65,43 @@ def test_blank_paper_has_no_side() -> None:
     paper[100:500, 150:750] = 235
     result = precheck(_jpeg(paper), "front")
     assert result.detected_side is None and "side_unconfirmed" in result.warnings
+
+
+def _front_photo(
+    gen: ModuleType, paint: Callable[[np.ndarray, np.ndarray], np.ndarray], seed: int = 12
+) -> bytes:
+    """A clean front photo whose flat card (and portrait) ``paint`` changed first."""
+    rng = np.random.default_rng(seed)
+    person = gen.make_identity(rng, ())
+    portrait = gen.portraits()[0]
+    card = gen.render_front(person, paint(np.array(portrait), np.zeros(0)), rng)
+    return bytes(gen.to_jpeg(gen.degrade(paint(np.zeros(0), np.array(card)), "clean", rng), 90))
+
+
+def _blob(card: np.ndarray, cx: float, cy: float, rx: float, ry: float) -> np.ndarray:
+    ys, xs = np.mgrid[0 : card.shape[0], 0 : card.shape[1]]
+    blob = np.exp(-(((xs - cx) / rx) ** 2 + ((ys - cy) / ry) ** 2))
+    return np.clip(card.astype(np.float32) + blob[..., None] * 400, 0, 255).astype(np.uint8)
+
+
+def test_red_clothes_in_the_portrait_are_not_the_emblem(gen: ModuleType) -> None:
+    def orange_suit(portrait: np.ndarray, card: np.ndarray) -> np.ndarray:
+        if portrait.size:
+            portrait[int(0.7 * portrait.shape[0]) :] = (215, 45, 30)
+            return portrait
+        return card
+
+    result = precheck(_front_photo(gen, orange_suit), "front")
+    assert result.ok, (result.reasons, result.measures)
+
+
+def test_glare_on_blank_paper_is_not_glare_over_the_fields(gen: ModuleType) -> None:
+    """A highlight between the address and the number row, where nothing is printed."""
+    result = precheck(_front_photo(gen, lambda p, c: _blob(c, 330, 390, 150, 28) if c.size else p), "front")
+    assert result.ok, (result.reasons, result.measures)
+
+
+def test_glare_over_the_text_rows_is_refused(gen: ModuleType) -> None:
+    """A highlight wiping out most of the birth date and the address."""
+    result = precheck(_front_photo(gen, lambda p, c: _blob(c, 300, 250, 220, 90) if c.size else p), "front")
+    assert not result.ok and result.reasons == ("quality_glare_fields",), result.measures

@@ -1,0 +1,68 @@
+"""The name as read decides (no model): a traditional form is reported simplified but decided on as
+read; a name glare may have cut asks for review instead of failing."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import numpy as np
+import pytest
+
+from idverify import idcard
+from idverify.cardtext import CardLine
+from idverify.types import Side
+
+NUMBER = "43010219900102002X"
+CONFIG = idcard.CardConfig(find_portrait_face=False)
+
+
+def _front_lines(name: str) -> list[CardLine]:
+    def at(text: str, x: float, y: float, x1: float | None = None) -> CardLine:
+        return CardLine(text, 0.99, (x, y, x1 if x1 is not None else x + 30 * len(text), y + 44))
+
+    return [
+        at("姓名", 60, 50), at(name, 160, 46),
+        at("性别", 60, 112), at("女", 160, 110), at("民族", 290, 112), at("汉", 390, 110),
+        at("出生", 60, 172), at("1990年1月2日", 160, 168),
+        at("住址", 60, 232), at("湖南省长沙市芙蓉区", 160, 228),
+        at("公民身份号码", 60, 450), at(NUMBER, 250, 446, 730),
+    ]  # fmt: skip
+
+
+def _read(name: str, declared: str, card: np.ndarray | None = None) -> idcard.CardResult:
+    card = np.full((540, 856, 3), 210, np.uint8) if card is None else card
+    return idcard._read_side(card, Side.FRONT, _front_lines(name), False, 0, idcard._Timer(),
+                             dt.date(2026, 11, 24), declared, NUMBER, CONFIG)  # fmt: skip
+
+
+@pytest.mark.parametrize(
+    ("read", "declared", "ok", "review", "reasons"),
+    [
+        ("繆佳", "缪佳", False, ("name_uncertain",), ()),  # matches only once converted: a person looks
+        ("繆佳", "繆佳", True, (), ()),  # as read: the same as before the conversion
+        ("缪佳", "缪佳", True, (), ()),
+        ("缪佳", "繆佳", False, (), ("name_mismatch",)),  # a confident reading decides as before
+    ],
+)
+def test_traditional_name_is_decided_as_read(
+    read: str, declared: str, ok: bool, review: tuple[str, ...], reasons: tuple[str, ...]
+) -> None:
+    result = _read(read, declared)
+    assert (result.ok, result.review_reasons, result.reasons) == (ok, review, reasons)
+
+
+def test_traditional_name_is_reported_simplified() -> None:
+    assert _read("繆佳", "缪佳").fields["name"].text == "缪佳"
+
+
+@pytest.mark.parametrize(
+    ("glared", "review", "reasons"), [(False, (), ("name_mismatch",)), (True, ("name_uncertain",), ())]
+)
+def test_name_that_glare_may_have_cut_asks_for_review(
+    glared: bool, review: tuple[str, ...], reasons: tuple[str, ...]
+) -> None:
+    card = np.full((540, 856, 3), 210, np.uint8)
+    if glared:
+        card[40:100, 200:320] = 255  # clipped white right after the one character read
+    result = _read("张", "张三", card)
+    assert (result.review_reasons, result.reasons) == (review, reasons)
