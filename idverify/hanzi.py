@@ -51,4 +51,5 @@ def simplified(char: str) -> str:
 
 def to_simplified(text: str) -> str:
     """``text`` with each traditional form replaced by its simplified form (頭坪镇 -> 头坪镇)."""
-    return "".join(simplified(ch) for ch in text)
+    table = _simplified_forms()
+    return "".join(table.get(ch, ch) for ch in text)

@@ -46,10 +46,12 @@ class VerifyConfig:
 
 def warm_up() -> None:
     """Load the OCR and face models (call in the worker before forking)."""
+    from idverify import hanzi
     from idverify.ocr import get_ocr_engine
 
     get_ocr_engine()
     faces.get_face_models()
+    hanzi.to_simplified("")  # its table, read once here rather than in the first job
 
 
 def read_cards(
