@@ -281,6 +281,8 @@ def main() -> int:
                 f"{args.concurrency} pollers, {args.seconds:.0f} s each, "
                 f"client: {'wrk' if shutil.which('wrk') else 'Python threads (install wrk: better figures)'}"
             )
+            for url, sent in ((f"{base}/healthz", {}), (status, headers)):  # warm both up, unmeasured
+                poll(url, sent, 2, args.concurrency)
             trivial = poll(f"{base}/healthz", {}, args.seconds, args.concurrency)
             polled = poll(status, headers, args.seconds, args.concurrency)
             print(f"trivial /healthz            {trivial[0]:8.1f} req/s  p99 {trivial[1]:6.1f} ms")
