@@ -158,6 +158,8 @@ def _read_side(
         if disagree:
             doubtful.add("id_number")
         fields["birth_date"] = _reread_birth(card, lines, fields["birth_date"])
+    else:
+        fields.update(_reread_validity(card, lines, fields["valid_from"], fields["valid_until"]))
     timer.lap("fields")
     if side is Side.FRONT:
         found = checks.check_front(
@@ -416,6 +418,36 @@ def _reread_birth(card: RGBImage, lines: list[cardtext.CardLine], first: FieldVa
 
 
 _YEAR = re.compile(r"\d{4}\s*年")
+
+
+def _reread_validity(
+    card: RGBImage, lines: list[cardtext.CardLine], start: FieldValue, end: FieldValue
+) -> dict[str, FieldValue]:
+    """Read the validity line again, widened to the right, when its start was read but not its end.
+
+    As with the birth date (:func:`_reread_birth`), the detector's box can stop short of the line's
+    last characters on a turned or faded card (``2017.09.28-2037.09.`` for ``...-2037.09.28``). The
+    line that begins with the start date is cropped again from its start to the next text of its
+    row, or four line heights on (not past the card's margin), and counts only when both dates
+    then parse. Runs only when the end is missing.
+    """
+    if end.text or not start.text:
+        return {}
+    begun = [x for x in lines if start.text.replace(".", "") in _number_digits(x.text)]
+    if not begun:
+        return {}
+    line = begun[0]
+    x0, y0, x1, y1 = line.box
+    height = y1 - y0
+    after = [x.box[0] for x in lines if x.box[0] >= x1 and min(x.box[3], y1) - max(x.box[1], y0) > height / 2]
+    right = min([*after, x1 + 4 * height, 0.97 * card.shape[1]])
+    box = (max(0, int(x0) - 6), max(0, int(y0) - 2), int(right), int(y1) + 2)
+    (again,) = get_ocr_engine().recognize([np.ascontiguousarray(layout.crop(card, box))])
+    reread = cardtext.read_back([cardtext.CardLine(again.text, again.score, line.box, again.char_scores)])
+    dates = reread.fields
+    if not dates["valid_from"].text or not dates["valid_until"].text:
+        return {}
+    return {"valid_from": dates["valid_from"], "valid_until": dates["valid_until"]}
 
 
 def _glared_fields(card: RGBImage, side: Side, reading: cardtext.Reading) -> set[str]:

@@ -138,6 +138,20 @@ def test_birth_date_whose_faded_end_the_detector_missed_is_read_again(gen: Modul
     assert found.text == "1953年11月5日"
 
 
+def test_validity_whose_end_the_detector_missed_is_read_again(gen: ModuleType) -> None:
+    """The line's box stopped before the last 28 (a turned card): the line is read again, widened."""
+    page = Image.new("RGB", (856, 540), (236, 236, 232))
+    draw = ImageDraw.Draw(page)
+    draw.text((300, 420), "2017.09.28-2037.09.28", font=gen.font(30), fill=(30, 30, 30))
+    cut_x = 300 + draw.textlength("2017.09.28-2037.09.", font=gen.font(30))
+    card = np.asarray(page)
+    cut = CardLine("2017.09.28-2037.09.", 0.97, (296.0, 416.0, cut_x, 458.0))
+    start, end = FieldValue("valid_from", "2017.09.28", 0.97), FieldValue("valid_until", "", 0.0)
+    found = idcard._reread_validity(card, [cut], start, end)
+    assert (found["valid_from"].text, found["valid_until"].text) == ("2017.09.28", "2037.09.28")
+    assert idcard._reread_validity(card, [cut], start, FieldValue("valid_until", "2037.09.28", 0.9)) == {}
+
+
 def test_glare_over_the_address_flags_it(gen: ModuleType) -> None:
     """A highlight that wipes out the middle of the address's first line: no reader can read it."""
     rng = np.random.default_rng(11)
