@@ -39,7 +39,13 @@ def worker_command(burst: bool) -> None:
     # Registries cleaned every minute (rq's default: ten), so a job abandoned by a killed worker is
     # marked failed in Redis soon; nothing waits for that: verification attempts and webhook runs each
     # hold a lease in the database, and the scheduler takes them back once it has run out.
-    worker = Worker(queues, connection=redis_store.client, serializer=JSONSerializer, maintenance_interval=60)
+    worker = Worker(
+        queues,
+        connection=redis_store.client,
+        serializer=JSONSerializer,
+        maintenance_interval=60,
+        worker_ttl=queue.WORKER_TTL_SECONDS,  # an idle worker's heart beats every 45 s: /readyz sees it
+    )
     worker.max_connection_wait_time = 5  # back within seconds of Redis's return (rq's default: a minute)
     models_key = queue.MODELS_KEY.format(name=worker.name)
     if app.config["WORKER_WARM_UP"]:

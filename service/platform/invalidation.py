@@ -268,8 +268,9 @@ def _published(session: Session) -> None:
     try:
         redis_store.client.publish(CHANNEL, json.dumps(sorted(tags)))
     except (RedisError, RuntimeError) as exc:
-        # Other processes drop the entries when their lifetime ends (a few seconds).
-        log.warning("cache invalidation not published (%s)", type(exc).__name__)
+        # Other processes drop the entries when their lifetime ends (a few seconds); a process that
+        # cannot reach Redis either holds nothing. Not a warning: `make run` seeds before its Redis.
+        log.info("cache invalidation not published (%s)", type(exc).__name__)
 
 
 def _discarded(session: Session) -> None:

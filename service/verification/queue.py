@@ -80,6 +80,10 @@ def _enqueue(attempt_id: int, *, replace: bool) -> None:
 MAX_RUNS = 5
 #: A worker that has not beaten its heart for this long is taken for dead.
 WORKER_HEARTBEAT_SECONDS = 90
+#: The rq worker's TTL: an idle worker beats its heart every TTL - 15 s (rq waits that long for a
+#: job), so it must stay well under WORKER_HEARTBEAT_SECONDS (rq's default, 420, let an idle worker
+#: look dead to /readyz after 90 s).
+WORKER_TTL_SECONDS = 60
 MODELS_KEY = "xjy:worker:models-loaded:{name}"
 
 

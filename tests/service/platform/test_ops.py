@@ -40,3 +40,24 @@ def test_metrics_count_requests_by_route(client):
     text = client.get("/metrics").get_data(as_text=True)
     assert 'xjy_http_request_seconds_count{method="GET",route="/healthz",status="200"}' in text
     assert "xjy_queue_depth" in text
+
+
+def test_an_idle_worker_beats_its_heart_within_the_liveness_window(app, monkeypatch):
+    """rq beats an idle worker's heart once per wait for a job (TTL - 15 s): with rq's default TTL
+    (420 s) an idle worker looked dead to /readyz after 90 s; `flask worker` sets a shorter one."""
+    from rq import Worker
+
+    from service.cli import worker as worker_cli
+
+    made = {}
+
+    class Recorded(Worker):
+        def work(self, **kwargs):  # the command's worker, made but not run
+            made["worker"] = self
+            return True
+
+    monkeypatch.setattr(worker_cli, "Worker", Recorded)
+    monkeypatch.setitem(app.config, "WORKER_WARM_UP", False)
+    result = app.test_cli_runner().invoke(args=["worker", "--burst"])
+    assert result.exit_code == 0, result.output
+    assert made["worker"].dequeue_timeout <= queue.WORKER_HEARTBEAT_SECONDS / 2
