@@ -406,10 +406,8 @@ def _reread_birth(card: RGBImage, lines: list[cardtext.CardLine], first: FieldVa
     if not dated:
         return first
     line = min(dated, key=lambda x: x.box[1])
-    x0, y0, x1, y1 = line.box
-    height = y1 - y0
-    after = [x.box[0] for x in lines if x.box[0] >= x1 and min(x.box[3], y1) - max(x.box[1], y0) > height / 2]
-    right = min([*after, x1 + 4 * height, cardtext.PORTRAIT_X * card.shape[1]])
+    x0, y0, _, y1 = line.box
+    right = _line_end(lines, line, cardtext.PORTRAIT_X * card.shape[1])
     box = (max(0, int(x0) - 6), max(0, int(y0)), int(right), int(y1))
     (again,) = get_ocr_engine().recognize([np.ascontiguousarray(layout.crop(card, box))])
     text = cardtext.birth_text(_nfkc(again.text))
@@ -418,6 +416,15 @@ def _reread_birth(card: RGBImage, lines: list[cardtext.CardLine], first: FieldVa
 
 
 _YEAR = re.compile(r"\d{4}\s*年")
+
+
+def _line_end(lines: list[cardtext.CardLine], line: cardtext.CardLine, limit: float) -> float:
+    """Where a line whose box stopped short may really end: at the next text of its row, else four
+    line heights on, and never past ``limit`` (the portrait, the card's margin)."""
+    x0, y0, x1, y1 = line.box
+    height = y1 - y0
+    after = [x.box[0] for x in lines if x.box[0] >= x1 and min(x.box[3], y1) - max(x.box[1], y0) > height / 2]
+    return min([*after, x1 + 4 * height, limit])
 
 
 def _reread_validity(
@@ -437,10 +444,8 @@ def _reread_validity(
     if not begun:
         return {}
     line = begun[0]
-    x0, y0, x1, y1 = line.box
-    height = y1 - y0
-    after = [x.box[0] for x in lines if x.box[0] >= x1 and min(x.box[3], y1) - max(x.box[1], y0) > height / 2]
-    right = min([*after, x1 + 4 * height, 0.97 * card.shape[1]])
+    x0, y0, _, y1 = line.box
+    right = _line_end(lines, line, 0.97 * card.shape[1])
     box = (max(0, int(x0) - 6), max(0, int(y0) - 2), int(right), int(y1) + 2)
     (again,) = get_ocr_engine().recognize([np.ascontiguousarray(layout.crop(card, box))])
     reread = cardtext.read_back([cardtext.CardLine(again.text, again.score, line.box, again.char_scores)])
