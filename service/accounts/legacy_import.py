@@ -24,6 +24,7 @@ from models.accounts import AccountStatus, Role
 from models.base import db
 from models.organisations import Organisation
 from service import audit
+from service.platform.batches import in_batches
 from service.platform.errors import ServiceError
 
 COLUMNS = ("username", "password_hash", "real_name", "phone", "id_number", "credit_code", "department",
@@ -124,24 +125,16 @@ def import_accounts(
     every ``batch`` rows, or rolled back at the end of a ``dry_run`` (which still runs every check,
     against the rows before it too).
     """
-    results: list[RowResult] = []
     cache: dict[str, Organisation | None] = {}
-    for index, row in enumerate(rows):
+
+    def one(index: int, row: Mapping[str, str]) -> RowResult:
         username = (row.get("username") or "").strip()
         try:
             account_id, notes = _import_row(row, cache)  # refuses a row before adding anything
-            result = RowResult(index + 2, username, "created", ",".join(notes) or None, account_id)
         except _Skip as skip:
-            result = RowResult(index + 2, username, "skipped", skip.reason)
+            return RowResult(index + 2, username, "skipped", skip.reason)
         except ServiceError as exc:  # username_taken, id_number_registered, id_number_checksum ...
-            result = RowResult(index + 2, username, "skipped", exc.reason)
-        results.append(result)
-        if on_row:
-            on_row(result)
-        if not dry_run and (index + 1) % batch == 0:
-            db.session.commit()
-    if dry_run:
-        db.session.rollback()
-    else:
-        db.session.commit()
-    return results
+            return RowResult(index + 2, username, "skipped", exc.reason)
+        return RowResult(index + 2, username, "created", ",".join(notes) or None, account_id)
+
+    return in_batches(rows, one, dry_run=dry_run, batch=batch, on_row=on_row)

@@ -25,6 +25,7 @@ from models.base import db
 from models.organisations import Organisation
 from models.regions import Region, code_prefix
 from service import audit
+from service.platform.batches import in_batches
 from service.platform.errors import Conflict, InvalidInput, NotFound
 
 COLUMNS = ("name", "short_name", "credit_code", "region_code", "parent_credit_code")
@@ -261,31 +262,21 @@ def import_rows(
     ``batch`` rows, or rolled back at the end of a ``dry_run`` (which runs every check, against
     the rows before it too). Re-running a file reports every row ``unchanged``.
     """
-    results: list[RowResult] = []
-    for index, row in enumerate(rows):
-        value = {column: (row.get(column) or "").strip() for column in COLUMNS}
-        form = OrganisationForm(
-            value["name"],
-            value["credit_code"],
-            value["region_code"],
-            value["short_name"] or None,
-            value["parent_credit_code"] or None,
-        )
-        try:
-            saved = save(form, actor="cli")  # refuses a row before changing anything
-            note = ",".join(sorted(saved.changes)) or None
-            result = RowResult(
-                index + 2, saved.organisation.credit_code, saved.outcome, note, saved.organisation.id
-            )
-        except InvalidInput as exc:
-            result = RowResult(index + 2, value["credit_code"], "skipped", exc.reason)
-        results.append(result)
-        if on_row:
-            on_row(result)
-        if not dry_run and (index + 1) % batch == 0:
-            db.session.commit()
-    if dry_run:
-        db.session.rollback()
-    else:
-        db.session.commit()
-    return results
+    return in_batches(rows, _import_row, dry_run=dry_run, batch=batch, on_row=on_row)
+
+
+def _import_row(index: int, row: Mapping[str, str]) -> RowResult:
+    value = {column: (row.get(column) or "").strip() for column in COLUMNS}
+    form = OrganisationForm(
+        value["name"],
+        value["credit_code"],
+        value["region_code"],
+        value["short_name"] or None,
+        value["parent_credit_code"] or None,
+    )
+    try:
+        saved = save(form, actor="cli")  # refuses a row before changing anything
+    except InvalidInput as exc:
+        return RowResult(index + 2, value["credit_code"], "skipped", exc.reason)
+    note = ",".join(sorted(saved.changes)) or None
+    return RowResult(index + 2, saved.organisation.credit_code, saved.outcome, note, saved.organisation.id)
