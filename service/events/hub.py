@@ -177,8 +177,8 @@ class CommitWaker:
         self._app = app
         self._pubsub: PubSub | None = None
 
-    def wait(self, seconds: float, stop: threading.Event) -> bool:
-        """Block until an announcement, ``seconds``, or ``stop``; True when announced."""
+    def wait(self, seconds: float, stop: threading.Event) -> None:
+        """Block until an announcement, ``seconds``, or ``stop``."""
         try:
             if self._pubsub is None:
                 with self._app.app_context():
@@ -191,11 +191,9 @@ class CommitWaker:
                 message = self._pubsub.get_message(timeout=min(left, 1.0))  # a stop is seen within 1 s
             while message is not None and self._pubsub.get_message(timeout=0.0) is not None:
                 pass  # one read of the log serves every commit announced so far
-            return message is not None
         except (RedisError, RuntimeError, OSError):
             self.close()
             stop.wait(seconds)
-            return False
 
     def close(self) -> None:
         if self._pubsub is not None:
