@@ -10,9 +10,10 @@ from typing import Any
 from sqlalchemy import select
 
 from models.accounts import Account, AccountStatus, AdminPost, Role, VerificationStatus
-from models.base import db
+from models.base import db, utcnow
 from models.organisations import Organisation
 from models.sms import SmsOutboxMessage
+from models.verifications import AttemptStatus, VerificationAttempt
 from service.accounts.registration import build_account
 from service.reference.seed import fictional_id_number
 
@@ -121,3 +122,22 @@ def latest_sms_code(app, phone: str) -> str | None:
             .order_by(SmsOutboxMessage.id.desc())
         )
     return re.search(r"\d{6}", text).group() if text else None
+
+
+def make_attempt(
+    account: Account, status: AttemptStatus = AttemptStatus.CREATED, **fields: Any
+) -> VerificationAttempt:
+    """A verification attempt of ``account`` (consent given, a two-action challenge valid for ten
+    minutes, unless ``fields`` say otherwise) with ``fields`` set on it; added and flushed, not
+    committed."""
+    now = utcnow()
+    defaults = {
+        "challenge": ["blink", "nod"],
+        "challenge_expires_at": now + dt.timedelta(minutes=10),
+        "consent_at": now,
+        "consent_version": "test",
+    }
+    attempt = VerificationAttempt(account_id=account.id, status=status, **{**defaults, **fields})
+    db.session.add(attempt)
+    db.session.flush()
+    return attempt

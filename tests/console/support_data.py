@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import datetime as dt
 import io
 
 from PIL import Image
@@ -11,6 +10,7 @@ from models.accounts import Account
 from models.base import db, utcnow
 from models.verifications import AttemptStatus, VerificationAttempt
 from service.verification.storage import Upload, sealed_image
+from tests.factories import make_attempt
 
 CARD_NUMBER = "430102198506150011"
 CARD_ADDRESS = "湖南省长沙市芙蓉区五一大道100号"
@@ -40,10 +40,9 @@ def evidence() -> dict:
 def failed_attempt(account: Account) -> VerificationAttempt:
     """A failed attempt (face_mismatch) of ``account`` with front, back and two frames. Commits."""
     now = utcnow()
-    attempt = VerificationAttempt(
-        account_id=account.id, status=AttemptStatus.FAILED, challenge=["blink", "turn_left"],
-        challenge_expires_at=now + dt.timedelta(minutes=10), consent_at=now, consent_version="v1",
-        reasons=["face_mismatch"], evidence=evidence(), finished_at=now, runs=1,
+    attempt = make_attempt(
+        account, AttemptStatus.FAILED, challenge=["blink", "turn_left"], reasons=["face_mismatch"],
+        evidence=evidence(), finished_at=now, runs=1,
     )  # fmt: skip
     uploads = [
         ("front", 0, jpeg(10)),

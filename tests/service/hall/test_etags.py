@@ -4,7 +4,6 @@ holding a valid ETag never lets a client outside the account's regions past the 
 
 from __future__ import annotations
 
-import datetime as dt
 from collections.abc import Callable
 
 import pytest
@@ -17,7 +16,7 @@ from models.requests import Grant, RequestKind, RequestStatus, ReviewRequest
 from models.verifications import AttemptStatus, VerificationAttempt
 from service.accounts.status import record_review_status, set_account_status
 from service.verification.lifecycle import set_account_verification, transition
-from tests.factories import make_account
+from tests.factories import make_account, make_attempt
 from tests.service.hall.test_hall_api import client_headers
 from tests.service.platform.test_invalidation import wait_listening
 
@@ -26,18 +25,7 @@ RECORD = "/api/v1/accounts/{}"
 
 
 def _attempt(account: Account) -> VerificationAttempt:
-    now = utcnow()
-    attempt = VerificationAttempt(
-        account_id=account.id,
-        status=AttemptStatus.CREATED,
-        challenge=["blink", "nod"],
-        challenge_expires_at=now + dt.timedelta(minutes=10),
-        consent_at=now,
-        consent_version="test",
-    )
-    db.session.add(attempt)
-    db.session.flush()
-    return attempt
+    return make_attempt(account)
 
 
 def _review(account: Account) -> ReviewRequest:

@@ -14,7 +14,7 @@ from models.accounts import VerificationStatus
 from models.base import db, utcnow
 from models.verifications import AttemptStatus, VerificationAttempt
 from service.verification import jobs, lease, queue
-from tests.factories import make_account
+from tests.factories import make_account, make_attempt
 
 
 @pytest.fixture
@@ -22,18 +22,7 @@ def running(ctx):
     """A running attempt (claimed once) whose lease the test sets."""
     account = make_account(org_code="430102-housing", verification=VerificationStatus.NONE)
     now = utcnow()
-    attempt = VerificationAttempt(
-        account_id=account.id,
-        status=AttemptStatus.RUNNING,
-        challenge=["blink", "nod"],
-        challenge_expires_at=now + dt.timedelta(minutes=10),
-        consent_at=now,
-        consent_version="1",
-        queued_at=now,
-        started_at=now,
-        runs=1,
-    )
-    db.session.add(attempt)
+    attempt = make_attempt(account, AttemptStatus.RUNNING, queued_at=now, started_at=now, runs=1)
     db.session.commit()
     return attempt
 

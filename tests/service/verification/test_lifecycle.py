@@ -12,20 +12,13 @@ from models.audit import AuditEvent
 from models.base import db, utcnow
 from models.verifications import AttemptStatus, VerificationAttempt
 from service.verification import lifecycle
-from tests.factories import make_account
+from tests.factories import make_account, make_attempt
 
 S = AttemptStatus
 
 
 def _attempt(status: AttemptStatus = S.CREATED) -> VerificationAttempt:
-    account = make_account(verification=VerificationStatus.NONE)
-    now = utcnow()
-    attempt = VerificationAttempt(account_id=account.id, status=status, challenge=["blink", "nod"],
-                                  challenge_expires_at=now + dt.timedelta(minutes=10), consent_at=now,
-                                  consent_version="test")  # fmt: skip
-    db.session.add(attempt)
-    db.session.flush()
-    return attempt
+    return make_attempt(make_account(verification=VerificationStatus.NONE), status)
 
 
 def _actions(attempt: VerificationAttempt) -> list[str]:
