@@ -27,24 +27,23 @@ from models.regions import Region, code_prefix
 from service import audit
 from service.platform.batches import in_batches
 from service.platform.errors import Conflict, InvalidInput, NotFound
+from service.platform.reason_codes import ERROR_REASONS
 
 COLUMNS = ("name", "short_name", "credit_code", "region_code", "parent_credit_code")
+#: What each refusal tells a person: the catalogue's words, except where an organisation's case is
+#: worded more closely than the general message (a checksum, a region code).
 MESSAGES = {
-    "name_missing": "单位名称不能为空",
-    "name_too_long": "单位名称不能超过 128 个字",
-    "short_name_too_long": "单位简称不能超过 64 个字",
-    "credit_code_missing": "统一社会信用代码不能为空",
+    **{
+        code: ERROR_REASONS[code]
+        for code in (
+            "name_missing", "name_too_long", "short_name_too_long", "credit_code_missing",
+            "credit_code_invalid", "region_outside_province", "parent_unknown", "parent_self",
+            "parent_outside_region", "parent_cycle", "name_taken", "region_change_has_accounts",
+        )
+    },
     "credit_code_checksum": "统一社会信用代码校验位错误",
-    "credit_code_invalid": "统一社会信用代码格式不正确",
     "region_unknown": "行政区划代码不存在或已撤销",
-    "region_outside_province": "行政区划不在本省",
-    "parent_unknown": "上级单位不存在",
-    "parent_self": "上级单位不能是本单位",
-    "parent_outside_region": "上级单位的行政区划须包含本单位的行政区划",
-    "parent_cycle": "上级单位关系形成循环",
-    "name_taken": "同一行政区划内已有同名单位",
-    "region_change_has_accounts": "该单位已有账号, 不能更改其行政区划(会改变账号的管理范围)",
-}
+}  # fmt: skip
 # The form field each reason is about, by the reason's first word(s).
 _FIELDS = (
     ("short_name", "short_name"),
