@@ -16,6 +16,8 @@ from typing import Any
 from flask import Response, g, request
 from flask.views import MethodView
 from flask_smorest import Blueprint
+from flask_smorest.exceptions import NotModified
+from werkzeug.http import quote_etag
 
 from service.api.base import revalidate
 from service.api.hall.schemas import (
@@ -29,7 +31,36 @@ from service.api.hall.schemas import (
 from service.clients.guard import client_required
 from service.hall import records
 
-blp = Blueprint(
+
+class HallBlueprint(Blueprint):  # type: ignore[misc]  # flask-smorest is untyped
+    """flask-smorest's Blueprint, with If-None-Match compared weakly as RFC 9110 (13.1.2) says.
+
+    flask-smorest matches strong tags only; a proxy that compresses an answer turns its ETag weak
+    (nginx's gzip sends ``W/"..."``), and a poller behind it would then get every answer in full.
+    """
+
+    def _check_not_modified(self, etag: str) -> None:
+        if request.method in self.METHODS_CHECKING_NOT_MODIFIED and unchanged(etag):
+            raise _NotModified(etag)
+
+
+class _NotModified(NotModified):  # type: ignore[misc]
+    """A 304 that carries the current ETag, as RFC 9110 (15.4.5) asks (flask-smorest's sends none)."""
+
+    def __init__(self, etag: str) -> None:
+        super().__init__()
+        self.etag = etag
+
+    def get_headers(self, *args: Any, **kwargs: Any) -> list[tuple[str, str]]:
+        return [("ETag", quote_etag(self.etag))]
+
+
+def unchanged(etag: str) -> bool:
+    """Whether the request's If-None-Match holds ``etag`` (weak comparison, ``*`` included)."""
+    return request.if_none_match.contains_weak(etag)
+
+
+blp = HallBlueprint(
     "hall", __name__, url_prefix="/api/v1", description="办事大厅: 账号记录与认证状态(服务客户端)"
 )
 
@@ -54,7 +85,7 @@ def versioned(
         def wrapped(*args: Any, account_id: int, **kwargs: Any) -> Any:
             version = f"{kind}:{REPRESENTATION}:{version_of(g.client.regions, account_id)}"
             etag = hashlib.sha256(version.encode()).hexdigest()[:40]
-            if etag in request.if_none_match:
+            if unchanged(etag):
                 return Response(status=304, headers={"ETag": f'"{etag}"', "Cache-Control": _CACHE_CONTROL})
             response: Response = view(*args, account_id=account_id, **kwargs)
             response.set_etag(etag)

@@ -70,6 +70,21 @@ def test_polls_revalidate_with_a_strong_etag(app, client, people):
     assert changed.status_code == 200 and changed.headers["ETag"] != first.headers["ETag"]
 
 
+@pytest.mark.parametrize("held", ["W/{}", '"other", {}', "*"])
+def test_if_none_match_compares_weakly(app, client, people, held):
+    """A proxy that compresses answers weakens their ETags (nginx: W/"..."); RFC 9110 compares
+    If-None-Match weakly, so a poller behind one still gets its 304s, on every ETag'd read."""
+    headers = client_headers(app, client, ["430000"])
+    for url in (
+        f"/api/v1/accounts/{people['changsha']}/verification-status",
+        f"/api/v1/accounts/{people['changsha']}",
+        "/api/v1/accounts?username=cs_person",
+    ):
+        etag = client.get(url, headers=headers).headers["ETag"]
+        again = client.get(url, headers={**headers, "If-None-Match": held.format(etag)})
+        assert (again.status_code, again.headers.get("ETag")) == (304, etag), url
+
+
 def test_lookup_by_username_phone_or_full_id_number(app, client, people):
     headers = client_headers(app, client, ["430000"])
     found = client.get("/api/v1/accounts?username=cs_person", headers=headers).get_json()["items"]
