@@ -12,6 +12,7 @@ No field position is fixed: another printer's positions, fonts and line spacing 
 from __future__ import annotations
 
 import datetime as dt
+import math
 import re
 import time
 import unicodedata
@@ -113,8 +114,7 @@ def read_card(
         return _failed(
             side, None, "not_id_card" if candidates or view is not None else "card_not_found", timer
         )
-    if view.flipped:
-        card = np.ascontiguousarray(card[::-1, ::-1])
+    card = view.card
     rotation = _rotation(quad, view.flipped)
     seen = side if view.evidence[side.value] >= view.best[0] - 0.1 else view.best[1]
     if seen != side:
@@ -204,6 +204,7 @@ class _View:
     lines: list[cardtext.CardLine]
     flipped: bool
     evidence: dict[str, float]
+    card: RGBImage  # the card the lines were read on, upright (straightened when it was tilted)
 
     @property
     def best(self) -> tuple[float, Side]:
@@ -220,26 +221,59 @@ def _read_view(card: RGBImage, expected: Side, config: CardConfig) -> _View | No
     The detector finds lines either way up, so the turned card's boxes are the same boxes turned;
     only recognition runs twice, and only for a card photographed upside down (or no card).
     """
-    boxes = _line_boxes(card, config)
+    card, boxes = _straighten(card, _line_boxes(card, config))
+    boxes = _text_lines(boxes)
     if len(boxes) < 2:
         return None
     ink = _ink_map(card)
     boxes = _extend_boxes(boxes, ink)
     boxes += _missed_boxes(ink, boxes, card.shape)
     lines = _recognise(card, boxes)
-    upright = _View(lines, False, cardtext.side_evidence(lines))
+    upright = _View(lines, False, cardtext.side_evidence(lines), card)
     if upright.evidence[expected.value] >= _CONVINCING or upright.best[0] >= _CONVINCING:
         return upright
     h, w = card.shape[:2]
     turned_boxes = [np.array([[w - x, h - y] for x, y in b[[2, 3, 0, 1]]], np.float32) for b in boxes]
     lines = _recognise(np.ascontiguousarray(card[::-1, ::-1]), turned_boxes)
-    turned = _View(lines, True, cardtext.side_evidence(lines))
+    turned = _View(lines, True, cardtext.side_evidence(lines), np.ascontiguousarray(card[::-1, ::-1]))
     return turned if turned.best[0] > upright.best[0] else upright
 
 
+def _straighten(card: RGBImage, boxes: list[np.ndarray]) -> tuple[RGBImage, list[np.ndarray]]:
+    """The card and its line boxes turned level when the print runs at a slant.
+
+    A card whose outline was not found (pale on a pale desk) is read from the whole photo, tilted
+    as it lay; its lines' upright bounding boxes then grow by their width times the slant and
+    neighbouring lines fall into one row (an address read with its last line before its second).
+    The slant is the median of the long lines' own angles (the detector's boxes follow the print),
+    so turning the card and the boxes by it costs no second detection.
+    """
+    long = [b for b in boxes if np.ptp(b[:, 0]) >= 2.5 * np.ptp(b[:, 1])]
+    if len(long) < _MIN_SLANT_LINES:
+        return card, boxes
+    angles = [math.degrees(math.atan2(b[1, 1] - b[0, 1], b[1, 0] - b[0, 0])) for b in long]
+    slant = float(np.median(angles))
+    if not _MIN_SLANT_DEG <= abs(slant) <= _MAX_SLANT_DEG:
+        return card, boxes
+    h, w = card.shape[:2]
+    matrix = cv2.getRotationMatrix2D((w / 2, h / 2), slant, 1.0)
+    level = cv2.warpAffine(card, matrix, (w, h), flags=cv2.INTER_LINEAR, borderMode=cv2.BORDER_REPLICATE)
+    turned = [cv2.transform(b.reshape(-1, 1, 2).astype(np.float32), matrix).reshape(-1, 2) for b in boxes]
+    return np.ascontiguousarray(level), turned
+
+
+_MIN_SLANT_LINES = 3  # long lines needed to trust their common angle
+_MIN_SLANT_DEG = 1.0  # below this a line's box grows by under 2 % of its width: left as it is
+_MAX_SLANT_DEG = 20.0  # beyond this the boxes are not level lines of one card
+
+
 def _line_boxes(card: RGBImage, config: CardConfig) -> list[np.ndarray]:
-    """Text-line quadrilaterals on the card (top-left first, clockwise); specks and pictures left out."""
-    boxes = [b for b in get_ocr_engine().detect(card, max_side=config.detect_side) if np.ptp(b[:, 0]) >= 10]
+    """Text-line quadrilaterals on the card (top-left first, clockwise); specks left out."""
+    return [b for b in get_ocr_engine().detect(card, max_side=config.detect_side) if np.ptp(b[:, 0]) >= 10]
+
+
+def _text_lines(boxes: list[np.ndarray]) -> list[np.ndarray]:
+    """The boxes one line of print high: pictures left out (measured once the card is level)."""
     heights = [float(np.ptp(b[:, 1])) for b in boxes]
     typical = float(np.median(heights)) if heights else 0.0
     # A box several lines tall is the portrait or the emblem, not text: not worth recognising.

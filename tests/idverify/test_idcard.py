@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime as dt
 from types import ModuleType
 
+import cv2
 import numpy as np
 import pytest
 from PIL import Image, ImageDraw
@@ -164,3 +165,19 @@ def test_glare_over_the_address_flags_it(gen: ModuleType) -> None:
     result = read_card(gen.to_jpeg(photo, 90), "front", today=TODAY, declared_name=person.name)
     assert "address_uncertain" in result.field_warnings
     assert result.ok  # a warning, never a failure
+
+
+@pytest.mark.parametrize("slant", [-10.0, 4.0, 9.0, 12.0])
+def test_a_tilted_card_without_an_outline_is_read_level(gen: ModuleType, slant: float) -> None:
+    """A card whose edges are not found is read from the whole photo as it lies; at a slant, the
+    upright boxes of its address lines overlapped and the last line was read before the second."""
+    rng = np.random.default_rng(5)
+    person = gen.make_identity(rng, ())
+    card = gen.render_front(person, gen.portraits()[0], rng)
+    h, w = card.shape[:2]
+    matrix = cv2.getRotationMatrix2D((w / 2, h / 2), slant, 1.0)
+    tilted = cv2.warpAffine(card, matrix, (w, h), borderMode=cv2.BORDER_REPLICATE)  # no edge to find
+    result = read_card(gen.to_jpeg(tilted, 90), "front", today=TODAY, declared_name=person.name)
+    assert len(person.address) > 16  # two lines at least
+    assert (result.text("address"), result.text("name")) == (person.address, person.name)
+    assert result.ok, result.reasons
