@@ -404,8 +404,13 @@ class _Face:
         return key
 
 
+@functools.cache
+def _char_width(key: str, size: int, ch: str) -> float:
+    return _font(key, size).getlength(ch)
+
+
 def _text_width(text: str, face: _Face, size: int, tracking: float = 0.0) -> float:
-    return sum(_font(face.key_for(c), size).getlength(c) + tracking for c in text) - tracking
+    return sum(_char_width(face.key_for(c), size, c) + tracking for c in text) - tracking
 
 
 def _draw_text(
@@ -417,12 +422,19 @@ def _draw_text(
     fill: tuple[int, ...],
     tracking: float = 0.0,
 ) -> float:
-    """Draw `text` from (x, baseline y) character by character; returns the x after the last one."""
+    """Draw `text` from (x, baseline y), with `tracking` pixels between characters; returns the end x."""
     x, y = xy
+    runs: list[tuple[str, str]] = []  # (font key, text): untracked text is drawn a run at a time
     for ch in text:
-        font = _font(face.key_for(ch), size)
-        draw.text((x, y), ch, font=font, fill=fill, anchor="ls", stroke_width=face.stroke, stroke_fill=fill)
-        x += font.getlength(ch) + tracking
+        key = face.key_for(ch)
+        if runs and runs[-1][0] == key and not tracking:
+            runs[-1] = (key, runs[-1][1] + ch)
+        else:
+            runs.append((key, ch))
+    for key, run in runs:
+        font = _font(key, size)
+        draw.text((x, y), run, font=font, fill=fill, anchor="ls", stroke_width=face.stroke, stroke_fill=fill)
+        x += font.getlength(run) + tracking
     return x - tracking
 
 
@@ -712,17 +724,25 @@ _PAGE_TEXT = (
 )
 
 
-def _noise_field(rng: np.random.Generator, h: int, w: int, cell: int) -> np.ndarray:
-    small = rng.standard_normal((max(2, h // cell), max(2, w // cell))).astype(np.float32)
+def _noise_field(
+    rng: np.random.Generator, h: int, w: int, cell: int, cell_x: int | None = None
+) -> np.ndarray:
+    small = rng.standard_normal((max(2, h // cell), max(2, w // (cell_x or cell)))).astype(np.float32)
     return cv2.resize(small, (w, h), interpolation=cv2.INTER_CUBIC)
 
 
 def _bg_wood(rng: np.random.Generator, h: int, w: int) -> np.ndarray:
-    y, x = np.mgrid[0:h, 0:w].astype(np.float32)
-    warp = _noise_field(rng, h, w, 90) * 25 + _noise_field(rng, h, w, 12) * 2
-    grain = np.sin((y + warp) / rng.uniform(5, 11)) * 0.5 + 0.5
+    """Planks: fine grain running along x, bent slowly, with a few darker streaks."""
+    y = np.arange(h, dtype=np.float32)[:, None]
+    bend = _noise_field(rng, h, w, 300, 500) * 30 + _noise_field(rng, h, w, 40, 260) * 4
+    period = rng.uniform(3.0, 7.0)
+    grain = np.sin((y + bend) / period) * 0.5 + 0.5
+    streaks = _noise_field(rng, h, w, 6, 180)
     base = np.array(rng.choice([(150, 98, 60), (182, 134, 88), (110, 72, 46), (196, 160, 118)]), np.float32)
-    return base * (0.8 + 0.25 * grain[..., None]) + _noise_field(rng, h, w, 4)[..., None] * 5
+    tone = 0.9 + 0.06 * grain + 0.05 * streaks + 0.05 * _noise_field(rng, h, w, 200, 200)
+    plank = rng.integers(180, 420)
+    seams = (np.abs(((y + bend * 0.2) % plank) - plank / 2) > plank / 2 - 1.5).astype(np.float32)
+    return base * (tone - 0.35 * seams)[..., None]
 
 
 def _bg_fabric(rng: np.random.Generator, h: int, w: int) -> np.ndarray:
@@ -752,25 +772,33 @@ def _bg_desk(rng: np.random.Generator, h: int, w: int) -> np.ndarray:
     return np.asarray(pil.filter(ImageFilter.GaussianBlur(2)), np.float32)
 
 
-def _bg_page(rng: np.random.Generator, h: int, w: int) -> np.ndarray:
-    """A printed page of Chinese text (a form, a letter) under the card."""
-    pil = Image.new("RGB", (w, h), tuple(int(c) for c in rng.integers(228, 250, 3)))
-    draw = ImageDraw.Draw(pil)
-    size = int(rng.uniform(0.018, 0.03) * max(w, h))
-    font = _font(str(rng.choice(["serif", "sarasa"])), size)
-    step = int(size * rng.uniform(1.5, 2.0))
-    start = int(rng.integers(0, len(_PAGE_TEXT)))
+@functools.cache
+def _page_ink(font_key: str, ruled: bool) -> Image.Image:
+    """A large sheet of printed Chinese text as an ink mask (cached: text rendering is the slow part)."""
+    sheet = Image.new("L", (2000, 2000), 0)
+    draw = ImageDraw.Draw(sheet)
+    size, step = 34, 58
+    font = _font(font_key, size)
     text = _PAGE_TEXT * 8
-    x0 = int(rng.uniform(0.03, 0.1) * w)
-    for k, y in enumerate(range(int(rng.integers(0, step)), h, step)):
-        a = (start + k * 37) % len(_PAGE_TEXT)
-        draw.text((x0, y), text[a : a + w // size], font=font, fill=(40, 40, 44))
-    if rng.random() < 0.5:  # a form's ruling
-        for y in range(step // 2, h, step * 3):
-            draw.line((0, y, w, y), fill=(70, 70, 70), width=2)
-    angle = float(rng.uniform(-8, 8))
-    pil = pil.rotate(angle, resample=Image.Resampling.BILINEAR, fillcolor=(120, 110, 95))
-    return np.asarray(pil, np.float32)
+    for k, y in enumerate(range(20, 2000, step)):
+        a = (k * 37) % len(_PAGE_TEXT)
+        draw.text((60, y), text[a : a + 2000 // size], font=font, fill=255)
+        if ruled and k % 3 == 2:
+            draw.line((0, y + step - 8, 2000, y + step - 8), fill=200, width=3)
+    return sheet
+
+
+def _bg_page(rng: np.random.Generator, h: int, w: int) -> np.ndarray:
+    """A printed page of Chinese text (a form, a letter) under the card, a little turned."""
+    ink = _page_ink(str(rng.choice(["serif", "sarasa"])), bool(rng.random() < 0.5))
+    scale = rng.uniform(0.018, 0.03) * max(w, h) / 34  # text height as a share of the photo
+    cw, ch = min(2000, int(w / scale) + 1), min(2000, int(h / scale) + 1)
+    ox, oy = int(rng.integers(0, 2000 - cw + 1)), int(rng.integers(0, 2000 - ch + 1))
+    window = ink.crop((ox, oy, ox + cw, oy + ch)).resize((w, h), Image.Resampling.BILINEAR)
+    window = window.rotate(float(rng.uniform(-8, 8)), resample=Image.Resampling.BILINEAR, fillcolor=0)
+    paper = np.array(rng.integers(228, 250, 3), np.float32)
+    mask = np.asarray(window, np.float32)[..., None] / 255
+    return paper - (paper - np.array((40, 40, 44), np.float32)) * mask
 
 
 _BACKGROUNDS: dict[str, Callable[[np.random.Generator, int, int], np.ndarray]] = {
@@ -804,25 +832,31 @@ def _card_quad(cw: float, ch: float, rx: float, ry: float, rz: float) -> np.ndar
 def _thumb(
     canvas: Image.Image, corner: tuple[float, float], inward: tuple[float, float], rng: random.Random
 ) -> None:
-    """A thumb reaching over one card corner from outside (drawn on the margin canvas before the warp)."""
+    """A thumb pressed over one card corner from outside (drawn on the margin canvas, before the warp)."""
     px = PX_PER_MM
-    reach = rng.uniform(5.0, 8.0)
-    length, width = rng.uniform(30, 38) * px, rng.uniform(15, 19) * px
-    cx = corner[0] + inward[0] * (reach * px - length / 2 * 0.75)
-    cy = corner[1] + inward[1] * (reach * px - width / 2 * 0.9)
-    layer = Image.new("RGBA", canvas.size, (0, 0, 0, 0))
-    draw = ImageDraw.Draw(layer)
-    skin = (rng.randint(200, 232), rng.randint(150, 178), rng.randint(120, 150))
-    draw.ellipse((cx - length / 2, cy - width / 2, cx + length / 2, cy + width / 2), fill=(*skin, 255))
-    shade = tuple(int(c * 0.82) for c in skin)
-    draw.ellipse((cx - length / 2, cy, cx + length / 2, cy + width / 2), fill=(*shade, 255))
-    draw.ellipse(
-        (cx - length / 2.6, cy - width / 2.6, cx + length / 2.6, cy + width / 2.8), fill=(*skin, 255)
-    )  # fmt: skip
-    nx = cx + inward[0] * length * 0.3
-    nail = (min(skin[0] + 15, 255), min(skin[1] + 25, 255), min(skin[2] + 30, 255), 255)
-    draw.ellipse((nx - length * 0.12, cy - width * 0.28, nx + length * 0.12, cy + width * 0.22), fill=nail)
-    canvas.alpha_composite(layer.filter(ImageFilter.GaussianBlur(px * 0.5)))
+    radius = rng.uniform(7.5, 9.0) * px
+    angle = math.atan2(inward[1], inward[0]) + math.radians(rng.uniform(-20, 20))
+    direction = np.array([math.cos(angle), math.sin(angle)])
+    tip = np.array(corner) + np.array(inward) / math.sqrt(2) * rng.uniform(3.0, 5.0) * px
+    root = tip - direction * 45 * px
+    x0, y0 = (np.minimum(tip, root) - radius - 4).astype(int).clip(0)
+    x1, y1 = (np.maximum(tip, root) + radius + 4).astype(int)
+    x1, y1 = min(x1, canvas.width), min(y1, canvas.height)
+    y, x = np.mgrid[y0:y1, x0:x1].astype(np.float32)
+    rel_x, rel_y = x - root[0], y - root[1]
+    along = np.clip(rel_x * direction[0] + rel_y * direction[1], 0, 45 * px)
+    across = np.hypot(rel_x - along * direction[0], rel_y - along * direction[1])
+    dist = np.hypot(x - (root[0] + along * direction[0]), y - (root[1] + along * direction[1]))
+    skin = np.array((rng.randint(200, 232), rng.randint(148, 176), rng.randint(118, 148)), np.float32)
+    shade = 1.0 - 0.3 * (across / radius) ** 2
+    rgb = skin * shade[..., None]
+    to_tip = np.hypot(x - tip[0], y - tip[1])
+    nail = (to_tip < radius * 0.62) & (across < radius * 0.55)
+    rgb[nail] = rgb[nail] * 0.85 + np.array((245, 215, 205), np.float32) * 0.15 + 12
+    alpha = np.clip((radius - dist) / (0.6 * px), 0, 1) * 255
+    patch = Image.fromarray(np.dstack([np.clip(rgb, 0, 255), alpha]).astype(np.uint8), "RGBA")
+    patch = patch.filter(ImageFilter.GaussianBlur(px * 0.35))  # near the lens: a little out of focus
+    canvas.alpha_composite(patch, (int(x0), int(y0)))
 
 
 @dataclass
@@ -842,7 +876,7 @@ def _compose(
 ) -> np.ndarray:
     w, h = shot.size
     px = PX_PER_MM
-    margin = round(40 * px)
+    margin = round(40 * px) if shot.thumb else 2  # room for the thumb beyond the card
     canvas = Image.new("RGBA", (card.width + 2 * margin, card.height + 2 * margin), (0, 0, 0, 0))
     canvas.alpha_composite(card, (margin, margin))
     if shot.thumb:
@@ -858,7 +892,7 @@ def _compose(
     extent = quad.max(axis=0) - quad.min(axis=0)
     room = np.maximum(np.array([w, h]) - extent, 0) / 2
     centre = np.array([w / 2, h / 2]) + np.array(shot.offset) * np.array([w, h])
-    centre += np.array([rng.uniform(-1, 1), rng.uniform(-1, 1)]) * room * 0.7
+    centre += np.array([rng.uniform(-1, 1), rng.uniform(-1, 1)]) * room * 0.5
     dst = (quad - (quad.max(axis=0) + quad.min(axis=0)) / 2 + centre).astype(np.float32)
     src = np.array(
         [[margin, margin], [margin + card.width, margin], [margin + card.width, margin + card.height],
@@ -867,30 +901,32 @@ def _compose(
     homography = cv2.getPerspectiveTransform(src, dst)
     warped = cv2.warpPerspective(np.asarray(canvas), homography, (w, h), flags=cv2.INTER_AREA)
     alpha = warped[..., 3:4].astype(np.float32) / 255
-    background = _BACKGROUNDS[shot.background](nrng, h, w)
+    if shot.background == "page":
+        background = _bg_page(nrng, h, w)
+    else:  # smooth textures: made at half size
+        small = _BACKGROUNDS[shot.background](nrng, h // 2, w // 2).astype(np.float32)
+        background = cv2.resize(small, (w, h), interpolation=cv2.INTER_LINEAR)
     # the card's own shadow on what it lies on
     shadow = cv2.GaussianBlur(alpha[..., 0], (0, 0), max(2.0, 0.006 * w))
     shadow = np.roll(shadow, (int(0.004 * h) + 1, int(0.003 * w) + 1), axis=(0, 1))[..., None]
     background *= 1 - 0.35 * shadow
-    return background * (1 - alpha) + warped[..., :3].astype(np.float32) * alpha
+    return background + (warped[..., :3].astype(np.float32) - background) * alpha, dst
 
 
 # ------------------------------------------------------------------------------------------- camera effects
 
 
-def _light_gradient(img: np.ndarray, rng: np.random.Generator, strength: float) -> np.ndarray:
+def _light(
+    img: np.ndarray, rng: np.random.Generator, gradient: float, vignette: float, cast: float
+) -> np.ndarray:
+    """Uneven light across the scene, lens vignetting and a white-balance cast, as one gain map."""
     h, w = img.shape[:2]
     a = rng.uniform(0, 2 * math.pi)
-    y, x = np.mgrid[0:h, 0:w].astype(np.float32)
-    ramp = ((x / w - 0.5) * math.cos(a) + (y / h - 0.5) * math.sin(a))[..., None]
-    return img * (1 + strength * ramp)
-
-
-def _vignette(img: np.ndarray, strength: float) -> np.ndarray:
-    h, w = img.shape[:2]
-    y, x = np.ogrid[0:h, 0:w]
-    r2 = ((x - w / 2) / (w / 2)) ** 2 + ((y - h / 2) / (h / 2)) ** 2
-    return img * (1 - strength * (r2 / 2).astype(np.float32))[..., None]
+    y = (np.arange(h, dtype=np.float32)[:, None] / h - 0.5) * 2
+    x = (np.arange(w, dtype=np.float32)[None, :] / w - 0.5) * 2
+    gain = (1 + gradient / 2 * (x * math.cos(a) + y * math.sin(a))) * (1 - vignette / 2 * (x * x + y * y))
+    wb = np.array([1 + rng.uniform(-cast, cast), 1.0, 1 + rng.uniform(-cast, cast)], np.float32)
+    return img * (gain[..., None] * wb)
 
 
 def _barrel(img: np.ndarray, k: float) -> np.ndarray:
@@ -906,39 +942,56 @@ def _unsharp(img: np.ndarray, sigma: float, amount: float) -> np.ndarray:
     return img + amount * (img - cv2.GaussianBlur(img, (0, 0), sigma))
 
 
+@functools.cache
+def _noise_tile() -> np.ndarray:
+    """One fixed tile of Gaussian noise; each photo takes its own window of it (much faster than fresh)."""
+    return np.random.default_rng(2260).standard_normal((2200, 2200), dtype=np.float32)
+
+
 def _sensor_noise(img: np.ndarray, rng: np.random.Generator, luma: float, chroma: float) -> np.ndarray:
     h, w = img.shape[:2]
-    out = img + rng.standard_normal((h, w, 1), dtype=np.float32) * luma
+    tile = _noise_tile()
+    oy, ox = rng.integers(0, tile.shape[0] - h + 1), rng.integers(0, tile.shape[1] - w + 1)
+    out = img + tile[oy : oy + h, ox : ox + w, None] * luma
     if chroma:
-        small = rng.standard_normal((h // 3 + 1, w // 3 + 1, 3), dtype=np.float32) * chroma
-        out += cv2.resize(small, (w, h), interpolation=cv2.INTER_LINEAR)
+        sy, sx = h // 3 + 1, w // 3 + 1
+        oy, ox = rng.integers(0, tile.shape[0] - 3 * sy), rng.integers(0, tile.shape[1] - sx)
+        small = np.stack([tile[oy + k * sy : oy + (k + 1) * sy, ox : ox + sx] for k in range(3)], axis=2)
+        out += cv2.resize(small * chroma, (w, h), interpolation=cv2.INTER_LINEAR)
     return out
 
 
-def _white_balance(img: np.ndarray, rng: np.random.Generator, spread: float) -> np.ndarray:
-    gains = np.array([1 + rng.uniform(-spread, spread), 1.0, 1 + rng.uniform(-spread, spread)], np.float32)
-    return img * gains
+def _point_on_card(quad: np.ndarray, rng: np.random.Generator, margin: float) -> np.ndarray:
+    u, v = rng.uniform(margin, 1 - margin, 2)
+    top = quad[0] * (1 - u) + quad[1] * u
+    bottom = quad[3] * (1 - u) + quad[2] * u
+    return top * (1 - v) + bottom * v
 
 
-def _glare(img: np.ndarray, rng: np.random.Generator, peak: float) -> np.ndarray:
+def _glare(img: np.ndarray, quad: np.ndarray, rng: np.random.Generator, peak: float) -> np.ndarray:
+    """A specular spot of the light source on the card's laminate: a bright core and a wide halo."""
     h, w = img.shape[:2]
-    cx, cy = rng.uniform(0.3, 0.7) * w, rng.uniform(0.3, 0.7) * h
-    rx, ry = rng.uniform(0.06, 0.14) * w, rng.uniform(0.04, 0.1) * w
+    span = float(np.linalg.norm(quad[1] - quad[0]))
+    cx, cy = _point_on_card(quad, rng, 0.2)
+    rx, ry = rng.uniform(0.07, 0.14) * span, rng.uniform(0.04, 0.09) * span
     y, x = np.ogrid[0:h, 0:w]
     d = ((x - cx) / rx) ** 2 + ((y - cy) / ry) ** 2
-    spot = (np.exp(-d) * peak + np.exp(-d / 6) * peak * 0.25).astype(np.float32)[..., None]
+    spot = (np.exp(-d) * peak + np.exp(-d / 8) * peak * 0.3).astype(np.float32)[..., None]
     return img * (1 - spot) + 255 * spot
 
 
-def _soft_shadow(img: np.ndarray, rng: np.random.Generator, depth: float) -> np.ndarray:
+def _soft_shadow(img: np.ndarray, quad: np.ndarray, rng: np.random.Generator, depth: float) -> np.ndarray:
+    """The soft edge of the phone's or a hand's shadow falling across part of the card."""
     h, w = img.shape[:2]
-    mask = Image.new("L", (w, h), 0)
-    pts = [(rng.uniform(-0.2, 0.2) * w, rng.uniform(-0.2, 1.2) * h) for _ in range(2)]
-    pts += [(rng.uniform(0.35, 0.75) * w, rng.uniform(0.6, 1.3) * h), (rng.uniform(0.3, 0.7) * w, -0.2 * h)]
-    ImageDraw.Draw(mask).polygon([(float(a), float(b)) for a, b in pts], fill=255)
-    soft = cv2.GaussianBlur(np.asarray(mask, np.float32) / 255, (0, 0), 0.05 * w)[..., None]
-    shade = np.array([1.0, 1.0, 1.06], np.float32)  # shadows are lit by the blue sky/room light
-    return img * (1 - depth * soft) * (1 + (shade - 1) * soft)
+    span = float(np.linalg.norm(quad[1] - quad[0]))
+    px, py = _point_on_card(quad, rng, 0.3)
+    a = rng.uniform(0, 2 * math.pi)
+    y, x = np.ogrid[0:h, 0:w]
+    signed = ((x - px) * math.cos(a) + (y - py) * math.sin(a)) / (rng.uniform(0.04, 0.1) * span)
+    soft = np.clip(signed + 0.5, 0, 1).astype(np.float32)
+    soft = (soft * soft * (3 - 2 * soft))[..., None]
+    tint = np.array([1.0, 1.0, 1.07], np.float32)  # shade is lit by the bluish room light
+    return img * (1 - depth * soft) * (1 + (tint - 1) * soft)
 
 
 def _motion_blur(img: np.ndarray, rng: np.random.Generator, length: int) -> np.ndarray:
@@ -996,7 +1049,7 @@ def _sleeve_card(card: Image.Image, rng: np.random.Generator) -> Image.Image:
 
 def _plan_shot(degradation: str, rng: random.Random) -> _Shot:
     """Photo size, card placement and background for one condition."""
-    long_side = rng.randint(1050, 1800)
+    long_side = rng.randint(1000, 1700)
     ratio = rng.choice((4 / 3, 16 / 9, 3 / 2))
     portrait = rng.random() < 0.3 and not degradation.startswith("rotate")
     w, h = long_side, round(long_side / ratio)
@@ -1041,18 +1094,19 @@ def _clean_scan(card: Image.Image, rng: random.Random, nrng: np.random.Generator
 
 
 def _camera(
-    img: np.ndarray, degradation: str, card_px: float, rng: random.Random, nrng: np.random.Generator
+    img: np.ndarray, degradation: str, quad: np.ndarray, rng: random.Random, nrng: np.random.Generator
 ) -> np.ndarray:
     """What the phone and the light do to the composed scene."""
-    k = card_px / 1000  # blur sizes follow the card's size in the photo
+    k = float(np.linalg.norm(quad[1] - quad[0])) / 1000  # blur sizes follow the card's size in the photo
     phone = degradation == "phone"
     if degradation == "glare":
-        img = _glare(img, nrng, rng.uniform(0.55, 0.72))
+        img = _glare(img, quad, nrng, rng.uniform(0.55, 0.72))
     if degradation == "shadow":
-        img = _soft_shadow(img, nrng, rng.uniform(0.35, 0.5))
-    img = _light_gradient(img, nrng, rng.uniform(0.25, 0.4) if phone else rng.uniform(0.0, 0.15))
-    img = _white_balance(img, nrng, 0.13 if phone else 0.04)
-    img = _vignette(img, rng.uniform(0.25, 0.4) if phone else rng.uniform(0.0, 0.12))
+        img = _soft_shadow(img, quad, nrng, rng.uniform(0.35, 0.5))
+    if phone:
+        img = _light(img, nrng, rng.uniform(0.25, 0.4), rng.uniform(0.25, 0.4), 0.13)
+    else:
+        img = _light(img, nrng, rng.uniform(0.0, 0.15), rng.uniform(0.0, 0.12), 0.04)
     if degradation == "overexposed":
         img = img * rng.uniform(1.45, 1.7) + 20
     elif degradation == "dark":
@@ -1082,8 +1136,8 @@ def _photograph(card: Image.Image, side: str, degradation: str, rng: random.Rand
         img = _clean_scan(card, rng, nrng)
     else:
         shot = _plan_shot(degradation, rng)
-        img = _compose(card, side, shot, rng, nrng)
-        img = _camera(img, degradation, shot.fill * shot.size[0], rng, nrng)
+        img, quad = _compose(card, side, shot, rng, nrng)
+        img = _camera(img, degradation, quad, rng, nrng)
     turns = {"rotate_90": 1, "rotate_180": 2, "rotate_270": 3}.get(degradation, 0)
     out = Image.fromarray(np.ascontiguousarray(np.rot90(np.clip(img, 0, 255).astype(np.uint8), turns)))
     if degradation == "jpeg":
