@@ -537,10 +537,27 @@ def _face_crop(name: str) -> Image.Image:
     else:
         fw = fh = min(img.size) // 2
         fx, fy = (img.width - fw) // 2, img.height // 4
-    cw = fw * 1.9
+    cw = min(fw * 1.9, img.width, img.height * 26 / 32)
     ch = cw * 32 / 26
-    left, top = fx + fw / 2 - cw / 2, fy - 0.55 * fh
-    return img.crop((int(left), int(top), int(left + cw), int(top + ch)))
+    # keep the crop inside the photo: a face near an edge sits off-centre rather than beside a black band
+    left = min(max(fx + fw / 2 - cw / 2, 0), img.width - cw)
+    top = min(max(fy - 0.55 * fh, 0), img.height - ch)
+    crop = img.crop((int(left), int(top), int(left + cw), int(top + ch))).resize((260, 320))
+    return _whiten_backdrop(crop)
+
+
+def _whiten_backdrop(photo: Image.Image) -> Image.Image:
+    """ID photos are taken against a plain light backdrop: fade what lies around the head and shoulders."""
+    w, h = photo.size
+    mask = Image.new("L", (w, h), 0)
+    draw = ImageDraw.Draw(mask)
+    draw.ellipse((0.2 * w, 0.06 * h, 0.8 * w, 0.7 * h), fill=255)
+    draw.ellipse((-0.05 * w, 0.66 * h, 1.05 * w, 1.5 * h), fill=255)
+    soft = np.asarray(mask.filter(ImageFilter.GaussianBlur(0.05 * w)), np.float32)[..., None] / 255
+    backdrop = np.array((238, 241, 243), np.float32)
+    arr = np.asarray(photo, np.float32)
+    out = arr * soft + (backdrop * 0.8 + arr * 0.2) * (1 - soft)
+    return Image.fromarray(out.astype(np.uint8))
 
 
 def _paste_portrait(card: Image.Image, face: str, box_mm: tuple[float, float, float, float]) -> None:
@@ -581,7 +598,10 @@ def render_front(p: Identity, rng: random.Random) -> Image.Image:
     lx, vx, top = rng.uniform(5.6, 7.2), st.value_x_mm, rng.uniform(8.6, 10.0)
     spread = st.label_spread_mm
     _label(draw, st, (lx, top), "姓名", spread)
-    _value(draw, st, (vx, top + 0.2), p.name, st.name_mm, dataclasses.replace(st.value, stroke=1))
+    name_face = (
+        st.value if st.value.main == "zhengyi" else dataclasses.replace(st.value, stroke=1)
+    )  # bolder name
+    _value(draw, st, (vx, top + 0.2), p.name, st.name_mm, name_face)
     row = top + st.line_mm * 1.45
     _label(draw, st, (lx, row), "性别", spread)
     _value(draw, st, (vx, row), p.sex, st.value_mm, st.value)
@@ -788,10 +808,14 @@ def _page_ink(font_key: str, ruled: bool) -> Image.Image:
     return sheet
 
 
-def _bg_page(rng: np.random.Generator, h: int, w: int) -> np.ndarray:
-    """A printed page of Chinese text (a form, a letter) under the card, a little turned."""
+def _bg_page(rng: np.random.Generator, h: int, w: int, px_per_mm: float = 0.0) -> np.ndarray:
+    """A printed page of Chinese text (a form, a letter) under the card, a little turned.
+
+    Its characters are 3-4.5 mm tall at the card's scale (px_per_mm), as on a printed A4 form.
+    """
     ink = _page_ink(str(rng.choice(["serif", "sarasa"])), bool(rng.random() < 0.5))
-    scale = rng.uniform(0.018, 0.03) * max(w, h) / 34  # text height as a share of the photo
+    px_per_mm = px_per_mm or 0.012 * max(w, h)
+    scale = rng.uniform(3.0, 4.5) * px_per_mm / 34
     cw, ch = min(2000, int(w / scale) + 1), min(2000, int(h / scale) + 1)
     ox, oy = int(rng.integers(0, 2000 - cw + 1)), int(rng.integers(0, 2000 - ch + 1))
     window = ink.crop((ox, oy, ox + cw, oy + ch)).resize((w, h), Image.Resampling.BILINEAR)
@@ -902,7 +926,7 @@ def _compose(
     warped = cv2.warpPerspective(np.asarray(canvas), homography, (w, h), flags=cv2.INTER_AREA)
     alpha = warped[..., 3:4].astype(np.float32) / 255
     if shot.background == "page":
-        background = _bg_page(nrng, h, w)
+        background = _bg_page(nrng, h, w, float(np.linalg.norm(dst[1] - dst[0])) / CARD_MM[0])
     else:  # smooth textures: made at half size
         small = _BACKGROUNDS[shot.background](nrng, h // 2, w // 2).astype(np.float32)
         background = cv2.resize(small, (w, h), interpolation=cv2.INTER_LINEAR)
@@ -994,6 +1018,14 @@ def _soft_shadow(img: np.ndarray, quad: np.ndarray, rng: np.random.Generator, de
     return img * (1 - depth * soft) * (1 + (tint - 1) * soft)
 
 
+def _defocus(img: np.ndarray, radius: float) -> np.ndarray:
+    """Out-of-focus blur: a lens spreads a point into a disc (bokeh), not a Gaussian."""
+    r = max(1, round(radius))
+    kernel = np.zeros((2 * r + 1, 2 * r + 1), np.float32)
+    cv2.circle(kernel, (r, r), r, 1.0, -1, lineType=cv2.LINE_AA)
+    return cv2.GaussianBlur(cv2.filter2D(img, -1, kernel / kernel.sum()), (0, 0), 0.6)
+
+
 def _motion_blur(img: np.ndarray, rng: np.random.Generator, length: int) -> np.ndarray:
     kernel = np.zeros((length, length), np.float32)
     kernel[length // 2, :] = 1 / length
@@ -1002,18 +1034,22 @@ def _motion_blur(img: np.ndarray, rng: np.random.Generator, length: int) -> np.n
     return cv2.filter2D(img, -1, kernel / kernel.sum())
 
 
-def _sleeve(img: np.ndarray, rng: np.random.Generator) -> np.ndarray:
-    """A plastic sleeve: milky haze, and a broad reflection band across it."""
+def _sleeve(img: np.ndarray, quad: np.ndarray, rng: np.random.Generator) -> np.ndarray:
+    """A clear plastic sleeve a little larger than the card: milky haze, a visible rim, a reflection band."""
     h, w = img.shape[:2]
-    haze = rng.uniform(0.18, 0.28)
-    out = img * (1 - haze) + 215 * haze
+    centre = quad.mean(axis=0)
+    outline = (quad - centre) * np.array([rng.uniform(1.05, 1.1), rng.uniform(1.08, 1.16)]) + centre
+    mask = np.zeros((h, w), np.float32)
+    cv2.fillPoly(mask, [np.round(outline).astype(np.int32)], 1.0, lineType=cv2.LINE_AA)
+    rim = cv2.GaussianBlur(mask, (0, 0), 2.0)
+    rim = (np.abs(rim - 0.5) < 0.35).astype(np.float32) * 0.25
+    haze = mask * rng.uniform(0.24, 0.34) + rim
     y, x = np.ogrid[0:h, 0:w]
     a = rng.uniform(0.5, 1.2)
     d = (x * math.cos(a) + y * math.sin(a)) / max(w, h) - rng.uniform(0.3, 0.7)
-    band = (np.exp(-((d / rng.uniform(0.05, 0.1)) ** 2)) * rng.uniform(0.2, 0.32)).astype(np.float32)[
-        ..., None
-    ]
-    return out * (1 - band) + 250 * band
+    band = np.exp(-((d / rng.uniform(0.06, 0.12)) ** 2)).astype(np.float32) * rng.uniform(0.28, 0.4) * mask
+    out = img * (1 - haze[..., None]) + 215 * haze[..., None]
+    return out * (1 - band[..., None]) + 250 * band[..., None]
 
 
 def _wear(card: Image.Image, rng: random.Random) -> Image.Image:
@@ -1034,14 +1070,6 @@ def _wear(card: Image.Image, rng: random.Random) -> Image.Image:
         )
     pil.putalpha(card.getchannel("A"))
     return pil
-
-
-def _sleeve_card(card: Image.Image, rng: np.random.Generator) -> Image.Image:
-    arr = np.asarray(card, np.float32)
-    rgb = _sleeve(arr[..., :3], rng)
-    out = Image.fromarray(np.clip(rgb, 0, 255).astype(np.uint8))
-    out.putalpha(card.getchannel("A"))
-    return out
 
 
 # ---------------------------------------------------------------------------------------------- conditions
@@ -1112,7 +1140,7 @@ def _camera(
     elif degradation == "dark":
         img = img * rng.uniform(0.12, 0.2)
     if degradation == "defocus":
-        img = cv2.GaussianBlur(img, (0, 0), k * rng.uniform(1.6, 2.3))
+        img = _defocus(img, k * rng.uniform(4.0, 6.0))
     elif degradation == "heavy_blur":
         img = cv2.GaussianBlur(img, (0, 0), k * rng.uniform(6.0, 9.0))
     elif degradation == "motion":
@@ -1130,13 +1158,13 @@ def _photograph(card: Image.Image, side: str, degradation: str, rng: random.Rand
     nrng = np.random.default_rng(rng.getrandbits(64))
     if degradation == "worn":
         card = _wear(card, rng)
-    elif degradation == "sleeve":
-        card = _sleeve_card(card, nrng)
     if degradation == "clean":
         img = _clean_scan(card, rng, nrng)
     else:
         shot = _plan_shot(degradation, rng)
         img, quad = _compose(card, side, shot, rng, nrng)
+        if degradation == "sleeve":
+            img = _sleeve(img, quad, nrng)
         img = _camera(img, degradation, quad, rng, nrng)
     turns = {"rotate_90": 1, "rotate_180": 2, "rotate_270": 3}.get(degradation, 0)
     out = Image.fromarray(np.ascontiguousarray(np.rot90(np.clip(img, 0, 255).astype(np.uint8), turns)))
