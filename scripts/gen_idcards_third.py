@@ -19,8 +19,10 @@ What it models
     公民身份号码), black values, the portrait on the right (tests/fixtures/faces), a pale guilloche ground.
     Back: an abstract red and gold emblem, 中华人民共和国 and 居民身份证, 签发机关 and 有效期限.
     Each card draws its own layout jitter, letter spacing, label/value gap, line spacing, font sizes and a
-    font style (labels in 江城正义体 or Sarasa Mono SC, values in Sarasa Mono SC, 江城正义体 or Noto Serif SC,
-    the number in 江城正义体 or WenQuanYi Micro Hei digits, sometimes widely spaced).
+    font style (labels in 江城正义体, Sarasa Mono SC or WenQuanYi Micro Hei; values in
+    Sarasa Mono SC with 江城正义体 digits, in 江城正义体, or in a faux-bold Noto Serif SC; the number
+    in 江城正义体, WenQuanYi or Noto Serif digits, sometimes widely spaced). A glyph missing from a
+    font falls back to 江城正义体, then Noto Serif.
 Photographed conditions
     DEGRADATIONS are what phones do to a card a reader should still read; HARD_DEGRADATIONS are what it
     may reject. Photos are 1000-2000 px on the long side, some in portrait orientation, the card seen in
@@ -32,7 +34,8 @@ Limits
     (codes xx90xx) are not used. The number carries the code of the county in the address, never a former
     home's. Digits in addresses are drawn in the value font (real cards print them alike).
 
-Usage: ``python -m scripts.gen_idcards_third --out DIR --n N --seed S [--hard]`` writes JPEGs and truth.json.
+Usage: ``python -m scripts.gen_idcards_third --out DIR --n N --seed S [--hard]`` writes N photos per side and
+truth.json; --hard cycles through HARD_DEGRADATIONS as well. About 0.3 s a photo.
 """
 
 from __future__ import annotations
@@ -616,9 +619,14 @@ def render_front(p: Identity, rng: random.Random) -> Image.Image:
         x = _label(draw, st, (x, row), unit, 0.0) + rng.uniform(1.0, 2.2)
     row += st.line_mm * 1.45
     _label(draw, st, (lx, row), "住址", spread)
-    size = round(st.value_mm * PX_PER_MM)
-    for line in wrap_address(p.address, st.value, size, (53.5 - vx) * PX_PER_MM):
-        _value(draw, st, (vx, row), line, st.value_mm, st.value)
+    size_mm = st.value_mm
+    while (
+        len(lines := wrap_address(p.address, st.value, round(size_mm * PX_PER_MM), (53.5 - vx) * PX_PER_MM))
+        > 3
+    ):
+        size_mm -= 0.1  # the card has room for three address lines: a long address is set smaller
+    for line in lines:
+        _value(draw, st, (vx, row), line, size_mm, st.value)
         row += st.line_mm
     num_y = rng.uniform(45.5, 47.5)
     after = _label(draw, st, (lx, num_y), "公民身份号码", 0.0 if spread else rng.uniform(0, 0.3))
