@@ -866,7 +866,7 @@ def _thumb(
 ) -> None:
     """A thumb pressed over one card corner from outside (drawn on the margin canvas, before the warp)."""
     px = PX_PER_MM
-    radius = rng.uniform(7.5, 9.0) * px
+    radius = rng.uniform(8.5, 10.0) * px
     angle = math.atan2(inward[1], inward[0]) + math.radians(rng.uniform(-20, 20))
     direction = np.array([math.cos(angle), math.sin(angle)])
     tip = np.array(corner) + np.array(inward) / math.sqrt(2) * rng.uniform(3.0, 5.0) * px
@@ -879,7 +879,7 @@ def _thumb(
     along = np.clip(rel_x * direction[0] + rel_y * direction[1], 0, 45 * px)
     across = np.hypot(rel_x - along * direction[0], rel_y - along * direction[1])
     dist = np.hypot(x - (root[0] + along * direction[0]), y - (root[1] + along * direction[1]))
-    skin = np.array((rng.randint(200, 232), rng.randint(148, 176), rng.randint(118, 148)), np.float32)
+    skin = np.array((rng.randint(222, 240), rng.randint(166, 188), rng.randint(140, 162)), np.float32)
     shade = 1.0 - 0.3 * (across / radius) ** 2
     rgb = skin * shade[..., None]
     to_tip = np.hypot(x - tip[0], y - tip[1])
@@ -912,9 +912,10 @@ def _compose(
     canvas = Image.new("RGBA", (card.width + 2 * margin, card.height + 2 * margin), (0, 0, 0, 0))
     canvas.alpha_composite(card, (margin, margin))
     if shot.thumb:
-        # corners with no text under them: the portrait's corner on the front, the lower ones on the back
-        corners = {"front": (("tr", (1, 0)),), "back": (("br", (1, 1)), ("bl", (0, 1)))}[side]
-        _, (kx, ky) = rng.choice(corners)
+        # corners with no text within ~14 mm: the portrait's on the front; the emblem's and the lower left
+        # on the back (the validity dates can run to 74 mm, the title to 72 mm)
+        corners = {"front": ((1, 0),), "back": ((0, 0), (0, 1))}[side]
+        kx, ky = rng.choice(corners)
         corner = (margin + kx * card.width, margin + ky * card.height)
         _thumb(canvas, corner, (1 - 2 * kx, 1 - 2 * ky), rng)
     rx, ry, rz = (math.radians(a) for a in shot.tilt)
@@ -924,7 +925,7 @@ def _compose(
     extent = quad.max(axis=0) - quad.min(axis=0)
     room = np.maximum(np.array([w, h]) - extent, 0) / 2
     centre = np.array([w / 2, h / 2]) + np.array(shot.offset) * np.array([w, h])
-    centre += np.array([rng.uniform(-1, 1), rng.uniform(-1, 1)]) * room * 0.5
+    centre += np.array([rng.uniform(-1, 1), rng.uniform(-1, 1)]) * room * np.array([0.5, 0.3])
     dst = (quad - (quad.max(axis=0) + quad.min(axis=0)) / 2 + centre).astype(np.float32)
     src = np.array(
         [[margin, margin], [margin + card.width, margin], [margin + card.width, margin + card.height],
