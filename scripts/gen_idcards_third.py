@@ -257,7 +257,7 @@ def _pick_nation(rng: random.Random) -> str:
 
 
 def _pick_name(rng: random.Random, nation: str, sex: str) -> str:
-    if nation in ("维吾尔", "哈萨克") and rng.random() < 0.6:
+    if nation in ("维吾尔", "哈萨克") and rng.random() < 0.85:
         stock = _UYGHUR if nation == "维吾尔" else _KAZAKH
         first, second = rng.sample(stock, 2)
         return f"{first}·{second}"
