@@ -1,0 +1,1245 @@
+"""A third, independent renderer of Chinese second-generation resident ID cards (第二代居民身份证).
+
+It is a held-out test set for the card reader: written from what real cards and real phone photos look
+like, not from the two other renderers in this folder, and not tuned against the reader.
+
+What it models
+    People: an 18-digit number with a real GB/T 2260 county code (python-stdnum's division table, with the
+    name each code had in the year the card was issued, so 邵东县 before 2019 and 邵东市 after), the birth
+    date, a sequence whose last digit is odd for 男 and even for 女, and the GB 11643 check digit. Most
+    people are from Hunan (43xxxx); the others from a few provinces, with Uyghur, Kazakh, Kyrgyz people
+    mostly in Xinjiang and Mongol, Ewenki people mostly in Inner Mongolia. All 56 nationalities (GB/T 3304
+    names without 族), 汉 about 60 %. Names of 2-4 characters with compound surnames sometimes, and
+    transliterated names with the middle dot (买买提·艾力) for some Uyghur and Kazakh people (under 5 %).
+    Addresses: province, prefecture and county spelled out, then a road and number or a 镇/乡, 村 and 组,
+    sometimes 栋/单元/室, wrapped by the value font's width over 1-3 lines. The card valid on
+    REFERENCE_DATE with the term set by the age at issue (<16: 5 years, 16-25: 10, 26-45: 20, 46+: 长期)
+    and the issuing authority named from the county (分局 of a district, 县/市 公安局 otherwise).
+    Front: blue labels (姓名, 性别/民族 on one row, 出生 with 年 月 日 printed between the numbers, 住址,
+    公民身份号码), black values, the portrait on the right (tests/fixtures/faces), a pale guilloche ground.
+    Back: an abstract red and gold emblem, 中华人民共和国 and 居民身份证, 签发机关 and 有效期限.
+    Each card draws its own layout jitter, letter spacing, label/value gap, line spacing, font sizes and a
+    font style (labels in 江城正义体, Sarasa Mono SC or WenQuanYi Micro Hei; values in
+    Sarasa Mono SC with 江城正义体 digits, in 江城正义体, or in a faux-bold Noto Serif SC; the number
+    in 江城正义体, WenQuanYi or Noto Serif digits, sometimes widely spaced). A glyph missing from a
+    font falls back to 江城正义体, then Noto Serif.
+Photographed conditions
+    DEGRADATIONS are what phones do to a card a reader should still read; HARD_DEGRADATIONS are what it
+    may reject. Photos are 1000-2000 px on the long side, some in portrait orientation, the card seen in
+    3-D perspective over wood, fabric, a desk or a printed page of Chinese text.
+Limits
+    The guilloche, emblem, Great Wall and portrait are abstractions; no optically variable ink, no
+    micro-print, no laser-engraved texture. Face photos are only the five fixtures. Street, town and
+    village names are made of a small stock of syllables. County-level divisions directly under a province
+    (codes xx90xx) are not used. The number carries the code of the county in the address, never a former
+    home's. Digits in addresses are drawn in the value font (real cards print them alike).
+
+Usage: ``python -m scripts.gen_idcards_third --out DIR --n N --seed S [--hard]`` writes N photos per side and
+truth.json; --hard cycles through HARD_DEGRADATIONS as well. About 0.3 s a photo.
+"""
+
+from __future__ import annotations
+
+import argparse
+import dataclasses
+import datetime as dt
+import functools
+import importlib.util
+import io
+import json
+import math
+import random
+import re
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+
+import cv2
+import numpy as np
+from PIL import Image, ImageDraw, ImageFilter, ImageFont
+
+REFERENCE_DATE = dt.date(2026, 11, 29)
+
+DEGRADATIONS: tuple[str, ...] = (
+    "clean",
+    "perspective_clutter",
+    "rotate_90",
+    "rotate_180",
+    "rotate_270",
+    "tilt",
+    "thumb",
+    "phone",
+    "glare",
+    "shadow",
+    "defocus",
+    "motion",
+    "low_res",
+    "jpeg",
+    "worn",
+    "sleeve",
+    "overexposed",
+)
+HARD_DEGRADATIONS: tuple[str, ...] = ("cut_off", "heavy_blur", "dark", "tiny")
+
+SIDES = ("front", "back")
+CARD_MM = (85.6, 54.0)
+REPO = Path(__file__).resolve().parent.parent
+FACES_DIR = REPO / "tests" / "fixtures" / "faces"
+
+# ---------------------------------------------------------------------------------------------- people
+
+NATIONS: tuple[str, ...] = (
+    "汉", "蒙古", "回", "藏", "维吾尔", "苗", "彝", "壮", "布依", "朝鲜", "满", "侗", "瑶", "白",
+    "土家", "哈尼", "哈萨克", "傣", "黎", "傈僳", "佤", "畲", "高山", "拉祜", "水", "东乡", "纳西",
+    "景颇", "柯尔克孜", "土", "达斡尔", "仫佬", "羌", "布朗", "撒拉", "毛南", "仡佬", "锡伯", "阿昌",
+    "普米", "塔吉克", "怒", "乌孜别克", "俄罗斯", "鄂温克", "德昂", "保安", "裕固", "京", "塔塔尔",
+    "独龙", "鄂伦春", "赫哲", "门巴", "珞巴", "基诺",
+)  # fmt: skip
+_NATION_WEIGHT = {"汉": 60.0, "土家": 8.0, "苗": 7.0, "侗": 4.0, "瑶": 3.0, "白": 2.0, "回": 2.0, "壮": 2.0}
+_NATION_WEIGHT |= {"维吾尔": 1.5, "哈萨克": 1.5, "蒙古": 1.5, "柯尔克孜": 1.0, "鄂温克": 1.0}
+_NATION_HOME = {
+    **dict.fromkeys(("维吾尔", "哈萨克", "柯尔克孜", "塔吉克", "乌孜别克", "塔塔尔", "锡伯"), ("65",)),
+    **dict.fromkeys(("蒙古", "鄂温克", "达斡尔", "鄂伦春"), ("15",)),
+    "土家": ("4331", "4308", "4309"),
+    "苗": ("4331", "4312", "4305"),
+    "侗": ("4312",),
+    "瑶": ("4311", "4310"),
+    "白": ("4308",),
+}
+_OTHER_PROVINCES = ("11", "31", "44", "42", "36", "45", "51", "32", "33", "50", "52", "41")
+
+_SURNAMES = (
+    "王李张刘陈杨黄赵吴周徐孙马朱胡郭何高林罗郑梁谢宋唐许韩冯邓曹彭曾肖田董袁潘于蒋蔡余杜叶程苏魏吕丁任沈"
+    "姚卢姜崔钟谭陆汪范金石廖贾夏韦付方白邹孟熊秦邱江尹薛闫段雷侯龙史陶黎贺顾毛郝龚邵万钱严覃武戴莫孔向汤"
+)
+_COMPOUND_SURNAMES = ("欧阳", "司马", "上官", "诸葛", "东方", "皇甫", "令狐", "慕容", "尉迟", "司徒")
+_GIVEN = (
+    "伟芳娜敏静丽强磊军洋勇艳杰娟涛明超秀霞平刚桂英华玉兰萍建国志红梅海波春燕晓雪婷琳博宇浩然子轩梓涵"
+    "欣怡佳颖俊杰文斌立新振华德明光辉永清淑珍凤莲金花小龙大鹏湘莹沅芷楚云岳峰星辰思远雨桐可馨家豪"
+)
+_UYGHUR = (
+    "买买提",
+    "艾力",
+    "阿不都",
+    "热合曼",
+    "吐尔逊",
+    "艾尔肯",
+    "吾斯曼",
+    "努尔",
+    "阿依古丽",
+    "热依拉",
+    "迪丽",
+)
+_KAZAKH = ("努尔兰", "叶尔兰", "加娜尔", "别克", "阿依登", "哈那提", "古丽", "叶尔波")
+_MONGOL = ("巴特尔", "其其格", "乌云", "斯琴", "额尔敦", "那仁", "苏和", "宝音")
+
+_SYLLABLES = "青白石金龙桃新枫长双杨黄马大铁莲高荷花竹松柏东西南北中团山水湖塘坪岭桥冲湾溪江田园河林桂"
+_ROADS = ("路", "街", "大道", "巷", "中路", "北路", "南路", "东路", "西路")
+_ESTATES = ("小区", "花园", "新村", "家园", "公寓", "苑")
+
+
+@dataclass(frozen=True)
+class Identity:
+    """One person and their card: what both sides print, plus the face photo used."""
+
+    name: str
+    sex: str
+    nation: str
+    birth: dt.date
+    address: str
+    id_number: str
+    authority: str
+    valid_from: dt.date
+    valid_until: dt.date | None
+    face: str
+
+    def front_truth(self) -> dict[str, str]:
+        b = self.birth
+        return {
+            "name": self.name,
+            "sex": self.sex,
+            "nation": self.nation,
+            "birth_date": f"{b.year}年{b.month}月{b.day}日",
+            "address": self.address,
+            "id_number": self.id_number,
+        }
+
+    def back_truth(self) -> dict[str, str]:
+        until = self.valid_until.strftime("%Y.%m.%d") if self.valid_until else "长期"
+        return {
+            "authority": self.authority,
+            "valid_from": self.valid_from.strftime("%Y.%m.%d"),
+            "valid_until": until,
+        }
+
+
+@dataclass(frozen=True)
+class Sample:
+    """One rendered photo of one side of a card and what it says."""
+
+    side: str
+    degradation: str
+    jpeg: bytes
+    truth: dict[str, str]
+    person: Identity
+
+
+@dataclass(frozen=True)
+class _Division:
+    province: str
+    prefecture: str  # "" for a municipality's districts and counties
+    county: str
+    code: str
+
+
+def check_digit(first17: str) -> str:
+    """The GB 11643 check character of the first 17 digits of a citizen number."""
+    total = sum(int(d) * pow(2, 17 - i, 11) for i, d in enumerate(first17))
+    return "10X98765432"[total % 11]
+
+
+def _name_in(spec: str, year: int) -> str | None:
+    """The name a loc.dat entry ("[1983-2019]邵东县,[2019-]邵东市") had in `year`, if any."""
+    for part in spec.split(","):
+        m = re.fullmatch(r"(?:\[(\d*)-(\d*)\])?(.+)", part)
+        if not m:
+            continue
+        start, end, name = int(m[1] or 0), int(m[2] or 9999), m[3]
+        if start <= year < end:
+            return name
+    return None
+
+
+@functools.cache
+def _division_table() -> dict[str, dict[str, str]]:
+    """loc.dat as {province code: {4-digit code: name spec}}, province name under key ''."""
+    spec = importlib.util.find_spec("stdnum")
+    assert spec is not None and spec.submodule_search_locations  # noqa: S101 - a declared dependency
+    text = (Path(spec.submodule_search_locations[0]) / "cn" / "loc.dat").read_text(encoding="utf-8")
+    table: dict[str, dict[str, str]] = {}
+    current: dict[str, str] = {}
+    for line in text.splitlines():
+        if m := re.match(r'^(\d\d) province="(.*)"', line):
+            current = table.setdefault(m[1], {"": m[2]})
+        elif m := re.match(r'^\s+(\d{4}) county="(.*)"', line):
+            current[m[1]] = m[2]
+    return table
+
+
+def _divisions(prefix: str, year: int) -> list[_Division]:
+    """Counties whose code starts with `prefix` (2 or 4 digits) as named in `year`."""
+    table = _division_table()[prefix[:2]]
+    province = _name_in(table[""], year) or table[""]
+    out = []
+    for code, spec in table.items():
+        if not code or code.endswith("00") or code[:2] == "90" or not code.startswith(prefix[2:]):
+            continue
+        county = _name_in(spec, year)
+        if not county or county in ("市辖区", "县", "市区", "郊区", "矿区") or county.endswith("市辖区"):
+            continue
+        pref = _name_in(table.get(code[:2] + "00", ""), year) or ""
+        if pref in ("市辖区", "县") or province.endswith("市"):
+            pref = ""
+        out.append(_Division(province, pref, county, prefix[:2] + code))
+    return out
+
+
+def _authority(div: _Division) -> str:
+    if div.county.endswith("区"):
+        city = div.prefecture or div.province
+        return f"{city}公安局{div.county[:-1]}分局"
+    return f"{div.county}公安局"
+
+
+def _pick_nation(rng: random.Random) -> str:
+    weights = [_NATION_WEIGHT.get(n, 0.1) for n in NATIONS]
+    return rng.choices(NATIONS, weights)[0]
+
+
+def _pick_name(rng: random.Random, nation: str, sex: str) -> str:
+    if nation in ("维吾尔", "哈萨克") and rng.random() < 0.85:
+        stock = _UYGHUR if nation == "维吾尔" else _KAZAKH
+        first, second = rng.sample(stock, 2)
+        return f"{first}·{second}"
+    if nation == "蒙古" and rng.random() < 0.4:
+        return rng.choice(_MONGOL)
+    surname = rng.choice(_COMPOUND_SURNAMES) if rng.random() < 0.04 else rng.choice(_SURNAMES)
+    given_len = 1 if rng.random() < 0.3 else 2
+    if len(surname) == 2 and rng.random() < 0.6:
+        given_len = min(given_len, 1) if rng.random() < 0.5 else 2
+    return surname + "".join(rng.choice(_GIVEN) for _ in range(given_len))
+
+
+def _place(rng: random.Random, n: int = 2) -> str:
+    return "".join(rng.choice(_SYLLABLES) for _ in range(n))
+
+
+def _address_tail(rng: random.Random) -> str:
+    if rng.random() < 0.55:
+        tail = f"{_place(rng)}{rng.choice(_ROADS)}{rng.randint(1, 399)}号"
+        if rng.random() < 0.45:
+            tail += f"{_place(rng)}{rng.choice(_ESTATES)}{rng.randint(1, 32)}栋"
+            if rng.random() < 0.5:
+                tail += f"{rng.randint(1, 6)}单元"
+            tail += f"{rng.randint(1, 28)}{rng.randint(1, 8):02d}室"
+        elif rng.random() < 0.3:
+            tail += f"附{rng.randint(1, 20)}号"
+        return tail
+    town = _place(rng) + rng.choice(("镇", "乡", "镇", "街道"))
+    tail = f"{town}{_place(rng)}村{rng.randint(1, 18)}组"
+    if rng.random() < 0.4:
+        tail += f"{rng.randint(1, 120)}号"
+    return tail
+
+
+def _address_units(address: str) -> float:
+    """Width in ideographs, counting a digit as about half of one."""
+    return sum(0.55 if c.isascii() else 1.0 for c in address)
+
+
+def _add_years(d: dt.date, years: int) -> dt.date:
+    return d.replace(year=d.year + years)
+
+
+def _term(birth: dt.date, issued: dt.date) -> int | None:
+    age = issued.year - birth.year - ((issued.month, issued.day) < (birth.month, birth.day))
+    return 5 if age < 16 else 10 if age <= 25 else 20 if age <= 45 else None
+
+
+def _pick_dates(rng: random.Random) -> tuple[dt.date, dt.date, dt.date | None]:
+    """Birth, valid-from and valid-until (None for 长期), with the card valid on REFERENCE_DATE."""
+    age = rng.choice((rng.randint(3, 17), rng.randint(18, 45), rng.randint(18, 45), rng.randint(46, 88)))
+    born = REFERENCE_DATE - dt.timedelta(days=age * 365 + rng.randint(0, 364))
+    for _ in range(200):
+        issued = REFERENCE_DATE - dt.timedelta(days=rng.randint(1, 20 * 365))
+        if issued.month == 2 and issued.day == 29:
+            continue
+        if issued < max(born + dt.timedelta(days=400), dt.date(2005, 1, 1)):
+            continue
+        term = _term(born, issued)
+        until = None if term is None else _add_years(issued, term)
+        if until is None or until > REFERENCE_DATE:
+            return born, issued, until
+    issued = REFERENCE_DATE - dt.timedelta(days=30)
+    term = _term(born, issued)
+    return born, issued, None if term is None else _add_years(issued, term)
+
+
+def _pick_division(rng: random.Random, nation: str, year: int) -> _Division:
+    homes = _NATION_HOME.get(nation)
+    if homes and rng.random() < 0.85:
+        prefix = rng.choice(homes)
+    elif rng.random() < (0.8 if nation == "汉" else 0.6):
+        prefix = "43"
+    else:
+        prefix = rng.choice(_OTHER_PROVINCES)
+    return rng.choice(_divisions(prefix, year))
+
+
+def make_identity(rng: random.Random) -> Identity:
+    """Draw one self-consistent person and their card."""
+    sex = rng.choice(("男", "女"))
+    nation = _pick_nation(rng)
+    born, issued, until = _pick_dates(rng)
+    div = _pick_division(rng, nation, issued.year)
+    head = div.province + div.prefecture + div.county
+    tail = _address_tail(rng)
+    while _address_units(head + tail) > 30:  # at most 3 card lines of ~11 characters
+        tail = _address_tail(rng)
+    parity = rng.choice("13579" if sex == "男" else "02468")
+    first17 = f"{div.code}{born:%Y%m%d}{rng.randint(0, 99):02d}{parity}"
+    return Identity(
+        name=_pick_name(rng, nation, sex),
+        sex=sex,
+        nation=nation,
+        birth=born,
+        address=head + tail,
+        id_number=first17 + check_digit(first17),
+        authority=_authority(div),
+        valid_from=issued,
+        valid_until=until,
+        face=rng.choice(sorted(p.name for p in FACES_DIR.glob("*.jpg"))),
+    )
+
+
+# ---------------------------------------------------------------------------------------------- fonts
+
+
+def _package_file(package: str, relative: str) -> str:
+    spec = importlib.util.find_spec(package)
+    if spec is None or not spec.submodule_search_locations:
+        raise RuntimeError(f"font package {package} is not installed (make sync)")
+    return str(Path(spec.submodule_search_locations[0]) / relative)
+
+
+FONT_FILES: dict[str, tuple[str, str]] = {
+    "zhengyi": ("imgbox", "font/600.ttf"),  # 江城正义体 600W, a firm humanist Hei
+    "sarasa": ("impaper", "res/sarasa-mono-sc-regular.ttf"),  # Sarasa Mono SC (its zero is slashed)
+    "serif": ("pylopdf_fonts_zh_cn", "NotoSerifSC-Regular.otf"),  # a Song
+    "wqy": ("paperang_p2_fonts_cjk", "fonts/wqy-microhei.ttc"),
+}
+
+
+@functools.cache
+def _font(key: str, size: int) -> ImageFont.FreeTypeFont:
+    return ImageFont.truetype(_package_file(*FONT_FILES[key]), size)
+
+
+@functools.cache
+def _has_glyph(key: str, ch: str) -> bool:
+    font = _font(key, 24)
+    return bytes(font.getmask(ch)) != bytes(font.getmask("\ue000")) or ch == " "
+
+
+@dataclass(frozen=True)
+class _Face:
+    """A font choice: the main font, the one digits are drawn in, and faux-bold stroke width."""
+
+    main: str
+    digits: str
+    stroke: int = 0
+
+    def key_for(self, ch: str) -> str:
+        key = self.digits if ch.isascii() and ch.isalnum() else self.main
+        for k in (key, "zhengyi", "serif"):
+            if _has_glyph(k, ch):
+                return k
+        return key
+
+
+@functools.cache
+def _char_width(key: str, size: int, ch: str) -> float:
+    return _font(key, size).getlength(ch)
+
+
+def _text_width(text: str, face: _Face, size: int, tracking: float = 0.0) -> float:
+    return sum(_char_width(face.key_for(c), size, c) + tracking for c in text) - tracking
+
+
+def _draw_text(
+    draw: ImageDraw.ImageDraw,
+    xy: tuple[float, float],
+    text: str,
+    face: _Face,
+    size: int,
+    fill: tuple[int, ...],
+    tracking: float = 0.0,
+) -> float:
+    """Draw `text` from (x, baseline y), with `tracking` pixels between characters; returns the end x."""
+    x, y = xy
+    runs: list[tuple[str, str]] = []  # (font key, text): untracked text is drawn a run at a time
+    for ch in text:
+        key = face.key_for(ch)
+        if runs and runs[-1][0] == key and not tracking:
+            runs[-1] = (key, runs[-1][1] + ch)
+        else:
+            runs.append((key, ch))
+    for key, run in runs:
+        font = _font(key, size)
+        draw.text((x, y), run, font=font, fill=fill, anchor="ls", stroke_width=face.stroke, stroke_fill=fill)
+        x += font.getlength(run) + tracking
+    return x - tracking
+
+
+def wrap_address(address: str, face: _Face, size: int, width: float) -> list[str]:
+    """Break the address into lines no wider than `width` pixels, by the font's own widths."""
+    lines, line = [], ""
+    for ch in address:
+        if line and _text_width(line + ch, face, size) > width:
+            lines.append(line)
+            line = ""
+        line += ch
+    return [*lines, line] if line else lines
+
+
+# ---------------------------------------------------------------------------------------------- the card
+
+PX_PER_MM = 14.0
+_BLACK = (22, 20, 24)
+
+
+@dataclass(frozen=True)
+class _Style:
+    """One card's printing: fonts, sizes (mm), spacing and the small misregistration of its print run."""
+
+    label: _Face
+    value: _Face
+    number: _Face
+    label_rgb: tuple[int, int, int]
+    label_mm: float
+    value_mm: float
+    name_mm: float
+    number_mm: float
+    label_spread_mm: float  # extra space between the two characters of 姓名, 性别 …
+    value_x_mm: float
+    line_mm: float
+    number_tracking_mm: float
+    shift_mm: tuple[float, float]
+
+
+def _pick_style(rng: random.Random) -> _Style:
+    value = rng.choice((_Face("sarasa", "zhengyi"), _Face("serif", "serif", 1), _Face("zhengyi", "zhengyi")))
+    wide_number = rng.random() < 0.35
+    return _Style(
+        label=rng.choice((_Face("zhengyi", "zhengyi"), _Face("sarasa", "zhengyi"), _Face("wqy", "wqy"))),
+        value=value,
+        number=rng.choice((_Face("zhengyi", "zhengyi"), _Face("wqy", "wqy", 1), _Face("serif", "serif", 1))),
+        label_rgb=(rng.randint(30, 70), rng.randint(120, 165), rng.randint(185, 220)),
+        label_mm=rng.uniform(2.3, 2.8),
+        value_mm=rng.uniform(2.9, 3.4),
+        name_mm=rng.uniform(3.2, 3.8),
+        number_mm=rng.uniform(3.3, 3.9),
+        label_spread_mm=rng.choice((0.0, rng.uniform(1.0, 2.6))),
+        value_x_mm=rng.uniform(16.5, 18.5),
+        line_mm=rng.uniform(4.3, 5.1),
+        number_tracking_mm=rng.uniform(0.9, 1.5) if wide_number else rng.uniform(0.05, 0.45),
+        shift_mm=(rng.uniform(-0.8, 0.8), rng.uniform(-0.7, 0.7)),
+    )
+
+
+@functools.cache
+def _card_ground(side: str, variant: int) -> np.ndarray:
+    """The pale printed ground: a two-tone wash with guilloche lines (a few cached variants per side)."""
+    rng = random.Random(f"{side}-{variant}")
+    w, h = round(CARD_MM[0] * PX_PER_MM), round(CARD_MM[1] * PX_PER_MM)
+    y, x = np.mgrid[0:h, 0:w].astype(np.float32)
+    u, v = x / w, y / h
+    top = np.array((226, 238, 241) if side == "front" else (236, 238, 232), np.float32)
+    bottom = np.array((246, 236, 230), np.float32)
+    mix = (0.55 * v + 0.45 * u)[..., None]
+    img = top * (1 - mix) + bottom * mix
+    f1, f2, ph = rng.uniform(55, 75), rng.uniform(5, 9), rng.uniform(0, 6.3)
+    lines = np.zeros_like(u)
+    for freq, amp in ((f1, 0.09), (f1 * 1.07, 0.12)):
+        wave = np.sin(freq * v + amp * freq * np.sin(f2 * u * 6.28 + ph))
+        lines += np.clip(1 - np.abs(wave) / 0.16, 0, 1)
+    cx, cy = rng.uniform(0.55, 0.75) * w, rng.uniform(0.3, 0.6) * h
+    r = np.hypot(x - cx, y - cy) / w
+    rings = np.clip(1 - np.abs(np.sin(r * rng.uniform(170, 220))) / 0.25, 0, 1) * np.clip(1 - r * 1.6, 0, 1)
+    img -= lines[..., None] * np.array((12, 7, 3), np.float32) + rings[..., None] * np.array(
+        (4, 9, 10), np.float32
+    )
+    return np.clip(img, 0, 255).astype(np.uint8)
+
+
+def _rounded_alpha(w: int, h: int) -> Image.Image:
+    alpha = Image.new("L", (w, h), 0)
+    ImageDraw.Draw(alpha).rounded_rectangle((0, 0, w - 1, h - 1), radius=int(3.2 * PX_PER_MM), fill=255)
+    return alpha
+
+
+@functools.cache
+def _face_crop(name: str) -> Image.Image:
+    """A passport-style crop (26:32) around the largest detected face of a fixture photo."""
+    img = Image.open(FACES_DIR / name).convert("RGB")
+    gray = cv2.cvtColor(np.asarray(img), cv2.COLOR_RGB2GRAY)
+    cascade = cv2.CascadeClassifier(cv2.data.haarcascades + "haarcascade_frontalface_default.xml")
+    found = cascade.detectMultiScale(gray, 1.1, 5, minSize=(60, 60))
+    if len(found):
+        fx, fy, fw, fh = max(found, key=lambda b: b[2] * b[3])
+    else:
+        fw = fh = min(img.size) // 2
+        fx, fy = (img.width - fw) // 2, img.height // 4
+    cw = min(fw * 1.9, img.width, img.height * 26 / 32)
+    ch = cw * 32 / 26
+    # keep the crop inside the photo: a face near an edge sits off-centre rather than beside a black band
+    left = min(max(fx + fw / 2 - cw / 2, 0), img.width - cw)
+    top = min(max(fy - 0.55 * fh, 0), img.height - ch)
+    crop = img.crop((int(left), int(top), int(left + cw), int(top + ch))).resize((260, 320))
+    return _whiten_backdrop(crop)
+
+
+def _whiten_backdrop(photo: Image.Image) -> Image.Image:
+    """ID photos are taken against a plain light backdrop: fade what lies around the head and shoulders."""
+    w, h = photo.size
+    mask = Image.new("L", (w, h), 0)
+    draw = ImageDraw.Draw(mask)
+    draw.ellipse((0.2 * w, 0.06 * h, 0.8 * w, 0.7 * h), fill=255)
+    draw.ellipse((-0.05 * w, 0.66 * h, 1.05 * w, 1.5 * h), fill=255)
+    soft = np.asarray(mask.filter(ImageFilter.GaussianBlur(0.05 * w)), np.float32)[..., None] / 255
+    backdrop = np.array((238, 241, 243), np.float32)
+    arr = np.asarray(photo, np.float32)
+    out = arr * soft + (backdrop * 0.8 + arr * 0.2) * (1 - soft)
+    return Image.fromarray(out.astype(np.uint8))
+
+
+def _paste_portrait(card: Image.Image, face: str, box_mm: tuple[float, float, float, float]) -> None:
+    x0, y0, x1, y1 = (int(c * PX_PER_MM) for c in box_mm)
+    photo = _face_crop(face).resize((x1 - x0, y1 - y0), Image.Resampling.LANCZOS)
+    arr = np.asarray(photo, np.float32)
+    gray = arr.mean(axis=2, keepdims=True)
+    arr = 0.7 * arr + 0.3 * gray  # the card's dye print is less saturated than a photo
+    arr = 30 + arr * 0.86
+    under = np.asarray(card.crop((x0, y0, x1, y1)).convert("RGB"), np.float32)
+    card.paste(Image.fromarray(np.clip(0.9 * arr + 0.1 * under, 0, 255).astype(np.uint8)), (x0, y0))
+
+
+def _label(
+    draw: ImageDraw.ImageDraw, st: _Style, xy_mm: tuple[float, float], text: str, spread: float
+) -> float:
+    px = PX_PER_MM
+    size = round(st.label_mm * px)
+    x, y = (xy_mm[0] + st.shift_mm[0]) * px, (xy_mm[1] + st.shift_mm[1]) * px
+    return _draw_text(draw, (x, y), text, st.label, size, st.label_rgb, spread * px) / px - st.shift_mm[0]
+
+
+def _value(
+    draw: ImageDraw.ImageDraw, st: _Style, xy_mm: tuple[float, float], text: str, size_mm: float, face: _Face
+) -> float:
+    px = PX_PER_MM
+    x, y = (xy_mm[0] + st.shift_mm[0]) * px, (xy_mm[1] + st.shift_mm[1]) * px
+    return _draw_text(draw, (x, y), text, face, round(size_mm * px), _BLACK) / px - st.shift_mm[0]
+
+
+def render_front(p: Identity, rng: random.Random) -> Image.Image:
+    """The personal side: labels, values, portrait and number, as an RGBA card with rounded corners."""
+    st = _pick_style(rng)
+    w, h = round(CARD_MM[0] * PX_PER_MM), round(CARD_MM[1] * PX_PER_MM)
+    card = Image.fromarray(_card_ground("front", rng.randrange(6)).copy())
+    _paste_portrait(card, p.face, (55.0 + rng.uniform(-0.6, 0.6), 5.5, 81.0, 37.5))
+    draw = ImageDraw.Draw(card)
+    lx, vx, top = rng.uniform(5.6, 7.2), st.value_x_mm, rng.uniform(8.6, 10.0)
+    spread = st.label_spread_mm
+    _label(draw, st, (lx, top), "姓名", spread)
+    name_face = (
+        st.value if st.value.main == "zhengyi" else dataclasses.replace(st.value, stroke=1)
+    )  # bolder name
+    _value(draw, st, (vx, top + 0.2), p.name, st.name_mm, name_face)
+    row = top + st.line_mm * 1.45
+    _label(draw, st, (lx, row), "性别", spread)
+    _value(draw, st, (vx, row), p.sex, st.value_mm, st.value)
+    nx = vx + rng.uniform(11.0, 13.5)
+    after = _label(draw, st, (nx, row), "民族", spread)
+    _value(draw, st, (after + rng.uniform(2.2, 3.6), row), p.nation, st.value_mm, st.value)
+    row += st.line_mm * 1.45
+    _label(draw, st, (lx, row), "出生", spread)
+    x = vx
+    for number, unit in ((p.birth.year, "年"), (p.birth.month, "月"), (p.birth.day, "日")):
+        x = _value(draw, st, (x, row), str(number), st.value_mm, st.value) + rng.uniform(0.8, 1.6)
+        x = _label(draw, st, (x, row), unit, 0.0) + rng.uniform(1.0, 2.2)
+    row += st.line_mm * 1.45
+    _label(draw, st, (lx, row), "住址", spread)
+    size_mm = st.value_mm
+    while (
+        len(lines := wrap_address(p.address, st.value, round(size_mm * PX_PER_MM), (53.5 - vx) * PX_PER_MM))
+        > 3
+    ):
+        size_mm -= 0.1  # the card has room for three address lines: a long address is set smaller
+    for line in lines:
+        _value(draw, st, (vx, row), line, size_mm, st.value)
+        row += st.line_mm
+    num_y = rng.uniform(45.5, 47.5)
+    after = _label(draw, st, (lx, num_y), "公民身份号码", 0.0 if spread else rng.uniform(0, 0.3))
+    nx = max(after + rng.uniform(3.0, 5.0), rng.uniform(26.5, 29.0))
+    track = st.number_tracking_mm
+    while (
+        nx
+        + _text_width(p.id_number, st.number, round(st.number_mm * PX_PER_MM), track * PX_PER_MM)
+        / (PX_PER_MM)
+        > 82.5
+        and track > 0
+    ):
+        track = max(0.0, track - 0.1)
+    px = PX_PER_MM
+    _draw_text(
+        draw,
+        ((nx + st.shift_mm[0]) * px, (num_y + st.shift_mm[1]) * px),
+        p.id_number,
+        st.number,
+        round(st.number_mm * px),
+        _BLACK,
+        track * px,
+    )
+    card.putalpha(_rounded_alpha(w, h))
+    return card
+
+
+def _star(cx: float, cy: float, r: float, turn: float = 0.0) -> list[tuple[float, float]]:
+    pts = []
+    for k in range(10):
+        a = turn - math.pi / 2 + k * math.pi / 5
+        rr = r if k % 2 == 0 else r * 0.4
+        pts.append((cx + rr * math.cos(a), cy + rr * math.sin(a)))
+    return pts
+
+
+def _draw_emblem(draw: ImageDraw.ImageDraw, cx: float, cy: float, r: float) -> None:
+    """An abstract national emblem: red disc, gold rim of grain, five stars over a gate."""
+    gold, red = (222, 170, 40), (206, 32, 38)
+    draw.ellipse((cx - r, cy - r, cx + r, cy + r), fill=gold)
+    draw.ellipse((cx - 0.8 * r, cy - 0.8 * r, cx + 0.8 * r, cy + 0.8 * r), fill=red)
+    for k in range(26):
+        a = math.pi * (0.15 + 0.7 * k / 25) + math.pi / 2
+        for side in (-1, 1):
+            gx, gy = cx + side * 0.9 * r * math.cos(a), cy + 0.9 * r * math.sin(a) * -1
+            draw.ellipse((gx - 0.07 * r, gy - 0.11 * r, gx + 0.07 * r, gy + 0.11 * r), fill=(240, 196, 70))
+    draw.polygon(_star(cx, cy - 0.42 * r, 0.2 * r), fill=gold)
+    for k, (dx, dy) in enumerate(((-0.36, -0.55), (-0.22, -0.2), (0.22, -0.2), (0.36, -0.55))):
+        draw.polygon(_star(cx + dx * r, cy + dy * r, 0.08 * r, k * 0.3), fill=gold)
+    draw.rectangle((cx - 0.45 * r, cy + 0.05 * r, cx + 0.45 * r, cy + 0.42 * r), fill=gold)
+    draw.polygon(
+        [(cx - 0.55 * r, cy + 0.08 * r), (cx + 0.55 * r, cy + 0.08 * r), (cx + 0.38 * r, cy - 0.06 * r),
+         (cx - 0.38 * r, cy - 0.06 * r)],
+        fill=gold,
+    )  # fmt: skip
+    for k in range(5):
+        gx = cx + (k - 2) * 0.17 * r
+        draw.rectangle((gx - 0.04 * r, cy + 0.22 * r, gx + 0.04 * r, cy + 0.42 * r), fill=red)
+    draw.rectangle((cx - 0.7 * r, cy + 0.5 * r, cx + 0.7 * r, cy + 0.6 * r), fill=gold)
+
+
+def _draw_wall(draw: ImageDraw.ImageDraw, w: int, h: int, rng: random.Random) -> None:
+    """A faint Great Wall on a ridge behind the back's text."""
+    base = h * rng.uniform(0.55, 0.65)
+    ph = rng.uniform(0, 6.3)
+    ridge = [(x, base - h * 0.12 * (math.sin(x / w * 7 + ph) * 0.5 + 0.5)) for x in range(0, w + 8, 8)]
+    lower = [(x, y + h * 0.1) for x, y in reversed(ridge)]
+    draw.polygon([*ridge, *lower], fill=(233, 231, 222))
+    for x, y in ridge[::2]:
+        draw.rectangle((x, y - 9, x + 6, y), fill=(226, 223, 211))
+
+
+def render_back(p: Identity, rng: random.Random) -> Image.Image:
+    """The emblem side: emblem, title, issuing authority and validity, as an RGBA card."""
+    st = _pick_style(rng)
+    px = PX_PER_MM
+    w, h = round(CARD_MM[0] * px), round(CARD_MM[1] * px)
+    card = Image.fromarray(_card_ground("back", rng.randrange(6)).copy())
+    draw = ImageDraw.Draw(card)
+    _draw_wall(draw, w, h, rng)
+    er = rng.uniform(7.6, 8.6)
+    _draw_emblem(
+        draw, (5.5 + er + rng.uniform(-0.5, 0.5)) * px, (5.0 + er + rng.uniform(-0.5, 0.5)) * px, er * px
+    )
+    title = rng.choice(
+        (_Face("zhengyi", "zhengyi"), _Face("serif", "serif", 2), _Face("sarasa", "sarasa", 1))
+    )
+    tx = rng.uniform(27.0, 29.0)
+    for text, dx, y, size, track in (
+        ("中华人民共和国", 0.0, 12.2, 4.6, 1.3),
+        ("居民身份证", 1.5, 24.5, 7.0, 2.5),
+    ):
+        y_px = (y + rng.uniform(-0.7, 0.7)) * px
+        _draw_text(
+            draw,
+            ((tx + dx) * px, y_px),
+            text,
+            title,
+            round(size * px),
+            _BLACK,
+            track * rng.uniform(0.8, 1.2) * px,
+        )
+    lx = rng.uniform(16.0, 18.5)
+    vx = lx + rng.uniform(14.0, 16.0)
+    y1 = rng.uniform(42.0, 43.5)
+    y2 = y1 + rng.uniform(6.0, 7.0)
+    spread = min(st.label_spread_mm, 0.6)
+    _label(draw, st, (lx, y1), "签发机关", spread)
+    _value(draw, st, (vx, y1), p.authority, st.value_mm, st.value)
+    _label(draw, st, (lx, y2), "有效期限", spread)
+    t = p.back_truth()
+    _value(draw, st, (vx, y2), f"{t['valid_from']}-{t['valid_until']}", st.value_mm, st.value)
+    card.putalpha(_rounded_alpha(w, h))
+    return card
+
+
+# ---------------------------------------------------------------------------------------------- the photo
+
+_PAGE_TEXT = (
+    "根据国家有关规定本单位对申请材料进行审核请申请人按照要求提供真实有效的身份证明文件复印件"
+    "办理业务时须本人到场并出示居民身份证原件工作人员将核对信息后予以受理如有疑问请咨询窗口"
+    "建设工程施工许可证申请表项目名称建设地点建设规模合同价格开工日期竣工日期施工单位负责人签字盖章"
+)
+
+
+def _noise_field(
+    rng: np.random.Generator, h: int, w: int, cell: int, cell_x: int | None = None
+) -> np.ndarray:
+    small = rng.standard_normal((max(2, h // cell), max(2, w // (cell_x or cell)))).astype(np.float32)
+    return cv2.resize(small, (w, h), interpolation=cv2.INTER_CUBIC)
+
+
+def _bg_wood(rng: np.random.Generator, h: int, w: int) -> np.ndarray:
+    """Planks: fine grain running along x, bent slowly, with a few darker streaks."""
+    y = np.arange(h, dtype=np.float32)[:, None]
+    bend = _noise_field(rng, h, w, 300, 500) * 30 + _noise_field(rng, h, w, 40, 260) * 4
+    period = rng.uniform(3.0, 7.0)
+    grain = np.sin((y + bend) / period) * 0.5 + 0.5
+    streaks = _noise_field(rng, h, w, 6, 180)
+    base = np.array(rng.choice([(150, 98, 60), (182, 134, 88), (110, 72, 46), (196, 160, 118)]), np.float32)
+    tone = 0.9 + 0.06 * grain + 0.05 * streaks + 0.05 * _noise_field(rng, h, w, 200, 200)
+    plank = rng.integers(180, 420)
+    seams = (np.abs(((y + bend * 0.2) % plank) - plank / 2) > plank / 2 - 1.5).astype(np.float32)
+    return base * (tone - 0.35 * seams)[..., None]
+
+
+def _bg_fabric(rng: np.random.Generator, h: int, w: int) -> np.ndarray:
+    y, x = np.mgrid[0:h, 0:w].astype(np.float32)
+    period = rng.uniform(3.0, 6.0)
+    weave = (np.sin(x * 6.28 / period) * np.sin(y * 6.28 / period)) * 0.5 + 0.5
+    base = np.array(rng.choice([(70, 80, 120), (120, 40, 50), (60, 60, 62), (170, 160, 140), (40, 90, 70)]))
+    folds = _noise_field(rng, h, w, 150) * 0.12
+    return base.astype(np.float32) * (0.85 + 0.2 * weave[..., None] + folds[..., None])
+
+
+def _bg_desk(rng: np.random.Generator, h: int, w: int) -> np.ndarray:
+    base = np.array(rng.choice([(200, 200, 196), (90, 92, 98), (225, 222, 214), (30, 32, 36)]), np.float32)
+    ramp = np.linspace(0.85, 1.1, w, dtype=np.float32)[None, :, None]
+    img = base * ramp * np.ones((h, 1, 1), np.float32)
+    pil = Image.fromarray(np.clip(img, 0, 255).astype(np.uint8))
+    draw = ImageDraw.Draw(pil)
+    for _ in range(int(rng.integers(1, 4))):  # a pen, a coin, a key: clutter
+        x, y = float(rng.uniform(0, w)), float(rng.uniform(0, h))
+        colour = tuple(int(c) for c in rng.integers(20, 230, 3))
+        if rng.random() < 0.5:
+            r = float(rng.uniform(0.02, 0.05)) * w
+            draw.ellipse((x - r, y - r, x + r, y + r), fill=colour)
+        else:
+            L, a = float(rng.uniform(0.2, 0.5)) * w, float(rng.uniform(0, math.pi))
+            draw.line((x, y, x + L * math.cos(a), y + L * math.sin(a)), fill=colour, width=int(0.015 * w) + 2)
+    return np.asarray(pil.filter(ImageFilter.GaussianBlur(2)), np.float32)
+
+
+@functools.cache
+def _page_ink(font_key: str, ruled: bool) -> Image.Image:
+    """A large sheet of printed Chinese text as an ink mask (cached: text rendering is the slow part)."""
+    sheet = Image.new("L", (2000, 2000), 0)
+    draw = ImageDraw.Draw(sheet)
+    size, step = 34, 58
+    font = _font(font_key, size)
+    text = _PAGE_TEXT * 8
+    for k, y in enumerate(range(20, 2000, step)):
+        a = (k * 37) % len(_PAGE_TEXT)
+        draw.text((60, y), text[a : a + 2000 // size], font=font, fill=255)
+        if ruled and k % 3 == 2:
+            draw.line((0, y + step - 8, 2000, y + step - 8), fill=200, width=3)
+    return sheet
+
+
+def _bg_page(rng: np.random.Generator, h: int, w: int, px_per_mm: float = 0.0) -> np.ndarray:
+    """A printed page of Chinese text (a form, a letter) under the card, a little turned.
+
+    Its characters are 3-4.5 mm tall at the card's scale (px_per_mm), as on a printed A4 form.
+    """
+    ink = _page_ink(str(rng.choice(["serif", "sarasa"])), bool(rng.random() < 0.5))
+    px_per_mm = px_per_mm or 0.012 * max(w, h)
+    scale = rng.uniform(3.0, 4.5) * px_per_mm / 34
+    cw, ch = min(2000, int(w / scale) + 1), min(2000, int(h / scale) + 1)
+    ox, oy = int(rng.integers(0, 2000 - cw + 1)), int(rng.integers(0, 2000 - ch + 1))
+    window = ink.crop((ox, oy, ox + cw, oy + ch)).resize((w, h), Image.Resampling.BILINEAR)
+    window = window.rotate(float(rng.uniform(-8, 8)), resample=Image.Resampling.BILINEAR, fillcolor=0)
+    paper = np.array(rng.integers(228, 250, 3), np.float32)
+    mask = np.asarray(window, np.float32)[..., None] / 255
+    return paper - (paper - np.array((40, 40, 44), np.float32)) * mask
+
+
+_BACKGROUNDS: dict[str, Callable[[np.random.Generator, int, int], np.ndarray]] = {
+    "wood": _bg_wood,
+    "fabric": _bg_fabric,
+    "desk": _bg_desk,
+    "page": _bg_page,
+}
+
+
+def _card_quad(cw: float, ch: float, rx: float, ry: float, rz: float) -> np.ndarray:
+    """Corners of a cw x ch card turned by rx, ry, rz (radians) and seen by a pinhole camera."""
+    pts = np.array([[-cw / 2, -ch / 2, 0], [cw / 2, -ch / 2, 0], [cw / 2, ch / 2, 0], [-cw / 2, ch / 2, 0]])
+    cx, sx, cy, sy, cz, sz = (
+        math.cos(rx),
+        math.sin(rx),
+        math.cos(ry),
+        math.sin(ry),
+        math.cos(rz),
+        math.sin(rz),
+    )
+    rot_x = np.array([[1, 0, 0], [0, cx, -sx], [0, sx, cx]])
+    rot_y = np.array([[cy, 0, sy], [0, 1, 0], [-sy, 0, cy]])
+    rot_z = np.array([[cz, -sz, 0], [sz, cz, 0], [0, 0, 1]])
+    p = pts @ (rot_z @ rot_y @ rot_x).T
+    focal = 1.8 * cw
+    p[:, 2] += focal
+    return p[:, :2] * focal / p[:, 2:3]
+
+
+def _thumb(
+    canvas: Image.Image, corner: tuple[float, float], inward: tuple[float, float], rng: random.Random
+) -> None:
+    """A thumb pressed over one card corner from outside (drawn on the margin canvas, before the warp)."""
+    px = PX_PER_MM
+    radius = rng.uniform(8.5, 10.0) * px
+    angle = math.atan2(inward[1], inward[0]) + math.radians(rng.uniform(-20, 20))
+    direction = np.array([math.cos(angle), math.sin(angle)])
+    tip = np.array(corner) + np.array(inward) / math.sqrt(2) * rng.uniform(3.0, 5.0) * px
+    root = tip - direction * 45 * px
+    x0, y0 = (np.minimum(tip, root) - radius - 4).astype(int).clip(0)
+    x1, y1 = (np.maximum(tip, root) + radius + 4).astype(int)
+    x1, y1 = min(x1, canvas.width), min(y1, canvas.height)
+    y, x = np.mgrid[y0:y1, x0:x1].astype(np.float32)
+    rel_x, rel_y = x - root[0], y - root[1]
+    along = np.clip(rel_x * direction[0] + rel_y * direction[1], 0, 45 * px)
+    across = np.hypot(rel_x - along * direction[0], rel_y - along * direction[1])
+    dist = np.hypot(x - (root[0] + along * direction[0]), y - (root[1] + along * direction[1]))
+    skin = np.array((rng.randint(222, 240), rng.randint(166, 188), rng.randint(140, 162)), np.float32)
+    shade = 1.0 - 0.3 * (across / radius) ** 2
+    rgb = skin * shade[..., None]
+    to_tip = np.hypot(x - tip[0], y - tip[1])
+    nail = (to_tip < radius * 0.62) & (across < radius * 0.55)
+    rgb[nail] = rgb[nail] * 0.85 + np.array((245, 215, 205), np.float32) * 0.15 + 12
+    alpha = np.clip((radius - dist) / (0.6 * px), 0, 1) * 255
+    patch = Image.fromarray(np.dstack([np.clip(rgb, 0, 255), alpha]).astype(np.uint8), "RGBA")
+    patch = patch.filter(ImageFilter.GaussianBlur(px * 0.35))  # near the lens: a little out of focus
+    canvas.alpha_composite(patch, (int(x0), int(y0)))
+
+
+@dataclass
+class _Shot:
+    """How one photo is taken: its size, where the card lies, what is under it."""
+
+    size: tuple[int, int]  # (w, h) before any quarter turn
+    fill: float  # card width / photo width
+    tilt: tuple[float, float, float]  # rx, ry, rz in degrees
+    background: str
+    offset: tuple[float, float] = (0.0, 0.0)  # card centre shift, in photo fractions
+    thumb: bool = False
+
+
+def _compose(
+    card: Image.Image, side: str, shot: _Shot, rng: random.Random, nrng: np.random.Generator
+) -> np.ndarray:
+    w, h = shot.size
+    px = PX_PER_MM
+    margin = round(40 * px) if shot.thumb else 2  # room for the thumb beyond the card
+    canvas = Image.new("RGBA", (card.width + 2 * margin, card.height + 2 * margin), (0, 0, 0, 0))
+    canvas.alpha_composite(card, (margin, margin))
+    if shot.thumb:
+        # corners with no text within ~14 mm: the portrait's on the front; the emblem's and the lower left
+        # on the back (the validity dates can run to 74 mm, the title to 72 mm)
+        corners = {"front": ((1, 0),), "back": ((0, 0), (0, 1))}[side]
+        kx, ky = rng.choice(corners)
+        corner = (margin + kx * card.width, margin + ky * card.height)
+        _thumb(canvas, corner, (1 - 2 * kx, 1 - 2 * ky), rng)
+    rx, ry, rz = (math.radians(a) for a in shot.tilt)
+    quad = _card_quad(card.width, card.height, rx, ry, rz)
+    span = quad[:, 0].max() - quad[:, 0].min()
+    quad *= shot.fill * w / span
+    extent = quad.max(axis=0) - quad.min(axis=0)
+    room = np.maximum(np.array([w, h]) - extent, 0) / 2
+    centre = np.array([w / 2, h / 2]) + np.array(shot.offset) * np.array([w, h])
+    centre += np.array([rng.uniform(-1, 1), rng.uniform(-1, 1)]) * room * np.array([0.5, 0.3])
+    dst = (quad - (quad.max(axis=0) + quad.min(axis=0)) / 2 + centre).astype(np.float32)
+    src = np.array(
+        [[margin, margin], [margin + card.width, margin], [margin + card.width, margin + card.height],
+         [margin, margin + card.height]], np.float32,
+    )  # fmt: skip
+    homography = cv2.getPerspectiveTransform(src, dst)
+    warped = cv2.warpPerspective(np.asarray(canvas), homography, (w, h), flags=cv2.INTER_AREA)
+    alpha = warped[..., 3:4].astype(np.float32) / 255
+    if shot.background == "page":
+        background = _bg_page(nrng, h, w, float(np.linalg.norm(dst[1] - dst[0])) / CARD_MM[0])
+    else:  # smooth textures: made at half size
+        small = _BACKGROUNDS[shot.background](nrng, h // 2, w // 2).astype(np.float32)
+        background = cv2.resize(small, (w, h), interpolation=cv2.INTER_LINEAR)
+    # the card's own shadow on what it lies on
+    shadow = cv2.GaussianBlur(alpha[..., 0], (0, 0), max(2.0, 0.006 * w))
+    shadow = np.roll(shadow, (int(0.004 * h) + 1, int(0.003 * w) + 1), axis=(0, 1))[..., None]
+    background *= 1 - 0.35 * shadow
+    return background + (warped[..., :3].astype(np.float32) - background) * alpha, dst
+
+
+# ------------------------------------------------------------------------------------------- camera effects
+
+
+def _light(
+    img: np.ndarray, rng: np.random.Generator, gradient: float, vignette: float, cast: float
+) -> np.ndarray:
+    """Uneven light across the scene, lens vignetting and a white-balance cast, as one gain map."""
+    h, w = img.shape[:2]
+    a = rng.uniform(0, 2 * math.pi)
+    y = (np.arange(h, dtype=np.float32)[:, None] / h - 0.5) * 2
+    x = (np.arange(w, dtype=np.float32)[None, :] / w - 0.5) * 2
+    gain = (1 + gradient / 2 * (x * math.cos(a) + y * math.sin(a))) * (1 - vignette / 2 * (x * x + y * y))
+    wb = np.array([1 + rng.uniform(-cast, cast), 1.0, 1 + rng.uniform(-cast, cast)], np.float32)
+    return img * (gain[..., None] * wb)
+
+
+def _barrel(img: np.ndarray, k: float) -> np.ndarray:
+    h, w = img.shape[:2]
+    y, x = np.mgrid[0:h, 0:w].astype(np.float32)
+    nx, ny = (x - w / 2) / (w / 2), (y - h / 2) / (w / 2)
+    scale = 1 + k * (nx * nx + ny * ny)
+    map_x, map_y = nx * scale * (w / 2) + w / 2, ny * scale * (w / 2) + h / 2
+    return cv2.remap(img, map_x, map_y, cv2.INTER_LINEAR, borderMode=cv2.BORDER_REFLECT)
+
+
+def _unsharp(img: np.ndarray, sigma: float, amount: float) -> np.ndarray:
+    return img + amount * (img - cv2.GaussianBlur(img, (0, 0), sigma))
+
+
+@functools.cache
+def _noise_tile() -> np.ndarray:
+    """One fixed tile of Gaussian noise; each photo takes its own window of it (much faster than fresh)."""
+    return np.random.default_rng(2260).standard_normal((2200, 2200), dtype=np.float32)
+
+
+def _sensor_noise(img: np.ndarray, rng: np.random.Generator, luma: float, chroma: float) -> np.ndarray:
+    h, w = img.shape[:2]
+    tile = _noise_tile()
+    oy, ox = rng.integers(0, tile.shape[0] - h + 1), rng.integers(0, tile.shape[1] - w + 1)
+    out = img + tile[oy : oy + h, ox : ox + w, None] * luma
+    if chroma:
+        sy, sx = h // 3 + 1, w // 3 + 1
+        oy, ox = rng.integers(0, tile.shape[0] - 3 * sy), rng.integers(0, tile.shape[1] - sx)
+        small = np.stack([tile[oy + k * sy : oy + (k + 1) * sy, ox : ox + sx] for k in range(3)], axis=2)
+        out += cv2.resize(small * chroma, (w, h), interpolation=cv2.INTER_LINEAR)
+    return out
+
+
+def _point_on_card(quad: np.ndarray, rng: np.random.Generator, margin: float) -> np.ndarray:
+    u, v = rng.uniform(margin, 1 - margin, 2)
+    top = quad[0] * (1 - u) + quad[1] * u
+    bottom = quad[3] * (1 - u) + quad[2] * u
+    return top * (1 - v) + bottom * v
+
+
+def _glare(img: np.ndarray, quad: np.ndarray, rng: np.random.Generator, peak: float) -> np.ndarray:
+    """A specular spot of the light source on the card's laminate: a bright core and a wide halo."""
+    h, w = img.shape[:2]
+    span = float(np.linalg.norm(quad[1] - quad[0]))
+    cx, cy = _point_on_card(quad, rng, 0.2)
+    rx, ry = rng.uniform(0.07, 0.14) * span, rng.uniform(0.04, 0.09) * span
+    y, x = np.ogrid[0:h, 0:w]
+    d = ((x - cx) / rx) ** 2 + ((y - cy) / ry) ** 2
+    spot = (np.exp(-d) * peak + np.exp(-d / 8) * peak * 0.3).astype(np.float32)[..., None]
+    return img * (1 - spot) + 255 * spot
+
+
+def _soft_shadow(img: np.ndarray, quad: np.ndarray, rng: np.random.Generator, depth: float) -> np.ndarray:
+    """The soft edge of the phone's or a hand's shadow falling across part of the card."""
+    h, w = img.shape[:2]
+    span = float(np.linalg.norm(quad[1] - quad[0]))
+    px, py = _point_on_card(quad, rng, 0.3)
+    a = rng.uniform(0, 2 * math.pi)
+    y, x = np.ogrid[0:h, 0:w]
+    signed = ((x - px) * math.cos(a) + (y - py) * math.sin(a)) / (rng.uniform(0.04, 0.1) * span)
+    soft = np.clip(signed + 0.5, 0, 1).astype(np.float32)
+    soft = (soft * soft * (3 - 2 * soft))[..., None]
+    tint = np.array([1.0, 1.0, 1.07], np.float32)  # shade is lit by the bluish room light
+    return img * (1 - depth * soft) * (1 + (tint - 1) * soft)
+
+
+def _defocus(img: np.ndarray, radius: float) -> np.ndarray:
+    """Out-of-focus blur: a lens spreads a point into a disc (bokeh), not a Gaussian."""
+    r = max(1, round(radius))
+    kernel = np.zeros((2 * r + 1, 2 * r + 1), np.float32)
+    cv2.circle(kernel, (r, r), r, 1.0, -1, lineType=cv2.LINE_AA)
+    return cv2.GaussianBlur(cv2.filter2D(img, -1, kernel / kernel.sum()), (0, 0), 0.6)
+
+
+def _motion_blur(img: np.ndarray, rng: np.random.Generator, length: int) -> np.ndarray:
+    kernel = np.zeros((length, length), np.float32)
+    kernel[length // 2, :] = 1 / length
+    rot = cv2.getRotationMatrix2D((length / 2 - 0.5, length / 2 - 0.5), float(rng.uniform(0, 180)), 1.0)
+    kernel = cv2.warpAffine(kernel, rot, (length, length))
+    return cv2.filter2D(img, -1, kernel / kernel.sum())
+
+
+def _sleeve(img: np.ndarray, quad: np.ndarray, rng: np.random.Generator) -> np.ndarray:
+    """A clear plastic sleeve a little larger than the card: milky haze, a visible rim, a reflection band."""
+    h, w = img.shape[:2]
+    centre = quad.mean(axis=0)
+    outline = (quad - centre) * np.array([rng.uniform(1.05, 1.1), rng.uniform(1.08, 1.16)]) + centre
+    mask = np.zeros((h, w), np.float32)
+    cv2.fillPoly(mask, [np.round(outline).astype(np.int32)], 1.0, lineType=cv2.LINE_AA)
+    rim = cv2.GaussianBlur(mask, (0, 0), 2.0)
+    rim = (np.abs(rim - 0.5) < 0.35).astype(np.float32) * 0.25
+    haze = mask * rng.uniform(0.24, 0.34) + rim
+    y, x = np.ogrid[0:h, 0:w]
+    a = rng.uniform(0.5, 1.2)
+    d = (x * math.cos(a) + y * math.sin(a)) / max(w, h) - rng.uniform(0.3, 0.7)
+    band = np.exp(-((d / rng.uniform(0.06, 0.12)) ** 2)).astype(np.float32) * rng.uniform(0.28, 0.4) * mask
+    out = img * (1 - haze[..., None]) + 215 * haze[..., None]
+    return out * (1 - band[..., None]) + 250 * band[..., None]
+
+
+def _wear(card: Image.Image, rng: random.Random) -> Image.Image:
+    """Faded ink and light scratches on the card itself."""
+    arr = np.asarray(card, np.float32)
+    rgb = arr[..., :3]
+    fade = rng.uniform(0.25, 0.4)
+    rgb = rgb + (235 - rgb) * fade * (rgb < 200).any(axis=2, keepdims=True) * 0.8 + (235 - rgb) * fade * 0.2
+    pil = Image.fromarray(np.clip(rgb, 0, 255).astype(np.uint8))
+    draw = ImageDraw.Draw(pil)
+    w, h = pil.size
+    for _ in range(rng.randint(8, 20)):
+        x, y = rng.uniform(0, w), rng.uniform(0, h)
+        length, a = rng.uniform(0.05, 0.35) * w, rng.uniform(0, math.pi)
+        tone = rng.randint(200, 245)
+        draw.line(
+            (x, y, x + length * math.cos(a), y + length * math.sin(a)), fill=(tone, tone, tone), width=1
+        )
+    pil.putalpha(card.getchannel("A"))
+    return pil
+
+
+# ---------------------------------------------------------------------------------------------- conditions
+
+
+def _plan_shot(degradation: str, rng: random.Random) -> _Shot:
+    """Photo size, card placement and background for one condition."""
+    long_side = rng.randint(1000, 1700)
+    ratio = rng.choice((4 / 3, 16 / 9, 3 / 2))
+    portrait = rng.random() < 0.3 and not degradation.startswith("rotate")
+    w, h = long_side, round(long_side / ratio)
+    if portrait:
+        w, h = h, w
+    fill = rng.uniform(0.78, 0.92) if portrait else rng.uniform(0.5, 0.85)
+    tilt = (rng.uniform(-10, 10), rng.uniform(-10, 10), rng.uniform(-3, 3))
+    shot = _Shot((w, h), fill, tilt, rng.choice(("wood", "fabric", "desk", "page")))
+    if degradation == "perspective_clutter":
+        shot.background = rng.choice(("page", "page", "wood", "fabric", "desk"))
+        shot.tilt = (rng.uniform(-24, 24), rng.uniform(-24, 24), rng.uniform(-8, 8))
+        shot.fill = rng.uniform(0.5, 0.75)
+    elif degradation == "tilt":
+        shot.tilt = (rng.uniform(-5, 5), rng.uniform(-5, 5), rng.choice((-1, 1)) * rng.uniform(4, 12))
+    elif degradation == "thumb":
+        shot.thumb = True
+    elif degradation == "low_res":
+        shot.size = (w, h) = tuple(round(d * 1080 / long_side) for d in (w, h))  # type: ignore[assignment]
+        shot.fill = rng.uniform(450, 600) / w
+    elif degradation == "tiny":
+        shot.size = (w, h) = tuple(round(d * 1000 / long_side) for d in (w, h))  # type: ignore[assignment]
+        shot.fill = rng.uniform(170, 250) / w
+    elif degradation == "cut_off":
+        cut = rng.uniform(0.25, 0.4)
+        shot.fill = rng.uniform(0.7, 0.85)
+        shot.offset = (rng.choice((-1, 1)) * (0.5 - shot.fill / 2 + cut * shot.fill), 0.0)
+    return shot
+
+
+def _clean_scan(card: Image.Image, rng: random.Random, nrng: np.random.Generator) -> np.ndarray:
+    """A flatbed scan: the card square on a white bed, a little soft and noisy."""
+    scale = rng.uniform(0.9, 1.15)
+    size = (round(card.width * scale), round(card.height * scale))
+    card = card.resize(size, Image.Resampling.LANCZOS).rotate(
+        rng.uniform(-0.6, 0.6), resample=Image.Resampling.BICUBIC, expand=True
+    )
+    pad = round(rng.uniform(0.03, 0.08) * card.width)
+    bed = Image.new("RGBA", (card.width + 2 * pad, card.height + 2 * pad), (246, 246, 244, 255))
+    bed.alpha_composite(card, (pad, pad))
+    img = cv2.GaussianBlur(np.asarray(bed.convert("RGB"), np.float32), (0, 0), 0.6)
+    return _sensor_noise(img, nrng, 1.5, 0.0)
+
+
+def _camera(
+    img: np.ndarray, degradation: str, quad: np.ndarray, rng: random.Random, nrng: np.random.Generator
+) -> np.ndarray:
+    """What the phone and the light do to the composed scene."""
+    k = float(np.linalg.norm(quad[1] - quad[0])) / 1000  # blur sizes follow the card's size in the photo
+    phone = degradation == "phone"
+    if degradation == "glare":
+        img = _glare(img, quad, nrng, rng.uniform(0.55, 0.72))
+    if degradation == "shadow":
+        img = _soft_shadow(img, quad, nrng, rng.uniform(0.35, 0.5))
+    if phone:
+        img = _light(img, nrng, rng.uniform(0.25, 0.4), rng.uniform(0.25, 0.4), 0.13)
+    else:
+        img = _light(img, nrng, rng.uniform(0.0, 0.15), rng.uniform(0.0, 0.12), 0.04)
+    if degradation == "overexposed":
+        img = img * rng.uniform(1.45, 1.7) + 20
+    elif degradation == "dark":
+        img = img * rng.uniform(0.12, 0.2)
+    if degradation == "defocus":
+        img = _defocus(img, k * rng.uniform(4.0, 6.0))
+    elif degradation == "heavy_blur":
+        img = cv2.GaussianBlur(img, (0, 0), k * rng.uniform(6.0, 9.0))
+    elif degradation == "motion":
+        img = _motion_blur(img, nrng, max(3, round(k * rng.uniform(7, 12))))
+    else:
+        img = cv2.GaussianBlur(img, (0, 0), max(0.4, k * 0.6))
+    if phone:
+        img = _barrel(img, rng.uniform(0.03, 0.07))
+    luma, chroma = (6.0, 5.0) if degradation in ("phone", "dark") else (2.0, 1.5)
+    img = _sensor_noise(img, nrng, luma, chroma)
+    return _unsharp(img, 2.0, rng.uniform(0.7, 1.0) if phone else rng.uniform(0.15, 0.4))
+
+
+def _photograph(card: Image.Image, side: str, degradation: str, rng: random.Random) -> bytes:
+    nrng = np.random.default_rng(rng.getrandbits(64))
+    if degradation == "worn":
+        card = _wear(card, rng)
+    if degradation == "clean":
+        img = _clean_scan(card, rng, nrng)
+    else:
+        shot = _plan_shot(degradation, rng)
+        img, quad = _compose(card, side, shot, rng, nrng)
+        if degradation == "sleeve":
+            img = _sleeve(img, quad, nrng)
+        img = _camera(img, degradation, quad, rng, nrng)
+    turns = {"rotate_90": 1, "rotate_180": 2, "rotate_270": 3}.get(degradation, 0)
+    out = Image.fromarray(np.ascontiguousarray(np.rot90(np.clip(img, 0, 255).astype(np.uint8), turns)))
+    if degradation == "jpeg":
+        quality = rng.randint(50, 80)
+    else:
+        quality = rng.randint(93, 96) if degradation == "clean" else rng.randint(82, 94)
+    buf = io.BytesIO()
+    out.save(buf, "JPEG", quality=quality)
+    return buf.getvalue()
+
+
+def generate(
+    n: int,
+    *,
+    seed: int = 0,
+    sides: Sequence[str] = SIDES,
+    degradations: Sequence[str] = DEGRADATIONS,
+) -> list[Sample]:
+    """Render n photos per side: all fronts, then all backs; sample i of each side is the same person.
+
+    Args:
+        n: photos per side.
+        seed: the same seed gives the same bytes on the same machine.
+        sides: any of "front", "back".
+        degradations: conditions, cycled as degradations[i % len(degradations)].
+
+    Raises:
+        ValueError: an unknown side or condition, or no conditions.
+    """
+    if unknown := [s for s in sides if s not in SIDES]:
+        raise ValueError(f"unknown side(s) {unknown}; expected {SIDES}")
+    known = DEGRADATIONS + HARD_DEGRADATIONS
+    if not degradations or (unknown := [d for d in degradations if d not in known]):
+        raise ValueError(f"unknown or no degradation(s) {list(degradations)}; expected some of {known}")
+    people = [make_identity(random.Random(f"third-{seed}-person-{i}")) for i in range(n)]
+    samples = []
+    for side in sides:
+        for i, person in enumerate(people):
+            degradation = degradations[i % len(degradations)]
+            rng = random.Random(f"third-{seed}-{side}-{i}-{degradation}")
+            card = render_front(person, rng) if side == "front" else render_back(person, rng)
+            truth = person.front_truth() if side == "front" else person.back_truth()
+            samples.append(
+                Sample(side, degradation, _photograph(card, side, degradation, rng), truth, person)
+            )
+    return samples
+
+
+def main(argv: Sequence[str] | None = None) -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--out", type=Path, required=True, help="folder for the JPEGs and truth.json")
+    parser.add_argument("--n", type=int, default=len(DEGRADATIONS), help="photos per side")
+    parser.add_argument("--seed", type=int, default=0)
+    parser.add_argument("--hard", action="store_true", help="also cycle through HARD_DEGRADATIONS")
+    args = parser.parse_args(argv)
+    degradations = DEGRADATIONS + HARD_DEGRADATIONS if args.hard else DEGRADATIONS
+    args.out.mkdir(parents=True, exist_ok=True)
+    truth = {}
+    for i, sample in enumerate(generate(args.n, seed=args.seed, degradations=degradations)):
+        name = f"{sample.side}_{i % args.n:04d}_{sample.degradation}.jpg"
+        (args.out / name).write_bytes(sample.jpeg)
+        truth[name] = {"side": sample.side, "degradation": sample.degradation, "truth": sample.truth}
+    (args.out / "truth.json").write_text(json.dumps(truth, ensure_ascii=False, indent=1), encoding="utf-8")
+    print(f"wrote {len(truth)} photos to {args.out}")
+
+
+if __name__ == "__main__":
+    main()
