@@ -54,16 +54,19 @@ def locate_cards(image: RGBImage) -> list[CardLocation]:
     """Card-shaped quadrilaterals, most likely first (the reader tries them in turn).
 
     Candidates come from the brightness segmentation, then the edge map, then the difference from
-    the background (a pale card on a pale desk), then the whole image when its own shape is a
-    card's (a scan or a tight crop).
+    the background (a pale card on a pale desk), then calm against busy (a card on a printed
+    page), then the whole image when its own shape is a card's (a scan or a tight crop).
     """
     height, width = image.shape[:2]
     scale = _WORK_SIDE / max(height, width)
     small = cv2.resize(image, (round(width * scale), round(height * scale)), interpolation=cv2.INTER_AREA)
     scored: list[tuple[float, CardLocation]] = []
-    for make_mask in (_brightness_mask, _edge_mask, _background_mask):
+    busy = _busy_share(small)
+    for make_mask in (_brightness_mask, _edge_mask, _background_mask, _calm_mask):
         if make_mask is _background_mask and scored:
-            break  # only for a card neither brightness nor edges found
+            continue  # only for a card neither brightness nor edges found
+        if make_mask is _calm_mask and scored and busy < _BUSY_SHARE:
+            continue  # only for a card on a busy ground (or one nothing else found)
         for fit, quad, cut_off in _card_quads(make_mask(small)):
             if not any(np.abs(quad / scale - c.quad).max() < 0.03 * width for _, c in scored):
                 scored.append((fit, CardLocation((quad / scale).astype(np.float32), cut_off)))
@@ -178,6 +181,43 @@ def _background_mask(small: Mat) -> Mat:
     kernel = cv2.getStructuringElement(cv2.MORPH_RECT, (9, 9))
     mask = cv2.morphologyEx(mask, cv2.MORPH_CLOSE, kernel)
     return cv2.morphologyEx(mask, cv2.MORPH_OPEN, kernel)
+
+
+def _calm_mask(small: Mat) -> Mat:
+    """Where the photo is calm: a card lying on a printed page (a form, a newspaper).
+
+    Brightness, edges and colour all fail there: the page is as pale as the card and its text
+    gives edges everywhere. But small print is dense fine detail all over the page, while the card
+    is mostly blank with a few lines of larger print: the share of detailed pixels in a window a
+    few page lines high, under half the ground's (the photo's border), separates them; a closing
+    fills the card's own lines back in (its outline is then taken from the hull, see
+    :func:`_quad_of`).
+    """
+    busy = cv2.blur(_detail(small).astype(np.float32), (15, 15))
+    calm: Mat = np.where(busy < max(_BUSY_SHARE, 0.5 * _busy_share(small)), 255, 0).astype(np.uint8)
+    calm = cv2.morphologyEx(calm, cv2.MORPH_CLOSE, cv2.getStructuringElement(cv2.MORPH_RECT, (25, 25)))
+    return cv2.morphologyEx(calm, cv2.MORPH_OPEN, cv2.getStructuringElement(cv2.MORPH_RECT, (9, 9)))
+
+
+def _detail(small: Mat) -> npt.NDArray[np.bool_]:
+    """Pixels that differ from their blurred surroundings: the edges of strokes."""
+    grey = cv2.cvtColor(small, cv2.COLOR_RGB2GRAY).astype(np.float32)
+    found: npt.NDArray[np.bool_] = np.abs(grey - cv2.GaussianBlur(grey, (0, 0), 1.5)) > _DETAIL_LEVEL
+    return found
+
+
+def _busy_share(small: Mat) -> float:
+    """Share of detailed pixels along the photo's border (the ground the card lies on)."""
+    detail = _detail(small)
+    band = max(4, round(0.06 * min(detail.shape)))
+    frame = np.concatenate(
+        [detail[:band].ravel(), detail[-band:].ravel(), detail[:, :band].ravel(), detail[:, -band:].ravel()]
+    )
+    return float(frame.mean())
+
+
+_DETAIL_LEVEL = 6.0  # grey levels from the pixel's blurred surroundings: a stroke's edge, not noise
+_BUSY_SHARE = 0.12  # of the border's pixels detailed: the card lies on print (or a coarse texture)
 
 
 def _edge_mask(small: Mat) -> Mat:
