@@ -158,8 +158,21 @@ def _picture(small: RGBImage) -> tuple[float, np.ndarray]:
     distance = np.sqrt(((lab - paper) ** 2).sum(axis=2))
     solid = (distance > 28).astype(np.uint8)
     solid = cv2.morphologyEx(solid, cv2.MORPH_OPEN, np.ones((7, 7), np.uint8))
-    best = max((int(s[cv2.CC_STAT_AREA]) for s in _tall_regions(solid)), default=0)
+    height, width = solid.shape
+    inside = [s for s in _tall_regions(solid) if _clear_of_edges(s, width, height)]
+    best = max((int(s[cv2.CC_STAT_AREA]) for s in inside), default=0)
     return best / solid.size, _printed_pictures(solid)
+
+
+def _clear_of_edges(stat: np.ndarray, width: int, height: int) -> bool:
+    """Whether a region keeps clear of the card's edges, as print does.
+
+    A region reaching an edge is a shadow or the desk, seen when the outline was taken too wide
+    (the whole photo, nothing better found): taken for the portrait, it had turned a back away
+    as the front.
+    """
+    x, y, w, h = (int(v) for v in stat[:4])
+    return x > 1 and y > 1 and x + w < width - 1 and y + h < height - 1
 
 
 def _tall_regions(solid: np.ndarray) -> list[np.ndarray]:
@@ -185,9 +198,8 @@ def _printed_pictures(solid: np.ndarray) -> np.ndarray:
     joined = cv2.morphologyEx(solid, cv2.MORPH_CLOSE, np.ones((5, 5), np.uint8))
     height, width = solid.shape
     where = np.zeros((height, width), bool)
-    for x, y, w, h, _ in _tall_regions(joined):
-        if x > 1 and y > 1 and x + w < width - 1 and y + h < height - 1:
-            where[max(y - 3, 0) : y + h + 3, max(x - 3, 0) : x + w + 3] = True
+    for x, y, w, h, _ in (s for s in _tall_regions(joined) if _clear_of_edges(s, width, height)):
+        where[max(y - 3, 0) : y + h + 3, max(x - 3, 0) : x + w + 3] = True
     return where
 
 
