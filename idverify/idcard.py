@@ -148,7 +148,8 @@ def _read_side(
     reading = cardtext.read_front(lines) if side is Side.FRONT else cardtext.read_back(lines)
     fields = dict(reading.fields)
     glared = _glared_fields(card, side, reading)
-    doubtful = {key for key in ("name",) if side is Side.FRONT and not _gb2312(fields[key].text)}
+    name = fields["name"].text if side is Side.FRONT else ""
+    doubtful = {"name"} if side is Side.FRONT and not (_gb2312(name) and _name_shaped(name)) else set()
     identity = set(decision.IDENTITY_FIELDS[side])
     doubtful |= glared & identity
     notes = (*reading.notes, *(f"{key}_glare" for key in sorted(glared - identity)))
@@ -513,6 +514,22 @@ def _gb2312(text: str) -> bool:
     characters outside GB 2312 exist too: they ask for review the same way, never a failure.
     """
     return hanzi.in_gb2312(text)
+
+
+def _name_shaped(text: str) -> bool:
+    """Whether a reading has a name's shape: 2-4 characters, or parts joined by ``·`` (买买提·艾力).
+
+    A longer run is the name with something else read into it (print from a page under the card,
+    a label): it may differ from the declared name for that alone, so it asks for review rather
+    than failing the person.
+    """
+    parts = text.split("·")
+    if len(parts) > 1:
+        return all(parts) and len(text) <= _LONGEST_NAME
+    return 2 <= len(text) <= 4
+
+
+_LONGEST_NAME = 20  # generous: a transliterated name may run onto a second line, a page of print does not fit
 
 
 def _simplified_name(name: FieldValue) -> FieldValue:

@@ -63,6 +63,13 @@ def test_name_that_glare_may_have_cut_asks_for_review(
 ) -> None:
     card = np.full((540, 856, 3), 210, np.uint8)
     if glared:
-        card[40:100, 200:320] = 255  # clipped white right after the one character read
-    result = _read("张", "张三", card)
+        card[40:100, 230:350] = 255  # clipped white right after the two characters read
+    result = _read("张三", "张三丰", card)
     assert (result.review_reasons, result.reasons) == (review, reasons)
+
+
+@pytest.mark.parametrize("read", ["张", "张三本人到场申请"])
+def test_a_reading_without_a_names_shape_asks_for_review(read: str) -> None:
+    """One character (the rest lost) or a run of print beside it is no proof of another name."""
+    result = _read(read, "张三")
+    assert (result.review_reasons, result.reasons) == (("name_uncertain",), ())
