@@ -66,8 +66,27 @@ def address_prefix_known(address: str) -> bool:
     for province, prefix in places.provinces.items():
         if address.startswith(province):
             rest = address[len(province) :]
-            return any(rest.startswith(name) for name in places.by_province[prefix] if len(name) >= 2)
+            known = places.by_province[prefix]
+            first = max((n for n in known if len(n) >= 2 and rest.startswith(n)), key=len, default=None)
+            return first is not None and _county_known(rest[len(first) :], first, known)
     return False
+
+
+def _county_known(rest: str, city: str, known: frozenset[str]) -> bool:
+    """After a prefecture-level city, the county that follows is a place of the province too.
+
+    ``湖南省怀化市激浦县`` (溆 misread) passed on its city alone. Only a county-shaped start is
+    checked (a name ending in 县, 区, 市 or 旗); an address that goes on to its street without one
+    is left alone.
+    """
+    if not city.endswith(_PREFECTURE_ENDINGS) or any(rest.startswith(n) for n in known if len(n) >= 2):
+        return True
+    county = _COUNTY.match(rest)
+    return county is None
+
+
+_PREFECTURE_ENDINGS = ("市", "州", "地区", "盟")
+_COUNTY = re.compile(r"^[\u4e00-\u9fff]{1,6}?[县区市旗]")
 
 
 def authority_shape_ok(authority: str) -> bool:

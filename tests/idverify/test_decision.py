@@ -127,6 +127,11 @@ ADDRESSES = [
     ("湖南省长沙市芙蓉区人民路1号", True),
     ("北京市朝阳区建国路1号", True),
     ("湖市少长冰广苏苏区湖江中", False),
+    ("湖南省怀化市溆浦县柏杨镇团坪村13组", True),
+    ("湖南省怀化市新晃侗族自治县山小乡", True),
+    ("湖南省长沙市五一大道1号", True),  # no county written: the street is not checked
+    ("湖南省怀化市激浦县柏杨镇团坪村13组", False),  # 溆 misread: the city alone passed it
+    ("湖南省湘潭市浦潭县团山街道金中村6组", False),
 ]
 
 
