@@ -189,12 +189,19 @@ def _calm_mask(small: Mat) -> Mat:
     Brightness, edges and colour all fail there: the page is as pale as the card and its text
     gives edges everywhere. But small print is dense fine detail all over the page, while the card
     is mostly blank with a few lines of larger print: the share of detailed pixels in a window a
-    few page lines high, under half the ground's (the photo's border), separates them; a closing
-    fills the card's own lines back in (its outline is then taken from the hull, see
-    :func:`_quad_of`).
+    few page lines high separates them (under a fixed share first; under half the ground's, the
+    photo's border, when that finds no card); a closing fills the card's own lines back in (its
+    outline is then taken from the hull, see :func:`_quad_of`).
     """
     busy = cv2.blur(_detail(small).astype(np.float32), (15, 15))
-    calm: Mat = np.where(busy < max(_BUSY_SHARE, 0.5 * _busy_share(small)), 255, 0).astype(np.uint8)
+    mask = _calm_below(busy, _BUSY_SHARE)
+    if _card_quads(mask):
+        return mask
+    return _calm_below(busy, 0.5 * _busy_share(small))  # a card with a textured print of its own
+
+
+def _calm_below(busy: Mat, level: float) -> Mat:
+    calm: Mat = np.where(busy < level, 255, 0).astype(np.uint8)
     calm = cv2.morphologyEx(calm, cv2.MORPH_CLOSE, cv2.getStructuringElement(cv2.MORPH_RECT, (25, 25)))
     return cv2.morphologyEx(calm, cv2.MORPH_OPEN, cv2.getStructuringElement(cv2.MORPH_RECT, (9, 9)))
 
