@@ -520,15 +520,18 @@ def _name_shaped(text: str) -> bool:
     """Whether a reading has a name's shape: 2-4 characters, or parts joined by ``·`` (买买提·艾力).
 
     A longer run is the name with something else read into it (print from a page under the card,
-    a label): it may differ from the declared name for that alone, so it asks for review rather
-    than failing the person.
+    a label), and a reading made of the labels' characters alone is labels: either may differ from
+    the declared name for that alone, so it asks for review rather than failing the person.
     """
+    if set(text) <= _LABEL_CHARS:
+        return False  # the labels read as the name (出住: 出生 and 住址 where the name was washed out)
     parts = text.split("·")
     if len(parts) > 1:
         return all(parts) and len(text) <= _LONGEST_NAME
     return 2 <= len(text) <= 4
 
 
+_LABEL_CHARS = frozenset("".join(cardtext.FRONT_LABELS.values()))
 _LONGEST_NAME = 20  # generous: a transliterated name may run onto a second line, a page of print does not fit
 
 

@@ -186,7 +186,7 @@ def test_a_tilted_card_without_an_outline_is_read_level(gen: ModuleType, slant: 
 @pytest.mark.parametrize(
     ("text", "shaped"),
     [("覃梓", True), ("欧阳娜娜", True), ("买买提·艾力", True), ("覃梓本人到场", False), ("梓", False),
-     ("·艾力", False), ("", False)],
+     ("·艾力", False), ("", False), ("出住", False), ("王民", True)],
 )  # fmt: skip
 def test_a_reading_without_a_names_shape_is_doubtful(text: str, shaped: bool) -> None:
     """Print from a page under the card read into the name asks for review, never fails the person."""
