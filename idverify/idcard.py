@@ -99,29 +99,53 @@ def read_card(
         return _failed(side, None, decoded.reason or "image_corrupt", timer)
     candidates = layout.locate_cards(decoded.pixels)
     timer.lap("locate")
-    view: _View | None = None
-    for candidate in [*candidates, None]:
-        # Last, when no outline gave a card: find it by its print.
-        location = candidate or _locate_by_text(decoded.pixels)
-        if location is None:
-            break
-        card, quad = layout.rectify(decoded.pixels, location)
-        view = _read_view(card, side, config)
-        if view is not None and view.best[0] >= _SEEN:
-            break
+    found = _best_view(decoded.pixels, candidates, side, config)
     timer.lap("read")
-    if view is None or view.best[0] < _SEEN:
+    if found is None or found[0].best[0] < _SEEN:
         return _failed(
-            side, None, "not_id_card" if candidates or view is not None else "card_not_found", timer
+            side, None, "not_id_card" if candidates or found is not None else "card_not_found", timer
         )
-    card = view.card
+    view, location, quad = found
     rotation = _rotation(quad, view.flipped)
     seen = side if view.evidence[side.value] >= view.best[0] - 0.1 else view.best[1]
     if seen != side:
         return _failed(side, seen, "wrong_side", timer, rotation)
-    cut_off = location.cut_off if location is not None else False
-    return _read_side(card, side, view.lines, cut_off, rotation, timer, today, declared_name,
+    return _read_side(view.card, side, view.lines, location.cut_off, rotation, timer, today, declared_name,
                       declared_id_number, config)  # fmt: skip
+
+
+def _best_view(
+    photo: RGBImage, candidates: list[layout.CardLocation], side: Side, config: CardConfig
+) -> tuple[_View, layout.CardLocation, np.ndarray] | None:
+    """The card read from the first outline that shows one, else from its print.
+
+    An outline that shows a card ends the search. The whole photo taken as the card (its shape
+    is a card's, or all of it is bright: a scan, a tight crop, a card washed out on white) ends it only
+    when it reads convincingly; otherwise the card found by its print is read too and the better
+    reading kept (a card overexposed on white paper, the photo upright: read whole and squashed,
+    its labels had been read as the name).
+    """
+    best: tuple[_View, layout.CardLocation, np.ndarray] | None = None
+    for candidate in [*candidates, None]:
+        # Last, when no outline gave a card: find it by its print.
+        location = candidate or _locate_by_text(photo)
+        if location is None:
+            break
+        card, quad = layout.rectify(photo, location)
+        view = _read_view(card, side, config)
+        if view is None:
+            continue
+        if best is None or view.best[0] > best[0].best[0]:
+            best = (view, location, quad)
+        whole = (
+            location.whole_image or cv2.contourArea(location.quad) >= _WHOLE * photo.shape[0] * photo.shape[1]
+        )
+        if view.best[0] >= (_CONVINCING if whole else _SEEN):
+            break
+    return best
+
+
+_WHOLE = 0.9  # of the photo's area: an outline this large is the photo's own edge (or its bright ground)
 
 
 def _locate_by_text(photo: RGBImage) -> layout.CardLocation | None:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import random
 from types import ModuleType
 
 import cv2
@@ -224,3 +225,17 @@ def test_a_card_on_a_printed_page_is_found_and_read_without_the_page(gen: Module
     result = read_card(jpeg, "back", today=TODAY)
     assert result.text("authority") == person.authority
     assert result.ok, result.reasons
+
+
+def test_a_card_washed_out_on_white_paper_is_read_from_its_print() -> None:
+    """Overexposed on white (the third renderer's seed-4242 card #33), the card's edge is gone and
+    the bright ground is taken whole as the card: read squashed, its labels had been read as the
+    name (出住) and the person failed. The card found by its print reads better, and is kept."""
+    from scripts import gen_idcards_third as third
+
+    person = third.make_identity(random.Random("third-4242-person-33"))
+    rng = random.Random("third-4242-front-33-overexposed")
+    jpeg = third._photograph(third.render_front(person, rng), "front", "overexposed", rng)
+    result = read_card(jpeg, "front", today=TODAY, declared_name=person.name)
+    assert (result.text("name"), result.text("id_number")) == (person.name, person.id_number)
+    assert result.ok, (result.reasons, result.review_reasons)
