@@ -81,8 +81,7 @@ def _county_known(rest: str, city: str, known: frozenset[str]) -> bool:
     """
     if not city.endswith(_PREFECTURE_ENDINGS) or any(rest.startswith(n) for n in known if len(n) >= 2):
         return True
-    county = _COUNTY.match(rest)
-    return county is None
+    return _COUNTY.match(rest) is None
 
 
 _PREFECTURE_ENDINGS = ("市", "州", "地区", "盟")
