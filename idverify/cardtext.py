@@ -491,11 +491,15 @@ def read_back(lines: Sequence[CardLine], width: float = 856.0) -> Reading:
 
 
 def _after_label(row: _Row, label: str) -> list[_Char]:
-    """A row found by its content: everything after the first character that cannot be part of the label."""
+    """A row found by its content: everything after its label, the label read whole, half of it in
+    its places, or as far as its characters go."""
     text = row.text
     pos = text.find(label)
     if pos >= 0:
         return row.chars[pos + len(label) :]
+    in_place = sum(a == b for a, b in zip(text, label, strict=False))
+    if in_place >= (len(label) + 1) // 2 and len(text) > len(label) + 1:
+        return row.chars[len(label) :]  # the label misread but in its places (答发机关 for 签发机关)
     head = 0
     while head < min(len(label), len(text)) and text[head] in label:
         head += 1

@@ -144,6 +144,16 @@ def test_validity_found_by_content_when_its_label_is_lost() -> None:
     assert (fields["valid_from"].text, fields["authority"].text) == ("2015.03.10", "长沙市公安局芙蓉分局")
 
 
+def test_authority_found_by_content_drops_its_misread_label() -> None:
+    """Label and value read as one line, 签 read 答: the label, half of it in its places, is
+    dropped (it had been read into the authority)."""
+    lines = [line for line in _back() if line.text not in ("签发机关", "长沙市公安局芙蓉分局", "有效期限")]
+    # the merged line starts right of the label column (the validity label, further left, sets it)
+    lines += [_at("答发机关长沙市公安局芙蓉分局", 180, 386, 680), _at("有效期限", 110, 450)]
+    reading = read_back(lines)
+    assert (reading.fields["authority"].text, reading.notes) == ("长沙市公安局芙蓉分局", ())
+
+
 def test_glared_authority_is_flagged_not_corrected() -> None:
     reading = read_back(_back(authority="卓市公安周附湖分局"))
     assert reading.fields["authority"].text == "卓市公安周附湖分局"
