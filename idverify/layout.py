@@ -70,7 +70,9 @@ def locate_cards(image: RGBImage) -> list[CardLocation]:
         for fit, quad, cut_off in _card_quads(make_mask(small)):
             if not any(np.abs(quad / scale - c.quad).max() < 0.03 * width for _, c in scored):
                 scored.append((fit, CardLocation((quad / scale).astype(np.float32), cut_off)))
-    out = [c for _, c in sorted(scored, key=lambda item: item[0])]
+    # On a busy ground (print, a coarse texture) an outline running off the photo is more often
+    # the card merged with the ground than a card cut off: one lying wholly inside goes first.
+    out = [c for _, c in sorted(scored, key=lambda item: (busy >= _BUSY_SHARE and item[1].cut_off, item[0]))]
     if abs(width / height - ASPECT) < 0.2 or abs(height / width - ASPECT) < 0.2:
         corners = np.array([[0, 0], [width, 0], [width, height], [0, height]], np.float32)
         out.append(CardLocation(corners, False, whole_image=True))
