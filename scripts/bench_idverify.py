@@ -529,17 +529,17 @@ def bench_real_footage(folder: str) -> None:
 
 
 def bench_verify(runs: int) -> None:
-    """Whole verifications on cards of both renderers (alternating), declared name and number given."""
+    """Whole verifications on cards of every renderer (taken in turn), declared name and number given."""
     photos = {p.stem: np.asarray(Image.open(p).convert("RGB")) for p in sorted(gen.FACES_DIR.glob("*.jpg"))}
     challenge = ("blink", "turn_left")
     rng = np.random.default_rng(3)
-    pairs = []
+    per_renderer = []
     for module in RENDERERS.values():
-        cards = module.generate(
-            max(1, runs // 2), seed=77, degradations=("clean", "perspective", "shadow", "noise")
-        )
+        usual = [d for d in ("clean", "perspective", "shadow", "noise") if d in module.DEGRADATIONS]
+        cards = module.generate(-(-runs // len(RENDERERS)), seed=77, degradations=usual or ("clean",))
         fronts, backs = [s for s in cards if s.side == "front"], [s for s in cards if s.side == "back"]
-        pairs += list(zip(fronts, backs, strict=True))
+        per_renderer.append(list(zip(fronts, backs, strict=True)))
+    pairs = [pair for turn in zip(*per_renderer, strict=True) for pair in turn]
     walls, cpus, cards_cpu, raws, states = [], [], [], [], defaultdict(int)
     for front, back in pairs[:runs]:
         frames = gen.frames_to_jpeg(gen.make_sequence(photos["obama"], challenge, rng))  # 8 frames
