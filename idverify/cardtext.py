@@ -115,12 +115,15 @@ class Reading:
         labels: how many of the side's labels were found (side detection uses it).
         boxes: field key -> the boxes of the lines its characters were read from (a field not
             found has none), so the card's picture there can be looked at (glare over the print).
+        second_choices: field key -> the recogniser's second choice at each of its characters,
+            aligned with its text (" " where there was none); the name's only, for now.
     """
 
     fields: dict[str, FieldValue]
     notes: tuple[str, ...] = ()
     labels: int = 0
     boxes: dict[str, tuple[Box, ...]] = field(default_factory=dict)
+    second_choices: dict[str, str] = field(default_factory=dict)
 
 
 def group_rows(lines: Iterable[CardLine]) -> list[_Row]:
@@ -287,7 +290,8 @@ def read_front(lines: Sequence[CardLine], width: float = 856.0) -> Reading:
         notes.append("address_place_unknown")
     labels = sum(1 for row in rows for _ in found[id(row)])
     boxes = {key: _boxes(chars) for key, chars in spans.items() if fields[key].text}
-    return Reading({k: fields[k] for k in FRONT_LABELS}, tuple(notes), labels, boxes)
+    seconds = {"name": "".join(c.alt[:1] or " " for c in spans["name"])}
+    return Reading({k: fields[k] for k in FRONT_LABELS}, tuple(notes), labels, boxes, seconds)
 
 
 def _number_row(rows: Sequence[_Row]) -> _Row | None:

@@ -174,6 +174,8 @@ def _read_side(
     glared = _glared_fields(card, side, reading)
     name = fields["name"].text if side is Side.FRONT else ""
     doubtful = {"name"} if side is Side.FRONT and not (_gb2312(name) and _name_shaped(name)) else set()
+    if _second_choice_gives(name, reading.second_choices.get("name", ""), declared_name):
+        doubtful.add("name")
     identity = set(decision.IDENTITY_FIELDS[side])
     doubtful |= glared & identity
     notes = (*reading.notes, *(f"{key}_glare" for key in sorted(glared - identity)))
@@ -553,6 +555,17 @@ def _name_shaped(text: str) -> bool:
     if len(parts) > 1:
         return all(parts) and len(text) <= _LONGEST_NAME
     return 2 <= len(text) <= 4
+
+
+def _second_choice_gives(read: str, seconds: str, declared: str | None) -> bool:
+    """Whether the declared name is what the recogniser read, with its second choice taken wherever
+    they differ (辰 read 展, 辰 its second choice): two readings disagree, so the name is no proof
+    of another person; it goes to review instead of failing. Never the other way: a reading that
+    matches is not made doubtful by its second choices.
+    """
+    if not declared or len(declared) != len(read) or len(seconds) != len(read) or declared == read:
+        return False
+    return all(d == r or d == s for d, r, s in zip(declared, read, seconds, strict=True))
 
 
 _LABEL_CHARS = frozenset("".join(cardtext.FRONT_LABELS.values()))

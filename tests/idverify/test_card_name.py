@@ -73,3 +73,25 @@ def test_a_reading_without_a_names_shape_asks_for_review(read: str) -> None:
     """One character (the rest lost) or a run of print beside it is no proof of another name."""
     result = _read(read, "张三")
     assert (result.review_reasons, result.reasons) == (("name_uncertain",), ())
+
+
+@pytest.mark.parametrize(
+    ("declared", "review", "reasons"),
+    [
+        ("朱辰欣", ("name_uncertain",), ()),  # the recogniser's second choice gives the declared name
+        ("朱晨欣", (), ("name_mismatch",)),  # it does not: the reading decides as before
+        ("朱展欣", (), ()),  # a reading that matches stays a pass
+    ],
+)
+def test_a_name_its_second_choices_give_asks_for_review(
+    declared: str, review: tuple[str, ...], reasons: tuple[str, ...]
+) -> None:
+    """辰 read 展 (confidently, under blur), 辰 the second choice: two readings disagree, so the
+    name proves no other person; a person looks."""
+    lines = _front_lines("朱展欣")
+    lines[1] = CardLine(
+        "朱展欣", 0.97, lines[1].box, (0.99, 0.9, 0.99), (("宋", 0.001), ("辰", 0.08), ("", 0.0))
+    )
+    result = idcard._read_side(np.full((540, 856, 3), 210, np.uint8), Side.FRONT, lines, False, 0,
+                               idcard._Timer(), dt.date(2026, 11, 24), declared, NUMBER, CONFIG)  # fmt: skip
+    assert (result.review_reasons, result.reasons) == (review, reasons)
