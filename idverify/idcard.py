@@ -187,6 +187,7 @@ def _read_side(
         fields["birth_date"] = _reread_birth(card, lines, fields["birth_date"])
     else:
         fields.update(_reread_validity(card, lines, fields["valid_from"], fields["valid_until"]))
+        doubtful |= {key for key in ("valid_from", "valid_until") if not _date_shaped(fields[key].text)}
     timer.lap("fields")
     if side is Side.FRONT:
         found = checks.check_front(
@@ -540,6 +541,20 @@ def _gb2312(text: str) -> bool:
     characters outside GB 2312 exist too: they ask for review the same way, never a failure.
     """
     return hanzi.in_gb2312(text)
+
+
+def _date_shaped(text: str) -> bool:
+    """Whether a validity date reads as one (``2015.03.10``, a real day, or 长期); empty counts too
+    (unreadable is decided apart). A date that does not (``110.01.31``) is a misreading, no proof
+    that the card is invalid: it asks for review instead of failing the person."""
+    return (
+        not text
+        or text == "长期"
+        or (_DOTTED.fullmatch(text) is not None and checks.parse_cn_date(text) is not None)
+    )
+
+
+_DOTTED = re.compile(r"\d{4}\.\d{2}\.\d{2}")
 
 
 def _name_shaped(text: str) -> bool:

@@ -95,3 +95,25 @@ def test_a_name_its_second_choices_give_asks_for_review(
     result = idcard._read_side(np.full((540, 856, 3), 210, np.uint8), Side.FRONT, lines, False, 0,
                                idcard._Timer(), dt.date(2026, 11, 24), declared, NUMBER, CONFIG)  # fmt: skip
     assert (result.review_reasons, result.reasons) == (review, reasons)
+
+
+@pytest.mark.parametrize(
+    ("validity", "review", "reasons"),
+    [
+        ("0110.01.31-2031.01.31", ("validity_uncertain",), ()),  # the year 110: a misreading, no proof
+        ("2011.01.31-2031.01.31", (), ()),
+        ("2011.01.31-2016.01.31", (), ("card_expired",)),  # well read and ended: proof
+    ],
+)
+def test_a_validity_date_that_is_not_a_date_asks_for_review(
+    validity: str, review: tuple[str, ...], reasons: tuple[str, ...]
+) -> None:
+    def at(text: str, x: float, y: float) -> CardLine:
+        return CardLine(text, 0.99, (x, y, x + 30 * len(text), y + 44))
+
+    lines = [at("中华人民共和国", 280, 60), at("居民身份证", 270, 140), at("签发机关", 180, 390),
+             at("长沙市公安局芙蓉分局", 330, 386), at("有效期限", 180, 450),
+             at(validity, 330, 446)]  # fmt: skip
+    result = idcard._read_side(np.full((540, 856, 3), 210, np.uint8), Side.BACK, lines, False, 0,
+                               idcard._Timer(), dt.date(2026, 11, 24), None, None, CONFIG)  # fmt: skip
+    assert (result.review_reasons, result.reasons) == (review, reasons)
