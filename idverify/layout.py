@@ -23,6 +23,8 @@ from idverify.types import RGBImage
 CARD_W, CARD_H = 856, 540
 ASPECT = CARD_W / CARD_H
 _WORK_SIDE = 640
+#: Candidate outlines: (misfit, corners, cut off), as :func:`_card_quads` gives them.
+_Quads = list[tuple[float, npt.NDArray[np.float64], bool]]
 
 Mat = npt.NDArray[Any]  # OpenCV's untyped arrays
 Box = tuple[int, int, int, int]  # x0, y0, x1, y1 on the rectified card
@@ -61,15 +63,20 @@ def locate_cards(image: RGBImage) -> list[CardLocation]:
     scale = _WORK_SIDE / max(height, width)
     small = cv2.resize(image, (round(width * scale), round(height * scale)), interpolation=cv2.INTER_AREA)
     scored: list[tuple[float, CardLocation]] = []
-    busy = _busy_share(small)
-    for make_mask in (_brightness_mask, _edge_mask, _background_mask, _calm_mask):
-        if make_mask is _background_mask and scored:
-            continue  # only for a card neither brightness nor edges found
-        if make_mask is _calm_mask and scored and busy < _BUSY_SHARE:
-            continue  # only for a card on a busy ground (or one nothing else found)
-        for fit, quad, cut_off in _card_quads(make_mask(small)):
+
+    def add(found: _Quads) -> None:
+        for fit, quad, cut_off in found:
             if not any(np.abs(quad / scale - c.quad).max() < 0.03 * width for _, c in scored):
                 scored.append((fit, CardLocation((quad / scale).astype(np.float32), cut_off)))
+
+    for make_mask in (_brightness_mask, _edge_mask, _background_mask):
+        if make_mask is _background_mask and scored:
+            continue  # only for a card neither brightness nor edges found
+        add(_card_quads(make_mask(small)))
+    detail = _detail(small)
+    busy = _busy_share(detail)
+    if not scored or busy >= _BUSY_SHARE:  # a card on a busy ground (or one nothing else found)
+        add(_calm_quads(detail, busy))
     # On a busy ground (print, a coarse texture) an outline running off the photo is more often
     # the card merged with the ground than a card cut off: one lying wholly inside goes first.
     out = [c for _, c in sorted(scored, key=lambda item: (busy >= _BUSY_SHARE and item[1].cut_off, item[0]))]
@@ -185,8 +192,8 @@ def _background_mask(small: Mat) -> Mat:
     return cv2.morphologyEx(mask, cv2.MORPH_OPEN, kernel)
 
 
-def _calm_mask(small: Mat) -> Mat:
-    """Where the photo is calm: a card lying on a printed page (a form, a newspaper).
+def _calm_quads(detail: npt.NDArray[np.bool_], ground: float) -> _Quads:
+    """Card quadrilaterals where the photo is calm: a card lying on a printed page (a form, a newspaper).
 
     Brightness, edges and colour all fail there: the page is as pale as the card and its text
     gives edges everywhere. But small print is dense fine detail all over the page, while the card
@@ -195,11 +202,9 @@ def _calm_mask(small: Mat) -> Mat:
     photo's border, when that finds no card); a closing fills the card's own lines back in (its
     outline is then taken from the hull, see :func:`_quad_of`).
     """
-    busy = cv2.blur(_detail(small).astype(np.float32), (15, 15))
-    mask = _calm_below(busy, _BUSY_SHARE)
-    if _card_quads(mask):
-        return mask
-    return _calm_below(busy, 0.5 * _busy_share(small))  # a card with a textured print of its own
+    busy = cv2.blur(detail.astype(np.float32), (15, 15))
+    # Half the ground's share only when the fixed one finds no card: a card with a textured print.
+    return _card_quads(_calm_below(busy, _BUSY_SHARE)) or _card_quads(_calm_below(busy, 0.5 * ground))
 
 
 def _calm_below(busy: Mat, level: float) -> Mat:
@@ -215,9 +220,8 @@ def _detail(small: Mat) -> npt.NDArray[np.bool_]:
     return found
 
 
-def _busy_share(small: Mat) -> float:
+def _busy_share(detail: npt.NDArray[np.bool_]) -> float:
     """Share of detailed pixels along the photo's border (the ground the card lies on)."""
-    detail = _detail(small)
     band = max(4, round(0.06 * min(detail.shape)))
     frame = np.concatenate(
         [detail[:band].ravel(), detail[-band:].ravel(), detail[:, :band].ravel(), detail[:, -band:].ravel()]
@@ -241,7 +245,7 @@ def _edge_mask(small: Mat) -> Mat:
     return cv2.morphologyEx(filled, cv2.MORPH_OPEN, np.ones((9, 9), np.uint8))
 
 
-def _card_quads(mask: Mat) -> list[tuple[float, npt.NDArray[np.float64], bool]]:
+def _card_quads(mask: Mat) -> _Quads:
     """Quadrilaterals of the largest contours that have the card's aspect and fill it well.
 
     Each comes with a misfit score (0 is a perfect card): the aspect's distance from 85.6:54 plus
