@@ -125,3 +125,27 @@ def test_card_found_by_its_print_along_its_lines() -> None:
     vertical = abs(found.quad[1, 1] - found.quad[0, 1]) > abs(found.quad[1, 0] - found.quad[0, 0])
     assert vertical == (sides[0] > sides[1])  # the long side is the vertical one
     assert sides.max() / sides.min() == pytest.approx(layout.ASPECT, rel=0.01)
+
+
+def _speckled(photo: np.ndarray) -> np.ndarray:
+    """The photo with its dark ground covered in fine grey specks (a busy ground: print, a weave)."""
+    rng = np.random.default_rng(0)
+    ground = photo[..., 0] < 128
+    specks = cv2.dilate((rng.random(ground.shape) < 0.25).astype(np.uint8), np.ones((2, 2), np.uint8))
+    out = photo.copy()
+    out[ground & specks.astype(bool)] = 150
+    return out
+
+
+def test_on_a_busy_ground_the_outline_wholly_inside_goes_first() -> None:
+    # A square-on outline running off the left edge and a card in perspective wholly inside.
+    inside = _photo([[640, 470], [1230, 520], [1190, 900], [650, 870]])
+    running_off = _photo([[-40, 40], [560, 40], [560, 420], [-40, 420]])
+    photo = np.maximum(inside, running_off)
+
+    calm = layout.locate_cards(photo)
+    assert [c.cut_off for c in calm] == [True, False]  # on a calm desk the better fit goes first
+
+    busy = layout.locate_cards(_speckled(photo))
+    assert [c.cut_off for c in busy] == [False, True]
+    assert np.abs(busy[0].quad - [[640, 470], [1230, 520], [1190, 900], [650, 870]]).max() < 8

@@ -105,3 +105,20 @@ def test_glare_over_the_text_rows_is_refused(gen: ModuleType) -> None:
     """A highlight wiping out most of the birth date and the address."""
     result = precheck(_front_photo(gen, lambda p, c: _blob(c, 300, 250, 220, 90) if c.size else p), "front")
     assert not result.ok and result.reasons == ("quality_glare_fields",), result.measures
+
+
+@pytest.mark.parametrize("seed", [0, 1])
+def test_shadow_along_an_edge_is_not_taken_for_the_portrait(gen: ModuleType, seed: int) -> None:
+    """A back photographed whole (the photo is the card) with a shadow over its left fifth: the
+    shadow is tall and solid like a portrait, but it reaches the card's edges, which print never
+    does; it had turned genuine backs away as the front."""
+    import cv2
+
+    rng = np.random.default_rng(seed)
+    card = gen.render_back(gen.make_identity(rng), rng).astype(np.float32)
+    shade = np.ones(card.shape[:2], np.float32)
+    shade[:, : card.shape[1] // 5] = 0.35
+    shade = cv2.GaussianBlur(shade, (0, 0), 6)
+    result = precheck(_jpeg(np.clip(card * shade[..., None], 0, 255).astype(np.uint8)), "back")
+    assert result.ok, (result.reasons, result.measures)
+    assert result.detected_side == "back"
