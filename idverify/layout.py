@@ -198,13 +198,59 @@ def _calm_quads(detail: npt.NDArray[np.bool_], ground: float) -> _Quads:
     Brightness, edges and colour all fail there: the page is as pale as the card and its text
     gives edges everywhere. But small print is dense fine detail all over the page, while the card
     is mostly blank with a few lines of larger print: the share of detailed pixels in a window a
-    few page lines high separates them (under a fixed share first; under half the ground's, the
-    photo's border, when that finds no card); a closing fills the card's own lines back in (its
-    outline is then taken from the hull, see :func:`_quad_of`).
+    few page lines high separates them (under a fixed share first; under half, then two thirds,
+    of the ground's, the photo's border, when that finds no card); a closing fills the card's own
+    lines back in (its outline is then taken from the hull, see :func:`_quad_of`).
     """
     busy = cv2.blur(detail.astype(np.float32), (15, 15))
-    # Half the ground's share only when the fixed one finds no card: a card with a textured print.
-    return _card_quads(_calm_below(busy, _BUSY_SHARE)) or _card_quads(_calm_below(busy, 0.5 * ground))
+    # Levels relative to the ground only when the fixed one finds no card: a card with a textured
+    # print, or one whose blank is grainy (a phone's noise in dim light).
+    for level in (_BUSY_SHARE, 0.5 * ground, 0.65 * ground):
+        calm = _calm_below(busy, level)
+        found = _card_quads(calm) or _calm_islands(calm)
+        if found:
+            return found
+    return []
+
+
+def _calm_islands(calm: Mat) -> _Quads:
+    """Card-shaped islands of calm wholly surrounded by print, when no calm region fills a card's shape.
+
+    A card's own dense print (a portrait, the number line, a long address) is as busy as the page
+    and bites into its calm region from the edge, so the outline of what is calm is no card's and
+    its hull loses a corner. The card's blank margins still span it, so the smallest rectangle
+    around the region is the card; it is taken only when that rectangle is card-shaped, half
+    calm, inside the photo and surrounded by busy ground on every side (a blank stretch of the
+    page itself runs on into more blank page).
+    """
+    contours, _ = cv2.findContours(calm, cv2.RETR_EXTERNAL, cv2.CHAIN_APPROX_NONE)
+    height, width = calm.shape
+    out = []
+    for contour in sorted(contours, key=cv2.contourArea, reverse=True)[:3]:
+        area = cv2.contourArea(contour)
+        if area < 0.08 * height * width:
+            break
+        rect = _order_corners(cv2.boxPoints(cv2.minAreaRect(contour)).astype(np.float64))
+        if _touches_border(rect, width, height) or not _card_like(rect, area, min_fill=_ISLAND_FILL):
+            continue
+        if _calm_share_around(calm, rect) <= _ISLAND_SHORE:
+            out.append((_misfit(rect, area), rect, False))
+    return out
+
+
+def _calm_share_around(calm: Mat, quad: npt.NDArray[np.float64]) -> float:
+    """Share of calm pixels in a band around ``quad`` (a tenth of its size wide), within the photo."""
+    centre = quad.mean(axis=0)
+    inner = np.zeros(calm.shape, np.uint8)
+    outer = np.zeros(calm.shape, np.uint8)
+    cv2.fillPoly(inner, [np.round(centre + (quad - centre) * 1.04).astype(np.int32)], 1)
+    cv2.fillPoly(outer, [np.round(centre + (quad - centre) * 1.2).astype(np.int32)], 1)
+    band = (outer > 0) & (inner == 0)
+    return float((calm[band] > 0).mean()) if band.any() else 1.0
+
+
+_ISLAND_FILL = 0.5  # of the rectangle calm: its margins and the blank between its lines
+_ISLAND_SHORE = 0.1  # at most this share of the band around it calm: print on every side
 
 
 def _calm_below(busy: Mat, level: float) -> Mat:
@@ -385,13 +431,13 @@ def _misfit(quad: npt.NDArray[np.float64], area: float) -> float:
     return abs(long_side / max(short_side, 1e-6) - ASPECT) + abs(1.0 - area / max(quad_area, 1e-6))
 
 
-def _card_like(quad: npt.NDArray[np.float64], area: float) -> bool:
+def _card_like(quad: npt.NDArray[np.float64], area: float, min_fill: float = 0.85) -> bool:
     """Aspect near 85.6:54 (either way round) and the contour fills the quadrilateral."""
     sides = [float(np.linalg.norm(quad[(i + 1) % 4] - quad[i])) for i in range(4)]
     long_side, short_side = (sides[0] + sides[2]) / 2, (sides[1] + sides[3]) / 2
     aspect = max(long_side, short_side) / max(min(long_side, short_side), 1e-6)
     quad_area = float(cv2.contourArea(quad.astype(np.float32)))
-    return 1.3 < aspect < 1.95 and area > 0.85 * quad_area
+    return 1.3 < aspect < 1.95 and area > min_fill * quad_area
 
 
 def _order_corners(points: npt.NDArray[np.float64]) -> npt.NDArray[np.float64]:

@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+from types import ModuleType
+from typing import Any
+
 import cv2
 import numpy as np
 import pytest
@@ -149,3 +152,45 @@ def test_on_a_busy_ground_the_outline_wholly_inside_goes_first() -> None:
     busy = layout.locate_cards(_speckled(photo))
     assert [c.cut_off for c in busy] == [False, True]
     assert np.abs(busy[0].quad - [[640, 470], [1230, 520], [1190, 900], [650, 870]]).max() < 8
+
+
+def _printed(pixels: np.ndarray, font: Any, size: int, rng: np.random.Generator) -> np.ndarray:
+    """``pixels`` covered in lines of small print (a form, a page of rules)."""
+    from PIL import Image, ImageDraw
+
+    page = Image.fromarray(pixels)
+    draw = ImageDraw.Draw(page)
+    for y in range(0, pixels.shape[0], size + 8):
+        draw.text(
+            (int(rng.integers(-40, 0)), y),
+            "工程建设项目审批制度改革实施方案会议纪要" * 5,
+            font=font,
+            fill=(40, 40, 40),
+        )
+    return np.asarray(page)
+
+
+@pytest.mark.parametrize("seed", [0, 1, 2])
+def test_card_on_a_page_found_when_its_own_print_bites_into_its_calm(gen: ModuleType, seed: int) -> None:
+    """A card on a printed form whose own dense print (a number line, a portrait) runs from its
+    bottom edge into the middle: what is calm is then no card's outline, but it spans the card."""
+    rng = np.random.default_rng(seed)
+    page = _printed(np.full((FRAME_H, FRAME_W, 3), 235, np.uint8), gen.font(18), 18, rng)
+    card = gen.render_front(gen.make_identity(rng), gen.portraits()[0], rng).copy()
+    dense = _printed(np.full_like(card, 235), gen.font(22), 22, rng)
+    top, left, right = int(0.6 * layout.CARD_H), int(0.25 * layout.CARD_W), int(0.8 * layout.CARD_W)
+    card[top:, left:right] = dense[top:, left:right]
+    turn = np.deg2rad(rng.uniform(-6, 6))
+    half = np.array([[-1, -1], [1, -1], [1, 1], [-1, 1]]) * [0.275 * FRAME_W, 0.275 * FRAME_W / layout.ASPECT]
+    corners = (half @ np.array([[np.cos(turn), np.sin(turn)], [-np.sin(turn), np.cos(turn)]])) + [640, 480]
+    src = np.array(
+        [[0, 0], [layout.CARD_W, 0], [layout.CARD_W, layout.CARD_H], [0, layout.CARD_H]], np.float32
+    )
+    matrix = cv2.getPerspectiveTransform(src, corners.astype(np.float32))
+    on_card = cv2.warpPerspective(np.ones(card.shape[:2], np.uint8), matrix, (FRAME_W, FRAME_H)).astype(bool)
+    photo = page.copy()
+    photo[on_card] = cv2.warpPerspective(card, matrix, (FRAME_W, FRAME_H))[on_card]
+
+    found = layout.locate_cards(photo)
+    assert found and not found[0].cut_off
+    assert np.abs(found[0].quad - corners).max() < 0.02 * FRAME_W
