@@ -16,6 +16,7 @@ synthetic lines and no model.
 from __future__ import annotations
 
 import re
+import statistics
 import unicodedata
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field, replace
@@ -233,9 +234,17 @@ def _find_labels(row: _Row, labels: dict[str, str], column_x: float) -> list[_La
 
 
 def _label_column(rows: Sequence[_Row], width: float) -> float:
-    """Right limit of where a label may start: a little right of the leftmost text."""
+    """Right limit of where a label may start: a little right of the leftmost text.
+
+    A little is 6 % of the card's width (labels are jittered by up to 3 mm), but never more than
+    a line and a bit: a card read from a photo much wider than itself (its outline not found) has
+    its print, and the step from a label to its value, that much smaller, and the address's
+    continuation lines, which begin where its value does, had fallen inside the label column.
+    """
     left = min((row.lines[0].box[0] for row in rows), default=0.0)
-    return left + 0.06 * width
+    heights = [line.height for row in rows for line in row.lines]
+    line = statistics.median(heights) if heights else width
+    return left + min(0.06 * width, 1.2 * line)
 
 
 def _value(row: _Row, label: _Label | None, labels: Sequence[_Label]) -> list[_Char]:
@@ -481,9 +490,12 @@ def read_back(lines: Sequence[CardLine], width: float = 856.0) -> Reading:
     if authority is None or "公安" not in "".join(c.ch for c in authority):
         police = [r for r in rows if "公安" in r.text or r.text.endswith("局")]
         authority = _after_label(police[-1], "签发机关") if police else (authority or [])
-    authority = pick_candidates(_simplified(_cjk(authority)), places.authority_shape_ok)
+    authority, trimmed = _authority_end(
+        pick_candidates(_simplified(_cjk(authority)), places.authority_shape_ok)
+    )
     auth_text = "".join(c.ch for c in authority)
-    notes = [] if not auth_text or places.authority_shape_ok(auth_text) else ["authority_uncertain"]
+    doubtful = trimmed or not places.authority_shape_ok(auth_text)
+    notes = ["authority_uncertain"] if auth_text and doubtful else []
     fields = {"authority": _field("authority", auth_text, authority)}
     fields.update(_validity_fields("".join(c.ch for c in validity), validity))
     labels = sum(len(found[id(row)]) for row in rows) + sum(
@@ -492,6 +504,21 @@ def read_back(lines: Sequence[CardLine], width: float = 856.0) -> Reading:
     spans = {"authority": authority, "valid_from": validity, "valid_until": validity}
     boxes = {key: _boxes(chars) for key, chars in spans.items() if fields[key].text}
     return Reading(fields, tuple(notes), labels, boxes)
+
+
+def _authority_end(chars: list[_Char]) -> tuple[list[_Char], bool]:
+    """The authority without what follows its last 局, when the rest is a whole authority.
+
+    An authority ends in 局 (…公安局, …分局). Characters after it are print beside the card read
+    into the same row (a form under the card: 福泉市公安局可证申), so they are dropped, unless
+    they hold 分 (a branch whose 局 was misread: …公安局芙蓉分居, left as read). The field stays
+    flagged either way: a tail that was the card's own would be lost.
+    """
+    text = "".join(c.ch for c in chars)
+    end = text.rfind("局") + 1
+    if 0 < end < len(text) and "分" not in text[end:] and places.authority_shape_ok(text[:end]):
+        return chars[:end], True
+    return chars, False
 
 
 def _after_label(row: _Row, label: str) -> list[_Char]:

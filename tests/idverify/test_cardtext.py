@@ -219,3 +219,35 @@ def test_traditional_forms_in_the_authority_read_as_simplified() -> None:
     reading = read_back(_back(authority="長沙市公安局芙蓉分局"))
     assert reading.fields["authority"].text == "长沙市公安局芙蓉分局"
     assert reading.notes == ()
+
+
+def test_print_beside_the_card_after_the_authority_is_dropped_and_flagged() -> None:
+    """A form under the card, its print read into the authority's row: what follows 局 goes."""
+    reading = read_back(_back(authority="福泉市公安局可证申"))
+    assert reading.fields["authority"].text == "福泉市公安局"
+    assert reading.notes == ("authority_uncertain",)  # a misread branch would be cut the same way
+
+
+def test_branch_whose_bureau_was_misread_is_left_as_read() -> None:
+    reading = read_back(_back(authority="长沙市公安局芙蓉分居"))  # 局 read 居: the branch is not cut
+    assert reading.fields["authority"].text == "长沙市公安局芙蓉分居"
+    assert reading.notes == ("authority_uncertain",)
+
+
+def test_small_card_in_a_wide_photo_keeps_its_address_continuation() -> None:
+    """The whole photo taken as the card: the card's print is under half its usual size, and its
+    label-to-value step (46 px here) is under 6 % of the photo's width (51 px)."""
+
+    def small(text: str, x0: float, y0: float) -> CardLine:
+        return CardLine(text, 0.99, (x0, y0, x0 + 14 * len(text), y0 + 30))
+
+    lines = [
+        small("姓名", 305, 157), small("向梓琳", 351, 152), small("性别", 306, 193), small("女", 351, 190),
+        small("民族", 415, 193), small("鄂温克", 460, 190), small("出生", 313, 227),
+        small("2016年10月9日", 351, 227), small("住址", 309, 268), small("内蒙古自治区兴安盟科尔", 351, 262),
+        small("沁右翼中旗河湖镇湖杨村", 352, 288), small("16组", 355, 314), small("公民身份号码", 308, 360),
+        small("152222201610096789", 410, 356),
+    ]  # fmt: skip
+    fields = read_front(lines).fields
+    assert fields["address"].text == "内蒙古自治区兴安盟科尔沁右翼中旗河湖镇湖杨村16组"
+    assert fields["name"].text == "向梓琳"
