@@ -123,9 +123,11 @@ def _best_view(
     is a card's, or all of it is bright: a scan, a tight crop, a card washed out on white) ends it only
     when it reads convincingly; otherwise the card found by its print is read too and the better
     reading kept (a card overexposed on white paper, the photo upright: read whole and squashed,
-    its labels had been read as the name).
+    its labels had been read as the name). An outline running off the photo ends it only when
+    every field was found on it: a shadow across a card filling the photo gives such an outline
+    (the lit part), on which the labels read well but half the values are missing.
     """
-    best: tuple[_View, layout.CardLocation, np.ndarray] | None = None
+    best: tuple[_View, layout.CardLocation, np.ndarray, int] | None = None
     for candidate in [*candidates, None]:
         # Last, when no outline gave a card: find it by its print.
         location = candidate or _locate_by_text(photo)
@@ -135,14 +137,26 @@ def _best_view(
         view = _read_view(card, side, config)
         if view is None:
             continue
-        if best is None or view.best[0] > best[0].best[0]:
-            best = (view, location, quad)
+        missing = _fields_missing(view, side)
+        if best is None or _rank(view, missing) > _rank(best[0], best[3]):
+            best = (view, location, quad, missing)
         whole = (
             location.whole_image or cv2.contourArea(location.quad) >= _WHOLE * photo.shape[0] * photo.shape[1]
         )
-        if view.best[0] >= (_CONVINCING if whole else _SEEN):
+        if view.best[0] >= (_CONVINCING if whole else _SEEN) and not (location.cut_off and missing):
             break
-    return best
+    return best[:3] if best is not None else None
+
+
+def _fields_missing(view: _View, side: Side) -> int:
+    """How many of ``side``'s fields the view's lines give no value for (no OCR: they are read)."""
+    reading = cardtext.read_front(view.lines) if side is Side.FRONT else cardtext.read_back(view.lines)
+    return sum(1 for value in reading.fields.values() if not value.text)
+
+
+def _rank(view: _View, missing: int) -> tuple[float, int, float]:
+    """Readings that show a card convincingly rank by the fields they give, the others by evidence."""
+    return min(view.best[0], _CONVINCING), -missing, view.best[0]
 
 
 _WHOLE = 0.9  # of the photo's area: an outline this large is the photo's own edge (or its bright ground)
