@@ -40,13 +40,11 @@ truth.json; --hard cycles through HARD_DEGRADATIONS as well. About 0.3 s a photo
 
 from __future__ import annotations
 
-import argparse
 import dataclasses
 import datetime as dt
 import functools
 import importlib.util
 import io
-import json
 import math
 import random
 import re
@@ -83,7 +81,7 @@ HARD_DEGRADATIONS: tuple[str, ...] = ("cut_off", "heavy_blur", "dark", "tiny")
 
 SIDES = ("front", "back")
 CARD_MM = (85.6, 54.0)
-REPO = Path(__file__).resolve().parent.parent
+REPO = Path(__file__).resolve().parents[2]
 FACES_DIR = REPO / "tests" / "fixtures" / "faces"
 
 # ---------------------------------------------------------------------------------------------- people
@@ -1221,25 +1219,3 @@ def generate(
                 Sample(side, degradation, _photograph(card, side, degradation, rng), truth, person)
             )
     return samples
-
-
-def main(argv: Sequence[str] | None = None) -> None:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--out", type=Path, required=True, help="folder for the JPEGs and truth.json")
-    parser.add_argument("--n", type=int, default=len(DEGRADATIONS), help="photos per side")
-    parser.add_argument("--seed", type=int, default=0)
-    parser.add_argument("--hard", action="store_true", help="also cycle through HARD_DEGRADATIONS")
-    args = parser.parse_args(argv)
-    degradations = DEGRADATIONS + HARD_DEGRADATIONS if args.hard else DEGRADATIONS
-    args.out.mkdir(parents=True, exist_ok=True)
-    truth = {}
-    for i, sample in enumerate(generate(args.n, seed=args.seed, degradations=degradations)):
-        name = f"{sample.side}_{i % args.n:04d}_{sample.degradation}.jpg"
-        (args.out / name).write_bytes(sample.jpeg)
-        truth[name] = {"side": sample.side, "degradation": sample.degradation, "truth": sample.truth}
-    (args.out / "truth.json").write_text(json.dumps(truth, ensure_ascii=False, indent=1), encoding="utf-8")
-    print(f"wrote {len(truth)} photos to {args.out}")
-
-
-if __name__ == "__main__":
-    main()
