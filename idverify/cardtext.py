@@ -22,7 +22,7 @@ from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field, replace
 
 from idverify import checks, hanzi, nations, places
-from idverify.types import FieldValue
+from idverify.types import Choices, FieldValue
 
 Box = tuple[float, float, float, float]
 
@@ -54,15 +54,16 @@ class CardLine:
         score: its mean character confidence.
         box: x0, y0, x1, y1 of the line on the card.
         char_scores: per-character confidences aligned with ``text`` (may be empty).
-        alternatives: per character, the recogniser's second choice and its probability (may be
-            empty): what field knowledge may pick instead of a character that cannot be right.
+        alternatives: per character, the recogniser's other choices and their probabilities, most
+            probable first (may be empty): what field knowledge may pick instead of a character
+            that cannot be right.
     """
 
     text: str
     score: float
     box: Box
     char_scores: tuple[float, ...] = ()
-    alternatives: tuple[tuple[str, float], ...] = ()
+    alternatives: tuple[Choices, ...] = ()
 
     @property
     def height(self) -> float:
@@ -75,9 +76,13 @@ class _Char:
     ch: str
     score: float
     line: int  # index into the row's lines
-    alt: str = ""  # the recogniser's second choice here
-    alt_score: float = 0.0
+    alts: Choices = ()  # the recogniser's other choices here, most probable first
     box: Box = (0.0, 0.0, 0.0, 0.0)  # of the line it was read on
+
+    @property
+    def alt(self) -> str:
+        """The recogniser's second choice here ("" when it gave none)."""
+        return self.alts[0][0] if self.alts else ""
 
 
 @dataclass
@@ -155,12 +160,12 @@ def group_rows(lines: Iterable[CardLine]) -> list[_Row]:
 def _chars(line: CardLine, index: int) -> list[_Char]:
     """NFKC-normalised characters without spaces, each with its confidence."""
     scores = line.char_scores if len(line.char_scores) == len(line.text) else (line.score,) * len(line.text)
-    alts = line.alternatives if len(line.alternatives) == len(line.text) else (("", 0.0),) * len(line.text)
+    alts = line.alternatives if len(line.alternatives) == len(line.text) else ((),) * len(line.text)
     out = []
-    for ch, score, (alt, alt_score) in zip(line.text, scores, alts, strict=True):
+    for ch, score, choices in zip(line.text, scores, alts, strict=True):
         for norm in unicodedata.normalize("NFKC", ch):
             if not norm.isspace():
-                out.append(_Char(norm, score, index, alt, alt_score, line.box))
+                out.append(_Char(norm, score, index, choices, line.box))
     return out
 
 
@@ -168,28 +173,31 @@ def pick_candidates(chars: list[_Char], fits: Callable[[str], bool], *, head: in
     """The reading that fits what is known of the field, choosing among the recogniser's candidates.
 
     When the text as read does not fit (``fits``: a GB/T 2260 place where one must be), each of
-    its first ``head`` characters is tried in turn with the recogniser's second choice at that
-    position (at least ``_ALT_MIN`` probable; 仅征 for 仪征 on a blurred card). Exactly one
-    substitution that fits is taken, with the second choice's probability as that character's
-    confidence, so the field stays as doubtful as the reading was; none or several leave the
-    reading as it was (flagged by the caller). Nothing is added that the recogniser did not see.
+    its first ``head`` characters is tried in turn with each of the recogniser's other choices at
+    that position (仅征 for 仪征 on a blurred card; 溆浦 for 淑浦, 溆 being a character the
+    recogniser knows too little to rank above third). Exactly one substitution that fits is
+    taken, with that choice's probability as the character's confidence, so the field stays as
+    doubtful as the reading was; none or several leave the reading as it was (flagged by the
+    caller). Nothing is added that the recogniser did not see at that position.
     """
     text = "".join(c.ch for c in chars)
     if not text or fits(text):
         return chars
-    found = []
-    for i, c in enumerate(chars[:head]):
-        if c.alt_score >= _ALT_MIN and _is_cjk(c.alt) and fits(text[:i] + c.alt + text[i + 1 :]):
-            found.append(i)
-    if len(found) != 1:
+    found = [
+        (i, alt, p)
+        for i, c in enumerate(chars[:head])
+        for alt, p in c.alts
+        if p >= _ALT_MIN and _is_cjk(alt) and fits(text[:i] + alt + text[i + 1 :])
+    ]
+    if len({(i, alt) for i, alt, _ in found}) != 1:  # one substitution (漵 and 溆 both simplify to 溆)
         return chars
-    i = found[0]
+    i, alt, p = max(found, key=lambda f: f[2])
     c = chars[i]
-    picked = replace(c, ch=c.alt, score=c.alt_score, alt=c.ch, alt_score=c.score)
+    picked = replace(c, ch=alt, score=p, alts=((c.ch, c.score), *(x for x in c.alts if x[0] != alt)))
     return [*chars[:i], picked, *chars[i + 1 :]]
 
 
-_ALT_MIN = 0.05
+_ALT_MIN = 0.001  # a choice less probable than this is noise, whatever it would fit
 
 
 def _simplified(chars: Iterable[_Char]) -> list[_Char]:
@@ -199,7 +207,10 @@ def _simplified(chars: Iterable[_Char]) -> list[_Char]:
     other script (see :mod:`idverify.hanzi`). The second choices are converted too, so a place
     name can still be picked from them.
     """
-    return [replace(c, ch=hanzi.simplified(c.ch), alt=hanzi.simplified(c.alt)) for c in chars]
+    return [
+        replace(c, ch=hanzi.simplified(c.ch), alts=tuple((hanzi.simplified(a), p) for a, p in c.alts))
+        for c in chars
+    ]
 
 
 def _is_cjk(ch: str) -> bool:

@@ -19,11 +19,17 @@ from typing import Any
 
 import numpy as np
 
-from idverify.types import RGBImage
+from idverify.types import Choices, RGBImage
 
 
 class ModelMissingError(RuntimeError):
     """A model file the engine needs is not installed; raised loudly, never papered over."""
+
+
+#: Probability below which a choice after the second is not kept: a rare character the recogniser
+#: barely knows (溆, read 淑 or 激) still gets about this much at its position.
+ALT_FLOOR = 0.001
+_ALT_KEPT = 6  # choices kept per character at most
 
 
 @dataclass(frozen=True, slots=True)
@@ -34,15 +40,16 @@ class TextLine:
         text: the characters read.
         score: their mean confidence.
         char_scores: each character's confidence, aligned with ``text`` (empty when not asked for).
-        alternatives: for each character, the recogniser's second choice at its position and that
-            choice's probability, aligned with ``text`` (what to pick from when field knowledge
-            says the first choice cannot be right).
+        alternatives: for each character, the recogniser's other choices at its position with
+            their probabilities, most probable first, aligned with ``text``: the second choice
+            always, further ones while at least ``ALT_FLOOR`` probable (what to pick from when
+            field knowledge says the first choice cannot be right).
     """
 
     text: str
     score: float
     char_scores: tuple[float, ...] = ()
-    alternatives: tuple[tuple[str, float], ...] = ()
+    alternatives: tuple[Choices, ...] = ()
 
 
 class OcrEngine:
@@ -188,25 +195,30 @@ def _to_model_input(crop: RGBImage) -> np.ndarray:
 
 def _decode(
     probs: np.ndarray, columns_per_step: float, strip: Strip, charset: Sequence[str]
-) -> dict[int, tuple[str, list[float], list[tuple[str, float]]]]:
+) -> dict[int, tuple[str, list[float], list[Choices]]]:
     """Greedy CTC decoding of one strip, each character given to the crop under its position.
 
     A character whose step falls in a gap goes to the nearer crop (a glyph at a crop's very edge).
-    Each character comes with its confidence and the second choice at its step (blank excluded).
+    Each character comes with its confidence and its other choices at its step (blank excluded).
     """
     best = probs.argmax(axis=1)
     confidence = probs.max(axis=1)
     keep = np.flatnonzero((best != 0) & np.r_[True, best[1:] != best[:-1]])
-    out: dict[int, tuple[str, list[float], list[tuple[str, float]]]] = {i: ("", [], []) for i in strip.items}
+    out: dict[int, tuple[str, list[float], list[Choices]]] = {i: ("", [], []) for i in strip.items}
     for step in keep:
         x = (step + 0.5) * columns_per_step
         distance = [max(a - x, x - b, 0.0) for a, b in zip(strip.starts, strip.ends, strict=True)]
         item = strip.items[int(np.argmin(distance))]
         row = probs[step].copy()
         row[[0, best[step]]] = -1.0
-        second = int(row.argmax())
+        kept = min(_ALT_KEPT, row.size)
+        top = np.argpartition(row, -kept)[-kept:]
+        ranked = [k for k in top[np.argsort(row[top])[::-1]] if row[k] >= 0.0]  # not blank, not the first
+        choices = tuple(
+            (charset[k], float(row[k])) for n, k in enumerate(ranked) if n == 0 or row[k] >= ALT_FLOOR
+        )
         text, scores, seconds = out[item]
-        seconds.append((charset[second], float(probs[step, second])))
+        seconds.append(choices)
         out[item] = (text + charset[int(best[step])], [*scores, float(confidence[step])], seconds)
     return out
 

@@ -18,6 +18,8 @@ import numpy as np
 import numpy.typing as npt
 
 RGBImage = npt.NDArray[np.uint8]
+#: A recognised character's other choices: (character, probability), most probable first.
+Choices = tuple[tuple[str, float], ...]
 
 #: Every reason code the library can emit, with what it means. Codes are stable API.
 REASONS: Mapping[str, str] = {

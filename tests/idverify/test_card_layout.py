@@ -78,8 +78,10 @@ def test_packed_characters_go_to_the_crop_under_them() -> None:
     for step, char in ((2, 1), (3, 1), (6, 2), (15, 3), (19, 4)):  # 姓 held two steps: one character
         probs[step] = 0.0
         probs[step, char] = 0.9
+    probs[6, 3], probs[6, 4] = 0.05, 0.0005  # 名's other choices: 张 kept, 三 below the floor
     decoded = _decode(probs, 8.0, strip, charset)
     assert decoded[1][0] == "姓名"
+    assert decoded[1][2][1] == (("张", pytest.approx(0.05)),)
     assert decoded[1][1] == pytest.approx([0.9, 0.9])
     assert decoded[0][0] == "张三"  # step 15 (x = 124) lies in the gap, nearer the second crop
 

@@ -90,7 +90,7 @@ def test_a_name_its_second_choices_give_asks_for_review(
     name proves no other person; a person looks."""
     lines = _front_lines("朱展欣")
     lines[1] = CardLine(
-        "朱展欣", 0.97, lines[1].box, (0.99, 0.9, 0.99), (("宋", 0.001), ("辰", 0.08), ("", 0.0))
+        "朱展欣", 0.97, lines[1].box, (0.99, 0.9, 0.99), ((("宋", 0.001),), (("辰", 0.08),), ())
     )
     result = idcard._read_side(np.full((540, 856, 3), 210, np.uint8), Side.FRONT, lines, False, 0,
                                idcard._Timer(), dt.date(2026, 11, 24), declared, NUMBER, CONFIG)  # fmt: skip

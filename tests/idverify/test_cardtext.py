@@ -176,7 +176,7 @@ def test_address_continuation_must_begin_under_the_first_line() -> None:
 
 def _with_second_choice(text: str, wrong: str, second: str, p: float = 0.3) -> CardLine:
     """A line read with ``wrong`` where ``second`` was the recogniser's next choice."""
-    alts = tuple((second, p) if ch == wrong else ("", 0.0) for ch in text)
+    alts = tuple(((second, p),) if ch == wrong else () for ch in text)
     return CardLine(text, 0.9, (160, 228, 460, 272), (0.99,) * len(text), alts)
 
 
@@ -200,7 +200,7 @@ def test_second_choice_that_fits_nothing_leaves_the_reading_flagged() -> None:
 def test_authority_place_picked_from_the_second_choice() -> None:
     lines = [
         CardLine("签发机关", 0.99, (60, 340, 200, 380)),
-        CardLine("仅征县公安局", 0.9, (230, 338, 470, 382), (0.99,) * 6, (("仪", 0.22),) + (("", 0.0),) * 5),
+        CardLine("仅征县公安局", 0.9, (230, 338, 470, 382), (0.99,) * 6, ((("仪", 0.22),),) + ((),) * 5),
         CardLine("有效期限", 0.99, (60, 420, 200, 460)),
         CardLine("2021.08.18-长期", 0.99, (230, 418, 520, 462)),
     ]
@@ -251,3 +251,23 @@ def test_small_card_in_a_wide_photo_keeps_its_address_continuation() -> None:
     fields = read_front(lines).fields
     assert fields["address"].text == "内蒙古自治区兴安盟科尔沁右翼中旗河湖镇湖杨村16组"
     assert fields["name"].text == "向梓琳"
+
+
+def test_place_picked_from_a_later_choice_when_it_alone_fits() -> None:
+    """溆, a character the recogniser barely knows: read 淑, with 激 and 徽 ranked above it. Of
+    every choice at every position only 溆 makes a known county; 漵 (its traditional form) is the
+    same choice once simplified, not a second one."""
+    choices = (("叙", 0.1), ("溆", 0.0999), ("漵", 0.064), ("激", 0.02))
+    alts = (choices, *(((),) * 5))
+    lines = [x for x in _back() if x.text != "长沙市公安局芙蓉分局"]
+    lines.append(CardLine("淑浦县公安局", 0.9, (330, 386, 510, 430), (0.67,) + (0.99,) * 5, alts))
+    reading = read_back(lines)
+    assert reading.fields["authority"].text == "溆浦县公安局"
+    assert reading.fields["authority"].confidence == pytest.approx(0.0999)  # as doubtful as it was
+
+
+def test_choices_below_the_floor_are_not_picked() -> None:
+    alts = ((("溆", 0.0005),), *(((),) * 5))
+    lines = [x for x in _back() if x.text != "长沙市公安局芙蓉分局"]
+    lines.append(CardLine("淑浦县公安局", 0.9, (330, 386, 510, 430), (0.67,) + (0.99,) * 5, alts))
+    assert read_back(lines).fields["authority"].text == "淑浦县公安局"
