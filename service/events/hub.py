@@ -94,11 +94,15 @@ class EventHub:
                 self._thread = threading.Thread(target=self._run, name="event-hub", daemon=True)
                 self._thread.start()
 
-    def stop(self) -> None:
-        """End the poller (tests, and a process shutting down); waiting streams time out as usual."""
+    def stop(self, wait: float = 0.0) -> None:
+        """End the poller (tests, and a process shutting down); waiting streams time out as usual.
+        With ``wait``, wait up to that many seconds for it to end (before its engine is disposed)."""
         self._stop.set()
         if self._waker is not None:
             self._waker.wake()
+        thread = self._thread
+        if wait > 0 and thread is not None and thread is not threading.current_thread():
+            thread.join(wait)
 
     def _run(self) -> None:
         self._waker = waker = CommitWaker(self._app)
