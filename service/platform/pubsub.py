@@ -2,23 +2,25 @@
 
 Two things in a web process follow Redis channels: the local caches (``service.platform.invalidation``,
 which must hear every invalidation or serve nothing) and the event hub (``service.events.hub``, which
-a commit's announcement wakes early). Each had a connection, a thread and a ping of its own; this
-module is that machinery once, so a process costs Redis one pub/sub client (named
-``xjy-pubsub-<pid>`` in ``CLIENT LIST``) however many channels it follows.
+a commit's announcement wakes early). A connection each would cost Redis a client per listener per
+process, each with its own thread, pings and reconnects; here that machinery exists once, so a
+process costs Redis one pub/sub client (named ``xjy-pubsub-<pid>`` in ``CLIENT LIST``) however many
+channels it follows.
 
 A listener registers a channel with two callbacks (:func:`subscribe`):
 
 - ``on_message(data)`` for each message on the channel;
 - ``on_state(connected)``: ``True`` once Redis has confirmed the subscription (on every new
   connection: whatever was published while there was none was missed), ``False`` when the
-  connection is lost, a ping goes unanswered, or the subscriber stops.
+  connection is lost or a ping goes unanswered, and when the subscription is taken back.
 
 The connection lives in a daemon thread (a greenlet under gevent, whose monkey-patching makes the
-thread green), started on the first subscription and ended with the last. Callbacks run in that
-thread, one at a time and under the subscriber's lock, so they must be quick and must not call back
-into the subscriber. All socket work happens in that thread too (redis-py's ``PubSub`` is not made
-for two): a channel registered while it waits is subscribed within a tick (``_TICK_SECONDS``), and
-its ``on_state(True)`` says when it is live.
+thread green), started on the first subscription and ended with the last. Callbacks run one at a
+time under the subscriber's lock (in that thread; in the caller's when a subscription joins a live
+channel or is taken back), so they must be quick and must not call back into the subscriber. All
+socket work happens in that thread (redis-py's ``PubSub`` is not made for two): a channel registered
+while it waits is subscribed within a tick (``_TICK_SECONDS``), and its ``on_state(True)`` says when
+it is live.
 """
 
 from __future__ import annotations
@@ -106,14 +108,6 @@ class Subscriber:
                 target=self._run, args=(self._stop,), name="redis-pubsub", daemon=True
             )
             self._thread.start()
-
-    def stop(self) -> None:
-        """End the thread and tell every subscription it is disconnected (an app thrown away)."""
-        with self._lock:
-            self._end()
-            for listeners in self._subscriptions.values():
-                for each in listeners:
-                    each.on_state(False)
 
     def _end(self) -> None:
         self._stop.set()
@@ -258,13 +252,6 @@ def unsubscribe(app: Flask, subscription: Subscription) -> None:
     found: Subscriber | None = app.extensions.get("xjy_pubsub")
     if found is not None:
         found.remove(subscription)
-
-
-def drop_subscriber(app: Flask) -> None:
-    """Stop and forget ``app``'s connection (an app that is thrown away, as tests do)."""
-    found: Subscriber | None = app.extensions.pop("xjy_pubsub", None)
-    if found is not None:
-        found.stop()
 
 
 def _after_fork() -> None:

@@ -47,8 +47,7 @@ def process(app) -> Iterator[Flask]:
     made = create_app({**app.config})
     yield made
     drop_hub(made)
-    invalidation.drop_listener(made)
-    pubsub.drop_subscriber(made)
+    invalidation.drop_listener(made)  # its last listener gone, the connection closes too
     with made.app_context():
         db.engine.dispose()
 
