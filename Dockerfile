@@ -12,7 +12,10 @@ COPY models ./models
 COPY idverify ./idverify
 COPY migrations ./migrations
 
-RUN useradd --system --uid 10001 app
+# The audit checkpoints' folder exists in the image and belongs to app: a named volume mounted there
+# (compose.yaml's scheduler) starts with the image's owner, where a missing folder would be root's.
+RUN useradd --system --uid 10001 app \
+    && mkdir -p /var/lib/xjy/audit-checkpoints && chown app /var/lib/xjy/audit-checkpoints
 USER app
 ENV FLASK_APP=service
 EXPOSE 8000

@@ -2,9 +2,10 @@
 stream waits on a shared condition, so 1,000 subscribers cost one query per change, not 1,000.
 
 The thread reads as soon as a commit with events is announced on Redis (``log.COMMIT_CHANNEL``, a
-pub/sub message each commit publishes), and every ``EVENTS_POLL_SECONDS`` besides: the announcement
-makes a change reach the streams within milliseconds, the poll makes sure nothing waits longer than
-that when Redis is away or a message was lost.
+pub/sub message each commit publishes, heard on the process's shared pub/sub connection), and every
+``EVENTS_POLL_SECONDS`` besides: the announcement makes a change reach the streams within
+milliseconds, the poll makes sure nothing waits longer than that when Redis is away or a message
+was lost.
 
 A stream asks for "events after my cursor that I may see"; the hub answers from a ring of recent
 events, or from the database when the cursor is older than the ring. Under gunicorn's gevent worker
@@ -21,15 +22,13 @@ from dataclasses import dataclass
 from typing import Any
 
 from flask import Flask
-from redis.client import PubSub
-from redis.exceptions import RedisError
 from sqlalchemy import select
 
 from models.base import as_utc, db
 from models.events import Event
 from models.regions import code_prefix
 from service.events import log
-from service.platform.extensions import redis_store
+from service.platform import pubsub
 
 RING_SIZE = 10_000
 
@@ -87,6 +86,7 @@ class EventHub:
         self._thread: threading.Thread | None = None
         self._start_lock = threading.Lock()
         self._stop = threading.Event()
+        self._waker: CommitWaker | None = None
 
     def _ensure_started(self) -> None:
         with self._start_lock:
@@ -94,12 +94,18 @@ class EventHub:
                 self._thread = threading.Thread(target=self._run, name="event-hub", daemon=True)
                 self._thread.start()
 
-    def stop(self) -> None:
-        """End the poller (tests, and a process shutting down); waiting streams time out as usual."""
+    def stop(self, wait: float = 0.0) -> None:
+        """End the poller (tests, and a process shutting down); waiting streams time out as usual.
+        With ``wait``, wait up to that many seconds for it to end (before its engine is disposed)."""
         self._stop.set()
+        if self._waker is not None:
+            self._waker.wake()
+        thread = self._thread
+        if wait > 0 and thread is not None and thread is not threading.current_thread():
+            thread.join(wait)
 
     def _run(self) -> None:
-        waker = CommitWaker(self._app)
+        self._waker = waker = CommitWaker(self._app)
         try:
             while not self._stop.is_set():
                 waker.wait(self._poll, self._stop)
@@ -167,41 +173,45 @@ class EventHub:
 
 
 class CommitWaker:
-    """Waits for a commit's announcement on ``log.COMMIT_CHANNEL``, at most a given time.
+    """Wakes the hub when a commit is announced on ``log.COMMIT_CHANNEL``.
 
-    Its own pub/sub connection, made on first use and made again after Redis failed; while Redis is
-    away it simply sleeps out the time (the hub's poll carries on alone).
+    A handler on the process's one pub/sub connection (``service.platform.pubsub``), not a
+    connection of its own: an announcement sets an event the hub waits on. While Redis is away the
+    wait simply runs out (the hub's poll carries on alone); when the subscription is live again the
+    hub is woken once, since whatever was announced in between was missed.
     """
 
     def __init__(self, app: Flask) -> None:
         self._app = app
-        self._pubsub: PubSub | None = None
+        self._woken = threading.Event()
+        self._subscription = pubsub.subscribe(app, log.COMMIT_CHANNEL, self._announced, self._state)
 
-    def wait(self, seconds: float, stop: threading.Event) -> None:
-        """Block until an announcement, ``seconds``, or ``stop``."""
-        try:
-            if self._pubsub is None:
-                with self._app.app_context():
-                    pubsub = redis_store.client.pubsub(ignore_subscribe_messages=True)  # type: ignore[no-untyped-call]
-                pubsub.subscribe(log.COMMIT_CHANNEL)
-                self._pubsub = pubsub
-            deadline = time.monotonic() + seconds
-            message = None
-            while message is None and not stop.is_set() and (left := deadline - time.monotonic()) > 0:
-                message = self._pubsub.get_message(timeout=min(left, 1.0))  # a stop is seen within 1 s
-            while message is not None and self._pubsub.get_message(timeout=0.0) is not None:
-                pass  # one read of the log serves every commit announced so far
-        except (RedisError, RuntimeError, OSError):
-            self.close()
-            stop.wait(seconds)
+    def _announced(self, data: bytes) -> None:
+        self._woken.set()
+
+    def _state(self, connected: bool) -> None:
+        if connected:
+            self._woken.set()
+
+    def wake(self) -> None:
+        """End the current wait now (a stop, say)."""
+        self._woken.set()
+
+    def wait(self, seconds: float, stop: threading.Event) -> bool:
+        """Block until an announcement, ``seconds``, or ``stop`` (seen within a second); True if
+        woken. Every announcement up to the return is consumed: one read of the log serves them all.
+        """
+        deadline = time.monotonic() + seconds
+        while not stop.is_set() and (left := deadline - time.monotonic()) > 0:
+            if self._woken.wait(min(left, 1.0)):
+                break
+        woken = self._woken.is_set()
+        self._woken.clear()  # before the read: an announcement from now on wakes the next wait
+        return woken
 
     def close(self) -> None:
-        if self._pubsub is not None:
-            try:
-                self._pubsub.close()
-            except (RedisError, OSError):
-                pass
-            self._pubsub = None
+        """Leave the channel (the shared connection stays for its other listeners)."""
+        pubsub.unsubscribe(self._app, self._subscription)
 
 
 def drop_hub(app: Flask) -> None:

@@ -7,11 +7,12 @@ request. A cache is only as good as its invalidation, so these trust nothing the
 - a transaction that changes cached data says what it changed (``announce``: tags such as an
   account id or a token digest, or everything); once it commits, the tags are dropped in the
   committing process at once and published on the Redis channel ``CHANNEL``;
-- every process listens on that channel on a connection of its own (a daemon thread, a greenlet
-  under gevent; one per app, which in production is one per process) and drops what a message names;
-- nothing is served from a cache while that connection is not established: the listener empties
-  every cache when it connects, loses the connection or misses a ping, so a message published while
-  it was away cannot be missed;
+- every process listens on that channel, on the one pub/sub connection it shares with its other
+  listeners (``service.platform.pubsub``: a daemon thread, a greenlet under gevent; one per app,
+  which in production is one per process), and drops what a message names;
+- nothing is served from a cache while that subscription is not established: the listener empties
+  every cache when it is subscribed, and when the connection is lost or misses a ping, so a message
+  published while it was away cannot be missed;
 - a value read from the source is stored only if no message arrived while it was being read (one
   generation counter per process), so a change committed during the read cannot hide behind it;
 - every entry also expires after a few seconds, which bounds how long a change made outside the
@@ -38,6 +39,7 @@ from redis.exceptions import RedisError
 from sqlalchemy import event
 from sqlalchemy.orm import Session
 
+from service.platform import pubsub
 from service.platform.extensions import redis_store
 
 log = logging.getLogger(__name__)
@@ -47,8 +49,6 @@ CHANNEL = "xjy:cache:invalidate"
 EVERYTHING = "*"
 _PENDING = "xjy_invalidate"
 _AFTER = "xjy_invalidate_after"
-_PING_SECONDS = 5.0
-_PING_GRACE = 3 * _PING_SECONDS
 
 
 @dataclass
@@ -113,7 +113,8 @@ class LocalCache:
 
 
 class _Listener:
-    """An app's subscription to ``CHANNEL`` and the caches it keeps honest."""
+    """An app's subscription to ``CHANNEL`` (on the process's shared pub/sub connection,
+    ``service.platform.pubsub``) and the caches it keeps honest."""
 
     def __init__(self, app: Flask) -> None:
         self.lock = threading.Lock()
@@ -121,19 +122,23 @@ class _Listener:
         self.generation = 0
         self.caches: dict[str, LocalCache] = {}
         self._app = app
-        self._thread: threading.Thread | None = None
-        self._stop = threading.Event()
+        self._subscription: pubsub.Subscription | None = None
 
     def ensure_started(self) -> None:
-        if self._thread is not None and self._thread.is_alive():
-            return
-        with self.lock:
-            if self._thread is None or not self._thread.is_alive():
-                self._thread = threading.Thread(target=self._run, name="cache-invalidation", daemon=True)
-                self._thread.start()
+        """Subscribe (once), and make sure the connection runs (again, after a fork)."""
+        if self._subscription is None:
+            with self.lock:
+                if self._subscription is not None:
+                    return
+                self._subscription = pubsub.Subscription(CHANNEL, self._heard, self._state)
+            pubsub.subscriber(self._app).add(self._subscription)
+        else:
+            pubsub.subscriber(self._app).ensure_started()
 
     def stop(self) -> None:
-        self._stop.set()
+        if self._subscription is not None:
+            pubsub.unsubscribe(self._app, self._subscription)
+            self._subscription = None
 
     def apply(self, tags: Iterable[str]) -> None:
         """Drop the entries of ``tags`` in every cache (everything for ``EVERYTHING``)."""
@@ -154,41 +159,21 @@ class _Listener:
             for cache in self.caches.values():
                 cache.clear()
 
-    def _run(self) -> None:
-        while not self._stop.is_set():
-            try:
-                self._listen()
-            except (RedisError, OSError, RuntimeError, ValueError) as exc:
-                log.info("cache invalidation channel lost (%s): caches off", type(exc).__name__)
-            self.reset(connected=False)
-            self._stop.wait(1.0)
-
-    def _listen(self) -> None:
-        with self._app.app_context():
-            pubsub = redis_store.client.pubsub()  # type: ignore[no-untyped-call]
+    def _heard(self, data: bytes) -> None:
         try:
-            pubsub.subscribe(CHANNEL)
-            last_pong = time.monotonic()
-            last_ping = 0.0
-            while not self._stop.is_set():
-                now = time.monotonic()
-                if now - last_ping >= _PING_SECONDS:
-                    pubsub.ping()
-                    last_ping = now
-                if now - last_pong > _PING_GRACE:
-                    raise RedisError("no answer to pings")
-                message = pubsub.get_message(timeout=1.0)
-                if message is None:
-                    continue
-                kind = message.get("type")
-                if kind == "subscribe":
-                    self.reset(connected=True)
-                elif kind == "pong":
-                    last_pong = time.monotonic()
-                elif kind == "message":
-                    self.apply(json.loads(message["data"]))
-        finally:
-            pubsub.close()
+            tags = json.loads(data)
+        except ValueError:
+            tags = None
+        if not isinstance(tags, list):
+            # Not knowing what it drops, drop everything rather than keep what it may have named.
+            log.warning("unreadable cache invalidation message: caches emptied")
+            tags = [EVERYTHING]
+        self.apply(str(t) for t in tags)
+
+    def _state(self, connected: bool) -> None:
+        """Subscribed (again): what was published while away is unknown, so start empty. Lost:
+        serve nothing until subscribed again."""
+        self.reset(connected=connected)
 
 
 _LISTENERS: weakref.WeakSet[_Listener] = weakref.WeakSet()
@@ -229,10 +214,10 @@ def drop_listener(app: Flask) -> None:
 
 
 def _forked() -> None:
-    """A forked child has no listener thread: it must not serve what its parent held."""
+    """A forked child has no connection (``pubsub`` starts one on next use): it must not serve
+    what its parent held."""
     for each in list(_LISTENERS):
         each.lock = threading.Lock()
-        each._thread = None
         each.reset(connected=False)
 
 

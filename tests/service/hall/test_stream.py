@@ -105,7 +105,7 @@ def _wait_for_change(app, account_id: int, poll_seconds: float) -> tuple[list, f
         events, _ = hub.wait_after(cursor, for_account(account_id), timeout=5)
         return events, time.monotonic() - committed
     finally:
-        hub.stop()
+        hub.stop(wait=5)  # its thread reads with the engine the session disposes at the end
 
 
 def test_a_commit_wakes_the_streams_at_once_not_at_the_next_poll(app):

@@ -5,6 +5,7 @@ change was announced, and not at all while Redis is away. The hall's polls are t
 from __future__ import annotations
 
 import json
+import threading
 import time
 
 import pytest
@@ -13,7 +14,7 @@ from sqlalchemy import update
 from models.accounts import Account, VerificationStatus
 from models.base import db
 from service.clients import registry
-from service.platform import invalidation
+from service.platform import invalidation, pubsub
 from service.platform.extensions import redis_store
 from service.verification.lifecycle import set_account_verification
 from tests.factories import make_account
@@ -24,10 +25,28 @@ STATE = "/api/v1/accounts/{}/verification-status"
 
 
 def wait_listening(app) -> None:
+    """Wait until ``app`` hears invalidations, and has heard those published so far (``settle``)."""
     deadline = time.monotonic() + 10
     while not invalidation.listening(app):
         assert time.monotonic() < deadline, "the invalidation listener did not connect"
         time.sleep(0.02)
+    settle(app)
+
+
+def settle(app) -> None:
+    """Wait until this process has heard every invalidation published so far. The ``app`` fixture's
+    cleanup announces everything; heard after a test stored an entry, it would drop it. Redis delivers
+    a channel's messages in order and the subscriber hands each to its listeners in the order they
+    came (the caches' first), so once a marker published now reaches a listener added now, the caches
+    have heard all before it, the marker too."""
+    heard = threading.Event()
+    marker = pubsub.subscribe(app, invalidation.CHANNEL, lambda data: heard.set(), lambda live: None)
+    try:
+        with app.app_context():
+            redis_store.client.publish(invalidation.CHANNEL, json.dumps(["test:settle"]))
+        assert heard.wait(5), "the marker was not heard"
+    finally:
+        pubsub.unsubscribe(app, marker)
 
 
 @pytest.fixture
