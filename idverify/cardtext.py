@@ -78,6 +78,7 @@ class _Char:
     line: int  # index into the row's lines
     alts: Choices = ()  # the recogniser's other choices here, most probable first
     box: Box = (0.0, 0.0, 0.0, 0.0)  # of the line it was read on
+    x: float = 0.0  # where its centre lies, estimated from its place in the line (evenly spread)
 
     @property
     def alt(self) -> str:
@@ -162,10 +163,12 @@ def _chars(line: CardLine, index: int) -> list[_Char]:
     scores = line.char_scores if len(line.char_scores) == len(line.text) else (line.score,) * len(line.text)
     alts = line.alternatives if len(line.alternatives) == len(line.text) else ((),) * len(line.text)
     out = []
-    for ch, score, choices in zip(line.text, scores, alts, strict=True):
+    step = (line.box[2] - line.box[0]) / max(len(line.text), 1)
+    for k, (ch, score, choices) in enumerate(zip(line.text, scores, alts, strict=True)):
+        x = line.box[0] + (k + 0.5) * step
         for norm in unicodedata.normalize("NFKC", ch):
             if not norm.isspace():
-                out.append(_Char(norm, score, index, choices, line.box))
+                out.append(_Char(norm, score, index, choices, line.box, x))
     return out
 
 
@@ -375,7 +378,10 @@ def _labelled_value(row: _Row | None, key: str, found: dict[int, list[_Label]], 
     labels = found[id(row)]
     label = next((lab for lab in labels if lab.key == key), None)
     if label is not None:
-        return _value(row, label, labels)
+        value = _value(row, label, labels)
+        # The label read twice (a box of its own and one merged with print beside the card).
+        twice = "".join(c.ch for c in value[: len(FRONT_LABELS[key])]) == FRONT_LABELS[key]
+        return value[len(FRONT_LABELS[key]) :] if twice else value
     if row.lines[0].box[0] > column:
         return list(row.chars)
     return _strip_unlabelled(row, FRONT_LABELS[key])
@@ -442,11 +448,13 @@ def _address(
 ) -> tuple[FieldValue, list[_Char]]:  # fmt: skip
     """The address row's value and every following row up to the next labelled row, each once, in order.
 
-    Continuation rows count only from their lines right of the label column that begin under the
-    address's first line: an address wraps back to where its value starts, so a line that begins
-    right of the first line's end is something else (the bottom edge of the portrait, a pattern
-    read as a character), wherever the printer put the portrait (lines over its usual place were
-    left out already).
+    An address wraps back to where its value starts, so a continuation row counts from its line
+    that begins there (within a character and a half) and runs on only through lines that follow
+    it closely: a line beginning elsewhere is something else (the bottom edge of the portrait, a
+    pattern read as a character, a form's print beside the card when the card's outline was taken
+    too wide), wherever the printer put the portrait (lines over its usual place were left out
+    already). Every line counted begins right of the label column and before the first line's
+    end (with no value on the first row, that bound alone).
     """
     start = keyed.get("address")
     if start is None:
@@ -456,10 +464,32 @@ def _address(
     first_end = max(line.box[2] for line in start.lines)
     for row in rows:
         if start.top < row.top < stop:
-            keep = {i for i, line in enumerate(row.lines) if column < line.box[0] < first_end - line.height}
+            keep = _continuation(row, chars[0].x if chars else None, column, first_end)
             chars += _cjk_or_digit([c for c in row.chars if c.line in keep])
     chars = pick_candidates(_simplified(chars), places.address_prefix_known)
     return _field("address", "".join(c.ch for c in chars), chars), chars
+
+
+def _continuation(row: _Row, value_x: float | None, column: float, first_end: float) -> set[int]:
+    """The indices of ``row``'s lines that continue an address whose value starts at ``value_x``."""
+    within = [column < line.box[0] < first_end - line.height for line in row.lines]
+    if value_x is None:
+        return {i for i, inside in enumerate(within) if inside}
+    keep: set[int] = set()
+    for i, line in enumerate(row.lines):  # left to right
+        if not within[i]:
+            continue
+        first = next((c.x for c in row.chars if c.line == i), line.box[0])
+        if not keep and abs(first - value_x) <= _WRAP_SLACK * line.height:
+            keep.add(i)
+        elif keep and line.box[0] - row.lines[max(keep)].box[2] <= _WRAP_SLACK * line.height:
+            keep.add(i)
+        elif keep:
+            break
+    return keep
+
+
+_WRAP_SLACK = 1.5  # line heights: how far a wrapped line's start, or the next box, may lie
 
 
 def _cjk_or_digit(chars: Iterable[_Char]) -> list[_Char]:

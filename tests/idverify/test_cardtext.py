@@ -271,3 +271,22 @@ def test_choices_below_the_floor_are_not_picked() -> None:
     lines = [x for x in _back() if x.text != "长沙市公安局芙蓉分局"]
     lines.append(CardLine("淑浦县公安局", 0.9, (330, 386, 510, 430), (0.67,) + (0.99,) * 5, alts))
     assert read_back(lines).fields["authority"].text == "淑浦县公安局"
+
+
+def test_print_beside_the_card_is_not_an_address_continuation() -> None:
+    """The card's outline taken too wide, a form's print beside it lands in the address's rows: a
+    box that starts away from where the address's value starts, or one far from the box before it,
+    is not the address (…高林村1文件复印件办理业务时须本人到3组 had been read)."""
+    lines = [
+        *_front(address=("湖南省郴州市苏仙区中园", "南路241号")),
+        _at("料进行", 420, 276),  # the same row as 南路241号, 80 px (two characters) after it
+        _at("照", 250, 318),  # a row of its own below, starting 90 px right of the value's start
+    ]
+    assert read_front(lines).fields["address"].text == "湖南省郴州市苏仙区中园南路241号"
+
+
+def test_address_label_read_twice_is_not_in_the_value() -> None:
+    """A box of the label alone and one merged with print left of the card (核请申住址)."""
+    lines = [x for x in _front() if x.text != "住址"]
+    lines += [_at("核请申住址", -5, 232, 147), _at("住址", 105, 234, 154)]
+    assert read_front(lines).fields["address"].text == "湖南省长沙市芙蓉区"
