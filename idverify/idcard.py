@@ -159,6 +159,7 @@ def _rank(view: _View, missing: int) -> tuple[float, int, float]:
     return min(view.best[0], _CONVINCING), -missing, view.best[0]
 
 
+_NUMBER_LENGTH = 18  # every second-generation card's number (GB 11643)
 _WHOLE = 0.9  # of the photo's area: an outline this large is the photo's own edge (or its bright ground)
 
 
@@ -196,8 +197,8 @@ def _read_side(
     if side is Side.FRONT:
         number, disagree = _reread_number(card, lines, fields["id_number"], declared_id_number, today)
         fields["id_number"] = number
-        if disagree:
-            doubtful.add("id_number")
+        if disagree or len(number.text) != _NUMBER_LENGTH:
+            doubtful.add("id_number")  # digits lost or added (an edge read as 1): a misreading, no proof
         fields["birth_date"] = _reread_birth(card, lines, fields["birth_date"])
     else:
         fields.update(_reread_validity(card, lines, fields["valid_from"], fields["valid_until"]))

@@ -117,3 +117,13 @@ def test_a_validity_date_that_is_not_a_date_asks_for_review(
     result = idcard._read_side(np.full((540, 856, 3), 210, np.uint8), Side.BACK, lines, False, 0,
                                idcard._Timer(), dt.date(2026, 11, 24), None, None, CONFIG)  # fmt: skip
     assert (result.review_reasons, result.reasons) == (review, reasons)
+
+
+@pytest.mark.parametrize("read", ["1" + NUMBER, NUMBER[:-1]])
+def test_a_number_of_the_wrong_length_asks_for_review(read: str) -> None:
+    """A digit too many (the card's edge read as 1 on a turned card) or too few is a misreading of
+    the number, not a card that bears another: the person goes to review, not to a failure."""
+    lines = [CardLine(read, 0.99, x.box) if x.text == NUMBER else x for x in _front_lines("张三")]
+    result = idcard._read_side(np.full((540, 856, 3), 210, np.uint8), Side.FRONT, lines, False, 0,
+                               idcard._Timer(), dt.date(2026, 11, 24), "张三", NUMBER, CONFIG)  # fmt: skip
+    assert (result.reasons, result.review_reasons) == ((), ("id_number_uncertain",))
