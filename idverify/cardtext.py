@@ -207,7 +207,7 @@ def _simplified(chars: Iterable[_Char]) -> list[_Char]:
     """Traditional forms read (頭坪镇) as the simplified characters a mainland card prints (头坪镇).
 
     Each character keeps its confidence: the glyph was read as surely as it was, only in the
-    other script (see :mod:`idverify.hanzi`). The second choices are converted too, so a place
+    other script (see :mod:`idverify.hanzi`). The other choices are converted too, so a place
     name can still be picked from them.
     """
     return [

@@ -239,7 +239,8 @@ def _calm_islands(calm: Mat) -> _Quads:
 
 
 def _calm_share_around(calm: Mat, quad: npt.NDArray[np.float64]) -> float:
-    """Share of calm pixels in a band around ``quad`` (a tenth of its size wide), within the photo."""
+    """Share of calm pixels in a band around ``quad``, from 2 % to 10 % of its size beyond its edges
+    (clear of its own blurred border), within the photo."""
     centre = quad.mean(axis=0)
     inner = np.zeros(calm.shape, np.uint8)
     outer = np.zeros(calm.shape, np.uint8)
