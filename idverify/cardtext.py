@@ -57,6 +57,8 @@ class CardLine:
         alternatives: per character, the recogniser's other choices and their probabilities, most
             probable first (may be empty): what field knowledge may pick instead of a character
             that cannot be right.
+        char_places: per character, where its centre lies along the box as a share of its width
+            (may be empty: the characters are then taken as evenly spread).
     """
 
     text: str
@@ -64,6 +66,7 @@ class CardLine:
     box: Box
     char_scores: tuple[float, ...] = ()
     alternatives: tuple[Choices, ...] = ()
+    char_places: tuple[float, ...] = ()
 
     @property
     def height(self) -> float:
@@ -78,7 +81,7 @@ class _Char:
     line: int  # index into the row's lines
     alts: Choices = ()  # the recogniser's other choices here, most probable first
     box: Box = (0.0, 0.0, 0.0, 0.0)  # of the line it was read on
-    x: float = 0.0  # where its centre lies, estimated from its place in the line (evenly spread)
+    x: float = 0.0  # where its centre lies on the card
 
     @property
     def alt(self) -> str:
@@ -162,10 +165,11 @@ def _chars(line: CardLine, index: int) -> list[_Char]:
     """NFKC-normalised characters without spaces, each with its confidence."""
     scores = line.char_scores if len(line.char_scores) == len(line.text) else (line.score,) * len(line.text)
     alts = line.alternatives if len(line.alternatives) == len(line.text) else ((),) * len(line.text)
+    n = len(line.text)
+    places = line.char_places if len(line.char_places) == n else tuple((k + 0.5) / n for k in range(n))
     out = []
-    step = (line.box[2] - line.box[0]) / max(len(line.text), 1)
-    for k, (ch, score, choices) in enumerate(zip(line.text, scores, alts, strict=True)):
-        x = line.box[0] + (k + 0.5) * step
+    for ch, score, choices, place in zip(line.text, scores, alts, places, strict=True):
+        x = line.box[0] + place * (line.box[2] - line.box[0])
         for norm in unicodedata.normalize("NFKC", ch):
             if not norm.isspace():
                 out.append(_Char(norm, score, index, choices, line.box, x))
@@ -471,15 +475,19 @@ def _address(
 
 
 def _continuation(row: _Row, value_x: float | None, column: float, first_end: float) -> set[int]:
-    """The indices of ``row``'s lines that continue an address whose value starts at ``value_x``."""
-    within = [column < line.box[0] < first_end - line.height for line in row.lines]
+    """The indices of ``row``'s lines that continue an address whose value starts at ``value_x``.
+
+    A line counts from where its first character is, not where its box begins: a box can reach
+    far left of its print (a shadow's edge taken in, 90号6栋… in a box from the card's edge).
+    """
+    firsts = [next((c.x for c in row.chars if c.line == i), line.box[0]) for i, line in enumerate(row.lines)]
+    within = [column < x < first_end - line.height for x, line in zip(firsts, row.lines, strict=True)]
     if value_x is None:
         return {i for i, inside in enumerate(within) if inside}
     keep: set[int] = set()
-    for i, line in enumerate(row.lines):  # left to right
+    for i, (first, line) in enumerate(zip(firsts, row.lines, strict=True)):  # left to right
         if not within[i]:
             continue
-        first = next((c.x for c in row.chars if c.line == i), line.box[0])
         if not keep and abs(first - value_x) <= _WRAP_SLACK * line.height:
             keep.add(i)
         elif keep and line.box[0] - row.lines[max(keep)].box[2] <= _WRAP_SLACK * line.height:

@@ -417,7 +417,11 @@ def _recognise(card: RGBImage, boxes: list[np.ndarray]) -> list[cardtext.CardLin
         x0, y0 = box.min(axis=0)
         x1, y1 = box.max(axis=0)
         placed = (float(x0), float(y0), float(x1), float(y1))
-        out.append(cardtext.CardLine(line.text, line.score, placed, line.char_scores, line.alternatives))
+        out.append(
+            cardtext.CardLine(
+                line.text, line.score, placed, line.char_scores, line.alternatives, line.char_places
+            )
+        )
     return out
 
 

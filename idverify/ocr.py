@@ -13,7 +13,7 @@ from __future__ import annotations
 import logging
 import os
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from functools import cache
 from typing import Any
 
@@ -44,12 +44,16 @@ class TextLine:
             their probabilities, most probable first, aligned with ``text``: the second choice
             always, further ones while at least ``ALT_FLOOR`` probable (what to pick from when
             field knowledge says the first choice cannot be right).
+        char_places: where each character's centre lies along the crop, as a share of its width
+            (0 at its left edge, 1 at its right), aligned with ``text``: what tells a line's own
+            characters from print the crop took in beside them.
     """
 
     text: str
     score: float
     char_scores: tuple[float, ...] = ()
     alternatives: tuple[Choices, ...] = ()
+    char_places: tuple[float, ...] = ()
 
 
 class OcrEngine:
@@ -102,10 +106,11 @@ class OcrEngine:
                 batch[0, :, :, x0 : x0 + scaled[item].shape[2]] = scaled[item]
             probs = np.asarray(self._rec.session(batch))[0]
             per_item = _decode(probs, width / probs.shape[0], strip, self._chars)
-            for item, (text, scores, seconds) in per_item.items():
-                score = float(np.mean(scores)) if scores else 0.0
-                rounded = tuple(round(v, 5) for v in scores)
-                out[usable[item]] = TextLine(text, round(score, 5), rounded, tuple(seconds))
+            for item, read in per_item.items():
+                score = float(np.mean(read.scores)) if read.scores else 0.0
+                rounded = tuple(round(v, 5) for v in read.scores)
+                places = tuple(round(v, 4) for v in read.places)
+                out[usable[item]] = TextLine(read.text, round(score, 5), rounded, tuple(read.choices), places)
         return out
 
     def detect(self, image: RGBImage, *, max_side: int | None = None) -> list[np.ndarray]:
@@ -193,22 +198,35 @@ def _to_model_input(crop: RGBImage) -> np.ndarray:
     return scaled
 
 
+@dataclass
+class _Decoded:
+    """One crop's characters as decoded: text, confidences, other choices and places (0-1)."""
+
+    text: str = ""
+    scores: list[float] = field(default_factory=list)
+    choices: list[Choices] = field(default_factory=list)
+    places: list[float] = field(default_factory=list)
+
+
 def _decode(
     probs: np.ndarray, columns_per_step: float, strip: Strip, charset: Sequence[str]
-) -> dict[int, tuple[str, list[float], list[Choices]]]:
+) -> dict[int, _Decoded]:
     """Greedy CTC decoding of one strip, each character given to the crop under its position.
 
     A character whose step falls in a gap goes to the nearer crop (a glyph at a crop's very edge).
-    Each character comes with its confidence and its other choices at its step (blank excluded).
+    Each character comes with its confidence, its other choices at its step (blank excluded) and
+    where its step lies along its crop.
     """
     best = probs.argmax(axis=1)
     confidence = probs.max(axis=1)
     keep = np.flatnonzero((best != 0) & np.r_[True, best[1:] != best[:-1]])
-    out: dict[int, tuple[str, list[float], list[Choices]]] = {i: ("", [], []) for i in strip.items}
+    out = {i: _Decoded() for i in strip.items}
     for step in keep:
         x = (step + 0.5) * columns_per_step
         distance = [max(a - x, x - b, 0.0) for a, b in zip(strip.starts, strip.ends, strict=True)]
-        item = strip.items[int(np.argmin(distance))]
+        at = int(np.argmin(distance))
+        item = strip.items[at]
+        start, end = strip.starts[at], strip.ends[at]
         row = probs[step].copy()
         row[[0, best[step]]] = -1.0
         kept = min(_ALT_KEPT, row.size)
@@ -217,9 +235,11 @@ def _decode(
         choices = tuple(
             (charset[k], float(row[k])) for n, k in enumerate(ranked) if n == 0 or row[k] >= ALT_FLOOR
         )
-        text, scores, seconds = out[item]
-        seconds.append(choices)
-        out[item] = (text + charset[int(best[step])], [*scores, float(confidence[step])], seconds)
+        read = out[item]
+        read.text += charset[int(best[step])]
+        read.scores.append(float(confidence[step]))
+        read.choices.append(choices)
+        read.places.append(min(max((x - start) / max(end - start, 1), 0.0), 1.0))
     return out
 
 

@@ -80,10 +80,12 @@ def test_packed_characters_go_to_the_crop_under_them() -> None:
         probs[step, char] = 0.9
     probs[6, 3], probs[6, 4] = 0.05, 0.0005  # 名's other choices: 张 kept, 三 below the floor
     decoded = _decode(probs, 8.0, strip, charset)
-    assert decoded[1][0] == "姓名"
-    assert decoded[1][2][1] == (("张", pytest.approx(0.05)),)
-    assert decoded[1][1] == pytest.approx([0.9, 0.9])
-    assert decoded[0][0] == "张三"  # step 15 (x = 124) lies in the gap, nearer the second crop
+    assert decoded[1].text == "姓名"
+    assert decoded[1].choices[1] == (("张", pytest.approx(0.05)),)
+    assert decoded[1].scores == pytest.approx([0.9, 0.9])
+    assert decoded[1].places == pytest.approx([20 / 96, 52 / 96])  # steps 2 and 6, 8 columns each
+    assert decoded[0].text == "张三"  # step 15 (x = 124) lies in the gap, nearer the second crop
+    assert decoded[0].places == pytest.approx([0.0, 28 / 64])
 
 
 @pytest.mark.parametrize(

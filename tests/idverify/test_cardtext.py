@@ -290,3 +290,15 @@ def test_address_label_read_twice_is_not_in_the_value() -> None:
     lines = [x for x in _front() if x.text != "住址"]
     lines += [_at("核请申住址", -5, 232, 147), _at("住址", 105, 234, 154)]
     assert read_front(lines).fields["address"].text == "湖南省长沙市芙蓉区"
+
+
+def test_a_continuation_counts_from_its_first_character_not_its_box() -> None:
+    """A shadow's edge taken into the box: it begins at the card's edge, its print under the value."""
+    text = "90号6栋1单元387"
+    places = tuple((160 + 30 * k + 15 - 1) / 381 for k in range(len(text)))  # print from x = 160
+    lines = [
+        *_front(address=("江苏省盱眙县韶山北路3",)),
+        CardLine(text, 0.99, (1, 274, 382, 318), (0.99,) * len(text), (), places),
+        _at("室", 160, 318),
+    ]
+    assert read_front(lines).fields["address"].text == "江苏省盱眙县韶山北路390号6栋1单元387室"
