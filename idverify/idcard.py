@@ -200,6 +200,10 @@ def _read_side(
         if disagree or len(number.text) != _NUMBER_LENGTH:
             doubtful.add("id_number")  # digits lost or added (an edge read as 1): a misreading, no proof
         fields["birth_date"] = _reread_birth(card, lines, fields["birth_date"])
+        if "id_number" in doubtful or any(not fields[f].text for f in ("sex", "birth_date", "id_number")):
+            # A reading that lost another identity field is no proof that the name is another's:
+            # print beside a card not found had been read as the name (件复印) and failed a person.
+            doubtful.add("name")
     else:
         fields.update(_reread_validity(card, lines, fields["valid_from"], fields["valid_until"]))
         doubtful |= {key for key in ("valid_from", "valid_until") if not _date_shaped(fields[key].text)}

@@ -127,3 +127,22 @@ def test_a_number_of_the_wrong_length_asks_for_review(read: str) -> None:
     result = idcard._read_side(np.full((540, 856, 3), 210, np.uint8), Side.FRONT, lines, False, 0,
                                idcard._Timer(), dt.date(2026, 11, 24), "张三", NUMBER, CONFIG)  # fmt: skip
     assert (result.reasons, result.review_reasons) == ((), ("id_number_uncertain",))
+
+
+@pytest.mark.parametrize(
+    ("lost", "review", "reasons"),
+    [
+        ((), (), ("name_mismatch",)),  # a whole reading: another's name is proof
+        (("女",), ("sex_unreadable", "name_uncertain"), ()),
+        (("1990年1月2日",), ("birth_date_unreadable", "name_uncertain"), ()),
+    ],
+)
+def test_a_name_from_a_reading_that_lost_another_identity_field_asks_for_review(
+    lost: tuple[str, ...], review: tuple[str, ...], reasons: tuple[str, ...]
+) -> None:
+    """A card not found on a form: the form's print read as the name (件复印) and the sex lost.
+    Such a reading proves nothing about whose card it is; a person looks."""
+    lines = [x for x in _front_lines("件复印") if x.text not in lost]
+    result = idcard._read_side(np.full((540, 856, 3), 210, np.uint8), Side.FRONT, lines, False, 0,
+                               idcard._Timer(), dt.date(2026, 11, 24), "李兰永", NUMBER, CONFIG)  # fmt: skip
+    assert (result.review_reasons, result.reasons) == (review, reasons)
