@@ -196,9 +196,9 @@ def _read_side(
     notes = (*reading.notes, *(f"{key}_glare" for key in sorted(glared - identity)))
     if side is Side.FRONT:
         number, disagree = _reread_number(card, lines, fields["id_number"], declared_id_number, today)
-        fields["id_number"] = number
         if disagree or len(number.text) != _NUMBER_LENGTH:
             doubtful.add("id_number")  # digits lost or added (an edge read as 1): a misreading, no proof
+        fields["id_number"] = _number_within(number, today)
         fields["birth_date"] = _reread_birth(card, lines, fields["birth_date"])
         if "id_number" in doubtful or any(not fields[f].text for f in ("sex", "birth_date", "id_number")):
             # A reading that lost another identity field is no proof that the name is another's:
@@ -474,6 +474,22 @@ def _reread_number(
     if other_valid != valid:
         return (other if other_valid else first), False
     return first, True
+
+
+def _number_within(number: FieldValue, today: dt.date | None) -> FieldValue:
+    """The one valid number inside a run read too long (a thumb's edge read as 04 before it).
+
+    Only when exactly one 18-character stretch passes every number check (format, check digit,
+    birth date, division) is it taken: the card's number, which may then match the declared one.
+    The reading stays doubtful all the same (the caller flagged its length), so a check it fails
+    (another's number) asks for review instead of failing.
+    """
+    text = number.text
+    windows = {text[i : i + _NUMBER_LENGTH] for i in range(len(text) - _NUMBER_LENGTH + 1)}
+    valid = [w for w in windows if checks.check_id_number(w, today=today)[0].passed]
+    if len(text) <= _NUMBER_LENGTH or len(valid) != 1:
+        return number
+    return FieldValue(number.name, valid[0], number.confidence)
 
 
 def _reread_birth(card: RGBImage, lines: list[cardtext.CardLine], first: FieldValue) -> FieldValue:

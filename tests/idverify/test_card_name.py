@@ -119,14 +119,29 @@ def test_a_validity_date_that_is_not_a_date_asks_for_review(
     assert (result.review_reasons, result.reasons) == (review, reasons)
 
 
-@pytest.mark.parametrize("read", ["1" + NUMBER, NUMBER[:-1]])
-def test_a_number_of_the_wrong_length_asks_for_review(read: str) -> None:
+OTHER = "110105194912310021"  # a valid number of someone else
+
+
+@pytest.mark.parametrize(
+    ("read", "declared", "review", "number"),
+    [
+        ("1" + NUMBER, NUMBER, (), NUMBER),  # the card's edge read as 1: the one valid number inside
+        ("1" + NUMBER, OTHER, ("id_number_uncertain",), NUMBER),  # another's: doubtful, so review
+        (NUMBER[:-1], NUMBER, ("id_number_uncertain",), NUMBER[:-1]),  # a digit lost
+        ("12" + NUMBER[:17], NUMBER, ("id_number_uncertain",), "12" + NUMBER[:17]),  # none valid inside
+    ],
+)
+def test_a_number_of_the_wrong_length_never_fails_a_person(
+    read: str, declared: str, review: tuple[str, ...], number: str
+) -> None:
     """A digit too many (the card's edge read as 1 on a turned card) or too few is a misreading of
-    the number, not a card that bears another: the person goes to review, not to a failure."""
+    the number, not a card that bears another: never a failure. A run read too long that holds
+    exactly one valid number is read as that number."""
     lines = [CardLine(read, 0.99, x.box) if x.text == NUMBER else x for x in _front_lines("张三")]
     result = idcard._read_side(np.full((540, 856, 3), 210, np.uint8), Side.FRONT, lines, False, 0,
-                               idcard._Timer(), dt.date(2026, 11, 24), "张三", NUMBER, CONFIG)  # fmt: skip
-    assert (result.reasons, result.review_reasons) == ((), ("id_number_uncertain",))
+                               idcard._Timer(), dt.date(2026, 11, 24), "张三", declared, CONFIG)  # fmt: skip
+    assert (result.reasons, result.review_reasons) == ((), review)
+    assert result.fields["id_number"].text == number
 
 
 @pytest.mark.parametrize(
