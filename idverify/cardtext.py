@@ -539,9 +539,7 @@ def read_back(lines: Sequence[CardLine], width: float = 856.0) -> Reading:
     if authority is None or "公安" not in "".join(c.ch for c in authority):
         police = [r for r in rows if "公安" in r.text or r.text.endswith("局")]
         authority = _after_label(police[-1], "签发机关") if police else (authority or [])
-    authority, trimmed = _authority_end(
-        pick_candidates(_simplified(_cjk(authority)), places.authority_shape_ok)
-    )
+    authority, trimmed = _fit_authority(_simplified(_cjk(authority)))
     auth_text = "".join(c.ch for c in authority)
     doubtful = trimmed or not places.authority_shape_ok(auth_text)
     notes = ["authority_uncertain"] if auth_text and doubtful else []
@@ -555,19 +553,33 @@ def read_back(lines: Sequence[CardLine], width: float = 856.0) -> Reading:
     return Reading(fields, tuple(notes), labels, boxes)
 
 
-def _authority_end(chars: list[_Char]) -> tuple[list[_Char], bool]:
-    """The authority without what follows its last 局, when the rest is a whole authority.
+def _fit_authority(chars: list[_Char]) -> tuple[list[_Char], bool]:
+    """The authority as read, a place in it picked from the recogniser's choices (see
+    :func:`pick_candidates`), or else the longest whole authority within it; and whether it was cut.
 
     An authority ends in 局 (…公安局, …分局). Characters after it are print beside the card read
-    into the same row (a form under the card: 福泉市公安局可证申), so they are dropped, unless
-    they hold 分 (a branch whose 局 was misread: …公安局芙蓉分居, left as read). The field stays
-    flagged either way: a tail that was the card's own would be lost.
+    into the same row (a form under the card: 福泉市公安局可证申, 淑浦县公安局办理业), and
+    characters before its place a misread label (营菜机发安化县公安局); both are dropped when what
+    is left is a whole authority (its place picked the same way). A tail holding 分 stays (a branch
+    whose 局 was misread: …公安局芙蓉分居). A cut field stays flagged: what was cut may have been
+    the card's own.
     """
-    text = "".join(c.ch for c in chars)
+    picked = pick_candidates(chars, places.authority_shape_ok)
+    text = "".join(c.ch for c in picked)
+    if not text or places.authority_shape_ok(text):
+        return picked, False
     end = text.rfind("局") + 1
-    if 0 < end < len(text) and "分" not in text[end:] and places.authority_shape_ok(text[:end]):
-        return chars[:end], True
-    return chars, False
+    stops = [len(text)] + ([end] if 0 < end < len(text) and "分" not in text[end:] else [])
+    for stop in stops:
+        for start in range(stop - _SHORTEST_AUTHORITY + 1):
+            if (start, stop) != (0, len(text)):
+                part = pick_candidates(chars[start:stop], places.authority_shape_ok)
+                if places.authority_shape_ok("".join(c.ch for c in part)):
+                    return part, True
+    return picked, False
+
+
+_SHORTEST_AUTHORITY = 5  # X县公安局
 
 
 def _after_label(row: _Row, label: str) -> list[_Char]:

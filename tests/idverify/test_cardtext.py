@@ -302,3 +302,17 @@ def test_a_continuation_counts_from_its_first_character_not_its_box() -> None:
         _at("室", 160, 318),
     ]
     assert read_front(lines).fields["address"].text == "江苏省盱眙县韶山北路390号6栋1单元387室"
+
+
+def test_print_after_the_authority_and_a_place_from_a_later_choice_together() -> None:
+    choices = (("激", 0.3), ("溆", 0.01))
+    alts = (choices, *(((),) * 8))
+    lines = [x for x in _back() if x.text != "长沙市公安局芙蓉分局"]
+    lines.append(CardLine("淑浦县公安局办理业", 0.9, (330, 386, 600, 430), (0.6,) + (0.99,) * 8, alts))
+    reading = read_back(lines)
+    assert (reading.fields["authority"].text, reading.notes) == ("溆浦县公安局", ("authority_uncertain",))
+
+
+def test_a_misread_label_before_the_authority_is_dropped_and_flagged() -> None:
+    reading = read_back(_back(authority="营菜机发安化县公安局"))
+    assert (reading.fields["authority"].text, reading.notes) == ("安化县公安局", ("authority_uncertain",))
