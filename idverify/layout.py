@@ -223,13 +223,9 @@ def _calm_islands(calm: Mat) -> _Quads:
     calm, inside the photo and surrounded by busy ground on every side (a blank stretch of the
     page itself runs on into more blank page).
     """
-    contours, _ = cv2.findContours(calm, cv2.RETR_EXTERNAL, cv2.CHAIN_APPROX_NONE)
     height, width = calm.shape
     out = []
-    for contour in sorted(contours, key=cv2.contourArea, reverse=True)[:3]:
-        area = cv2.contourArea(contour)
-        if area < 0.08 * height * width:
-            break
+    for contour, area in _large_contours(calm):
         rect = _order_corners(cv2.boxPoints(cv2.minAreaRect(contour)).astype(np.float64))
         if _touches_border(rect, width, height) or not _card_like(rect, area, min_fill=_ISLAND_FILL):
             continue
@@ -299,17 +295,20 @@ def _card_quads(mask: Mat) -> _Quads:
     the share of the quadrilateral the contour leaves empty, so a card merged with a sheet of
     paper beside it ranks below the clean outline of the card alone; and whether it is cut off.
     """
-    contours, _ = cv2.findContours(mask, cv2.RETR_EXTERNAL, cv2.CHAIN_APPROX_NONE)
-    area_min = 0.08 * mask.shape[0] * mask.shape[1]
     out = []
-    for contour in sorted(contours, key=cv2.contourArea, reverse=True)[:3]:
-        area = cv2.contourArea(contour)
-        if area < area_min:
-            break
+    for contour, area in _large_contours(mask):
         quad, cut_off = _quad_of(contour, mask.shape[1], mask.shape[0])
         if _card_like(quad, area):
             out.append((_misfit(quad, area), quad, cut_off))
     return out
+
+
+def _large_contours(mask: Mat) -> list[tuple[Mat, float]]:
+    """The mask's three largest outer contours with their areas, those of at least 8 % of it."""
+    contours, _ = cv2.findContours(mask, cv2.RETR_EXTERNAL, cv2.CHAIN_APPROX_NONE)
+    sized = [(c, float(cv2.contourArea(c))) for c in contours]
+    largest = sorted(sized, key=lambda item: item[1], reverse=True)[:3]
+    return [(c, area) for c, area in largest if area >= 0.08 * mask.shape[0] * mask.shape[1]]
 
 
 def _quad_of(contour: Mat, width: int, height: int) -> tuple[npt.NDArray[np.float64], bool]:
