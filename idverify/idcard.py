@@ -200,7 +200,8 @@ def _read_side(
             doubtful.add("id_number")  # digits lost or added (an edge read as 1): a misreading, no proof
         fields["id_number"] = _number_within(number, today)
         fields["birth_date"] = _reread_birth(card, lines, fields["birth_date"])
-        if "id_number" in doubtful or any(not fields[f].text for f in ("sex", "birth_date", "id_number")):
+        others = [f for f in decision.IDENTITY_FIELDS[side] if f != "name"]
+        if "id_number" in doubtful or any(not fields[f].text for f in others):
             # A reading that lost another identity field is no proof that the name is another's:
             # print beside a card not found had been read as the name (件复印) and failed a person.
             doubtful.add("name")
