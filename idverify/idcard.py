@@ -123,9 +123,11 @@ def _best_view(
     is a card's, or all of it is bright: a scan, a tight crop, a card washed out on white) ends it only
     when it reads convincingly; otherwise the card found by its print is read too and the better
     reading kept (a card overexposed on white paper, the photo upright: read whole and squashed,
-    its labels had been read as the name). An outline running off the photo ends it only when
-    every field was found on it: a shadow across a card filling the photo gives such an outline
-    (the lit part), on which the labels read well but half the values are missing.
+    its labels had been read as the name). Any outline ends it only when every field was found
+    on it, and the reading giving the most fields is kept: a shadow across a card filling the
+    photo gives an outline of its lit part, on which the labels read well but half the values are
+    missing; a thumb over a corner, or a card's calm merged with the page's, gives an outline
+    that cuts the validity line off. A card read whole costs nothing more.
     """
     best: tuple[_View, layout.CardLocation, np.ndarray, int] | None = None
     for candidate in [*candidates, None]:
@@ -143,7 +145,7 @@ def _best_view(
         whole = (
             location.whole_image or cv2.contourArea(location.quad) >= _WHOLE * photo.shape[0] * photo.shape[1]
         )
-        if view.best[0] >= (_CONVINCING if whole else _SEEN) and not (location.cut_off and missing):
+        if view.best[0] >= (_CONVINCING if whole else _SEEN) and not missing:
             break
     return best[:3] if best is not None else None
 
@@ -342,7 +344,10 @@ def _extend_boxes(boxes: list[np.ndarray], ink: np.ndarray) -> list[np.ndarray]:
 
     The detector's box can stop short of a line's blurred end (迎宾路34 without its 号); ink
     within about half a line height of the box's end, in the box's middle band, belongs to the
-    line. A box never grows into another box of the same row.
+    line. A box never grows into another box of the same row, nor by more than a few characters:
+    ink that runs on further is a picture the line ends beside (the portrait), and a box grown
+    over it had reached print on the far side (form print beside a card whose outline was taken
+    too wide, read into the address as a second copy of its first line).
     """
     out = []
     spans = [(b.min(axis=0) / 2, b.max(axis=0) / 2) for b in boxes]
@@ -358,23 +363,28 @@ def _extend_boxes(boxes: list[np.ndarray], ink: np.ndarray) -> list[np.ndarray]:
         ]
         right_limit = min([s[0][0] for s in same_row if s[0][0] > x0] + [ink.shape[1]])
         left_limit = max([s[1][0] for s in same_row if s[1][0] < x1] + [0.0])
-        gap = max(2, int(0.5 * h))
+        gap, most = max(2, int(0.5 * h)), _MAX_GROWTH * h
         right, left = int(x1), int(x0)
-        for x in range(int(x1), int(right_limit) - 1):
+        for x in range(int(x1), int(min(right_limit, x1 + most + gap + 2)) - 1):
             if x - right > gap:
                 break
             if cols[x]:
                 right = x + 1
-        for x in range(int(x0), int(left_limit), -1):
+        for x in range(int(x0), int(max(left_limit, x0 - most - gap - 2)), -1):
             if left - x > gap:
                 break
             if cols[x]:
                 left = x - 1
+        right = right if right - x1 <= most else int(x1)
+        left = left if x0 - left <= most else int(x0)
         grown = boxes[i].copy()
         grown[[1, 2], 0] += 2 * (right - int(x1))
         grown[[0, 3], 0] -= 2 * (int(x0) - left)
         out.append(grown)
     return out
+
+
+_MAX_GROWTH = 2.5  # line heights (a box's, padding included): about two characters lost at its end
 
 
 def _missed_boxes(

@@ -72,7 +72,9 @@ def locate_cards(image: RGBImage) -> list[CardLocation]:
     for make_mask in (_brightness_mask, _edge_mask, _background_mask):
         if make_mask is _background_mask and scored:
             continue  # only for a card neither brightness nor edges found
-        add(_card_quads(make_mask(small)))
+        # Not on the calm masks: the card's own print bites into its calm, and opening that apart
+        # leaves a piece of the card; the calm islands take the whole card instead.
+        add(_card_quads(make_mask(small), split=True))
     detail = _detail(small)
     busy = _busy_share(detail)
     if not scored or busy >= _BUSY_SHARE:  # a card on a busy ground (or one nothing else found)
@@ -288,19 +290,56 @@ def _edge_mask(small: Mat) -> Mat:
     return cv2.morphologyEx(filled, cv2.MORPH_OPEN, np.ones((9, 9), np.uint8))
 
 
-def _card_quads(mask: Mat) -> _Quads:
+def _card_quads(mask: Mat, *, split: bool = False) -> _Quads:
     """Quadrilaterals of the largest contours that have the card's aspect and fill it well.
 
     Each comes with a misfit score (0 is a perfect card): the aspect's distance from 85.6:54 plus
     the share of the quadrilateral the contour leaves empty, so a card merged with a sheet of
     paper beside it ranks below the clean outline of the card alone; and whether it is cut off.
+    With ``split``, a region of no card's shape is also tried opened apart (:func:`_split_off`).
     """
     out = []
     for contour, area in _large_contours(mask):
         quad, cut_off = _quad_of(contour, mask.shape[1], mask.shape[0])
         if _card_like(quad, area):
             out.append((_misfit(quad, area), quad, cut_off))
+        elif split:
+            out += _split_off(mask, contour)
     return out
+
+
+def _split_off(mask: Mat, contour: Mat) -> _Quads:
+    """A card joined to something narrower by a thin strip or band: opened apart, each part tried.
+
+    On a printed page the card's region runs on into the page's blank margin or into the bright
+    gaps between the page's lines; no region is then card-shaped. Those are narrower than the
+    card: an opening by a twentieth of the photo removes them and keeps the card, whose outline
+    is then taken from its own hull.
+    """
+    alone = np.zeros_like(mask)
+    cv2.drawContours(alone, [contour], -1, 255, thickness=cv2.FILLED)
+    size = max(9, round(_SPLIT * max(mask.shape)))
+    opened = cv2.morphologyEx(alone, cv2.MORPH_OPEN, cv2.getStructuringElement(cv2.MORPH_RECT, (size, size)))
+    out = []
+    for part, area in _large_contours(opened):
+        quad, cut_off = _quad_of(part, mask.shape[1], mask.shape[0])
+        if _card_like(quad, area) and _even_sides(quad):
+            out.append((_misfit(quad, area) + _SPLIT_PENALTY, quad, cut_off))
+    return out
+
+
+def _even_sides(quad: npt.NDArray[np.float64]) -> bool:
+    """Opposite sides of nearly one length, as a card's are in a photo taken from in front of it
+    (a piece cut out of a larger region by the opening is often a trapezoid)."""
+    sides = [float(np.linalg.norm(quad[(i + 1) % 4] - quad[i])) for i in range(4)]
+    return all(min(sides[i], sides[i + 2]) >= _EVEN * max(sides[i], sides[i + 2]) for i in (0, 1))
+
+
+_SPLIT = 0.05  # of the photo's longer side: wider than a page's margin or line gap, far narrower than a card
+# A part opened apart can be a piece of the card (its own dense print opened away): it ranks after
+# every outline found whole, and is read only when those do not give the card.
+_SPLIT_PENALTY = 0.5
+_EVEN = 0.75  # shorter over longer opposite side: a card tilted by up to about 40 degrees
 
 
 def _large_contours(mask: Mat) -> list[tuple[Mat, float]]:

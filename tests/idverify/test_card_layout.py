@@ -198,3 +198,36 @@ def test_card_on_a_page_found_when_its_own_print_bites_into_its_calm(gen: Module
     found = layout.locate_cards(photo)
     assert found and not found[0].cut_off
     assert np.abs(found[0].quad - corners).max() < 0.02 * FRAME_W
+
+
+def test_a_card_joined_to_the_page_by_thin_bright_bands_is_opened_apart() -> None:
+    """On a printed page the bright gaps between the page's lines can touch the card's bright region:
+    no region is then card-shaped. Opened apart, the card's own outline is found (after every
+    outline found whole: a piece opened off is worth less)."""
+    mask = np.zeros((400, 640), np.uint8)
+    card = np.array([[100, 100], [417, 100], [417, 300], [100, 300]], np.int32)
+    cv2.fillPoly(mask, [card], 255)
+    for y in range(40, 400, 24):  # the page's bright gaps, 8 px high, running into the card
+        mask[y : y + 8, 300:640] = 255
+    assert layout._card_quads(mask) == []
+    found = layout._card_quads(mask, split=True)
+    assert len(found) == 1
+    fit, quad, cut_off = found[0]
+    assert np.abs(quad - card).max() < 6 and not cut_off
+    assert fit >= layout._SPLIT_PENALTY
+
+
+def test_a_line_box_does_not_grow_over_a_picture_beside_it() -> None:
+    """A box grows over a blurred last character or two, never across the portrait it ends beside:
+    grown over it, the box had reached form print on its far side and read the address twice."""
+    ink = np.zeros((270, 428), bool)
+    ink[100:120, 60:200] = True  # the line's print, inside its box
+    ink[100:120, 204:214] = True  # a faded last character just past the box
+    ink[60:200, 240:400] = True  # the portrait, a gap of half a line beyond
+    box = np.array([[120, 196], [400, 196], [400, 244], [120, 244]], np.float32)  # full-size coordinates
+    grown = idcard._extend_boxes([box], ink)[0]
+    assert grown[1, 0] == 2 * 214  # the faded character is taken in
+    beside = np.array([[120, 196], [440, 196], [440, 244], [120, 244]], np.float32)
+    ink[100:120, 204:214] = False
+    ink[100:120, 220:240] = True  # print running straight on into the portrait
+    assert idcard._extend_boxes([beside], ink)[0][1, 0] == 440
