@@ -127,6 +127,8 @@ class Reading:
             found has none), so the card's picture there can be looked at (glare over the print).
         second_choices: field key -> the recogniser's second choice at each of its characters,
             aligned with its text (" " where there was none); the name's only, for now.
+        unsure: fields whose row was not known by its own label read exactly (a label read in part,
+            or the row taken by its place in the layout): their value may be another row's print.
     """
 
     fields: dict[str, FieldValue]
@@ -134,6 +136,7 @@ class Reading:
     labels: int = 0
     boxes: dict[str, tuple[Box, ...]] = field(default_factory=dict)
     second_choices: dict[str, str] = field(default_factory=dict)
+    unsure: frozenset[str] = frozenset()
 
 
 def group_rows(lines: Iterable[CardLine]) -> list[_Row]:
@@ -318,7 +321,12 @@ def read_front(lines: Sequence[CardLine], width: float = 856.0) -> Reading:
     labels = sum(1 for row in rows for _ in found[id(row)])
     boxes = {key: _boxes(chars) for key, chars in spans.items() if fields[key].text}
     seconds = {"name": "".join(c.alt[:1] or " " for c in spans["name"])}
-    return Reading({k: fields[k] for k in FRONT_LABELS}, tuple(notes), labels, boxes, seconds)
+    unsure = frozenset(
+        key
+        for key in ("name",)
+        if fields[key].text and not any(lab.key == key and lab.exact for lab in found.get(id(keyed[key]), []))
+    )
+    return Reading({k: fields[k] for k in FRONT_LABELS}, tuple(notes), labels, boxes, seconds, unsure)
 
 
 def _number_row(rows: Sequence[_Row]) -> _Row | None:

@@ -193,6 +193,9 @@ def _read_side(
     doubtful = {"name"} if side is Side.FRONT and not (_gb2312(name) and _name_shaped(name)) else set()
     if _second_choice_gives(name, reading.second_choices.get("name", ""), declared_name):
         doubtful.add("name")
+    # A name from a row whose 姓名 was not read exactly may be print beside the card (目名和 on a
+    # form under it, read as 和女): too weak to fail a person, so a mismatch asks for review.
+    doubtful |= reading.unsure & {"name"}
     identity = set(decision.IDENTITY_FIELDS[side])
     doubtful |= glared & identity
     notes = (*reading.notes, *(f"{key}_glare" for key in sorted(glared - identity)))

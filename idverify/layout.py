@@ -72,8 +72,6 @@ def locate_cards(image: RGBImage) -> list[CardLocation]:
     for make_mask in (_brightness_mask, _edge_mask, _background_mask):
         if make_mask is _background_mask and scored:
             continue  # only for a card neither brightness nor edges found
-        # Not on the calm masks: the card's own print bites into its calm, and opening that apart
-        # leaves a piece of the card; the calm islands take the whole card instead.
         add(_card_quads(make_mask(small), split=True))
     detail = _detail(small)
     busy = _busy_share(detail)
@@ -202,14 +200,18 @@ def _calm_quads(detail: npt.NDArray[np.bool_], ground: float) -> _Quads:
     is mostly blank with a few lines of larger print: the share of detailed pixels in a window a
     few page lines high separates them (under a fixed share first; under half, then two thirds,
     of the ground's, the photo's border, when that finds no card); a closing fills the card's own
-    lines back in (its outline is then taken from the hull, see :func:`_quad_of`).
+    lines back in (its outline is then taken from the hull, see :func:`_quad_of`). At each level a
+    calm region of the card's shape goes first, then a calm island, and only then a region opened
+    apart: the card's own print bites into its calm, and opening that apart can leave a piece of
+    the card, where the island takes it whole; but a finger or the page's blank margin joined to
+    the card's calm is no island.
     """
     busy = cv2.blur(detail.astype(np.float32), (15, 15))
     # Levels relative to the ground only when the fixed one finds no card: a card with a textured
     # print, or one whose blank is grainy (a phone's noise in dim light).
     for level in (_BUSY_SHARE, 0.5 * ground, 0.65 * ground):
         calm = _calm_below(busy, level)
-        found = _card_quads(calm) or _calm_islands(calm)
+        found = _card_quads(calm) or _calm_islands(calm) or _card_quads(calm, split=True)
         if found:
             return found
     return []

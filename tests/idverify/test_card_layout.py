@@ -231,3 +231,21 @@ def test_a_line_box_does_not_grow_over_a_picture_beside_it() -> None:
     ink[100:120, 204:214] = False
     ink[100:120, 220:240] = True  # print running straight on into the portrait
     assert idcard._extend_boxes([beside], ink)[0][1, 0] == 440
+
+
+def test_a_card_on_a_page_joined_to_a_calm_band_is_opened_apart() -> None:
+    """A card on a printed form with a finger (or the page's blank margin) running from its edge to
+    the photo's: the card's calm and the band's are one region, of no card's shape, and no island
+    (it reaches the border). Opened apart, the card's outline is the one found."""
+    rng = np.random.default_rng(3)
+    detail = rng.random((480, 640)) < 0.35  # small print all over the page
+    card = np.array([[150, 150], [467, 150], [467, 350], [150, 350]], np.int32)
+    calm = np.zeros(detail.shape, np.uint8)
+    cv2.fillPoly(calm, [card], 1)
+    cv2.line(calm, (440, 170), (640, 0), 1, 20)  # the finger, from the card's corner off the photo
+    detail[calm > 0] = False
+    detail[200:215, 190:420] = rng.random((15, 230)) < 0.35  # the card's own print
+    found = layout._calm_quads(detail, layout._busy_share(detail))
+    assert found
+    fit, quad, cut_off = min(found, key=lambda item: item[0])
+    assert np.abs(quad - card).max() < 10 and not cut_off

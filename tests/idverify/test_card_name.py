@@ -161,3 +161,22 @@ def test_a_name_from_a_reading_that_lost_another_identity_field_asks_for_review(
     result = idcard._read_side(np.full((540, 856, 3), 210, np.uint8), Side.FRONT, lines, False, 0,
                                idcard._Timer(), dt.date(2026, 11, 24), "李兰永", NUMBER, CONFIG)  # fmt: skip
     assert (result.review_reasons, result.reasons) == (review, reasons)
+
+
+@pytest.mark.parametrize(
+    ("label", "review", "reasons"),
+    [
+        ("姓名", (), ("name_mismatch",)),  # its label read exactly: another's name is proof
+        ("目名", ("name_uncertain",), ()),  # form print read as the label in part (目名和 → 和女)
+    ],
+)
+def test_a_name_whose_label_was_not_read_exactly_asks_for_review(
+    label: str, review: tuple[str, ...], reasons: tuple[str, ...]
+) -> None:
+    """A card found only by its print on a form: a line of the form under it (目名和) was taken for
+    the name's row by its label read in part, and the person failed as ``name_mismatch``. A name
+    from a row not known by its label read exactly is too weak to fail anyone."""
+    lines = [CardLine(label, 0.99, x.box) if x.text == "姓名" else x for x in _front_lines("和女")]
+    result = idcard._read_side(np.full((540, 856, 3), 210, np.uint8), Side.FRONT, lines, False, 0,
+                               idcard._Timer(), dt.date(2026, 11, 24), "卢明涛", NUMBER, CONFIG)  # fmt: skip
+    assert (result.review_reasons, result.reasons) == (review, reasons)
