@@ -129,6 +129,7 @@ class Reading:
             aligned with its text (" " where there was none); the name's only, for now.
         unsure: fields whose row was not known by its own label read exactly (a label read in part,
             or the row taken by its place in the layout): their value may be another row's print.
+            The name's only, for now.
     """
 
     fields: dict[str, FieldValue]
@@ -321,11 +322,9 @@ def read_front(lines: Sequence[CardLine], width: float = 856.0) -> Reading:
     labels = sum(1 for row in rows for _ in found[id(row)])
     boxes = {key: _boxes(chars) for key, chars in spans.items() if fields[key].text}
     seconds = {"name": "".join(c.alt[:1] or " " for c in spans["name"])}
-    unsure = frozenset(
-        key
-        for key in ("name",)
-        if fields[key].text and not any(lab.key == key and lab.exact for lab in found.get(id(keyed[key]), []))
-    )
+    name_row = keyed.get("name")
+    exact = name_row is not None and any(lab.key == "name" and lab.exact for lab in found[id(name_row)])
+    unsure = frozenset({"name"}) if fields["name"].text and not exact else frozenset()
     return Reading({k: fields[k] for k in FRONT_LABELS}, tuple(notes), labels, boxes, seconds, unsure)
 
 
