@@ -307,13 +307,14 @@ def read_front(lines: Sequence[CardLine], width: float = 856.0) -> Reading:
     notes: list[str] = []
     spans: dict[str, list[_Char]] = {}
     fields["id_number"], spans["id_number"] = _number_field(number_row)
-    spans["name"] = _cjk(_labelled_value(keyed.get("name"), "name", found, column))
+    value_x = _value_start(rows, found)
+    spans["name"] = _cjk(_labelled_value(keyed.get("name"), "name", found, column, value_x))
     fields["name"] = _field("name", "".join(c.ch for c in spans["name"]), spans["name"])
     sex, nation, spans["nation"] = _sex_and_nation(keyed, found, column)
     fields["sex"], fields["nation"] = sex, nation
     if nation.text and nations.find_nation(nation.text) != nation.text:
         notes.append("nation_not_listed")
-    birth_chars = _labelled_value(keyed.get("birth_date"), "birth_date", found, column)
+    birth_chars = _labelled_value(keyed.get("birth_date"), "birth_date", found, column, value_x)
     birth = birth_text("".join(c.ch for c in birth_chars))
     fields["birth_date"], spans["birth_date"] = _field("birth_date", birth, birth_chars), birth_chars
     fields["address"], spans["address"] = _address(rows, keyed, found, number_row, column, width)
@@ -378,11 +379,15 @@ def _rows_by_label(
     return keyed
 
 
-def _labelled_value(row: _Row | None, key: str, found: dict[int, list[_Label]], column: float) -> list[_Char]:
+def _labelled_value(
+    row: _Row | None, key: str, found: dict[int, list[_Label]], column: float, value_x: float | None = None
+) -> list[_Char]:
     """The characters a row gives for ``key``: after its label, or after a label-like start.
 
     A row known only by its place holds the label only when its first line starts in the label
-    column; otherwise the label was not detected at all and the whole row is the value.
+    column and its first character lies left of where values begin (``value_x``, when known);
+    otherwise the label was not read at all and the whole row is the value: a box can begin at the
+    label that the recogniser did not read (孔春云 in a box from 姓名's place had lost 孔春).
     """
     if row is None:
         return []
@@ -395,7 +400,28 @@ def _labelled_value(row: _Row | None, key: str, found: dict[int, list[_Label]], 
         return value[len(FRONT_LABELS[key]) :] if twice else value
     if row.lines[0].box[0] > column:
         return list(row.chars)
+    if value_x is not None and row.chars and row.chars[0].x >= value_x - _VALUE_SLACK * row.lines[0].height:
+        return list(row.chars)
     return _strip_unlabelled(row, FRONT_LABELS[key])
+
+
+_VALUE_SLACK = 0.75  # line heights left of where values begin that a value's first character may lie
+
+
+def _value_start(rows: Sequence[_Row], found: dict[int, list[_Label]]) -> float | None:
+    """Where values begin: the median place of the first character after the labels of the name,
+    birth date and address read exactly (the layout prints those values from one column); None
+    with fewer than two."""
+    starts = [
+        row.chars[lab.end].x
+        for row in rows
+        for lab in found[id(row)]
+        if lab.exact and lab.key in _COLUMN_VALUES and lab.end < len(row.chars)
+    ]
+    return statistics.median(starts) if len(starts) >= 2 else None
+
+
+_COLUMN_VALUES = ("name", "birth_date", "address")
 
 
 def _strip_unlabelled(row: _Row, label: str) -> list[_Char]:
@@ -436,15 +462,40 @@ def _sex_and_nation(
 
 
 def _drop_label(chars: list[_Char], label: str) -> list[_Char]:
-    """Drop a fuzzily read label at the start (one of its two characters in place)."""
+    """Drop a fuzzily read label at the start: one of its two characters in place, or none when an
+    official name follows it.
+
+    A label character the recogniser lost leaves a gap where it was printed, wider than the
+    value's own steps: the value begins after the gap (民 柯尔克孜, 族 lost, had lost 柯 too).
+    """
     text = "".join(c.ch for c in chars)
     if len(text) > len(label) and sum(a == b for a, b in zip(text, label, strict=False)) >= 1:
-        return chars[len(label) :]
+        return chars[_label_end(chars, len(label)) :]
+    after = text[len(label) :]
+    if after and nations.find_nation(text) is None and nations.find_nation(after):
+        return chars[len(label) :]  # the label misread whole (批牌汉 on a defocused card): a name follows
     return chars
 
 
+def _label_end(chars: list[_Char], length: int) -> int:
+    """How many leading characters are the label's: ``length``, or fewer before a gap."""
+    steps = [b.x - a.x for a, b in zip(chars[length:], chars[length + 1 :], strict=False)]
+    if not steps:
+        return length
+    pitch = statistics.median(steps)
+    return next((k for k in range(1, length) if chars[k].x - chars[k - 1].x > _LOST_GAP * pitch), length)
+
+
+_LOST_GAP = 2.5  # of the value's own step between characters: a character was printed there
+
+
 def _nation_field(chars: list[_Char]) -> FieldValue:
-    """The nation as read; label remnants (民, 族) stripped only when that leaves an official name."""
+    """The nation as read; label remnants (民, 族) stripped only when that leaves an official name.
+
+    A reading that is no official name takes the one substitution among the recogniser's choices
+    that makes it one (柯尔克改 → 柯尔克孜), with that choice's confidence.
+    """
+    chars = pick_candidates(chars, lambda text: nations.find_nation(text) is not None)
     text = nations.simplify("".join(c.ch for c in chars))
     name = nations.find_nation(text)
     if name is not None and name in text:

@@ -316,3 +316,41 @@ def test_print_after_the_authority_and_a_place_from_a_later_choice_together() ->
 def test_a_misread_label_before_the_authority_is_dropped_and_flagged() -> None:
     reading = read_back(_back(authority="营菜机发安化县公安局"))
     assert (reading.fields["authority"].text, reading.notes) == ("安化县公安局", ("authority_uncertain",))
+
+
+def _placed(text: str, box: tuple[float, float, float, float], xs: list[float], **kw: object) -> CardLine:
+    """A line whose characters the recogniser placed at ``xs`` (card coordinates) in its box."""
+    places = tuple((x - box[0]) / (box[2] - box[0]) for x in xs)
+    return CardLine(text, 0.99, box, char_places=places, **kw)  # type: ignore[arg-type]
+
+
+def test_a_name_in_a_box_from_the_labels_place_keeps_every_character() -> None:
+    """The 姓名 label not read, its box starting where the label is printed: the characters' own
+    places show that all of them lie where values begin (孔春云 had been read 云)."""
+    lines = [x for x in _front() if x.text not in ("姓名", "张三")]
+    lines.append(_placed("孔春云", (60, 46, 250, 90), [175, 205, 235]))
+    assert read_front(lines).fields["name"].text == "孔春云"
+
+
+@pytest.mark.parametrize(
+    ("line", "nation"),
+    [
+        # 族 lost: a gap where it was printed, and the value after it (had lost 柯 with the label)
+        (_placed("民柯尔克孜", (290, 110, 505, 154), [305, 400, 430, 460, 490]), "柯尔克孜"),
+        # the label misread whole on a defocused card
+        (_placed("批牌汉", (290, 110, 420, 154), [305, 335, 400]), "汉"),
+        # one character misread: the recogniser's other choice there makes it an official name
+        (
+            _placed(
+                "民族柯尔克改",
+                (290, 110, 505, 154),
+                [305, 335, 400, 430, 460, 490],
+                alternatives=((), (), (), (), (), (("孜", 0.3), ("玫", 0.1))),
+            ),
+            "柯尔克孜",
+        ),
+    ],
+)
+def test_a_nation_beside_a_label_read_in_part_or_wrong(line: CardLine, nation: str) -> None:
+    lines = [x for x in _front() if x.text not in ("民族", "汉")] + [line]
+    assert read_front(lines).fields["nation"].text == nation
