@@ -76,6 +76,10 @@ def precheck(data: bytes, side: Side | str, *, limits: PrecheckLimits = DEFAULT_
     photo = decoded.pixels
     found = layout.locate_cards(photo)
     location = found[0] if found else _locate_by_text(photo)
+    if location is not None and location.cut_off and _blurred(photo, location, limits):
+        # An outline running off the photo can be the card merged with a bright ground: rectified
+        # from it, a sharp card looks blurred. The card found by its print decides instead.
+        location = _locate_by_text(photo) or location
     laps["locate"] = _ms(start) - sum(laps.values())
     if location is None:
         return PrecheckResult(False, ("card_not_found",), None, timings=laps)
@@ -99,6 +103,13 @@ def precheck(data: bytes, side: Side | str, *, limits: PrecheckLimits = DEFAULT_
         reasons.append("quality_glare_fields")
     warnings = ("side_unconfirmed",) if seen is None else ()
     return PrecheckResult(not reasons, tuple(reasons), seen, warnings, laps, measures)
+
+
+def _blurred(photo: RGBImage, location: layout.CardLocation, limits: PrecheckLimits) -> bool:
+    """Whether the card at ``location`` measures as too blurred (the same measure as the check)."""
+    card, _ = layout.rectify(photo, location)
+    grey = cv2.cvtColor(card, cv2.COLOR_RGB2GRAY)
+    return quality.sharpness(grey[:, : int(0.6 * grey.shape[1])]) < limits.min_sharpness
 
 
 def _locate_by_text(photo: RGBImage) -> layout.CardLocation | None:

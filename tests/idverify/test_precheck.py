@@ -122,3 +122,19 @@ def test_shadow_along_an_edge_is_not_taken_for_the_portrait(gen: ModuleType, see
     result = precheck(_jpeg(np.clip(card * shade[..., None], 0, 255).astype(np.uint8)), "back")
     assert result.ok, (result.reasons, result.measures)
     assert result.detected_side == "back"
+
+
+def test_a_card_merged_with_a_bright_ground_is_not_called_blurred() -> None:
+    """An overexposed back (the third renderer's seed-2025 card #135): its first outline is the card
+    merged with the washed-out ground and runs off the photo; rectified from it the sharp card
+    measured 6.8 and was refused as blurred. An outline running off the photo that looks blurred
+    gives way to the card found by its print."""
+    import random
+
+    from scripts import gen_idcards_third as third
+
+    person = third.make_identity(random.Random("third-2025-person-135"))
+    rng = random.Random("third-2025-back-135-overexposed")
+    jpeg = third._photograph(third.render_back(person, rng), "back", "overexposed", rng)
+    result = precheck(jpeg, "back")
+    assert result.ok, (result.reasons, result.measures)
