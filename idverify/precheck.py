@@ -76,17 +76,17 @@ def precheck(data: bytes, side: Side | str, *, limits: PrecheckLimits = DEFAULT_
     photo = decoded.pixels
     found = layout.locate_cards(photo)
     location = found[0] if found else _locate_by_text(photo)
-    if location is not None and location.cut_off and _blurred(photo, location, limits):
+    if location is None:
+        laps["locate"] = _ms(start) - sum(laps.values())
+        return PrecheckResult(False, ("card_not_found",), None, timings=laps)
+    card, sharp = _rectified(photo, location)
+    if location.cut_off and sharp < limits.min_sharpness and (by_text := _locate_by_text(photo)) is not None:
         # An outline running off the photo can be the card merged with a bright ground: rectified
         # from it, a sharp card looks blurred. The card found by its print decides instead.
-        location = _locate_by_text(photo) or location
+        location = by_text
+        card, sharp = _rectified(photo, location)
     laps["locate"] = _ms(start) - sum(laps.values())
-    if location is None:
-        return PrecheckResult(False, ("card_not_found",), None, timings=laps)
-    card, _ = layout.rectify(photo, location)
     seen, red, picture = _side(card)
-    grey = cv2.cvtColor(card, cv2.COLOR_RGB2GRAY)
-    sharp = quality.sharpness(grey[:, : int(0.6 * grey.shape[1])])
     glare = _field_glare(card, seen or side)
     laps["measure"] = _ms(start) - sum(laps.values())
     measures = {"sharpness": sharp, "field_glare": glare, "emblem_red": red, "portrait": picture}
@@ -105,11 +105,11 @@ def precheck(data: bytes, side: Side | str, *, limits: PrecheckLimits = DEFAULT_
     return PrecheckResult(not reasons, tuple(reasons), seen, warnings, laps, measures)
 
 
-def _blurred(photo: RGBImage, location: layout.CardLocation, limits: PrecheckLimits) -> bool:
-    """Whether the card at ``location`` measures as too blurred (the same measure as the check)."""
+def _rectified(photo: RGBImage, location: layout.CardLocation) -> tuple[RGBImage, float]:
+    """The card at ``location``, upright, and the sharpness of its text half (the print's side)."""
     card, _ = layout.rectify(photo, location)
     grey = cv2.cvtColor(card, cv2.COLOR_RGB2GRAY)
-    return quality.sharpness(grey[:, : int(0.6 * grey.shape[1])]) < limits.min_sharpness
+    return card, quality.sharpness(grey[:, : int(0.6 * grey.shape[1])])
 
 
 def _locate_by_text(photo: RGBImage) -> layout.CardLocation | None:
