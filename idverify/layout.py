@@ -333,7 +333,7 @@ def _split_off(mask: Mat, contour: Mat) -> _Quads:
 def _even_sides(quad: npt.NDArray[np.float64]) -> bool:
     """Opposite sides of nearly one length, as a card's are in a photo taken from in front of it
     (a piece cut out of a larger region by the opening is often a trapezoid)."""
-    sides = [float(np.linalg.norm(quad[(i + 1) % 4] - quad[i])) for i in range(4)]
+    sides = _sides(quad)
     return all(min(sides[i], sides[i + 2]) >= _EVEN * max(sides[i], sides[i + 2]) for i in (0, 1))
 
 
@@ -396,12 +396,17 @@ def _outside(quad: npt.NDArray[np.float64], width: int, height: int) -> float:
     return float(max(-xs.min(), -ys.min(), xs.max() - (width - 1), ys.max() - (height - 1)))
 
 
+def _sides(quad: npt.NDArray[np.float64]) -> list[float]:
+    """The lengths of the quadrilateral's four sides, from the top-left corner's clockwise."""
+    return [float(np.linalg.norm(quad[(i + 1) % 4] - quad[i])) for i in range(4)]
+
+
 def _long_side(quad: npt.NDArray[np.float64]) -> float:
-    return max(float(np.linalg.norm(quad[(i + 1) % 4] - quad[i])) for i in range(4))
+    return max(_sides(quad))
 
 
 def _short_side(quad: npt.NDArray[np.float64]) -> float:
-    return min(float(np.linalg.norm(quad[(i + 1) % 4] - quad[i])) for i in range(4))
+    return min(_sides(quad))
 
 
 def _border_run(contour: Mat, width: int, height: int) -> int:
@@ -466,7 +471,7 @@ def _intersect(
 
 
 def _misfit(quad: npt.NDArray[np.float64], area: float) -> float:
-    sides = [float(np.linalg.norm(quad[(i + 1) % 4] - quad[i])) for i in range(4)]
+    sides = _sides(quad)
     long_side, short_side = sorted(((sides[0] + sides[2]) / 2, (sides[1] + sides[3]) / 2), reverse=True)
     quad_area = float(cv2.contourArea(quad.astype(np.float32)))
     return abs(long_side / max(short_side, 1e-6) - ASPECT) + abs(1.0 - area / max(quad_area, 1e-6))
@@ -474,7 +479,7 @@ def _misfit(quad: npt.NDArray[np.float64], area: float) -> float:
 
 def _card_like(quad: npt.NDArray[np.float64], area: float, min_fill: float = 0.85) -> bool:
     """Aspect near 85.6:54 (either way round) and the contour fills the quadrilateral."""
-    sides = [float(np.linalg.norm(quad[(i + 1) % 4] - quad[i])) for i in range(4)]
+    sides = _sides(quad)
     long_side, short_side = (sides[0] + sides[2]) / 2, (sides[1] + sides[3]) / 2
     aspect = max(long_side, short_side) / max(min(long_side, short_side), 1e-6)
     quad_area = float(cv2.contourArea(quad.astype(np.float32)))
