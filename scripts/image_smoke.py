@@ -4,8 +4,9 @@ No image can be built where there is no Docker daemon and no registry for the ba
 image holds can still be run: this installs the project's locked runtime dependencies without the
 dev group into a venv of its own (the Dockerfile's ``uv sync --frozen --no-dev --no-install-project``),
 copies only the folders the Dockerfile's COPY lines name, and starts from there the commands of
-compose.yaml's services - migrate, api, N workers and the scheduler - with compose's environment, a
-throwaway PostgreSQL database on ``--postgres`` and a redis-server of its own. It waits for
+compose.yaml's services - migrate, api, N workers and the scheduler - with the settings compose
+gives them (JSON logs, an audit-checkpoint folder, a metrics folder per process; secrets made up for
+the run), a throwaway PostgreSQL database on ``--postgres`` and a redis-server of its own. It waits for
 ``/readyz`` to report every worker live, then runs ``--attempts`` verifications through the API (a
 generated card carrying a real public test photo, synthetic liveness frames of the same person) and
 prints how each ended. It catches what the image would lack: a dev-only dependency imported at run
@@ -15,6 +16,7 @@ time, a file outside the copied folders, a compose command that does not start.
         [--workers 2] [--attempts 3]
 
 What it does not check: the base image's own system libraries, the container user and volumes.
+PyYAML (to read compose.yaml) is not a direct dependency: it comes in with rapidocr.
 Bounded in time; prints what it saw and exits non-zero when something did not come up or end.
 """
 
