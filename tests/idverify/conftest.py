@@ -8,9 +8,11 @@ public test photos (tests/fixtures/faces/README.md).
 from __future__ import annotations
 
 import importlib.util
+import random
 import sys
 from pathlib import Path
 from types import ModuleType
+from typing import Any
 
 import numpy as np
 import pytest
@@ -45,3 +47,14 @@ def face_photo() -> dict[str, np.ndarray]:
 def face_bytes() -> dict[str, bytes]:
     """The real face photos as JPEG bytes."""
     return {p.stem: p.read_bytes() for p in sorted(FACES.glob("*.jpg"))}
+
+
+def third_photo(seed: int, side: str, index: int, condition: str) -> tuple[Any, bytes]:
+    """Person ``index`` of the third renderer's set ``seed`` and their photo of ``side``, as the
+    bench draws them (scripts/gen_idcards_third.generate)."""
+    from scripts import gen_idcards_third as third
+
+    person = third.make_identity(random.Random(f"third-{seed}-person-{index}"))
+    rng = random.Random(f"third-{seed}-{side}-{index}-{condition}")
+    card = third.render_front(person, rng) if side == "front" else third.render_back(person, rng)
+    return person, third._photograph(card, side, condition, rng)

@@ -3,9 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
-import random
 from types import ModuleType
-from typing import Any
 
 import cv2
 import numpy as np
@@ -17,6 +15,7 @@ from idverify.cardtext import CardLine
 from idverify.idcard import read_card
 from idverify.images import encode_jpeg
 from idverify.types import FieldValue
+from tests.idverify.conftest import third_photo
 
 TODAY = dt.date(2026, 11, 24)
 pytestmark = pytest.mark.slow
@@ -228,22 +227,11 @@ def test_a_card_on_a_printed_page_is_found_and_read_without_the_page(gen: Module
     assert result.ok, result.reasons
 
 
-def _third(seed: int, side: str, index: int, condition: str) -> tuple[Any, bytes]:
-    """Person ``index`` of the third renderer's set ``seed`` and their photo of ``side``, as the
-    bench draws them (scripts/gen_idcards_third.generate)."""
-    from scripts import gen_idcards_third as third
-
-    person = third.make_identity(random.Random(f"third-{seed}-person-{index}"))
-    rng = random.Random(f"third-{seed}-{side}-{index}-{condition}")
-    card = third.render_front(person, rng) if side == "front" else third.render_back(person, rng)
-    return person, third._photograph(card, side, condition, rng)
-
-
 def test_a_card_washed_out_on_white_paper_is_read_from_its_print() -> None:
     """Overexposed on white (the third renderer's seed-4242 card #33), the card's edge is gone and
     the bright ground is taken whole as the card: read squashed, its labels had been read as the
     name (出住) and the person failed. The card found by its print reads better, and is kept."""
-    person, jpeg = _third(4242, "front", 33, "overexposed")
+    person, jpeg = third_photo(4242, "front", 33, "overexposed")
     result = read_card(jpeg, "front", today=TODAY, declared_name=person.name)
     assert (result.text("name"), result.text("id_number")) == (person.name, person.id_number)
     assert result.ok, (result.reasons, result.review_reasons)
@@ -265,7 +253,7 @@ def test_held_out_third_renderer_fronts_read_whole(index: int, condition: str) -
     #7: the card was not found on the form under it; the form was read as the card and its print
     came into the address (…高林村1文件复印件办理业务时须本人到3组) with no warning.
     """
-    person, jpeg = _third(2026, "front", index, condition)
+    person, jpeg = third_photo(2026, "front", index, condition)
     result = read_card(jpeg, "front", today=TODAY, declared_name=person.name)
     assert {k: result.text(k) for k in person.front_truth()} == person.front_truth()
     assert result.ok, (result.reasons, result.review_reasons)
@@ -288,7 +276,7 @@ def test_held_out_third_renderer_seed_9191_cards_read_whole(side: str, index: in
     review: a view that shows the card but lacks a field no longer ends the search while other
     outlines (or the card found by its print) remain.
     """
-    person, jpeg = _third(9191, side, index, condition)
+    person, jpeg = third_photo(9191, side, index, condition)
     result = read_card(jpeg, side, today=TODAY, declared_name=person.name)
     truth = person.front_truth() if side == "front" else person.back_truth()
     assert {k: result.text(k) for k in truth} == truth
@@ -310,7 +298,7 @@ def test_held_out_third_renderer_seed_2718_fronts_on_a_page_read_whole(index: in
     the form's, and a line of the form (目名和) was read as the name's row. The card's calm region
     was joined to the finger's; opened apart, the card's outline is found.
     """
-    person, jpeg = _third(2718, "front", index, condition)
+    person, jpeg = third_photo(2718, "front", index, condition)
     result = read_card(jpeg, "front", today=TODAY, declared_name=person.name)
     assert {k: result.text(k) for k in person.front_truth()} == person.front_truth()
     assert result.ok, (result.reasons, result.review_reasons)
@@ -324,7 +312,7 @@ def test_held_out_third_renderer_seed_4096_defocused_fronts_read_whole(index: in
     (云, review); 民族 read as 民 alone and the nation lost its first (尔克改). #95: 民族 read as 批牌
     and the nation kept it (批牌汉, warned).
     """
-    person, jpeg = _third(4096, "front", index, "defocus")
+    person, jpeg = third_photo(4096, "front", index, "defocus")
     result = read_card(jpeg, "front", today=TODAY, declared_name=person.name)
     for key in ("name", "nation", "id_number"):
         assert result.text(key) == person.front_truth()[key]

@@ -11,6 +11,7 @@ import pytest
 from PIL import Image
 
 from idverify.idcard import precheck
+from tests.idverify.conftest import third_photo
 
 
 def _jpeg(pixels: np.ndarray, quality: int = 90) -> bytes:
@@ -129,12 +130,6 @@ def test_a_card_merged_with_a_bright_ground_is_not_called_blurred() -> None:
     merged with the washed-out ground and runs off the photo; rectified from it the sharp card
     measured 6.8 and was refused as blurred. An outline running off the photo that looks blurred
     gives way to the card found by its print."""
-    import random
-
-    from scripts import gen_idcards_third as third
-
-    person = third.make_identity(random.Random("third-2025-person-135"))
-    rng = random.Random("third-2025-back-135-overexposed")
-    jpeg = third._photograph(third.render_back(person, rng), "back", "overexposed", rng)
+    _, jpeg = third_photo(2025, "back", 135, "overexposed")
     result = precheck(jpeg, "back")
     assert result.ok, (result.reasons, result.measures)
