@@ -28,13 +28,15 @@ class Places:
     provinces: dict[str, str]  # full name -> two-digit prefix
     by_province: dict[str, frozenset[str]]  # prefix -> every full name under it
     all_names: frozenset[str]  # every full and short name
+    codes: dict[str, frozenset[str]]  # every full and short name -> the codes it ever named
 
 
-def _short(name: str) -> str:
-    for suffix in _SUFFIXES:
-        if name.endswith(suffix) and len(name) - len(suffix) >= 2:
-            return name[: -len(suffix)]
-    return name
+def _forms(name: str) -> set[str]:
+    """The name and its short forms: 万柏林区 is written 万柏林 (not 万柏, though 林区 is a suffix
+    too: 神农架林区 → 神农架), 芙蓉区 芙蓉."""
+    return {name} | {
+        name[: -len(suffix)] for suffix in _SUFFIXES if name.endswith(suffix) and len(name) - len(suffix) >= 2
+    }
 
 
 @cache
@@ -42,18 +44,27 @@ def load_places() -> Places:
     """Parse the packaged table once (every historical name of every code)."""
     provinces: dict[str, str] = {}
     by_province: dict[str, set[str]] = {}
+    codes: dict[str, set[str]] = {}
     for province, key, value in loc_entries():
         if key is None:
             provinces[value] = province
             by_province.setdefault(province, set())
+            _name_code(codes, value, province + "0000")
             continue
         for part in value.split(","):
             name = re.sub(r"^\[\d{0,4}-\d{0,4}\]", "", part)
             if name and name != "市辖区" and name != "县":
                 by_province[province].add(name)
+                _name_code(codes, name, province + key)
     names = {n for group in by_province.values() for n in group} | set(provinces)
-    every = frozenset(names | {_short(n) for n in names})
-    return Places(provinces, {k: frozenset(v) for k, v in by_province.items()}, every)
+    every = frozenset(form for n in names for form in _forms(n))
+    frozen = {name: frozenset(found) for name, found in codes.items()}
+    return Places(provinces, {k: frozenset(v) for k, v in by_province.items()}, every, frozen)
+
+
+def _name_code(codes: dict[str, set[str]], name: str, code: str) -> None:
+    for form in _forms(name):
+        codes.setdefault(form, set()).add(code)
 
 
 def address_prefix_known(address: str) -> bool:
@@ -91,15 +102,37 @@ _COUNTY = re.compile(r"^[\u4e00-\u9fff]{1,6}?[县区市旗]")
 def authority_shape_ok(authority: str) -> bool:
     """True when the text has the authority's shape and its place names are GB/T 2260 names.
 
-    ``长沙市公安局芙蓉分局``, ``宁乡县公安局`` pass; ``卓市公安周附湖分局`` (glare) does not.
+    ``长沙市公安局芙蓉分局``, ``宁乡县公安局`` pass; ``卓市公安周附湖分局`` (glare) does not, nor
+    does ``沙市公安局雨花分局`` (长 lost): a branch named after a district must be a district of
+    the place whose bureau it belongs to (雨花区 is Changsha's, 沙市区 Jingzhou's).
     """
     match = _AUTHORITY.match(authority)
     if not match:
         return False
     places = load_places()
-    place, branch = match.group("place"), match.group("branch")
-    if place not in places.all_names and not any(
-        place.startswith(p) and place[len(p) :] in places.all_names for p in places.provinces
-    ):
+    owners = _place_codes(match.group("place"), places)
+    if not owners:
         return False
-    return branch is None or branch in places.all_names or _short(branch) in places.all_names
+    branch = match.group("branch")
+    if branch is None:
+        return True
+    districts = {code for form in _forms(branch) for code in places.codes.get(form, ())}
+    return any(_within(district, owner) for district in districts for owner in owners)
+
+
+def _place_codes(place: str, places: Places) -> frozenset[str]:
+    """The codes a bureau's place may name: the place alone, or after its province's name."""
+    if place in places.codes:
+        return places.codes[place]
+    for province, prefix in places.provinces.items():
+        if place.startswith(province) and place[len(province) :] in places.codes:
+            return frozenset(c for c in places.codes[place[len(province) :]] if c.startswith(prefix))
+    return frozenset()
+
+
+def _within(district: str, owner: str) -> bool:
+    """True when a district's code lies under the owner's: a province-level city (北京市公安局朝阳分局)
+    or a prefecture-level one; a county-level bureau has no districts under it."""
+    if owner.endswith("0000"):
+        return district[:2] == owner[:2] and district != owner
+    return owner.endswith("00") and district[:4] == owner[:4] and district != owner

@@ -118,7 +118,12 @@ def test_find_nation_forgives_label_remnants_only(read: str, name: str | None) -
 
 @pytest.mark.parametrize(("authority", "ok"), [("长沙市公安局芙蓉分局", True), ("宁乡县公安局", True),
                                                ("邵东市公安局", True), ("卓市公安周附湖分局", False),
-                                               ("2015.03.10-2035.03.10", False)])  # fmt: skip
+                                               ("2015.03.10-2035.03.10", False),
+                                               # 长 lost: 雨花区 is Changsha's, 沙市区 Jingzhou's
+                                               ("沙市公安局雨花分局", False), ("荆州市公安局沙市分局", True),
+                                               ("北京市公安局朝阳分局", True),
+                                               ("太原市公安局万柏林分局", True),
+                                               ("湘西土家族苗族自治州公安局吉首分局", True)])  # fmt: skip
 def test_authority_shape(authority: str, ok: bool) -> None:
     assert places.authority_shape_ok(authority) is ok
 
