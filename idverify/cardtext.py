@@ -38,6 +38,7 @@ BACK_LABELS: dict[str, str] = {"authority": "签发机关", "validity": "有效�
 #: The row order of the front's left column (GB 14965); 民族 shares the 性别 row.
 FRONT_ORDER = ("name", "sex", "birth_date", "address", "id_number")
 TITLES = ("中华人民共和国", "居民身份证")
+_LEFT_LABELS = tuple(FRONT_LABELS[key] for key in FRONT_ORDER)  # printed in the left column
 
 _NOISE_SCORE = 0.3  # a "line" read below this is a pattern or a picture edge, not print
 PORTRAIT_X = 0.64  # of the card's width: the portrait's left edge on the front (GB 14965), roughly
@@ -251,19 +252,27 @@ def _find_labels(row: _Row, labels: dict[str, str], column_x: float) -> list[_La
             if hits >= max(1, (len(label) + 1) // 2) and (best is None or hits > best[0]):
                 best = (hits, key)
         if best and all(lab.key != best[1] for lab in found):
-            found.append(_Label(best[1], start, start + len(labels[best[1]]), False))
+            end = start + len(labels[best[1]])
+            while end > start + 1 and not _is_cjk(text[end - 1]):
+                end -= 1  # no label holds a digit: 有效期2019… (限 lost) keeps its date whole
+            found.append(_Label(best[1], start, end, False))
     return sorted(found, key=lambda lab: lab.start)
 
 
-def _label_column(rows: Sequence[_Row], width: float) -> float:
-    """Right limit of where a label may start: a little right of the leftmost text.
+def _label_column(rows: Sequence[_Row], width: float, labels: tuple[str, ...]) -> float:
+    """Right limit of where a label may start: a little right of the leftmost label read exactly,
+    or of the leftmost text when none was.
 
     A little is 6 % of the card's width (labels are jittered by up to 3 mm), but never more than
     a line and a bit: a card read from a photo much wider than itself (its outline not found) has
     its print, and the step from a label to its value, that much smaller, and the address's
     continuation lines, which begin where its value does, had fallen inside the label column.
+    Print left of the card (a page's column of text beside a card found by its print) is left of
+    its labels: measured from it, the column had ended before them, and the unlabelled address
+    row had been read with its misread label (佳社 for 住址) and without its second line.
     """
-    left = min((row.lines[0].box[0] for row in rows), default=0.0)
+    starts = [line.box[0] for row in rows for line in row.lines if line.text.startswith(labels)]
+    left = min(starts, default=min((row.lines[0].box[0] for row in rows), default=0.0))
     heights = [line.height for row in rows for line in row.lines]
     line = statistics.median(heights) if heights else width
     return left + min(0.06 * width, 1.2 * line)
@@ -299,7 +308,7 @@ def read_front(lines: Sequence[CardLine], width: float = 856.0) -> Reading:
     """
     lines = [x for x in lines if x.box[0] < PORTRAIT_X * width or _NUMBER_RUN.search(x.text)]
     rows = group_rows(lines)
-    column = _label_column(rows, width)
+    column = _label_column(rows, width, _LEFT_LABELS)
     found = {id(row): _find_labels(row, FRONT_LABELS, column) for row in rows}
     number_row = _number_row(rows)
     keyed = _rows_by_label(rows, found, number_row)
@@ -317,7 +326,7 @@ def read_front(lines: Sequence[CardLine], width: float = 856.0) -> Reading:
     birth_chars = _labelled_value(keyed.get("birth_date"), "birth_date", found, column, value_x)
     birth = birth_text("".join(c.ch for c in birth_chars))
     fields["birth_date"], spans["birth_date"] = _field("birth_date", birth, birth_chars), birth_chars
-    fields["address"], spans["address"] = _address(rows, keyed, found, number_row, column, width)
+    fields["address"], spans["address"] = _address(rows, keyed, found, number_row, column, value_x)
     if fields["address"].text and not places.address_prefix_known(fields["address"].text):
         notes.append("address_place_unknown")
     labels = sum(1 for row in rows for _ in found[id(row)])
@@ -351,10 +360,14 @@ def _number_field(row: _Row | None) -> tuple[FieldValue, list[_Char]]:
 def _rows_by_label(
     rows: Sequence[_Row], found: dict[int, list[_Label]], number_row: _Row | None
 ) -> dict[str, _Row]:
-    """Field key -> its row: rows with the label (exact before fuzzy), then the layout's order.
+    """Field key -> its row: rows with the label (exact before fuzzy), then content, then the layout's order.
 
-    A row without a recognisable label between two known rows takes the field the order expects
-    there (GB 14965: name, sex + nation, birth, address, number).
+    A row whose label was not read is known by what it holds where only one row can hold it (the
+    birth date's shape, the sex alone in its box), between the rows known before and after it. A
+    row without a recognisable label between two known rows takes the field the order expects
+    there (GB 14965: name, sex + nation, birth, address, number). On a defocused card whose small
+    labels were all lost, the name had been taken from the address's last line (the row just above
+    the number, the only row known).
     """
     keyed: dict[str, _Row] = {}
     for exact in (True, False):
@@ -366,17 +379,43 @@ def _rows_by_label(
         keyed["id_number"] = number_row
     if "nation" in keyed and "sex" not in keyed:
         keyed["sex"] = keyed["nation"]
+    for key, shows in _CONTENT.items():
+        if key not in keyed:
+            free = _free_rows(rows, found, keyed, key)
+            shown = next((r for r in free if shows(r)), None)
+            if shown is not None:
+                keyed[key] = shown
     for i, key in enumerate(FRONT_ORDER):
         if key in keyed:
             continue
-        before = [keyed[k] for k in FRONT_ORDER[:i] if k in keyed]
-        after = [keyed[k] for k in FRONT_ORDER[i + 1 :] if k in keyed]
-        top = max((r.top for r in before), default=-1.0)
-        bottom = min((r.top for r in after), default=1e9)
-        free = [r for r in rows if top < r.top < bottom and not found[id(r)] and r not in keyed.values()]
-        if free and (before or after):
-            keyed[key] = free[0] if before else free[-1]
+        free = _free_rows(rows, found, keyed, key)
+        if free and any(k in keyed for k in FRONT_ORDER[:i] + FRONT_ORDER[i + 1 :]):
+            keyed[key] = free[0] if any(k in keyed for k in FRONT_ORDER[:i]) else free[-1]
     return keyed
+
+
+def _free_rows(
+    rows: Sequence[_Row], found: dict[int, list[_Label]], keyed: dict[str, _Row], key: str
+) -> list[_Row]:
+    """Rows without a label between the rows known before ``key`` in the layout and those after it."""
+    i = FRONT_ORDER.index(key)
+    top = max((keyed[k].top for k in FRONT_ORDER[:i] if k in keyed), default=-1.0)
+    bottom = min((keyed[k].top for k in FRONT_ORDER[i + 1 :] if k in keyed), default=1e9)
+    return [r for r in rows if top < r.top < bottom and not found[id(r)] and r not in keyed.values()]
+
+
+def _shows_birth(row: _Row) -> bool:
+    return bool(_BIRTH.search(row.text.replace(" ", "")) or _YEAR.search(row.text))
+
+
+def _shows_sex(row: _Row) -> bool:
+    return any(line.text.strip() in ("男", "女") for line in row.lines)
+
+
+#: Rows known by what they hold when their labels were not read (a defocused card's small labels):
+#: the birth date's shape, the sex alone in a box; the others then follow from the layout's order.
+_CONTENT: dict[str, Callable[[_Row], bool]] = {"birth_date": _shows_birth, "sex": _shows_sex}
+_YEAR = re.compile(r"(?:19|20)\d{2}\s*年")
 
 
 def _labelled_value(
@@ -385,9 +424,10 @@ def _labelled_value(
     """The characters a row gives for ``key``: after its label, or after a label-like start.
 
     A row known only by its place holds the label only when its first line starts in the label
-    column and its first character lies left of where values begin (``value_x``, when known);
-    otherwise the label was not read at all and the whole row is the value: a box can begin at the
-    label that the recogniser did not read (孔春云 in a box from 姓名's place had lost 孔春).
+    column; then, when it is known where values begin (``value_x``), the characters left of it are
+    the label (or print beside the card: a page's 老 before 佳社, 住址 misread) and the rest the
+    value, so a box that begins at the label the recogniser did not read keeps every character
+    of its value (孔春云 in a box from 姓名's place had lost 孔春).
     """
     if row is None:
         return []
@@ -400,8 +440,9 @@ def _labelled_value(
         return value[len(FRONT_LABELS[key]) :] if twice else value
     if row.lines[0].box[0] > column:
         return list(row.chars)
-    if value_x is not None and row.chars and row.chars[0].x >= value_x - _VALUE_SLACK * row.lines[0].height:
-        return list(row.chars)
+    if value_x is not None:
+        limit = value_x - _VALUE_SLACK * row.lines[0].height
+        return row.chars[next((i for i, c in enumerate(row.chars) if c.x >= limit), len(row.chars)) :]
     return _strip_unlabelled(row, FRONT_LABELS[key])
 
 
@@ -428,11 +469,15 @@ def _strip_unlabelled(row: _Row, label: str) -> list[_Char]:
     """A row known by its place whose label was not recognised: drop the label part.
 
     A first line no wider than the label (about 2.8 line heights for two characters) is the label
-    alone; otherwise the label was read merged with the value and its characters are dropped.
+    alone; a first character further from its box's start than the label is long shows that
+    nothing was read where the label is printed (女 in a box from 性别's place); otherwise the label
+    was read merged with the value and its characters are dropped.
     """
     first = row.lines[0]
     if len(row.lines) > 1 and first.box[2] - first.box[0] <= 1.4 * len(label) * first.height:
         return [c for c in row.chars if c.line != 0]
+    if row.chars and row.chars[0].x - first.box[0] > len(label) * first.height:
+        return list(row.chars)  # nothing read where the label is printed: every character is the value
     return row.chars[len(label) :] if len(row.chars) > len(label) else []
 
 
@@ -506,7 +551,7 @@ def _nation_field(chars: list[_Char]) -> FieldValue:
 
 def _address(
     rows: Sequence[_Row], keyed: dict[str, _Row], found: dict[int, list[_Label]], number_row: _Row | None,
-    column: float, width: float,
+    column: float, value_x: float | None,
 ) -> tuple[FieldValue, list[_Char]]:  # fmt: skip
     """The address row's value and every following row up to the next labelled row, each once, in order.
 
@@ -521,7 +566,7 @@ def _address(
     start = keyed.get("address")
     if start is None:
         return FieldValue("address", "", 0.0), []
-    chars = _cjk_or_digit(_labelled_value(start, "address", found, column))
+    chars = _cjk_or_digit(_labelled_value(start, "address", found, column, value_x))
     stop = min((r.top for r in rows if r.top > start.top and (found[id(r)] or r is number_row)), default=1e9)
     first_end = max(line.box[2] for line in start.lines)
     for row in rows:
@@ -583,7 +628,7 @@ def read_back(lines: Sequence[CardLine], width: float = 856.0) -> Reading:
     when a label is missing or two rows claim one (a turned, glared card).
     """
     rows = group_rows(lines)
-    column = _label_column(rows, width)
+    column = _label_column(rows, width, tuple(BACK_LABELS.values()))
     found = {id(row): _find_labels(row, BACK_LABELS, column) for row in rows}
     values: dict[str, list[_Char]] = {}
     for row in rows:

@@ -354,3 +354,48 @@ def test_a_name_in_a_box_from_the_labels_place_keeps_every_character() -> None:
 def test_a_nation_beside_a_label_read_in_part_or_wrong(line: CardLine, nation: str) -> None:
     lines = [x for x in _front() if x.text not in ("民族", "汉")] + [line]
     assert read_front(lines).fields["nation"].text == nation
+
+
+def test_a_validity_label_read_in_part_keeps_its_date_whole() -> None:
+    """限 lost and the label merged with its value (有效期2019.02.17-…): no label holds a digit, so
+    the date's 2 is not taken for the label's last character (2029 had been read as the start)."""
+    lines = [x for x in _back(validity="2019.02.17-2029.02.17") if not x.text.startswith(("有效", "2019"))]
+    lines.append(_at("有效期2019.02.17-2029.02.17", 180, 450))
+    fields = read_back(lines).fields
+    assert (fields["valid_from"].text, fields["valid_until"].text) == ("2019.02.17", "2029.02.17")
+
+
+def test_print_left_of_the_card_does_not_move_the_label_column() -> None:
+    """A card found by its print on a page: a column of the page's characters left of its labels.
+    The label column is measured from the labels read exactly; measured from the page, it had
+    ended before them, and the address row, its label misread (佳社 for 住址), had been read with
+    the label and without its second line, and with the number's misread label after it."""
+    lines = [x for x in _front(address=("广东省河源市连平县田铁", "南路27号")) if x.text != "住址"]
+    lines += [_at(ch, 0, 50 + 60 * i) for i, ch in enumerate("主日有老元")]  # the page beside the card
+    lines.append(_at("佳社", 60, 232))
+    lines = [_at("公民9份号码", 60, 400) if x.text == "公民身份号码" else x for x in lines]
+    assert read_front(lines).fields["address"].text == "广东省河源市连平县田铁南路27号"
+
+
+def test_a_front_whose_labels_were_all_lost_is_read_by_content_and_order() -> None:
+    """A defocused card: its small labels not read, the boxes of the name and the sex beginning at
+    their labels' places. The birth date's shape and the sex alone in its box place those rows;
+    the name is the row above the sex, the address the rows after the birth date (the name had been
+    read from the address's last line, the row just above the number)."""
+    lines = [
+        _placed("宝音", (60, 46, 250, 90), [175, 205]),
+        _placed("女", (60, 108, 200, 152), [175]),
+        _placed("蒙古", (290, 110, 460, 154), [405, 435]),
+        _at("1990年1月2日", 160, 168),
+        _at("湖南省长沙市芙蓉区", 160, 228),
+        _at("五一大道1号", 160, 276),
+        _at(NUMBER, 250, 446, 730),
+    ]
+    assert {k: v.text for k, v in read_front(lines).fields.items()} == {
+        "name": "宝音",
+        "sex": "女",
+        "nation": "蒙古",
+        "birth_date": "1990年1月2日",
+        "address": "湖南省长沙市芙蓉区五一大道1号",
+        "id_number": NUMBER,
+    }
