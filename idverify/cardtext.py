@@ -252,7 +252,7 @@ def _find_labels(row: _Row, labels: dict[str, str], column_x: float) -> list[_La
             if hits >= max(1, (len(label) + 1) // 2) and (best is None or hits > best[0]):
                 best = (hits, key)
         if best and all(lab.key != best[1] for lab in found):
-            end = start + len(labels[best[1]])
+            end = min(start + len(labels[best[1]]), len(text))
             while end > start + 1 and not _is_cjk(text[end - 1]):
                 end -= 1  # no label holds a digit: 有效期2019… (限 lost) keeps its date whole
             found.append(_Label(best[1], start, end, False))

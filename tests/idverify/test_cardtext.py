@@ -3,9 +3,11 @@ fuzzy labels, nations of one and several characters, the address join, the back'
 
 from __future__ import annotations
 
+import random
+
 import pytest
 
-from idverify.cardtext import CardLine, read_back, read_front, side_evidence
+from idverify.cardtext import FRONT_LABELS, CardLine, read_back, read_front, side_evidence
 
 NUMBER = "43010219900102002X"
 
@@ -399,3 +401,28 @@ def test_a_front_whose_labels_were_all_lost_is_read_by_content_and_order() -> No
         "address": "湖南省长沙市芙蓉区五一大道1号",
         "id_number": NUMBER,
     }
+
+
+def test_a_label_read_in_part_at_a_rows_end() -> None:
+    """A row shorter than the label it half matches (有效期, 限 lost, its date a row of its own)
+    reads without error (the label's end had been looked for past the row's end)."""
+    lines = [x for x in _back() if not x.text.startswith(("有效", "2015"))]
+    lines += [_at("有效期", 180, 450), _at("2015.03.10-2035.03.10", 330, 520)]
+    assert read_back(lines).fields["valid_from"].text == "2015.03.10"
+
+
+def test_any_lines_read_without_error() -> None:
+    """Lines of label pieces, digits and print at random places (a fixed seed): every field is
+    given, possibly empty, and nothing raises (a label's end had been looked for past its row)."""
+    rng = random.Random(20261130)
+    pieces = ["姓名", "性", "别", "民族", "出生", "住址", "公民身份号码", "签发机关", "有效期限", "有效期",
+              "男", "女", "汉", "年", "月", "日", "公安局", "2015.03.10-2035.03.10", NUMBER, "1990年1月2日",
+              "湖南省长沙市", "·", "-", "长期", "号"]  # fmt: skip
+    for _ in range(1500):
+        lines = []
+        for _ in range(rng.randint(0, 9)):
+            text = "".join(rng.choice(pieces)[: rng.randint(1, 8)] for _ in range(rng.randint(1, 3)))
+            x, y = rng.uniform(-50, 800), rng.uniform(-20, 520)
+            lines.append(_at(text, x, y, h=rng.uniform(8, 60)))
+        assert set(read_front(lines).fields) == set(FRONT_LABELS)
+        assert set(read_back(lines).fields) == {"authority", "valid_from", "valid_until"}
