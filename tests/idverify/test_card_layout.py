@@ -86,6 +86,8 @@ def test_packed_characters_go_to_the_crop_under_them() -> None:
     assert decoded[1].places == pytest.approx([20 / 96, 52 / 96])  # steps 2 and 6, 8 columns each
     assert decoded[0].text == "张三"  # step 15 (x = 124) lies in the gap, nearer the second crop
     assert decoded[0].places == pytest.approx([0.0, 28 / 64])
+    # that crop is marked for a reading of its own (a ghost of the packing or a glyph at its edge)
+    assert (decoded[0].edge, decoded[1].edge) == (True, False)
 
 
 @pytest.mark.parametrize(
