@@ -717,20 +717,27 @@ def side_evidence(lines: Sequence[CardLine]) -> dict[str, float]:
     """How strongly the lines look like each side, 0-1: front (number + labels), back (titles + labels).
 
     Titles count when all but one of their characters are read in place, so the front's 公民身份号码
-    (three characters of 居民身份证) does not pass for the back's title.
+    (three characters of 居民身份证) does not pass for the back's title, and only from short lines:
+    the titles are printed on lines of their own, and a page under a card found by its print had
+    passed for a back with its 居民身份证原件工作人员将核对… (a genuine front failed as the wrong side).
     """
-    text = "".join(unicodedata.normalize("NFKC", x.text).replace(" ", "") for x in lines)
+    texts = [unicodedata.normalize("NFKC", x.text).replace(" ", "") for x in lines]
+    text = "".join(texts)
     runs = [len(m.group()) for m in _NUMBER_RUN.finditer(text)]
     number = min(max(runs, default=0), 18) / 18
     front_labels = sum(_window_hits(text, label) >= len(label) - 1 for label in FRONT_LABELS.values())
+    titled = "".join(t for t in texts if len(t) <= _TITLE_LINE)
     title = max(
-        _window_hits(text, t) / len(t) if _window_hits(text, t) >= len(t) - 1 else 0.0 for t in TITLES
+        _window_hits(titled, t) / len(t) if _window_hits(titled, t) >= len(t) - 1 else 0.0 for t in TITLES
     )
     back_labels = sum(_window_hits(text, label) >= len(label) - 1 for label in BACK_LABELS.values())
     return {
         "front": 0.6 * number + 0.4 * front_labels / len(FRONT_LABELS),
         "back": 0.6 * title + 0.4 * back_labels / len(BACK_LABELS),
     }
+
+
+_TITLE_LINE = len(TITLES[0]) + 3  # characters: a title's line, with a little pattern read beside it
 
 
 def _window_hits(text: str, target: str) -> int:

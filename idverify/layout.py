@@ -211,10 +211,22 @@ def _calm_quads(detail: npt.NDArray[np.bool_], ground: float) -> _Quads:
     # print, or one whose blank is grainy (a phone's noise in dim light).
     for level in (_BUSY_SHARE, 0.5 * ground, 0.65 * ground):
         calm = _calm_below(busy, level)
-        found = _card_quads(calm) or _calm_islands(calm) or _card_quads(calm, split=True)
+        found = (
+            _card_quads(calm) or _calm_islands(calm) or _card_quads(calm, split=True) or _opened_islands(calm)
+        )
         if found:
             return found
     return []
+
+
+def _opened_islands(calm: Mat) -> _Quads:
+    """Calm islands once the calm is opened apart (see :func:`_split_off`): a pale card over a page's
+    blank margin, its calm joined to the margin's by a strip, and its outline bitten by its own
+    portrait, so neither its region nor a part opened off it is card-shaped. Ranked like parts
+    opened apart."""
+    size = max(9, round(_SPLIT * max(calm.shape)))
+    opened = cv2.morphologyEx(calm, cv2.MORPH_OPEN, cv2.getStructuringElement(cv2.MORPH_RECT, (size, size)))
+    return [(fit + _SPLIT_PENALTY, quad, cut_off) for fit, quad, cut_off in _calm_islands(opened)]
 
 
 def _calm_islands(calm: Mat) -> _Quads:

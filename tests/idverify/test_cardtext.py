@@ -167,6 +167,18 @@ def test_side_evidence() -> None:
     assert side_evidence(_back())["back"] > 0.9 > side_evidence(_back())["front"]
 
 
+def test_a_title_counts_only_on_a_line_of_its_own() -> None:
+    """A page read with a card found by its print (a form asking for 居民身份证原件) is no back; the
+    back's title read in two pieces still is."""
+    page = [_at("居民身份证原件工作人员将核对信息后予以受理", 0, 40 * i) for i in range(3)]
+    assert side_evidence(page)["back"] == 0.0
+    split = [x for x in _back() if x.text != "中华人民共和国"] + [
+        _at("中华人民", 280, 60),
+        _at("共和国", 420, 60),
+    ]
+    assert side_evidence(split)["back"] > 0.9
+
+
 def test_address_continuation_must_begin_under_the_first_line() -> None:
     """A line right of the address's first line (a portrait's edge read as 小) is not address."""
     lines = [
