@@ -58,30 +58,3 @@ def third_photo(seed: int, side: str, index: int, condition: str) -> tuple[Any, 
     rng = random.Random(f"third-{seed}-{side}-{index}-{condition}")
     card = third.render_front(person, rng) if side == "front" else third.render_back(person, rng)
     return person, third._photograph(card, side, condition, rng)
-
-
-def gen_card_third_camera(seed: int, index: int, side: str) -> tuple[Any, bytes]:
-    """A card drawn by scripts/gen_idcards.py (a plain pale ground), photographed by the third
-    renderer's camera (its condition ``index`` of DEGRADATIONS, cycled): one renderer's cards in
-    another's scenes, a combination neither was written for."""
-    from PIL import ImageDraw
-
-    from scripts import gen_idcards as first
-    from scripts import gen_idcards_third as third
-
-    rng = np.random.default_rng(seed * 1000 + index)
-    person = first.make_identity(rng, ())
-    faces = first.portraits()
-    front = first.render_front(person, faces[index % len(faces)], rng)
-    flat = front if side == "front" else first.render_back(person, rng)
-    w, h = round(third.CARD_MM[0] * third.PX_PER_MM), round(third.CARD_MM[1] * third.PX_PER_MM)
-    card = Image.fromarray(flat).resize((w, h), Image.Resampling.BICUBIC).convert("RGBA")
-    mask = Image.new("L", (w, h), 0)
-    ImageDraw.Draw(mask).rounded_rectangle(
-        (0, 0, w - 1, h - 1), radius=round(3.18 * third.PX_PER_MM), fill=255
-    )
-    card.putalpha(mask)
-    condition = third.DEGRADATIONS[index % len(third.DEGRADATIONS)]
-    return person, third._photograph(
-        card, side, condition, random.Random(f"cross-{seed}-{side}-{index}-{condition}")
-    )

@@ -15,7 +15,8 @@ from idverify.cardtext import CardLine
 from idverify.idcard import read_card
 from idverify.images import encode_jpeg
 from idverify.types import FieldValue
-from tests.idverify.conftest import gen_card_third_camera, third_photo
+from scripts.gen_idcards_crossed import first_card_third_camera
+from tests.idverify.conftest import third_photo
 
 TODAY = dt.date(2026, 11, 24)
 pytestmark = pytest.mark.slow
@@ -349,7 +350,7 @@ def test_a_pale_card_on_a_page_its_calm_joined_to_the_margin_is_found() -> None:
     a thumb on it: its calm joined the page's margin by a strip and its portrait bit into it, so no
     outline was found; the page read whole passed for a back (居民身份证原件…), and the genuine
     front failed as the wrong side. Opened apart, the card's calm is an island."""
-    person, jpeg = gen_card_third_camera(2, 23, "front")
+    person, _, jpeg = first_card_third_camera(2, 23, "front")
     result = read_card(jpeg, "front", today=TODAY, declared_name=person.name)
     truth = person.front_truth()
     assert {k: result.text(k) for k in truth} == truth
