@@ -155,7 +155,7 @@ def group_rows(lines: Iterable[CardLine]) -> list[_Row]:
         for row in rows[-3:]:
             top = max(x.box[1] + 0.25 * x.height for x in row.lines)
             bottom = min(x.box[3] - 0.25 * x.height for x in row.lines)
-            if min(bottom, core[1]) - max(top, core[0]) > 0:
+            if min(bottom, core[1]) - max(top, core[0]) > 0 and not any(_stacked(line, x) for x in row.lines):
                 row.lines.append(line)
                 break
         else:
@@ -164,6 +164,19 @@ def group_rows(lines: Iterable[CardLine]) -> list[_Row]:
         row.lines.sort(key=lambda x: x.box[0])
         row.chars = [c for i, line in enumerate(row.lines) for c in _chars(line, i)]
     return rows
+
+
+def _stacked(a: CardLine, b: CardLine) -> bool:
+    """Two lines over one another, not side by side: they share most of the narrower one's width.
+
+    Lines of a row follow each other; two that begin at one place are two rows however close (an
+    address's lines on a small card read from a page, its second line had been read first).
+    """
+    shared = min(a.box[2], b.box[2]) - max(a.box[0], b.box[0])
+    return shared > _STACKED * min(a.box[2] - a.box[0], b.box[2] - b.box[0])
+
+
+_STACKED = 0.5
 
 
 def _chars(line: CardLine, index: int) -> list[_Char]:
@@ -329,6 +342,8 @@ def read_front(lines: Sequence[CardLine], width: float = 856.0) -> Reading:
     fields["address"], spans["address"] = _address(rows, keyed, found, number_row, column, value_x)
     if fields["address"].text and not places.address_prefix_known(fields["address"].text):
         notes.append("address_place_unknown")
+    if fields["address"].text[-1:].isdigit():
+        notes.append("address_cut")  # an address ends in 号, 室, 组 …: its last character was lost
     labels = sum(1 for row in rows for _ in found[id(row)])
     boxes = {key: _boxes(chars) for key, chars in spans.items() if fields[key].text}
     seconds = {"name": "".join(c.alt[:1] or " " for c in spans["name"])}

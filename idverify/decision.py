@@ -74,7 +74,8 @@ def decide_card(
         min_confidence: a field whose least certain character is below this is uncertain.
         doubtful: fields the reader found doubtful by other means (two readings disagree).
         notes: the reader's field notes (``nation_not_listed``, ``address_place_unknown``,
-            ``authority_uncertain``, ``<field>_glare`` for glare over the field's print).
+            ``address_cut`` (it ends in a digit), ``authority_uncertain``, ``<field>_glare`` for
+            glare over the field's print).
 
     Returns:
         Failure codes (confident proof only), review codes (``<field>_unreadable`` or
@@ -107,7 +108,7 @@ def _field_warnings(
 ) -> tuple[str, ...]:
     doubt = {
         "nation": "nation_not_listed" in notes,
-        "address": "address_place_unknown" in notes,
+        "address": "address_place_unknown" in notes or "address_cut" in notes,
         "authority": "authority_uncertain" in notes,
     }
     out = []

@@ -204,16 +204,24 @@ def _calm_quads(detail: npt.NDArray[np.bool_], ground: float) -> _Quads:
     calm region of the card's shape goes first, then a calm island, and only then a region opened
     apart: the card's own print bites into its calm, and opening that apart can leave a piece of
     the card, where the island takes it whole; but a finger or the page's blank margin joined to
-    the card's calm is no island.
+    the card's calm is no island. Only when no level finds a card so, islands down to half the
+    usual size (a small card across half a portrait photo) and islands of the calm opened apart (a
+    card joined to the page's margin) are tried, level by level.
     """
     busy = cv2.blur(detail.astype(np.float32), (15, 15))
     # Levels relative to the ground only when the fixed one finds no card: a card with a textured
     # print, or one whose blank is grainy (a phone's noise in dim light).
+    levels = []
     for level in (_BUSY_SHARE, 0.5 * ground, 0.65 * ground):
         calm = _calm_below(busy, level)
-        found = (
-            _card_quads(calm) or _calm_islands(calm) or _card_quads(calm, split=True) or _opened_islands(calm)
-        )
+        found = _card_quads(calm) or _calm_islands(calm) or _card_quads(calm, split=True)
+        if found:
+            return found
+        levels.append(calm)
+    # Only when no level found a card that way (either would otherwise stand in for the card a later
+    # level finds whole): a small card's island, or one joined to the page's margin.
+    for calm in levels:
+        found = _calm_islands(calm, least=_ISLAND_LEAST) or _opened_islands(calm)
         if found:
             return found
     return []
@@ -229,7 +237,7 @@ def _opened_islands(calm: Mat) -> _Quads:
     return [(fit + _SPLIT_PENALTY, quad, cut_off) for fit, quad, cut_off in _calm_islands(opened)]
 
 
-def _calm_islands(calm: Mat) -> _Quads:
+def _calm_islands(calm: Mat, least: float = 0.08) -> _Quads:
     """Card-shaped islands of calm wholly surrounded by print, when no calm region fills a card's shape.
 
     A card's own dense print (a portrait, the number line, a long address) is as busy as the page
@@ -241,7 +249,7 @@ def _calm_islands(calm: Mat) -> _Quads:
     """
     height, width = calm.shape
     out = []
-    for contour, area in _large_contours(calm):
+    for contour, area in _large_contours(calm, least):
         rect = _order_corners(cv2.boxPoints(cv2.minAreaRect(contour)).astype(np.float64))
         if _touches_border(rect, width, height) or not _card_like(rect, area, min_fill=_ISLAND_FILL):
             continue
@@ -263,6 +271,9 @@ def _calm_share_around(calm: Mat, quad: npt.NDArray[np.float64]) -> float:
 
 
 _ISLAND_FILL = 0.5  # of the rectangle calm: its margins and the blank between its lines
+# Of the photo: a card across half a portrait photo's width covers about 9 % of it, and its calm,
+# bitten by its own emblem or portrait, 7 %; an island must still be card-shaped and ringed by print.
+_ISLAND_LEAST = 0.04
 _ISLAND_SHORE = 0.1  # at most this share of the band around it calm: print on every side
 
 
@@ -356,12 +367,12 @@ _SPLIT_PENALTY = 0.5
 _EVEN = 0.75  # shorter over longer opposite side: a card tilted by up to about 40 degrees
 
 
-def _large_contours(mask: Mat) -> list[tuple[Mat, float]]:
-    """The mask's three largest outer contours with their areas, those of at least 8 % of it."""
+def _large_contours(mask: Mat, least: float = 0.08) -> list[tuple[Mat, float]]:
+    """The mask's three largest outer contours with their areas, those of at least ``least`` of it."""
     contours, _ = cv2.findContours(mask, cv2.RETR_EXTERNAL, cv2.CHAIN_APPROX_NONE)
     sized = [(c, float(cv2.contourArea(c))) for c in contours]
     largest = sorted(sized, key=lambda item: item[1], reverse=True)[:3]
-    return [(c, area) for c, area in largest if area >= 0.08 * mask.shape[0] * mask.shape[1]]
+    return [(c, area) for c, area in largest if area >= least * mask.shape[0] * mask.shape[1]]
 
 
 def _quad_of(contour: Mat, width: int, height: int) -> tuple[npt.NDArray[np.float64], bool]:

@@ -29,6 +29,7 @@ class Places:
     by_province: dict[str, frozenset[str]]  # prefix -> every full name under it
     all_names: frozenset[str]  # every full and short name
     codes: dict[str, frozenset[str]]  # every full and short name -> the codes it ever named
+    counties: dict[str, frozenset[str]]  # a city's four-digit prefix -> its counties' full names
 
 
 def _forms(name: str) -> set[str]:
@@ -45,6 +46,7 @@ def load_places() -> Places:
     provinces: dict[str, str] = {}
     by_province: dict[str, set[str]] = {}
     codes: dict[str, set[str]] = {}
+    counties: dict[str, set[str]] = {}
     for province, key, value in loc_entries():
         if key is None:
             provinces[value] = province
@@ -56,10 +58,18 @@ def load_places() -> Places:
             if name and name != "市辖区" and name != "县":
                 by_province[province].add(name)
                 _name_code(codes, name, province + key)
+                if not key.endswith("00"):
+                    counties.setdefault(province + key[:2], set()).add(name)
     names = {n for group in by_province.values() for n in group} | set(provinces)
     every = frozenset(form for n in names for form in _forms(n))
     frozen = {name: frozenset(found) for name, found in codes.items()}
-    return Places(provinces, {k: frozenset(v) for k, v in by_province.items()}, every, frozen)
+    return Places(
+        provinces,
+        {k: frozenset(v) for k, v in by_province.items()},
+        every,
+        frozen,
+        {k: frozenset(v) for k, v in counties.items()},
+    )
 
 
 def _name_code(codes: dict[str, set[str]], name: str, code: str) -> None:
@@ -79,19 +89,27 @@ def address_prefix_known(address: str) -> bool:
             rest = address[len(province) :]
             known = places.by_province[prefix]
             first = max((n for n in known if len(n) >= 2 and rest.startswith(n)), key=len, default=None)
-            return first is not None and _county_known(rest[len(first) :], first, known)
+            if first is None:
+                return False
+            cities = [c for c in places.codes.get(first, ()) if c.startswith(prefix) and c.endswith("00")]
+            own = frozenset(n for c in cities for n in places.counties.get(c[:4], ()))
+            return _county_known(rest[len(first) :], first, known, own)
     return False
 
 
-def _county_known(rest: str, city: str, known: frozenset[str]) -> bool:
+def _county_known(rest: str, city: str, known: frozenset[str], own: frozenset[str]) -> bool:
     """After a prefecture-level city, the county that follows is a place of the province too.
 
-    ``湖南省怀化市激浦县`` (溆 misread) passed on its city alone. Only a county-shaped start is
-    checked (a name ending in 县, 区, 市 or 旗); an address that goes on to its street without one
-    is left alone.
+    ``湖南省怀化市激浦县`` (溆 misread) passed on its city alone. A county-shaped start is checked
+    (a name ending in 县, 区, 市 or 旗), and so is a start that begins as one of the city's own
+    counties (``own``) but reads otherwise: print beside the card read into the middle of a name
+    (``新晃侗族自以受理如治县``) had passed, no 县 following closely enough. An address that goes
+    on to its street without a county is left alone.
     """
     if not city.endswith(_PREFECTURE_ENDINGS) or any(rest.startswith(n) for n in known if len(n) >= 2):
         return True
+    if any(len(n) >= 3 and rest[:2] == n[:2] for n in own):
+        return False
     return _COUNTY.match(rest) is None
 
 

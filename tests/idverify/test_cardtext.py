@@ -438,3 +438,20 @@ def test_any_lines_read_without_error() -> None:
             lines.append(_at(text, x, y, h=rng.uniform(8, 60)))
         assert set(read_front(lines).fields) == set(FRONT_LABELS)
         assert set(read_back(lines).fields) == {"authority", "valid_from", "valid_until"}
+
+
+def test_an_address_ending_in_a_digit_is_noted() -> None:
+    """An address ends in 号, 室, 组 …; one ending in a digit lost its end (柏杨中路83, 号 lost)."""
+    assert (
+        "address_cut" in read_front(_front(address=("新疆维吾尔自治区阿勒泰地区吉木乃县柏杨中路83",))).notes
+    )
+    assert "address_cut" not in read_front(_front(address=("湖南省长沙市芙蓉区五一大道1号",))).notes
+
+
+def test_lines_one_over_the_other_are_two_rows() -> None:
+    """A small card read from a page: the address's two lines close enough for their middles to
+    overlap, both starting under the value. They are two rows, read in order (the second line had
+    been read first: 桃东路291号湖南省郴州市北湖区湖)."""
+    lines = [x for x in _front() if x.text != "湖南省长沙市芙蓉区"]
+    lines += [_at("湖南省郴州市北湖区湖", 160, 232, h=30), _at("桃东路291号", 158, 244, h=30)]
+    assert read_front(lines).fields["address"].text == "湖南省郴州市北湖区湖桃东路291号"
