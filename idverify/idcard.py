@@ -22,7 +22,7 @@ import cv2
 import numpy as np
 
 from idverify import cardtext, checks, decision, glare, hanzi, layout, quality
-from idverify.idnumber import normalize_id_number
+from idverify.idnumber import IdNumberError, normalize_id_number, parse_id_number
 from idverify.images import ImageLimits, decode_image
 from idverify.ocr import get_ocr_engine
 from idverify.precheck import PrecheckLimits, precheck
@@ -204,7 +204,7 @@ def _read_side(
         if disagree or len(number.text) != _NUMBER_LENGTH:
             doubtful.add("id_number")  # digits lost or added (an edge read as 1): a misreading, no proof
         fields["id_number"] = _number_within(number, today)
-        fields["birth_date"] = _reread_birth(card, lines, fields["birth_date"])
+        fields["birth_date"] = _reread_birth(card, lines, fields["birth_date"], fields["id_number"].text)
         others = [f for f in decision.IDENTITY_FIELDS[side] if f != "name"]
         if "id_number" in doubtful or any(not fields[f].text for f in others):
             # A reading that lost another identity field is no proof that the name is another's:
@@ -506,14 +506,18 @@ def _number_within(number: FieldValue, today: dt.date | None) -> FieldValue:
     return FieldValue(number.name, valid[0], number.confidence)
 
 
-def _reread_birth(card: RGBImage, lines: list[cardtext.CardLine], first: FieldValue) -> FieldValue:
+def _reread_birth(
+    card: RGBImage, lines: list[cardtext.CardLine], first: FieldValue, number: str
+) -> FieldValue:
     """Read the birth line again, widened to the right, when the date read has lost its end.
 
     The detector's box can stop short of a line's faint end (glare over ``5日`` left
     ``1953年11月``, which is no date). The line holding a year (``1953年``) is cropped again from
     its start to the next text of its row, or four line heights on (not into the portrait), without
-    trimming to its ink, which the faded end fell below; the date counts only when the new reading
-    parses whole. Runs only for an unreadable birth date, so it costs nothing on most cards.
+    trimming to its ink, which the faded end fell below; the date counts when the new reading
+    parses whole, or when its year, month and day were all read and are the number's (glare over
+    日 alone left ``1974年12月18``: a date that agrees with the number, never one that fails it).
+    Runs only for an unreadable birth date, so it costs nothing on most cards.
     """
     if first.text:
         return first
@@ -527,7 +531,23 @@ def _reread_birth(card: RGBImage, lines: list[cardtext.CardLine], first: FieldVa
     (again,) = get_ocr_engine().recognize([np.ascontiguousarray(layout.crop(card, box))])
     text = cardtext.birth_text(_nfkc(again.text))
     scores = again.char_scores or (again.score,)
-    return FieldValue("birth_date", text, min(scores)) if text else first
+    if text:
+        return FieldValue("birth_date", text, min(scores))
+    for read in (again, line):
+        if agreed := _numbers_date(_nfkc(read.text), number):
+            return FieldValue("birth_date", agreed, min(read.char_scores or (read.score,)))
+    return first
+
+
+def _numbers_date(raw: str, number: str) -> str:
+    """The number's birth date when ``raw`` holds exactly its year, month and day (their marks
+    lost) and the number is valid (check digit and all); else ""."""
+    try:
+        born = parse_id_number(number).birth_date
+    except IdNumberError:
+        return ""
+    parts = tuple(int(p) for p in re.findall(r"\d+", raw))
+    return f"{born.year}年{born.month}月{born.day}日" if parts == (born.year, born.month, born.day) else ""
 
 
 _YEAR = re.compile(r"\d{4}\s*年")

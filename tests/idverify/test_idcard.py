@@ -13,6 +13,7 @@ from PIL import Image, ImageDraw
 from idverify import idcard
 from idverify.cardtext import CardLine
 from idverify.idcard import read_card
+from idverify.idnumber import check_digit
 from idverify.images import encode_jpeg
 from idverify.types import FieldValue
 from scripts.gen_idcards_crossed import first_card_third_camera
@@ -137,8 +138,24 @@ def test_birth_date_whose_faded_end_the_detector_missed_is_read_again(gen: Modul
     draw.text((faded_x, 180), "5日", font=gen.font(30), fill=(200, 200, 196))
     card = np.asarray(page)
     cut = CardLine("1953年11月", 0.97, (156.0, 176.0, 340.0, 220.0))
-    found = idcard._reread_birth(card, [cut], FieldValue("birth_date", "", 0.0))
+    found = idcard._reread_birth(card, [cut], FieldValue("birth_date", "", 0.0), "")
     assert found.text == "1953年11月5日"
+
+
+@pytest.mark.parametrize(("born", "text"), [("19741218", "1974年12月18日"), ("19741219", "")])
+def test_a_birth_date_whose_day_mark_was_lost_counts_only_as_the_numbers(
+    gen: ModuleType, born: str, text: str
+) -> None:
+    """Glare over 日 alone (scripts/gen_idcards.py seed 7919, #76, #106): year, month and day were
+    all read. The date is the number's when they are its, and stays unreadable otherwise (a 日
+    misread as a digit must not fail a person for a birth date that differs from the number)."""
+    page = Image.new("RGB", (856, 540), (236, 236, 232))
+    ImageDraw.Draw(page).text((160, 180), "1974年12月18", font=gen.font(30), fill=(30, 30, 30))
+    line = CardLine("1974年12月18", 0.97, (156.0, 176.0, 380.0, 220.0))
+    first17 = f"430102{born}001"
+    number = first17 + check_digit(first17)
+    found = idcard._reread_birth(np.asarray(page), [line], FieldValue("birth_date", "", 0.0), number)
+    assert found.text == text
 
 
 def test_validity_whose_end_the_detector_missed_is_read_again(gen: ModuleType) -> None:
