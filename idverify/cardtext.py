@@ -162,8 +162,23 @@ def group_rows(lines: Iterable[CardLine]) -> list[_Row]:
             rows.append(_Row([line]))
     for row in rows:
         row.lines.sort(key=lambda x: x.box[0])
-        row.chars = [c for i, line in enumerate(row.lines) for c in _chars(line, i)]
+        row.chars = []
+        for i, line in enumerate(row.lines):
+            row.chars += [c for c in _chars(line, i) if not _read_twice(c, row.chars, line.height)]
     return rows
+
+
+def _read_twice(char: _Char, before: Sequence[_Char], height: float) -> bool:
+    """The same printed character already read from the box before, which this box overlaps: the
+    value's box began over the label's last character (名熊子 after 姓名 had failed a person)."""
+    return _is_cjk(char.ch) and any(
+        c.line != char.line and c.ch == char.ch and abs(c.x - char.x) < _SAME_PLACE * height for c in before
+    )
+
+
+# Line heights: two readings of one full-width character this close are one glyph (two printed ones
+# lie a character apart; digits, half as wide, are left alone).
+_SAME_PLACE = 0.6
 
 
 def _stacked(a: CardLine, b: CardLine) -> bool:

@@ -455,3 +455,21 @@ def test_lines_one_over_the_other_are_two_rows() -> None:
     lines = [x for x in _front() if x.text != "湖南省长沙市芙蓉区"]
     lines += [_at("湖南省郴州市北湖区湖", 160, 232, h=30), _at("桃东路291号", 158, 244, h=30)]
     assert read_front(lines).fields["address"].text == "湖南省郴州市北湖区湖桃东路291号"
+
+
+def test_a_character_read_by_two_overlapping_boxes_counts_once() -> None:
+    """The name's box began over the label's last character: 姓名 and 名熊子, the two 名 at one
+    place (scripts/gen_idcards_alt.py seed 7919 #91 had failed as name_mismatch). Digits, half as
+    wide, are not merged (…路1 and 1号 are 11号)."""
+    lines = [x for x in _front() if x.text not in ("姓名", "张三")]
+    lines += [
+        _placed("姓名", (93, 46, 162, 90), [109, 139]),
+        _placed("名熊子", (144, 46, 278, 90), [153, 213, 258]),
+    ]
+    assert read_front(lines).fields["name"].text == "熊子"
+    lines = [x for x in _front() if x.text != "湖南省长沙市芙蓉区"]
+    lines += [
+        _placed("湖南省长沙市芙蓉区五一路1", (160, 232, 560, 276), [175 + 30 * k for k in range(12)] + [545])
+    ]
+    lines += [_placed("1号", (540, 232, 620, 276), [560, 590])]
+    assert read_front(lines).fields["address"].text == "湖南省长沙市芙蓉区五一路11号"
