@@ -16,7 +16,6 @@ from __future__ import annotations
 
 import random
 from collections.abc import Sequence
-from dataclasses import dataclass
 from typing import Any
 
 import cv2
@@ -25,20 +24,9 @@ from PIL import Image, ImageDraw
 
 from scripts import gen_idcards as first
 from scripts import gen_idcards_third as third
+from scripts.gen_idcards_third import SIDES, Sample  # a sample's person is either renderer's Identity
 
-SIDES = ("front", "back")
 _CORNER_MM = 3.18  # the card's corner radius (ISO/IEC 7810 ID-1)
-
-
-@dataclass(frozen=True)
-class Sample:
-    """One photo of one side of a card and what it says."""
-
-    side: str
-    degradation: str
-    jpeg: bytes
-    truth: dict[str, str]
-    person: Any
 
 
 def first_card_third_camera(seed: int, index: int, side: str) -> tuple[Any, str, bytes]:
