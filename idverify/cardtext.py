@@ -188,10 +188,15 @@ def _stacked(a: CardLine, b: CardLine) -> bool:
     address's lines on a small card read from a page, its second line had been read first).
     """
     shared = min(a.box[2], b.box[2]) - max(a.box[0], b.box[0])
-    return shared > _STACKED * min(a.box[2] - a.box[0], b.box[2] - b.box[0])
+    offset = abs((a.box[1] + a.box[3]) - (b.box[1] + b.box[3])) / 2
+    # Side by side, boxes can still overlap (男's box grown over 民族汉 beside it) at one height.
+    return shared > _STACKED * min(a.box[2] - a.box[0], b.box[2] - b.box[0]) and offset > _LEVEL * min(
+        a.height, b.height
+    )
 
 
 _STACKED = 0.5
+_LEVEL = 0.3  # of a line's height: centres further apart than this are on two levels
 
 
 def _chars(line: CardLine, index: int) -> list[_Char]:

@@ -455,6 +455,10 @@ def test_lines_one_over_the_other_are_two_rows() -> None:
     lines = [x for x in _front() if x.text != "湖南省长沙市芙蓉区"]
     lines += [_at("湖南省郴州市北湖区湖", 160, 232, h=30), _at("桃东路291号", 158, 244, h=30)]
     assert read_front(lines).fields["address"].text == "湖南省郴州市北湖区湖桃东路291号"
+    # boxes side by side at one height that overlap (男's grown over 民族汉) stay one row
+    lines = [x for x in _front() if x.text not in ("女", "民族", "汉")]
+    lines += [_at("男", 160, 110, 260), _at("民族汉", 200, 108, 330)]
+    assert (read_front(lines).fields["sex"].text, read_front(lines).fields["nation"].text) == ("男", "汉")
 
 
 def test_a_character_read_by_two_overlapping_boxes_counts_once() -> None:
