@@ -232,9 +232,7 @@ def _opened_islands(calm: Mat) -> _Quads:
     blank margin, its calm joined to the margin's by a strip, and its outline bitten by its own
     portrait, so neither its region nor a part opened off it is card-shaped. Ranked like parts
     opened apart."""
-    size = max(9, round(_SPLIT * max(calm.shape)))
-    opened = cv2.morphologyEx(calm, cv2.MORPH_OPEN, cv2.getStructuringElement(cv2.MORPH_RECT, (size, size)))
-    return [(fit + _SPLIT_PENALTY, quad, cut_off) for fit, quad, cut_off in _calm_islands(opened)]
+    return [(fit + _SPLIT_PENALTY, quad, cut_off) for fit, quad, cut_off in _calm_islands(_opened(calm))]
 
 
 def _calm_islands(calm: Mat, least: float = 0.08) -> _Quads:
@@ -343,14 +341,22 @@ def _split_off(mask: Mat, contour: Mat) -> _Quads:
     """
     alone = np.zeros_like(mask)
     cv2.drawContours(alone, [contour], -1, 255, thickness=cv2.FILLED)
-    size = max(9, round(_SPLIT * max(mask.shape)))
-    opened = cv2.morphologyEx(alone, cv2.MORPH_OPEN, cv2.getStructuringElement(cv2.MORPH_RECT, (size, size)))
     out = []
-    for part, area in _large_contours(opened):
+    for part, area in _large_contours(_opened(alone)):
         quad, cut_off = _quad_of(part, mask.shape[1], mask.shape[0])
         if _card_like(quad, area) and _even_sides(quad):
             out.append((_misfit(quad, area) + _SPLIT_PENALTY, quad, cut_off))
     return out
+
+
+def _opened(mask: Mat) -> Mat:
+    """The mask opened by a twentieth of the photo (:data:`_SPLIT`): strips and bands narrower than
+    that (a page's margin, the gaps between its lines) are cut away, a card's region is kept."""
+    size = max(9, round(_SPLIT * max(mask.shape)))
+    opened: Mat = cv2.morphologyEx(
+        mask, cv2.MORPH_OPEN, cv2.getStructuringElement(cv2.MORPH_RECT, (size, size))
+    )
+    return opened
 
 
 def _even_sides(quad: npt.NDArray[np.float64]) -> bool:
