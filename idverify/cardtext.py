@@ -424,7 +424,7 @@ def _rows_by_label(
         if key in keyed:
             continue
         free = _free_rows(rows, found, keyed, key)
-        if free and any(k in keyed for k in FRONT_ORDER[:i] + FRONT_ORDER[i + 1 :]):
+        if free and any(k in keyed for k in FRONT_ORDER):
             keyed[key] = free[0] if any(k in keyed for k in FRONT_ORDER[:i]) else free[-1]
     return keyed
 
