@@ -73,6 +73,7 @@ __all__ = [
     "check_digit",
     "generate",
     "make_identity",
+    "photo",
     "render_back",
     "render_front",
     "wrap_address",
@@ -115,15 +116,20 @@ def generate(
     known = DEGRADATIONS + HARD_DEGRADATIONS
     if not degradations or (unknown := [d for d in degradations if d not in known]):
         raise ValueError(f"unknown or no degradation(s) {list(degradations)}; expected some of {known}")
-    people = [make_identity(random.Random(f"third-{seed}-person-{i}")) for i in range(n)]
     samples = []
     for side in sides:
-        for i, person in enumerate(people):
+        for i in range(n):
             degradation = degradations[i % len(degradations)]
-            rng = random.Random(f"third-{seed}-{side}-{i}-{degradation}")
-            card = render_front(person, rng) if side == "front" else render_back(person, rng)
+            person, jpeg = photo(seed, side, i, degradation)
             truth = person.front_truth() if side == "front" else person.back_truth()
-            samples.append(
-                Sample(side, degradation, _photograph(card, side, degradation, rng), truth, person)
-            )
+            samples.append(Sample(side, degradation, jpeg, truth, person))
     return samples
+
+
+def photo(seed: int, side: str, index: int, degradation: str) -> tuple[Identity, bytes]:
+    """Person ``index`` of set ``seed`` and their photo of ``side`` under ``degradation``: one sample
+    of :func:`generate`, drawn alone (each depends only on these four)."""
+    person = make_identity(random.Random(f"third-{seed}-person-{index}"))
+    rng = random.Random(f"third-{seed}-{side}-{index}-{degradation}")
+    card = render_front(person, rng) if side == "front" else render_back(person, rng)
+    return person, _photograph(card, side, degradation, rng)

@@ -8,7 +8,6 @@ public test photos (tests/fixtures/faces/README.md).
 from __future__ import annotations
 
 import importlib.util
-import random
 import sys
 from pathlib import Path
 from types import ModuleType
@@ -54,7 +53,4 @@ def third_photo(seed: int, side: str, index: int, condition: str) -> tuple[Any, 
     bench draws them (scripts/gen_idcards_third.generate)."""
     from scripts import gen_idcards_third as third
 
-    person = third.make_identity(random.Random(f"third-{seed}-person-{index}"))
-    rng = random.Random(f"third-{seed}-{side}-{index}-{condition}")
-    card = third.render_front(person, rng) if side == "front" else third.render_back(person, rng)
-    return person, third._photograph(card, side, condition, rng)
+    return third.photo(seed, side, index, condition)
