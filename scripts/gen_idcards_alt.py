@@ -1310,18 +1310,29 @@ def generate(
             raise ValueError(f"unknown degradation {d!r}")
     master = random.Random(seed)
     person_seeds = [master.getrandbits(63) for _ in range(n)]
-    out: list[Sample] = []
-    for side in sides:
-        for i in range(n):
-            person = make_identity(random.Random(person_seeds[i]))
-            sub = person_seeds[i] ^ (0x5EED if side == "front" else 0xBAC4)
-            rng = random.Random(sub)
-            nrng = np.random.default_rng(sub)
-            card = render_card(person, side, rng, nrng)
-            degradation = degradations[i % len(degradations)]
-            jpeg, _ = photograph(card, degradation, nrng)
-            out.append(Sample(side, degradation, jpeg, person.truth(side), person))
-    return out
+    return [
+        _sample(person_seeds[i], side, degradations[i % len(degradations)])
+        for side in sides
+        for i in range(n)
+    ]
+
+
+def sample(seed: int, side: str, index: int, degradation: str) -> Sample:
+    """Sample ``index`` of ``side`` in set ``seed`` under ``degradation``, drawn alone (as
+    :func:`generate` draws it when that is the index's degradation)."""
+    master = random.Random(seed)
+    person_seed = [master.getrandbits(63) for _ in range(index + 1)][index]
+    return _sample(person_seed, side, degradation)
+
+
+def _sample(person_seed: int, side: str, degradation: str) -> Sample:
+    person = make_identity(random.Random(person_seed))
+    sub = person_seed ^ (0x5EED if side == "front" else 0xBAC4)
+    rng = random.Random(sub)
+    nrng = np.random.default_rng(sub)
+    card = render_card(person, side, rng, nrng)
+    jpeg, _ = photograph(card, degradation, nrng)
+    return Sample(side, degradation, jpeg, person.truth(side), person)
 
 
 def main(argv: Sequence[str] | None = None) -> None:
