@@ -103,6 +103,10 @@ class _Row:
     def top(self) -> float:
         return min(line.box[1] for line in self.lines)
 
+    @property
+    def bottom(self) -> float:
+        return max(line.box[3] for line in self.lines)
+
     def line_start(self, index: int) -> int:
         """Position in ``text`` of the first character of line ``index``."""
         return next((i for i, c in enumerate(self.chars) if c.line == index), len(self.chars))
@@ -165,7 +169,32 @@ def group_rows(lines: Iterable[CardLine]) -> list[_Row]:
         row.chars = []
         for i, line in enumerate(row.lines):
             row.chars += [c for c in _chars(line, i) if not _read_twice(c, row.chars, line.height)]
-    return rows
+    for row in rows:
+        near = [
+            o for r in rows if r is not row and r.top < row.bottom and row.top < r.bottom for o in r.chars
+        ]
+        if near:
+            row.chars = [c for c in row.chars if not any(_echo(c, o) for o in near)]
+    return [row for row in rows if row.chars]
+
+
+def _echo(char: _Char, other: _Char) -> bool:
+    """``char`` is ``other`` read again by a box straddling ``other``'s line (half its height or more on
+    it), less surely: a shadow's edge between two address lines, boxed and read as the character above
+    it (巷 again before 508室, silently in the address). Lines of print a row apart overlap less.
+    """
+    height = char.box[3] - char.box[1]
+    shared = min(char.box[3], other.box[3]) - max(char.box[1], other.box[1])
+    return (
+        _is_cjk(char.ch)
+        and other.ch == char.ch
+        and other.score > char.score
+        and abs(other.x - char.x) < _SAME_PLACE * height
+        and shared >= _ECHO_SHARE * min(height, other.box[3] - other.box[1])
+    )
+
+
+_ECHO_SHARE = 0.5  # of the lower line's height: a box this far over another line reads part of its print
 
 
 def _read_twice(char: _Char, before: Sequence[_Char], height: float) -> bool:

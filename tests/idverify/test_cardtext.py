@@ -71,6 +71,20 @@ def test_address_lines_joined_once_in_reading_order() -> None:
     assert read_front(lines).fields["address"].text == "湖南省邵东市红旗路243号7栋2单元1201室"
 
 
+def test_a_character_read_again_by_a_box_straddling_its_line_counts_once() -> None:
+    """A shadow's edge between two address lines, boxed and read as the character above it, less
+    surely (the third renderer's seed 2468 front #43: 巷 again before 508室, unflagged); the same
+    character printed in the same column of the next line stays."""
+    lines = _front(address=("湖南省张家界市永定区西林", "巷16号枫中花园31栋2单元1", "508室"))
+    ghost = CardLine("巷", 0.52, (160, 303, 190, 335))
+    assert (
+        read_front([*lines, ghost]).fields["address"].text
+        == "湖南省张家界市永定区西林巷16号枫中花园31栋2单元1508室"
+    )
+    repeated = _front(address=("湖南省长沙市芙蓉区", "湖景路1号"))
+    assert read_front(repeated).fields["address"].text == "湖南省长沙市芙蓉区湖景路1号"
+
+
 def test_tightly_spaced_address_lines_stay_apart() -> None:
     # Padded detector boxes of neighbouring lines overlap by a third of their height.
     lines = [line for line in _front() if not line.text.startswith("湖南")]

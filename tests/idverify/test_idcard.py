@@ -383,3 +383,13 @@ def test_a_small_card_on_a_page_is_found_as_an_island() -> None:
     result = read_card(jpeg, "back", today=TODAY)
     assert {k: result.text(k) for k in person.back_truth()} == person.back_truth()
     assert result.ok, (result.reasons, result.review_reasons)
+
+
+
+def test_a_shadow_edge_read_as_the_character_above_it_is_not_address() -> None:
+    """The third renderer's seed-2468 front #43, held out until session 9: a shadow's diagonal edge
+    between the address's second and third lines was boxed and read 巷 (0.52), the second line's
+    first character again: the address read …2单元1巷508室, without a warning."""
+    person, jpeg = third_photo(2468, "front", 43, "shadow")
+    result = read_card(jpeg, "front", today=TODAY, declared_name=person.name)
+    assert {k: result.text(k) for k in person.front_truth()} == person.front_truth()
