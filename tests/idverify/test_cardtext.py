@@ -181,6 +181,15 @@ def test_side_evidence() -> None:
     assert side_evidence(_back())["back"] > 0.9 > side_evidence(_back())["front"]
 
 
+def test_the_number_is_looked_for_along_a_row_not_across_rows() -> None:
+    """Digit fragments on lines one above the other (an upside-down card, alt seed 2468 #95) are no
+    number; the number split into two boxes on one row still is."""
+    fragments = [_at(t, 100, 60 * i) for i, t in enumerate(("43998", "1951", "2", "1522011"))]
+    assert side_evidence(fragments)["front"] == 0.0
+    split = [_at(NUMBER[:8], 300, 450), _at(NUMBER[8:], 560, 452)]
+    assert side_evidence(split)["front"] == pytest.approx(0.6)
+
+
 def test_a_title_counts_only_on_a_line_of_its_own() -> None:
     """A page read with a card found by its print (a form asking for 居民身份证原件) is no back; the
     back's title read in two pieces still is."""

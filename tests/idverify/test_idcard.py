@@ -393,3 +393,16 @@ def test_a_shadow_edge_read_as_the_character_above_it_is_not_address() -> None:
     person, jpeg = third_photo(2468, "front", 43, "shadow")
     result = read_card(jpeg, "front", today=TODAY, declared_name=person.name)
     assert {k: result.text(k) for k in person.front_truth()} == person.front_truth()
+
+
+def test_an_upside_down_card_whose_digit_fragments_join_is_turned() -> None:
+    """scripts/gen_idcards_alt.py seed 2468 front #95, held out until session 9: a pale card turned
+    270 degrees on a pale ground, found by its print and rectified upside down. Read so, its digit
+    fragments on lines one above another, joined, had made 17 digits: a front convincing enough that
+    the card was never turned, and every field was lost (review)."""
+    from scripts import gen_idcards_alt as alt
+
+    sample = alt.sample(2468, "front", 95, "rotate270")
+    result = read_card(sample.jpeg, "front", today=TODAY, declared_name=sample.truth["name"])
+    assert {k: result.text(k) for k in sample.truth} == sample.truth
+    assert result.ok, (result.reasons, result.review_reasons)
