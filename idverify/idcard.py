@@ -127,9 +127,11 @@ def _best_view(
     on it, and the reading giving the most fields is kept: a shadow across a card filling the
     photo gives an outline of its lit part, on which the labels read well but half the values are
     missing; a thumb over a corner, or a card's calm merged with the page's, gives an outline
-    that cuts the validity line off. A card read whole costs nothing more.
+    that cuts the validity line off. Nor when print runs into the outline's edge (print keeps
+    millimetres clear of the card's): an outline cornered on a stick beside a card turned 90
+    degrees had cut the number's last digit off. A card read whole costs nothing more.
     """
-    best: tuple[_View, layout.CardLocation, np.ndarray, int] | None = None
+    best: tuple[_View, layout.CardLocation, np.ndarray, tuple[int, bool]] | None = None
     for candidate in [*candidates, None]:
         # Last, when no outline gave a card: find it by its print.
         location = candidate or _locate_by_text(photo)
@@ -139,13 +141,13 @@ def _best_view(
         view = _read_view(card, side, config)
         if view is None:
             continue
-        missing = _fields_missing(view, side)
+        missing = _fields_missing(view, side), _print_at_edge(view)
         if best is None or _rank(view, missing) > _rank(best[0], best[3]):
             best = (view, location, quad, missing)
         whole = (
             location.whole_image or cv2.contourArea(location.quad) >= _WHOLE * photo.shape[0] * photo.shape[1]
         )
-        if view.best[0] >= (_CONVINCING if whole else _SEEN) and not missing:
+        if view.best[0] >= (_CONVINCING if whole else _SEEN) and not any(missing):
             break
     return best[:3] if best is not None else None
 
@@ -156,9 +158,27 @@ def _fields_missing(view: _View, side: Side) -> int:
     return sum(1 for value in reading.fields.values() if not value.text)
 
 
-def _rank(view: _View, missing: int) -> tuple[float, int, float]:
-    """Readings that show a card convincingly rank by the fields they give, the others by evidence."""
-    return min(view.best[0], _CONVINCING), -missing, view.best[0]
+def _print_at_edge(view: _View) -> bool:
+    """Whether a line of the card's digits (the number, a date) reaches the card's left or right edge:
+    the outline cut the card. Only digit lines count: a page the card lies on, taken in by an outline
+    too wide, reaches the edges with its own print, and reading every outline for it costs seconds."""
+    width = view.card.shape[1]
+    return any(
+        line.box[0] <= _EDGE or line.box[2] >= width - _EDGE
+        for line in view.lines
+        if line.score >= _EDGE_SCORE and _DIGIT_RUN.search(line.text)
+    )
+
+
+_EDGE = 2  # card pixels (of 856): detector boxes are padded, but print keeps 4 mm (40 px) clear
+_EDGE_SCORE = 0.8  # lines read this surely are print (a pattern or the desk at the edge is read less so)
+_DIGIT_RUN = re.compile(r"\d{6}")
+
+
+def _rank(view: _View, missing: tuple[int, bool]) -> tuple[float, int, bool, float]:
+    """Readings that show a card convincingly rank by the fields they give, then by print kept clear
+    of the edges; the others by evidence."""
+    return min(view.best[0], _CONVINCING), -missing[0], not missing[1], view.best[0]
 
 
 _NUMBER_LENGTH = 18  # every second-generation card's number (GB 11643)
