@@ -63,7 +63,7 @@ class CardConfig:
 
 DEFAULT_CONFIG = CardConfig()
 
-__all__ = ["CardConfig", "PrecheckLimits", "PrecheckResult", "precheck", "read_card"]
+__all__ = ["CardConfig", "PrecheckLimits", "PrecheckResult", "precheck", "read_card", "side_shown"]
 
 
 def read_card(
@@ -107,11 +107,32 @@ def read_card(
         )
     view, location, quad = found
     rotation = _rotation(quad, view.flipped)
-    seen = side if view.evidence[side.value] >= view.best[0] - 0.1 else view.best[1]
+    seen = _seen(view, side)
     if seen != side:
         return _failed(side, seen, "wrong_side", timer, rotation)
     return _read_side(view.card, side, view.lines, location.cut_off, rotation, timer, today, declared_name,
                       declared_id_number, config)  # fmt: skip
+
+
+def side_shown(card: RGBImage, asked: Side | str, config: CardConfig = DEFAULT_CONFIG) -> Side | None:
+    """The side a rectified card's print shows (number, labels, titles), or None when it shows no card.
+
+    The pre-check tells the side from pictures, cheaply; pictures can mislead (a portrait's orange
+    suit in the corner where an upside-down back's emblem would be; a large emblem taken for a
+    portrait), and a genuine upload turned away as the wrong side is a person told to reshoot a
+    good photo. So the pre-check asks this, slower (detection and recognition, about a third of a
+    read), before it turns an upload away: a photo is the wrong side only when its print says so.
+    """
+    asked = Side(asked)
+    view = _read_view(card, asked, config)
+    if view is None or view.best[0] < _SEEN:
+        return None
+    return _seen(view, asked)
+
+
+def _seen(view: _View, asked: Side) -> Side:
+    """The side a view shows, the one asked for unless the other is clearly stronger (by 0.1)."""
+    return asked if view.evidence[asked.value] >= view.best[0] - 0.1 else view.best[1]
 
 
 def _best_view(

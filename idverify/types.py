@@ -216,14 +216,14 @@ class CardResult:
 
 @dataclass(frozen=True, slots=True)
 class PrecheckResult:
-    """The fast upload-time check of one card photo (no OCR).
+    """The fast upload-time check of one card photo (OCR only when its pictures do not tell the side).
 
     Attributes:
         ok: the upload can be kept: it decodes, a card is there, it is not the other side, it is
             not cut off, blurred or glared over its fields beyond what the reader copes with.
         reasons: why it should be retaken (each names the problem; the side is the one asked for).
-        detected_side: the side seen, or None when it could not be told cheaply (then
-            ``side_unconfirmed`` is among the warnings and the upload is accepted).
+        detected_side: the side seen, or None when neither the pictures nor the print told it
+            (then ``side_unconfirmed`` is among the warnings and the upload is accepted).
         warnings: problems that do not stop the upload.
         timings: stage -> milliseconds.
         measures: the measured values behind the decision (sharpness, glare share …), for tuning.
