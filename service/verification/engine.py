@@ -1,9 +1,10 @@
 """The typed seam between the service and the idverify engine.
 
 Three verbs, each with frozen inputs and idverify's own result types: ``precheck`` (one card photo,
-at upload, in the API process: fast, no OCR), ``read_cards`` (both sides, as a job right after the
-upload) and ``verify`` (face and liveness, using the cards already read when there are any). Tests
-install a fake (named as one) with ``install_engine``; everything else gets idverify.
+at upload, in the API process: fast, OCR only when the pictures do not tell the side), ``read_cards``
+(both sides, as a job right after the upload) and ``verify`` (face and liveness, using the cards
+already read when there are any). Tests install a fake (named as one) with ``install_engine``;
+everything else gets idverify.
 """
 
 from __future__ import annotations
