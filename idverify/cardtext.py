@@ -317,8 +317,19 @@ def _find_labels(row: _Row, labels: dict[str, str], column_x: float) -> list[_La
             end = min(start + len(labels[best[1]]), len(text))
             while end > start + 1 and not _is_cjk(text[end - 1]):
                 end -= 1  # no label holds a digit: 有效期2019… (限 lost) keeps its date whole
+            end = start + _fuzzy_label_end(row.chars[start:], labels[best[1]], end - start)
             found.append(_Label(best[1], start, end, False))
     return sorted(found, key=lambda lab: lab.start)
+
+
+def _fuzzy_label_end(chars: Sequence[_Char], label: str, length: int) -> int:
+    """How many leading characters a fuzzily read label holds: ``length``, or fewer where a character
+    that is not the label's lies past a gap (the label's own character lost, the value's first read
+    in its place: 住湖南省…, 址 lost, had lost 湖 from the address)."""
+    end = _label_end(list(chars), length)
+    while end < length and chars[end].ch == label[end]:
+        end += 1  # the label's own character after a wide gap (a label spaced wide) stays the label's
+    return end
 
 
 def _label_column(rows: Sequence[_Row], width: float, labels: tuple[str, ...]) -> float:
@@ -630,8 +641,10 @@ def _address(
     start = keyed.get("address")
     if start is None:
         return FieldValue("address", "", 0.0), []
-    chars = _cjk_or_digit(_labelled_value(start, "address", found, column, value_x))
     stop = min((r.top for r in rows if r.top > start.top and (found[id(r)] or r is number_row)), default=1e9)
+    if value_x is None and not found[id(start)]:
+        value_x = _wrap_start(start, [r for r in rows if start.top < r.top < stop], column)
+    chars = _cjk_or_digit(_labelled_value(start, "address", found, column, value_x))
     first_end = max(line.box[2] for line in start.lines)
     for row in rows:
         if start.top < row.top < stop:
@@ -639,6 +652,20 @@ def _address(
             chars += _cjk_or_digit([c for c in row.chars if c.line in keep])
     chars = pick_candidates(_simplified(chars), places.address_prefix_known)
     return _field("address", "".join(c.ch for c in chars), chars), chars
+
+
+def _wrap_start(start: _Row, below: Sequence[_Row], column: float) -> float | None:
+    """Where an unlabelled address row's value begins, from the line it wraps to: the next row's first
+    character, when one of the row's own characters lies there too.
+
+    With its label misread (住址 as 4) and too few labels read exactly to know where values begin,
+    the row's first two characters had been dropped as the label, the address's 湖 with them.
+    """
+    if not below or below[0].lines[0].box[0] <= column or not below[0].chars:
+        return None
+    x = below[0].chars[0].x
+    slack = _VALUE_SLACK * start.lines[0].height
+    return x if any(abs(c.x - x) <= slack for c in start.chars) else None
 
 
 def _continuation(row: _Row, value_x: float | None, column: float, first_end: float) -> set[int]:

@@ -211,6 +211,38 @@ def test_address_continuation_must_begin_under_the_first_line() -> None:
     assert read_front(lines).fields["address"].text == "湖南省株洲市芦淞区新华路804号金色家园18栋603室"
 
 
+def _spaced(text: str, x0: float, y0: float, starts: tuple[float, ...], h: float = 44) -> CardLine:
+    """A line whose characters begin at ``starts`` (30 wide each), its box from ``x0``."""
+    x1 = starts[-1] + 30
+    places = tuple((x + 15 - x0) / (x1 - x0) for x in starts)
+    return CardLine(text, 0.99, (x0, y0, x1, y0 + h), char_places=places)
+
+
+def test_a_fuzzy_label_ends_at_the_gap_where_its_lost_character_was() -> None:
+    """住址 read 住 merged with the value (址 lost): the value's 湖, past the gap, is not the label's
+    (the third renderer's seed-5353 front #52 had read its address 南省长沙市…)."""
+    value = "湖南省长沙市芙蓉区"
+    merged = _spaced("住" + value, 60, 228, (60, *(160 + 30 * k for k in range(len(value)))))
+    lines = [x for x in _front() if not x.text.startswith(("住址", "湖南"))] + [merged]
+    assert read_front(lines).fields["address"].text == value
+
+
+def test_an_unlabelled_address_row_begins_where_it_wraps_to() -> None:
+    """Labels misread (住址 as 4) and too few read exactly to know where values begin: the row's value
+    begins where its next line does (the third renderer's seed-2468 front #95 had lost 湖 with the 4)."""
+    first, second = "湖南省株洲市芦淞区新", "华路804号"
+    lines = [
+        CardLine("娃石张三", 0.9, (60, 50, 280, 94)),
+        CardLine("性别女", 0.9, (60, 112, 250, 156)),
+        CardLine("北生1990年1月2日", 0.9, (60, 172, 520, 216)),
+        _spaced("4" + first, 60, 232, (70, *(160 + 30 * k for k in range(len(first))))),
+        _at(second, 160, 276),
+        _at("公民身份号码", 60, 450),
+        _at(NUMBER, 250, 446, 730),
+    ]
+    assert read_front(lines).fields["address"].text == first + second
+
+
 def _with_second_choice(text: str, wrong: str, second: str, p: float = 0.3) -> CardLine:
     """A line read with ``wrong`` where ``second`` was the recogniser's next choice."""
     alts = tuple(((second, p),) if ch == wrong else () for ch in text)

@@ -416,3 +416,16 @@ def test_an_outline_that_cuts_the_print_off_gives_way_to_another() -> None:
     result = read_card(jpeg, "front", today=TODAY, declared_name=person.name)
     assert {k: result.text(k) for k in person.front_truth()} == person.front_truth()
     assert result.ok, (result.reasons, result.review_reasons)
+
+
+@pytest.mark.parametrize(
+    ("seed", "index", "condition"), [(5353, 52, "perspective_clutter"), (2468, 95, "defocus")]
+)
+def test_an_address_keeps_its_first_character_when_its_label_is_misread(
+    seed: int, index: int, condition: str
+) -> None:
+    """The third renderer's fronts, held out until session 9: 住址 read 住 (址 lost) merged with the
+    value, or read 4, and the address's first character went with the label (南省长沙市…, warned)."""
+    person, jpeg = third_photo(seed, "front", index, condition)
+    result = read_card(jpeg, "front", today=TODAY, declared_name=person.name)
+    assert result.text("address") == person.address
