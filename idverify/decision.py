@@ -62,6 +62,7 @@ def decide_card(
     checks: Iterable[Check],
     *,
     min_confidence: float,
+    warn_confidence: float | None = None,
     doubtful: Collection[str] = (),
     notes: Collection[str] = (),
 ) -> CardDecision:
@@ -72,6 +73,8 @@ def decide_card(
         fields: the fields read.
         checks: every check run on them.
         min_confidence: a field whose least certain character is below this is uncertain.
+        warn_confidence: the same for 民族, 住址 and 签发机关 (``min_confidence`` when not given): a
+            warning only asks the person to check, so it may be raised on less doubt.
         doubtful: fields the reader found doubtful by other means (two readings disagree).
         notes: the reader's field notes (``nation_not_listed``, ``address_place_unknown``,
             ``address_cut`` (it ends in a digit), ``authority_uncertain``, ``<field>_glare`` for
@@ -100,7 +103,8 @@ def decide_card(
     for f in IDENTITY_FIELDS[side]:
         if f in unreadable:
             _add(review, f"{_CODE_NAME.get(f, f)}_unreadable")
-    return CardDecision(tuple(reasons), tuple(review), _field_warnings(side, fields, min_confidence, notes))
+    warn_at = min_confidence if warn_confidence is None else warn_confidence
+    return CardDecision(tuple(reasons), tuple(review), _field_warnings(side, fields, warn_at, notes))
 
 
 def _field_warnings(

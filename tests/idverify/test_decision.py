@@ -43,6 +43,17 @@ def test_unreadable_nation_or_address_only_warns(over: dict[str, str], warning: 
     assert decided.field_warnings == (warning,)
 
 
+@pytest.mark.parametrize(("conf", "warned"), [(0.54, True), (0.58, False)])
+def test_a_doubtful_address_character_warns_at_the_warning_level(conf: float, warned: bool) -> None:
+    """An address whose least certain character is under the warning level (a defocused 乡 read 参
+    at 0.54) is flagged for the person to check, though it is above the identity fields' level."""
+    fields = _front(conf=conf, address="上海市静安区竹水参金团村18组32号")
+    found = check_front(fields, today=TODAY)
+    decided = decide_card(Side.FRONT, fields, found, min_confidence=0.5, warn_confidence=0.55)
+    assert decided.reasons == () and decided.review_reasons == ()
+    assert decided.field_warnings == (("address_uncertain",) if warned else ())
+
+
 def test_confident_wrong_name_fails() -> None:
     assert _decide(_front(name="李四"), declared_name="张三").reasons == ("name_mismatch",)
 
