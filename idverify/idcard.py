@@ -174,7 +174,74 @@ def _best_view(
         )
         if view.best[0] >= (_CONVINCING if whole else _SEEN) and not any(missing):
             break
+    if best is not None and best[3][0] and side is Side.FRONT:
+        best = _reread_by_labels(photo, best, side, config)
     return best[:3] if best is not None else None
+
+
+def _reread_by_labels(
+    photo: RGBImage, best: tuple[_View, layout.CardLocation, np.ndarray, tuple[int, bool]], side: Side,
+    config: CardConfig,
+) -> tuple[_View, layout.CardLocation, np.ndarray, tuple[int, bool]]:  # fmt: skip
+    """Fields still missing: the card read where its own labels, read on the best view, put it;
+    kept only when it gives more fields."""
+    location = _located_by_labels(best[0], best[2], photo.shape[1], photo.shape[0])
+    if location is None:
+        return best
+    card, quad = layout.rectify(photo, location)
+    view = _read_view(card, side, config)
+    if view is None:
+        return best
+    missing = _fields_missing(view, side), _print_at_edge(view)
+    if missing[0] < best[3][0] and _rank(view, missing) > _rank(best[0], best[3]):
+        return view, location, quad, missing
+    return best
+
+
+def _located_by_labels(view: _View, quad: np.ndarray, width: int, height: int) -> layout.CardLocation | None:
+    """The front's outline from its 姓名 and 公民身份号码 labels on a view that missed fields.
+
+    A pale card on a printed page, its outline not seen and its calm joined to the page's gaps, is
+    read from the page found by its print: the page's lines then run into the card's rows (a page's
+    出示居民身… beside its address) and fields are lost. But its labels were read, and the layout
+    standard fixes where they stand: 姓名 top left, 公民身份号码 bottom left, the two spanning about
+    four fifths of the card's height. The outline taken from them, a little generously, is read
+    again, and kept only if it reads more.
+    """
+    number = next((x for x in view.lines if x.text.replace(" ", "").startswith("公民身份号码")), None)
+    if number is None:
+        return None
+    # 姓名 may be read in part (姓 misread): a line starting with either, above the number, in its column.
+    names = [
+        x
+        for x in view.lines
+        if any(a == b for a, b in zip(x.text.replace(" ", "")[:2], "姓名", strict=False))
+        and x.box[3] < number.box[1]
+        and abs(x.box[0] - number.box[0]) < _LABEL_COLUMN * number.height
+    ]
+    if not names:
+        return None
+    name = min(names, key=lambda x: x.box[1])
+    bottom = max(x.box[3] for x in view.lines if x.box[1] < number.box[3] and x.box[3] > number.box[1])
+    tall = (bottom - name.box[1]) / _LABELS_SPAN
+    wide = tall * layout.ASPECT
+    top, left = name.box[1] - _NAME_TOP * tall, min(name.box[0], number.box[0]) - _LABEL_LEFT * wide
+    corners = np.array([[left, top], [left + wide, top], [left + wide, top + tall], [left, top + tall]])
+    on_rectified = cv2.transform(corners.reshape(-1, 1, 2), view.to_rectified[:2]).reshape(-1, 2)
+    target = np.array([[0, 0], [layout.CARD_W, 0], [layout.CARD_W, layout.CARD_H], [0, layout.CARD_H]])
+    to_photo = cv2.getPerspectiveTransform(target.astype(np.float32), quad.astype(np.float32))
+    found = cv2.perspectiveTransform(on_rectified.reshape(-1, 1, 2), to_photo).reshape(-1, 2)
+    outside = layout.outside_share(layout.CardLocation(found.astype(np.float32), False), width, height)
+    return layout.CardLocation(found.astype(np.float32), outside > 0) if outside < _LABELS_OUTSIDE else None
+
+
+# Of the card: 姓名's top to the number row's bottom spans about 0.8 of its height (5.5 to 49 mm of 54);
+# a little less is taken, so the outline is a little generous, and margins above and left of the labels.
+_LABELS_SPAN = 0.76
+_NAME_TOP = 0.12
+_LABEL_LEFT = 0.07
+_LABELS_OUTSIDE = 0.1  # of the card's length: an outline from labels far past the photo is no card's
+_LABEL_COLUMN = 3.0  # line heights: how far 姓名 may start from 公民身份号码 (labels are jittered, 3 mm)
 
 
 def _fields_missing(view: _View, side: Side) -> int:
@@ -309,6 +376,7 @@ class _View:
     flipped: bool
     evidence: dict[str, float]
     card: RGBImage  # the card the lines were read on, upright (straightened when it was tilted)
+    to_rectified: np.ndarray = field(default_factory=lambda: np.eye(3))  # its pixels to the rectified card's
 
     @property
     def best(self) -> tuple[float, Side]:
@@ -325,7 +393,8 @@ def _read_view(card: RGBImage, expected: Side, config: CardConfig) -> _View | No
     The detector finds lines either way up, so the turned card's boxes are the same boxes turned;
     only recognition runs twice, and only for a card photographed upside down (or no card).
     """
-    card, boxes = _straighten(card, _line_boxes(card, config))
+    card, boxes, level = _straighten(card, _line_boxes(card, config))
+    back = np.linalg.inv(np.vstack([level, [0.0, 0.0, 1.0]]))  # the levelled card's pixels to the rectified
     boxes = _text_lines(boxes)
     if len(boxes) < 2:
         return None
@@ -333,18 +402,20 @@ def _read_view(card: RGBImage, expected: Side, config: CardConfig) -> _View | No
     boxes = _extend_boxes(boxes, ink)
     boxes += _missed_boxes(ink, boxes, card.shape)
     lines = _recognise(card, boxes)
-    upright = _View(lines, False, cardtext.side_evidence(lines), card)
+    upright = _View(lines, False, cardtext.side_evidence(lines), card, back)
     if upright.evidence[expected.value] >= _CONVINCING or upright.best[0] >= _CONVINCING:
         return upright
     h, w = card.shape[:2]
     turned_boxes = [np.array([[w - x, h - y] for x, y in b[[2, 3, 0, 1]]], np.float32) for b in boxes]
     lines = _recognise(np.ascontiguousarray(card[::-1, ::-1]), turned_boxes)
-    turned = _View(lines, True, cardtext.side_evidence(lines), np.ascontiguousarray(card[::-1, ::-1]))
+    half_turn = np.array([[-1.0, 0.0, w], [0.0, -1.0, h], [0.0, 0.0, 1.0]])
+    turned = _View(lines, True, cardtext.side_evidence(lines), np.ascontiguousarray(card[::-1, ::-1]),
+                   back @ half_turn)  # fmt: skip
     return turned if turned.best[0] > upright.best[0] else upright
 
 
-def _straighten(card: RGBImage, boxes: list[np.ndarray]) -> tuple[RGBImage, list[np.ndarray]]:
-    """The card and its line boxes turned level when the print runs at a slant.
+def _straighten(card: RGBImage, boxes: list[np.ndarray]) -> tuple[RGBImage, list[np.ndarray], np.ndarray]:
+    """The card and its line boxes turned level when the print runs at a slant, and the 2 x 3 turn.
 
     A card whose outline was not found (pale on a pale desk) is read from the whole photo, tilted
     as it lay; its lines' upright bounding boxes then grow by their width times the slant and
@@ -352,18 +423,19 @@ def _straighten(card: RGBImage, boxes: list[np.ndarray]) -> tuple[RGBImage, list
     The slant is the median of the long lines' own angles (the detector's boxes follow the print),
     so turning the card and the boxes by it costs no second detection.
     """
+    none = np.array([[1.0, 0.0, 0.0], [0.0, 1.0, 0.0]])
     long = [b for b in boxes if np.ptp(b[:, 0]) >= 2.5 * np.ptp(b[:, 1])]
     if len(long) < _MIN_SLANT_LINES:
-        return card, boxes
+        return card, boxes, none
     angles = [math.degrees(math.atan2(b[1, 1] - b[0, 1], b[1, 0] - b[0, 0])) for b in long]
     slant = float(np.median(angles))
     if not _MIN_SLANT_DEG <= abs(slant) <= _MAX_SLANT_DEG:
-        return card, boxes
+        return card, boxes, none
     h, w = card.shape[:2]
     matrix = cv2.getRotationMatrix2D((w / 2, h / 2), slant, 1.0)
     level = cv2.warpAffine(card, matrix, (w, h), flags=cv2.INTER_LINEAR, borderMode=cv2.BORDER_REPLICATE)
     turned = [cv2.transform(b.reshape(-1, 1, 2).astype(np.float32), matrix).reshape(-1, 2) for b in boxes]
-    return np.ascontiguousarray(level), turned
+    return np.ascontiguousarray(level), turned, matrix
 
 
 _MIN_SLANT_LINES = 3  # long lines needed to trust their common angle

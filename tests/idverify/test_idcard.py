@@ -438,3 +438,14 @@ def test_a_defocused_address_character_read_doubtfully_is_flagged() -> None:
     result = read_card(jpeg, "front", today=TODAY, declared_name=person.name)
     assert result.text("address") != person.address  # still misread: the recogniser's first choice
     assert "address_uncertain" in result.field_warnings
+
+
+def test_a_pale_card_on_a_page_is_read_from_where_its_labels_put_it() -> None:
+    """The crossed set's seed-5353 front #70, held out until session 9: scripts/gen_idcards.py's pale
+    card on the third renderer's printed page, turned 90 degrees; its calm joined the page's gaps, so
+    it was read from the whole page, whose lines ran into its rows: sex and address lost (review).
+    Its 姓名 and 公民身份号码 were read, and the layout puts the card around them."""
+    person, _, jpeg = first_card_third_camera(5353, 70, "front")
+    result = read_card(jpeg, "front", today=TODAY, declared_name=person.name)
+    assert {k: result.text(k) for k in person.front_truth()} == person.front_truth()
+    assert result.ok, (result.reasons, result.review_reasons)
