@@ -186,10 +186,8 @@ def _echo(char: _Char, other: _Char) -> bool:
     height = char.box[3] - char.box[1]
     shared = min(char.box[3], other.box[3]) - max(char.box[1], other.box[1])
     return (
-        _is_cjk(char.ch)
-        and other.ch == char.ch
+        _same_glyph(char, other, height)
         and other.score > char.score
-        and abs(other.x - char.x) < _SAME_PLACE * height
         and shared >= _ECHO_SHARE * min(height, other.box[3] - other.box[1])
     )
 
@@ -200,9 +198,12 @@ _ECHO_SHARE = 0.5  # of the lower line's height: a box this far over another lin
 def _read_twice(char: _Char, before: Sequence[_Char], height: float) -> bool:
     """The same printed character already read from the box before, which this box overlaps: the
     value's box began over the label's last character (名熊子 after 姓名 had failed a person)."""
-    return _is_cjk(char.ch) and any(
-        c.line != char.line and c.ch == char.ch and abs(c.x - char.x) < _SAME_PLACE * height for c in before
-    )
+    return any(c.line != char.line and _same_glyph(char, c, height) for c in before)
+
+
+def _same_glyph(a: _Char, b: _Char, height: float) -> bool:
+    """One full-width character read as ``a`` and ``b``: the same ideograph at one place."""
+    return _is_cjk(a.ch) and a.ch == b.ch and abs(a.x - b.x) < _SAME_PLACE * height
 
 
 # Line heights: two readings of one full-width character this close are one glyph (two printed ones
