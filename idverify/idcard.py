@@ -139,6 +139,10 @@ def _seen(view: _View, asked: Side) -> Side:
     return asked if view.evidence[asked.value] >= view.best[0] - 0.1 else view.best[1]
 
 
+#: One outline's reading: the view, the outline, the photo corners it was warped from, its shortfall.
+_Reading = tuple["_View", layout.CardLocation, np.ndarray, tuple[int, bool]]
+
+
 def _best_view(
     photo: RGBImage, candidates: list[layout.CardLocation], side: Side, config: CardConfig
 ) -> tuple[_View, layout.CardLocation, np.ndarray] | None:
@@ -156,7 +160,7 @@ def _best_view(
     millimetres clear of the card's): an outline cornered on a stick beside a card turned 90
     degrees had cut the number's last digit off. A card read whole costs nothing more.
     """
-    best: tuple[_View, layout.CardLocation, np.ndarray, tuple[int, bool]] | None = None
+    best: _Reading | None = None
     for candidate in [*candidates, None]:
         # Last, when no outline gave a card: find it by its print.
         location = candidate or _locate_by_text(photo)
@@ -166,7 +170,7 @@ def _best_view(
         view = _read_view(card, side, config)
         if view is None:
             continue
-        missing = _fields_missing(view, side), _print_at_edge(view)
+        missing = _shortfall(view, side)
         if best is None or _rank(view, missing) > _rank(best[0], best[3]):
             best = (view, location, quad, missing)
         whole = (
@@ -179,10 +183,7 @@ def _best_view(
     return best[:3] if best is not None else None
 
 
-def _reread_by_labels(
-    photo: RGBImage, best: tuple[_View, layout.CardLocation, np.ndarray, tuple[int, bool]], side: Side,
-    config: CardConfig,
-) -> tuple[_View, layout.CardLocation, np.ndarray, tuple[int, bool]]:  # fmt: skip
+def _reread_by_labels(photo: RGBImage, best: _Reading, side: Side, config: CardConfig) -> _Reading:
     """Fields still missing: the card read where its own labels, read on the best view, put it;
     kept only when it gives more fields."""
     location = _located_by_labels(best[0], best[2], photo.shape[1], photo.shape[0])
@@ -192,7 +193,7 @@ def _reread_by_labels(
     view = _read_view(card, side, config)
     if view is None:
         return best
-    missing = _fields_missing(view, side), _print_at_edge(view)
+    missing = _shortfall(view, side)
     if missing[0] < best[3][0] and _rank(view, missing) > _rank(best[0], best[3]):
         return view, location, quad, missing
     return best
@@ -228,8 +229,7 @@ def _located_by_labels(view: _View, quad: np.ndarray, width: int, height: int) -
     top, left = name.box[1] - _NAME_TOP * tall, min(name.box[0], number.box[0]) - _LABEL_LEFT * wide
     corners = np.array([[left, top], [left + wide, top], [left + wide, top + tall], [left, top + tall]])
     on_rectified = cv2.transform(corners.reshape(-1, 1, 2), view.to_rectified[:2]).reshape(-1, 2)
-    target = np.array([[0, 0], [layout.CARD_W, 0], [layout.CARD_W, layout.CARD_H], [0, layout.CARD_H]])
-    to_photo = cv2.getPerspectiveTransform(target.astype(np.float32), quad.astype(np.float32))
+    to_photo = cv2.getPerspectiveTransform(layout.CARD_CORNERS, quad.astype(np.float32))
     found = cv2.perspectiveTransform(on_rectified.reshape(-1, 1, 2), to_photo).reshape(-1, 2)
     outside = layout.outside_share(layout.CardLocation(found.astype(np.float32), False), width, height)
     return layout.CardLocation(found.astype(np.float32), outside > 0) if outside < _LABELS_OUTSIDE else None
@@ -242,6 +242,11 @@ _NAME_TOP = 0.12
 _LABEL_LEFT = 0.07
 _LABELS_OUTSIDE = 0.1  # of the card's length: an outline from labels far past the photo is no card's
 _LABEL_COLUMN = 3.0  # line heights: how far 姓名 may start from 公民身份号码 (labels are jittered, 3 mm)
+
+
+def _shortfall(view: _View, side: Side) -> tuple[int, bool]:
+    """What a reading lacks: the fields it gives no value for, and whether its print runs into the edge."""
+    return _fields_missing(view, side), _print_at_edge(view)
 
 
 def _fields_missing(view: _View, side: Side) -> int:
@@ -376,7 +381,7 @@ class _View:
     flipped: bool
     evidence: dict[str, float]
     card: RGBImage  # the card the lines were read on, upright (straightened when it was tilted)
-    to_rectified: np.ndarray = field(default_factory=lambda: np.eye(3))  # its pixels to the rectified card's
+    to_rectified: np.ndarray  # 3 x 3: its pixels to the rectified card's (undoing the levelling and turn)
 
     @property
     def best(self) -> tuple[float, Side]:

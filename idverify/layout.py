@@ -22,6 +22,8 @@ from idverify.types import RGBImage
 
 CARD_W, CARD_H = 856, 540
 ASPECT = CARD_W / CARD_H
+#: The rectified card's corners, top-left first, clockwise (where :func:`rectify` warps a card to).
+CARD_CORNERS = np.array([[0, 0], [CARD_W, 0], [CARD_W, CARD_H], [0, CARD_H]], np.float32)
 _WORK_SIDE = 640
 #: Candidate outlines: (misfit, corners, cut off), as :func:`_card_quads` gives them.
 _Quads = list[tuple[float, npt.NDArray[np.float64], bool]]
@@ -143,8 +145,7 @@ def rectify(image: RGBImage, location: CardLocation) -> tuple[RGBImage, npt.NDAr
     quad = _order_corners(location.quad.astype(np.float64))
     if np.linalg.norm(quad[1] - quad[0]) < np.linalg.norm(quad[3] - quad[0]):
         quad = np.roll(quad, -1, axis=0)  # portrait-held card: start from the next corner
-    target = np.array([[0, 0], [CARD_W, 0], [CARD_W, CARD_H], [0, CARD_H]], np.float32)
-    matrix = cv2.getPerspectiveTransform(quad.astype(np.float32), target)
+    matrix = cv2.getPerspectiveTransform(quad.astype(np.float32), CARD_CORNERS)
     warped = cv2.warpPerspective(
         image, matrix, (CARD_W, CARD_H), flags=cv2.INTER_AREA, borderMode=cv2.BORDER_REPLICATE
     )
