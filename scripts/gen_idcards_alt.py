@@ -1308,8 +1308,7 @@ def generate(
     for d in degradations:
         if d not in known:
             raise ValueError(f"unknown degradation {d!r}")
-    master = random.Random(seed)
-    person_seeds = [master.getrandbits(63) for _ in range(n)]
+    person_seeds = _person_seeds(seed, n)
     return [
         _sample(person_seeds[i], side, degradations[i % len(degradations)])
         for side in sides
@@ -1320,9 +1319,13 @@ def generate(
 def sample(seed: int, side: str, index: int, degradation: str) -> Sample:
     """Sample ``index`` of ``side`` in set ``seed`` under ``degradation``, drawn alone (as
     :func:`generate` draws it when that is the index's degradation)."""
+    return _sample(_person_seeds(seed, index + 1)[index], side, degradation)
+
+
+def _person_seeds(seed: int, n: int) -> list[int]:
+    """The first ``n`` people's seeds of set ``seed`` (person i's is the same whatever n)."""
     master = random.Random(seed)
-    person_seed = [master.getrandbits(63) for _ in range(index + 1)][index]
-    return _sample(person_seed, side, degradation)
+    return [master.getrandbits(63) for _ in range(n)]
 
 
 def _sample(person_seed: int, side: str, degradation: str) -> Sample:
