@@ -23,6 +23,8 @@ from typing import IO, Any
 from flask import Flask
 from werkzeug.exceptions import RequestTimeout
 
+from service.platform.offload import gevent_sockets
+
 WSGIApp = Callable[[dict[str, Any], Callable[..., Any]], Iterable[bytes]]
 
 
@@ -78,14 +80,6 @@ class _PacedInput:
         return line
 
 
-def _gevent_sockets() -> bool:
-    try:
-        from gevent import monkey
-    except ImportError:  # pragma: no cover (a dependency; kept so the app imports without it)
-        return False
-    return bool(monkey.is_module_patched("socket"))
-
-
 def pace_bodies(app: Flask) -> None:
     """Wrap ``app.wsgi_app`` so that request bodies are read under the pacing deadline."""
     inner: WSGIApp = app.wsgi_app
@@ -96,7 +90,7 @@ def pace_bodies(app: Flask) -> None:
         has_body = environ.get("CONTENT_LENGTH") not in (None, "", "0") or environ.get(
             "HTTP_TRANSFER_ENCODING"
         )
-        if has_body and _gevent_sockets():
+        if has_body and gevent_sockets():
             environ["wsgi.input"] = _PacedInput(
                 environ["wsgi.input"], environ.get("gunicorn.socket"), grace, rate
             )

@@ -3,7 +3,8 @@
 gevent workers: a connection that waits (an SSE subscriber, a slow or idle client sending its body a
 byte at a time) holds a greenlet, not a worker, so two slow clients cannot take the API down and a
 thousand event streams fit in one process. psycopg 3 and redis-py cooperate with gevent's patched
-sockets. CPU-heavy work (OCR, faces) never runs here: it runs in the RQ worker.
+sockets. CPU-heavy work (card reading, faces) runs in the RQ worker; the upload pre-check, which
+runs here and may read a card's print, runs on a native thread off the loop (service.platform.offload).
 """
 
 import os

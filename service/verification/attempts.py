@@ -27,6 +27,7 @@ from models.verifications import AttemptStatus, VerificationAttempt
 from service import audit
 from service.platform import ratelimit
 from service.platform.errors import Conflict, InvalidInput, NotFound, TooManyRequests
+from service.platform.offload import off_the_loop
 from service.verification import lifecycle, queue, storage
 from service.verification.engine import get_engine
 from service.verification.reasons import message_for
@@ -225,9 +226,12 @@ def upload_card(account: Account, attempt_id: int, front: Upload, back: Upload) 
 
 
 def _precheck(uploads: dict[str, Upload]) -> None:
-    """422 naming the side and the problem (人像面: 照片模糊 ...) for every side that fails."""
+    """422 naming the side and the problem (人像面: 照片模糊 ...) for every side that fails.
+
+    The pre-check may read the card's print (a few hundred ms, the first time also loading the OCR
+    models): it runs off gevent's loop, so the process's other connections are served meanwhile."""
     engine = get_engine()
-    results = {side: engine.precheck(upload.data, side) for side, upload in uploads.items()}
+    results = {side: off_the_loop(engine.precheck, upload.data, side) for side, upload in uploads.items()}
     failures = {side: result for side, result in results.items() if not result.ok}
     if not failures:
         return

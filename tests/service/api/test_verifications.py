@@ -5,6 +5,7 @@ real engine."""
 from __future__ import annotations
 
 import io
+import threading
 from dataclasses import dataclass, field
 
 import pytest
@@ -47,8 +48,10 @@ class FakeEngine:
     card_reasons: tuple[str, ...] = ()
     calls: list = field(default_factory=list)
     card_calls: list = field(default_factory=list)
+    precheck_threads: list = field(default_factory=list)
 
     def precheck(self, data: bytes, side: str) -> PrecheckResult:
+        self.precheck_threads.append(threading.get_ident())
         reasons = self.precheck_reasons.get(side, ())
         return PrecheckResult(not reasons, reasons, Side(side))
 
@@ -550,6 +553,18 @@ def test_the_precheck_names_the_side_and_the_problem(client, engine, person):
     assert (response.status_code, body["reason"]) == (422, "wrong_side")
     assert body["message"].startswith("国徽面") and list(body["errors"]) == ["back"]
     assert client.get(f"/api/v1/verifications/{attempt['id']}", headers=headers).get_json()["uploaded"] == []
+
+
+def test_under_gevent_the_precheck_runs_off_the_loop(client, engine, person, monkeypatch):
+    """A gevent worker serves every connection on one thread: the pre-check (which may read print)
+    runs on the process's worker thread (service.platform.offload), and its answer is the same."""
+    monkeypatch.setattr("service.platform.offload.gevent_sockets", lambda: True)
+    _, headers = person
+    engine.precheck_reasons = {"front": ("quality_blur",)}
+    attempt = start(client, headers)
+    response = put_card(client, headers, attempt["id"])
+    assert (response.status_code, response.get_json()["reason"]) == (422, "quality_blur")
+    assert len(engine.precheck_threads) == 2 and threading.get_ident() not in engine.precheck_threads
 
 
 def test_the_cards_are_read_early_and_shown_for_checking(app, client, engine, person):
