@@ -244,7 +244,13 @@ def _chars(line: CardLine, index: int) -> list[_Char]:
     return out
 
 
-def pick_candidates(chars: list[_Char], fits: Callable[[str], bool], *, head: int = 12) -> list[_Char]:
+def pick_candidates(
+    chars: list[_Char],
+    fits: Callable[[str], bool],
+    *,
+    head: int = 12,
+    kind: Callable[[str], bool] | None = None,
+) -> list[_Char]:
     """The reading that fits what is known of the field, choosing among the recogniser's candidates.
 
     When the text as read does not fit (``fits``: a GB/T 2260 place where one must be), each of
@@ -253,16 +259,18 @@ def pick_candidates(chars: list[_Char], fits: Callable[[str], bool], *, head: in
     recogniser knows too little to rank above third). Exactly one substitution that fits is
     taken, with that choice's probability as the character's confidence, so the field stays as
     doubtful as the reading was; none or several leave the reading as it was (flagged by the
-    caller). Nothing is added that the recogniser did not see at that position.
+    caller). Nothing is added that the recogniser did not see at that position. ``kind`` says which
+    choices may stand in (ideographs unless told: a place name's).
     """
     text = "".join(c.ch for c in chars)
     if not text or fits(text):
         return chars
+    allowed = kind or _is_cjk
     found = [
         (i, alt, p)
         for i, c in enumerate(chars[:head])
         for alt, p in c.alts
-        if p >= _ALT_MIN and _is_cjk(alt) and fits(text[:i] + alt + text[i + 1 :])
+        if p >= _ALT_MIN and allowed(alt) and fits(text[:i] + alt + text[i + 1 :])
     ]
     if len({(i, alt) for i, alt, _ in found}) != 1:  # one substitution (漵 and 溆 both simplify to 溆)
         return chars
@@ -516,6 +524,12 @@ def _labelled_value(
         return value[len(FRONT_LABELS[key]) :] if twice else value
     if row.lines[0].box[0] > column:
         return list(row.chars)
+    head = row.lines[0].text.replace(" ", "")
+    if len(row.lines) > 1 and head and all(ch in FRONT_LABELS[key] for ch in head):
+        # The label read in part in a box of its own (名, 姓 lost): the value is the boxes after it.
+        # Where values begin says nothing here: measured on rows below a card rectified askew, it
+        # had lain right of this row's first character (蔡欣燕 read 欣燕).
+        return [c for c in row.chars if c.line > 0]
     if value_x is not None:
         limit = value_x - _VALUE_SLACK * row.lines[0].height
         return row.chars[next((i for i, c in enumerate(row.chars) if c.x >= limit), len(row.chars)) :]
@@ -554,7 +568,29 @@ def _strip_unlabelled(row: _Row, label: str) -> list[_Char]:
         return [c for c in row.chars if c.line != 0]
     if row.chars and row.chars[0].x - first.box[0] > len(label) * first.height:
         return list(row.chars)  # nothing read where the label is printed: every character is the value
-    return row.chars[len(label) :] if len(row.chars) > len(label) else []
+    return row.chars[_merged_label_end(row.chars, label) :] if len(row.chars) > len(label) else []
+
+
+def _merged_label_end(chars: Sequence[_Char], label: str) -> int:
+    """How many leading characters are a label read merged with its value: the label's length, or
+    fewer when the widest of the first steps, wide against the others, comes sooner (a defocused 姓名
+    read as one character, 书张洋, had lost 张 with it): a label stands apart from its value. The
+    label's own character after that step stays the label's (a label printed spaced, 姓 名)."""
+    steps = [b.x - a.x for a, b in zip(chars, chars[1:], strict=False)]
+    head = steps[: len(label)]
+    if not head:
+        return len(label)
+    k = max(range(len(head)), key=head.__getitem__)
+    others = [step for i, step in enumerate(steps) if i != k]
+    if not others or head[k] < _LABEL_GAP * statistics.median(others):
+        return len(label)
+    end = k + 1
+    while end < len(label) and chars[end].ch == label[end]:
+        end += 1
+    return end
+
+
+_LABEL_GAP = 1.8  # of the other steps: a label's gap to its value (a character or more) against a step
 
 
 def _sex_and_nation(
@@ -739,6 +775,7 @@ def read_back(lines: Sequence[CardLine], width: float = 856.0) -> Reading:
     doubtful = trimmed or not places.authority_shape_ok(auth_text)
     notes = ["authority_uncertain"] if auth_text and doubtful else []
     fields = {"authority": _field("authority", auth_text, authority)}
+    validity = pick_candidates(list(validity), _lawful_text, head=len(validity), kind=str.isdigit)
     fields.update(_validity_fields("".join(c.ch for c in validity), validity))
     labels = sum(len(found[id(row)]) for row in rows) + sum(
         1 for row in rows for t in TITLES if t in row.text
@@ -791,6 +828,13 @@ def _after_label(row: _Row, label: str) -> list[_Char]:
     while head < min(len(label), len(text)) and text[head] in label:
         head += 1
     return row.chars[head:]
+
+
+def _lawful_text(text: str) -> bool:
+    """Whether a validity reading is a period the law gives (:func:`checks.lawful_period`): what picks
+    a digit among the recogniser's choices when one date was misread (2023.03.30-2043.03.31)."""
+    start, end, long_term = checks.parse_validity(text)
+    return start is not None and (long_term or (end is not None and checks.lawful_period(start, end)))
 
 
 def _validity_fields(text: str, chars: Sequence[_Char]) -> dict[str, FieldValue]:

@@ -41,6 +41,22 @@ def parse_validity(text: str) -> tuple[dt.date | None, dt.date | None, bool]:
     return start, end, long_term
 
 
+def lawful_period(start: dt.date, end: dt.date | None) -> bool:
+    """Whether a card's validity period is one the law gives (居民身份证法 art. 5: 5, 10 or 20 years,
+    or 长期 from 46): it ends on its start's month and day that many years on (a 29 February start
+    on the 28th or the 1st of March when that year has none). ``end`` None is 长期."""
+    if end is None:
+        return True
+    if end.year - start.year not in _TERMS:
+        return False
+    if (start.month, start.day) == (2, 29):
+        return (end.month, end.day) in ((2, 29), (2, 28), (3, 1))
+    return (end.month, end.day) == (start.month, start.day)
+
+
+_TERMS = (5, 10, 20)
+
+
 def normalize_name(text: str) -> str:
     """Compare names without spaces, full-width forms or the middle-dot variants of minority names."""
     text = unicodedata.normalize("NFKC", text)
@@ -90,14 +106,19 @@ def check_front(
 def check_back(fields: Mapping[str, FieldValue], *, today: dt.date | None = None) -> tuple[Check, ...]:
     """Checks of the emblem side: a coherent validity period that has not ended by ``today``.
 
-    A card is valid through its end date, so it expires the day after.
+    Coherent: it has begun, and it is a period the law gives (:func:`lawful_period`). A card is
+    valid through its end date, so it expires the day after.
     """
     today = today or dt.date.today()
     start = parse_cn_date(_text(fields, "valid_from"))
     until = _text(fields, "valid_until")
     long_term = until == "长期"
     end = None if long_term else parse_cn_date(until)
-    coherent = start is not None and (long_term or (end is not None and end > start and start <= today))
+    coherent = (
+        start is not None
+        and start <= today
+        and (long_term or (end is not None and end > start and lawful_period(start, end)))
+    )
     checks = [Check("validity_invalid", coherent, f"{start} - {until}")]
     if coherent:
         checks.append(Check("card_expired", long_term or (end is not None and end >= today), until))

@@ -49,8 +49,10 @@ class CardConfig:
         min_confidence: a field whose least certain character is below this recogniser score is
             uncertain (a failed check on it asks for review instead of failing).
         warn_confidence: the same for 民族, 住址 and 签发机关, whose doubt is only a warning (请核对):
-            a defocused 乡 read 参 at 0.54 had passed unflagged (third renderer seed 5353 #95),
-            while every field read right on that set was read at 0.58 or more.
+            a defocused 乡 read 参 at 0.54 (third renderer seed 5353 #95) and 凤 read 風 at 0.57 (凤
+            its second choice at 0.37; alt renderer seed 8086 #12) had passed unflagged. Of 720
+            such fields read right (seed 5353, four sets of 60), 5 were read below 0.6: a warning
+            too many in about 140 fields, where a wrong one unflagged is a wrong record.
         find_portrait_face: look for a face in the front's portrait (for the card_face_not_found
             warning); the face match stage finds it anyway, so batch tools may turn it off.
         detect_side: the rectified card's longer side for text-line detection (see
@@ -60,7 +62,7 @@ class CardConfig:
     limits: ImageLimits = field(default_factory=lambda: ImageLimits(max_side=1600))
     quality: quality.QualityLimits = field(default_factory=quality.QualityLimits)
     min_confidence: float = 0.5
-    warn_confidence: float = 0.55
+    warn_confidence: float = 0.6
     find_portrait_face: bool = True
     detect_side: int = 480
 
@@ -161,6 +163,7 @@ def _best_view(
     degrees had cut the number's last digit off. A card read whole costs nothing more.
     """
     best: _Reading | None = None
+    by_print = False
     for candidate in [*candidates, None]:
         # Last, when no outline gave a card: find it by its print.
         location = candidate or _locate_by_text(photo)
@@ -172,20 +175,25 @@ def _best_view(
             continue
         missing = _shortfall(view, side)
         if best is None or _rank(view, missing) > _rank(best[0], best[3]):
-            best = (view, location, quad, missing)
+            best, by_print = (view, location, quad, missing), candidate is None
         whole = (
             location.whole_image or cv2.contourArea(location.quad) >= _WHOLE * photo.shape[0] * photo.shape[1]
         )
         if view.best[0] >= (_CONVINCING if whole else _SEEN) and not any(missing):
             break
-    if best is not None and best[3][0] and side is Side.FRONT:
-        best = _reread_by_labels(photo, best, side, config)
+    if best is not None and (best[3][0] or by_print) and side is Side.FRONT:
+        best = _reread_by_labels(photo, best, side, config, by_print=by_print)
     return best[:3] if best is not None else None
 
 
-def _reread_by_labels(photo: RGBImage, best: _Reading, side: Side, config: CardConfig) -> _Reading:
-    """Fields still missing: the card read where its own labels, read on the best view, put it;
-    kept only when it gives more fields."""
+def _reread_by_labels(
+    photo: RGBImage, best: _Reading, side: Side, config: CardConfig, *, by_print: bool
+) -> _Reading:
+    """The card read where its own labels, read on the best view, put it: when fields are still
+    missing, kept only when it gives more of them; when the best view is the card found only by its
+    print, kept too when it gives as many. That view is the print's extent, a page's print beside
+    the card included: a page's 有关规定 had been read after the name (陆燕明有关规定), its 复印件办
+    after the nation, without a field missing; the labels' outline leaves the page out."""
     location = _located_by_labels(best[0], best[2], photo.shape[1], photo.shape[0])
     if location is None:
         return best
@@ -194,13 +202,13 @@ def _reread_by_labels(photo: RGBImage, best: _Reading, side: Side, config: CardC
     if view is None:
         return best
     missing = _shortfall(view, side)
-    if missing[0] < best[3][0] and _rank(view, missing) > _rank(best[0], best[3]):
-        return view, location, quad, missing
-    return best
+    more = missing[0] < best[3][0] and _rank(view, missing) > _rank(best[0], best[3])
+    as_many = by_print and missing[0] <= best[3][0] and _rank(view, missing) >= _rank(best[0], best[3])
+    return (view, location, quad, missing) if more or as_many else best
 
 
 def _located_by_labels(view: _View, quad: np.ndarray, width: int, height: int) -> layout.CardLocation | None:
-    """The front's outline from its 姓名 and 公民身份号码 labels on a view that missed fields.
+    """The front's outline from its 姓名 and 公民身份号码 labels, as read on the best view.
 
     A pale card on a printed page, its outline not seen and its calm joined to the page's gaps, is
     read from the page found by its print: the page's lines then run into the card's rows (a page's
@@ -209,14 +217,14 @@ def _located_by_labels(view: _View, quad: np.ndarray, width: int, height: int) -
     four fifths of the card's height. The outline taken from them, a little generously, is read
     again, and kept only if it reads more.
     """
-    number = next((x for x in view.lines if x.text.replace(" ", "").startswith("公民身份号码")), None)
+    number = next((x for x in view.lines if _in_place(x.text, _NUMBER_LABEL) >= len(_NUMBER_LABEL) - 1), None)
     if number is None:
         return None
     # 姓名 may be read in part (姓 misread): a line starting with either, above the number, in its column.
     names = [
         x
         for x in view.lines
-        if any(a == b for a, b in zip(x.text.replace(" ", "")[:2], "姓名", strict=False))
+        if _in_place(x.text, "姓名")
         and x.box[3] < number.box[1]
         and abs(x.box[0] - number.box[0]) < _LABEL_COLUMN * number.height
     ]
@@ -235,6 +243,12 @@ def _located_by_labels(view: _View, quad: np.ndarray, width: int, height: int) -
     return layout.CardLocation(found.astype(np.float32), outside > 0) if outside < _LABELS_OUTSIDE else None
 
 
+def _in_place(text: str, label: str) -> int:
+    """How many of ``label``'s characters a line's text holds in their places from its start."""
+    return sum(a == b for a, b in zip(text.replace(" ", "")[: len(label)], label, strict=False))
+
+
+_NUMBER_LABEL = "公民身份号码"  # one character may be misread (公民身份考码 under motion blur)
 # Of the card: 姓名's top to the number row's bottom spans about 0.8 of its height (5.5 to 49 mm of 54);
 # a little less is taken, so the outline is a little generous, and margins above and left of the labels.
 _LABELS_SPAN = 0.76
@@ -330,6 +344,10 @@ def _read_side(
     else:
         fields.update(_reread_validity(card, lines, fields["valid_from"], fields["valid_until"]))
         doubtful |= {key for key in ("valid_from", "valid_until") if not _date_shaped(fields[key].text)}
+        if not _lawful(fields["valid_from"].text, fields["valid_until"].text):
+            # A period no card is given (2023.03.30-2043.03.31: a motion-blurred 1 read 0) is a
+            # misreading of one of its dates: no proof that the card is invalid, and no date to keep.
+            doubtful |= {"valid_from", "valid_until"}
     timer.lap("fields")
     if side is Side.FRONT:
         found = checks.check_front(
@@ -649,7 +667,9 @@ def _reread_birth(
     """
     if first.text:
         return first
-    dated = [x for x in lines if _YEAR.search(_nfkc(x.text)) and len(_number_digits(x.text)) < 15]
+    dated = [
+        x for x in lines if _DATED.search(_nfkc(x.text).replace(" ", "")) and len(_number_digits(x.text)) < 15
+    ]
     if not dated:
         return first
     line = min(dated, key=lambda x: x.box[1])
@@ -668,17 +688,30 @@ def _reread_birth(
 
 
 def _numbers_date(raw: str, number: str) -> str:
-    """The number's birth date when ``raw`` holds exactly its year, month and day (their marks
-    lost) and the number is valid (check digit and all); else ""."""
+    """The number's birth date when ``raw`` holds exactly its year, month and day, some of their
+    marks lost or misread, and the number is valid (check digit and all); else "".
+
+    Marks lost: ``1974年12月18`` (日 under glare), ``20222月15日`` (a defocused 年, the year's digits
+    then run into the month's, which 月 still ends); a mark misread as a digit: ``1971年5月130``
+    (日 read 0 after the day). The digits read must be the number's, in order: a date that
+    agrees with the number, never one that fails it.
+    """
     try:
         born = parse_id_number(number).birth_date
     except IdNumberError:
         return ""
-    parts = tuple(int(p) for p in re.findall(r"\d+", raw))
-    return f"{born.year}年{born.month}月{born.day}日" if parts == (born.year, born.month, born.day) else ""
+    text = raw.replace(" ", "")
+    parts = re.findall(r"\d+", text)
+    year, month, day = str(born.year), str(born.month), str(born.day)
+    agrees = (
+        parts == [year, month, day]
+        or (len(parts) == 2 and parts[0] == year + month and parts[1] == day and f"{month}月" in text)
+        or (parts[:2] == [year, month] and len(parts) == 3 and parts[2][:-1] == day and "日" not in text)
+    )
+    return f"{year}年{month}月{day}日" if agrees else ""
 
 
-_YEAR = re.compile(r"\d{4}\s*年")
+_DATED = re.compile(r"\d{4}年|\d{5,6}月")  # a year, or a year run into its month (年 lost)
 
 
 def _line_end(lines: list[cardtext.CardLine], line: cardtext.CardLine, limit: float) -> float:
@@ -756,6 +789,15 @@ def _date_shaped(text: str) -> bool:
 
 
 _DOTTED = re.compile(r"\d{4}\.\d{2}\.\d{2}")
+
+
+def _lawful(valid_from: str, valid_until: str) -> bool:
+    """Whether two validity dates read make a period the law gives (or either is not a date)."""
+    start = checks.parse_cn_date(valid_from)
+    end = None if valid_until == "长期" else checks.parse_cn_date(valid_until)
+    if start is None or (end is None and valid_until != "长期"):
+        return True  # unreadable or not a date: decided apart
+    return checks.lawful_period(start, end)
 
 
 def _name_shaped(text: str) -> bool:

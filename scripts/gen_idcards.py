@@ -195,17 +195,25 @@ def _validity(
     """Issue date and the end the law sets by age at issue: 5, 10, 20 years or 长期."""
     if expired:
         start = today - dt.timedelta(days=int(rng.integers(365 * 11, 365 * 15)))
-        return start, start.replace(year=start.year + 10)
+        return start, _years_on(start, 10)
     for _ in range(50):
         start = today - dt.timedelta(days=int(rng.integers(30, 365 * 9)))
         age = (start - birth).days // 365
         years = 5 if age < 16 else 10 if age < 26 else 20 if age < 46 else None
         if years is None:
             return start, None
-        end = start.replace(year=start.year + years, day=min(start.day, 28))
+        end = _years_on(start, years)
         if end > today:
             return start, end
     return today - dt.timedelta(days=30), None
+
+
+def _years_on(start: dt.date, years: int) -> dt.date:
+    """The same month and day ``years`` on, as cards print their end (29 February: the 28th)."""
+    try:
+        return start.replace(year=start.year + years)
+    except ValueError:
+        return start.replace(year=start.year + years, day=28)
 
 
 def _base_card(rng: np.random.Generator, tint: tuple[int, int, int]) -> Image.Image:

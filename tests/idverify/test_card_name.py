@@ -103,6 +103,10 @@ def test_a_name_its_second_choices_give_asks_for_review(
         ("0110.01.31-2031.01.31", ("validity_uncertain",), ()),  # the year 110: a misreading, no proof
         ("2011.01.31-2031.01.31", (), ()),
         ("2011.01.31-2016.01.31", (), ("card_expired",)),  # well read and ended: proof
+        # Periods the law never gives (5, 10, 20 years to the day): a date misread, no proof either way.
+        ("2023.03.30-2043.03.31", ("validity_uncertain",), ()),
+        ("2011.01.31-2026.01.31", ("validity_uncertain",), ()),
+        ("2006.01.31-2016.01.30", ("validity_uncertain",), ()),  # and would have ended: still no proof
     ],
 )
 def test_a_validity_date_that_is_not_a_date_asks_for_review(
@@ -117,6 +121,26 @@ def test_a_validity_date_that_is_not_a_date_asks_for_review(
     result = idcard._read_side(np.full((540, 856, 3), 210, np.uint8), Side.BACK, lines, False, 0,
                                idcard._Timer(), dt.date(2026, 11, 24), None, None, CONFIG)  # fmt: skip
     assert (result.review_reasons, result.reasons) == (review, reasons)
+
+
+def test_a_misread_validity_digit_is_picked_from_the_recognisers_choices() -> None:
+    """2023.03.31-2043.03.31 read with the start's last 1 as 0 (its second choice 1): the one digit
+    among the recogniser's choices that makes a period the law gives is taken, as doubtful as read."""
+    text = "2023.03.30-2043.03.31"
+    choices = tuple(((("1", 0.35),) if i == 9 else ()) for i in range(len(text)))
+    lines = [
+        CardLine("签发机关", 0.99, (180, 390, 300, 434)),
+        CardLine("长沙市公安局芙蓉分局", 0.99, (330, 386, 630, 430)),
+        CardLine("有效期限", 0.99, (180, 450, 300, 494)),
+        CardLine(
+            text, 0.9, (330, 446, 660, 490), tuple(0.6 if i == 9 else 0.99 for i in range(len(text))), choices
+        ),
+    ]
+    result = idcard._read_side(np.full((540, 856, 3), 210, np.uint8), Side.BACK, lines, False, 0,
+                               idcard._Timer(), dt.date(2026, 11, 24), None, None, CONFIG)  # fmt: skip
+    assert (result.text("valid_from"), result.text("valid_until")) == ("2023.03.31", "2043.03.31")
+    assert result.fields["valid_from"].confidence == pytest.approx(0.35)
+    assert result.ok
 
 
 OTHER = "110105194912310021"  # a valid number of someone else

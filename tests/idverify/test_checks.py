@@ -4,7 +4,7 @@ import datetime as dt
 
 import pytest
 
-from idverify.checks import check_back, check_front, parse_cn_date, parse_validity
+from idverify.checks import check_back, check_front, lawful_period, parse_cn_date, parse_validity
 from idverify.idnumber import check_digit
 from idverify.types import FieldValue
 
@@ -67,10 +67,16 @@ def test_declared_values_compared() -> None:
     [
         ("2015.03.10", "2035.03.10", []),
         ("2006.03.10", "长期", []),
-        ("2006.03.10", "2026.11.24", []),
-        ("2006.03.10", "2026.11.23", ["card_expired"]),
+        ("2006.11.24", "2026.11.24", []),  # valid through its end date
+        ("2006.11.23", "2026.11.23", ["card_expired"]),
         ("2016.03.10", "2006.03.10", ["validity_invalid"]),
         ("", "2036.03.10", ["validity_invalid"]),
+        ("2016.02.29", "2036.02.29", []),
+        # Periods the law never gives (居民身份证法 art. 5): a date was misread.
+        ("2015.03.10", "2035.03.11", ["validity_invalid"]),
+        ("2015.03.30", "2035.03.31", ["validity_invalid"]),
+        ("2015.03.10", "2030.03.10", ["validity_invalid"]),
+        ("2027.03.10", "长期", ["validity_invalid"]),  # not begun
     ],
 )
 def test_validity(valid_from: str, valid_until: str, reasons: list[str]) -> None:
@@ -79,6 +85,26 @@ def test_validity(valid_from: str, valid_until: str, reasons: list[str]) -> None
         "valid_until": FieldValue("valid_until", valid_until, 1),
     }
     assert _failed(check_back(fields, today=TODAY)) == reasons
+
+
+@pytest.mark.parametrize(
+    ("start", "end", "lawful"),
+    [
+        ((2015, 3, 10), (2020, 3, 10), True),
+        ((2015, 3, 10), (2025, 3, 10), True),
+        ((2015, 3, 31), (2035, 3, 31), True),
+        ((2015, 3, 10), None, True),  # 长期
+        ((2016, 2, 29), (2026, 2, 28), True),
+        ((2016, 2, 29), (2026, 3, 1), True),
+        ((2016, 2, 29), (2036, 2, 29), True),
+        ((2015, 3, 31), (2035, 3, 28), False),
+        ((2015, 3, 10), (2030, 3, 10), False),
+        ((2015, 3, 10), (2035, 4, 10), False),
+    ],
+)
+def test_lawful_period(start: tuple[int, int, int], end: tuple[int, int, int] | None, lawful: bool) -> None:
+    """5, 10 or 20 years to the day, or 长期: what the law gives (居民身份证法 art. 5)."""
+    assert lawful_period(dt.date(*start), dt.date(*end) if end else None) is lawful
 
 
 def test_date_parsers() -> None:
