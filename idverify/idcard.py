@@ -706,11 +706,18 @@ def _numbers_date(raw: str, number: str) -> str:
     agrees = (
         parts == [year, month, day]
         or (len(parts) == 2 and parts[0] == year + month and parts[1] == day and f"{month}月" in text)
-        or (parts[:2] == [year, month] and len(parts) == 3 and parts[2][:-1] == day and "日" not in text)
+        or (
+            parts[:2] == [year, month]
+            and len(parts) == 3
+            and parts[2][:-1] == day
+            and int(parts[2]) > _LAST_DAY  # no day itself (…月10 may be the 10th, 日 lost)
+            and "日" not in text
+        )
     )
     return f"{year}年{month}月{day}日" if agrees else ""
 
 
+_LAST_DAY = 31
 _DATED = re.compile(r"\d{4}年|\d{5,6}月")  # a year, or a year run into its month (年 lost)
 
 

@@ -204,3 +204,25 @@ def test_a_name_whose_label_was_not_read_exactly_asks_for_review(
     result = idcard._read_side(np.full((540, 856, 3), 210, np.uint8), Side.FRONT, lines, False, 0,
                                idcard._Timer(), dt.date(2026, 11, 24), "卢明涛", NUMBER, CONFIG)  # fmt: skip
     assert (result.review_reasons, result.reasons) == (review, reasons)
+
+
+def _number_born(born: str) -> str:
+    from idverify.idnumber import check_digit
+
+    first17 = f"430102{born}002"
+    return first17 + check_digit(first17)
+
+
+@pytest.mark.parametrize(
+    ("raw", "born", "agreed"),
+    [
+        ("1974年12月18", "19741218", "1974年12月18日"),  # 日 lost
+        ("20222月15日", "20220215", "2022年2月15日"),  # 年 lost: the year's digits run into the month's
+        ("1971年5月130", "19710513", "1971年5月13日"),  # 日 read 0
+        ("2001年1月10", "20010101", ""),  # the 1st with 日 read 0, or the 10th with 日 lost: no telling
+        ("1971年5月14日", "19710513", ""),  # another day: never made to agree
+        ("1971年2月1日", "19710213", ""),  # a digit of the day lost, not a mark
+    ],
+)
+def test_a_birth_date_agrees_with_the_number_only_digit_for_digit(raw: str, born: str, agreed: str) -> None:
+    assert idcard._numbers_date(raw, _number_born(born)) == agreed
