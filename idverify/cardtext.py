@@ -135,6 +135,8 @@ class Reading:
         unsure: fields whose row was not known by its own label read exactly (a label read in part,
             or the row taken by its place in the layout): their value may be another row's print.
             The name's only, for now.
+        char_scores: field key -> the recogniser's confidence in each of its characters, aligned
+            with its text; the name's only, for now.
     """
 
     fields: dict[str, FieldValue]
@@ -143,6 +145,7 @@ class Reading:
     boxes: dict[str, tuple[Box, ...]] = field(default_factory=dict)
     second_choices: dict[str, str] = field(default_factory=dict)
     unsure: frozenset[str] = frozenset()
+    char_scores: dict[str, tuple[float, ...]] = field(default_factory=dict)
 
 
 def group_rows(lines: Iterable[CardLine]) -> list[_Row]:
@@ -419,7 +422,8 @@ def read_front(lines: Sequence[CardLine], width: float = 856.0) -> Reading:
     name_row = keyed.get("name")
     exact = name_row is not None and any(lab.key == "name" and lab.exact for lab in found[id(name_row)])
     unsure = frozenset({"name"}) if fields["name"].text and not exact else frozenset()
-    return Reading({k: fields[k] for k in FRONT_LABELS}, tuple(notes), labels, boxes, seconds, unsure)
+    scores = {"name": tuple(c.score for c in spans["name"])}
+    return Reading({k: fields[k] for k in FRONT_LABELS}, tuple(notes), labels, boxes, seconds, unsure, scores)
 
 
 def _number_row(rows: Sequence[_Row]) -> _Row | None:

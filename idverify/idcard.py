@@ -164,6 +164,7 @@ def _best_view(
     """
     best: _Reading | None = None
     by_print = False
+    outlined: list[_Reading] = []  # readings of outlines, for the labels to place the card again
     for candidate in [*candidates, None]:
         # Last, when no outline gave a card: find it by its print.
         location = candidate or _locate_by_text(photo)
@@ -174,6 +175,8 @@ def _best_view(
         if view is None:
             continue
         missing = _shortfall(view, side)
+        if candidate is not None:
+            outlined.append((view, location, quad, missing))
         if best is None or _rank(view, missing) > _rank(best[0], best[3]):
             best, by_print = (view, location, quad, missing), candidate is None
         whole = (
@@ -181,45 +184,79 @@ def _best_view(
         )
         if view.best[0] >= (_CONVINCING if whole else _SEEN) and not any(missing):
             break
-    if best is not None and (best[3][0] or by_print) and side is Side.FRONT:
-        best = _reread_by_labels(photo, best, side, config, by_print=by_print)
-    return best[:3] if best is not None else None
+    if best is None or side is not Side.FRONT:
+        return best[:3] if best is not None else None
+    polluted = not _name_shaped(_front_name(best[0]))
+    if best[3][0] or by_print or polluted:
+        sources = [best, *(r for r in outlined if r is not best)][:_LABEL_SOURCES]
+        best = _reread_by_labels(photo, best, sources, side, config, by_print=by_print, polluted=polluted)
+    return best[:3]
+
+
+def _front_name(view: _View) -> str:
+    """The name a view's lines give (no OCR: they are read)."""
+    return cardtext.read_front(view.lines).fields["name"].text
 
 
 def _reread_by_labels(
-    photo: RGBImage, best: _Reading, side: Side, config: CardConfig, *, by_print: bool
+    photo: RGBImage,
+    best: _Reading,
+    sources: list[_Reading],
+    side: Side,
+    config: CardConfig,
+    *,
+    by_print: bool,
+    polluted: bool,
 ) -> _Reading:
-    """The card read where its own labels, read on the best view, put it: when fields are still
-    missing, kept only when it gives more of them; when the best view is the card found only by its
-    print, kept too when it gives as many. That view is the print's extent, a page's print beside
-    the card included: a page's 有关规定 had been read after the name (陆燕明有关规定), its 复印件办
-    after the nation, without a field missing; the labels' outline leaves the page out."""
-    location = _located_by_labels(best[0], best[2], photo.shape[1], photo.shape[0])
-    if location is None:
-        return best
-    card, quad = layout.rectify(photo, location)
-    view = _read_view(card, side, config)
-    if view is None:
-        return best
-    missing = _shortfall(view, side)
-    more = missing[0] < best[3][0] and _rank(view, missing) > _rank(best[0], best[3])
-    as_many = by_print and missing[0] <= best[3][0] and _rank(view, missing) >= _rank(best[0], best[3])
-    return (view, location, quad, missing) if more or as_many else best
+    """The card read where its own labels, read on a view (the best, then an outline's), put it.
+
+    When fields are still missing, that reading is kept only when it gives more of them. It is kept
+    when it gives as many, too, when the best view is the card found only by its print, or when the
+    best view's name is no name's shape and this one's is: the print's extent, or an outline merged
+    with a page, takes in the page's print beside the card. A page's 有关规定 had been read after the
+    name (陆燕明有关规定), its 复印件办 after the nation, without a field missing; a tilted card's
+    outline running up a page's column had put its 提供具实 after 万德. The labels' outline leaves the
+    page out. An outline passed over because the number ran into its edge still shows where the
+    labels are (魏辉楚 on a page: from the print's extent they placed the card too high).
+    """
+    tries = [
+        loc for src in sources for loc in _located_by_labels(src[0], src[2], photo.shape[1], photo.shape[0])
+    ]
+    for location in tries[:_LABEL_TRIES]:
+        card, quad = layout.rectify(photo, location)
+        view = _read_view(card, side, config)
+        if view is None:
+            continue
+        missing = _shortfall(view, side)
+        more = missing[0] < best[3][0] and _rank(view, missing) > _rank(best[0], best[3])
+        cleaner = by_print or (polluted and _name_shaped(_front_name(view)))
+        as_many = cleaner and missing[0] <= best[3][0] and _rank(view, missing) >= _rank(best[0], best[3])
+        if more or as_many:
+            return view, location, quad, missing
+    return best
 
 
-def _located_by_labels(view: _View, quad: np.ndarray, width: int, height: int) -> layout.CardLocation | None:
-    """The front's outline from its 姓名 and 公民身份号码 labels, as read on the best view.
+_LABEL_SOURCES = 2  # views whose labels may place the card again: the best and the first outline
+_LABEL_TRIES = 3  # outlines from labels read at most (each costs a reading of the card)
+
+
+def _located_by_labels(view: _View, quad: np.ndarray, width: int, height: int) -> list[layout.CardLocation]:
+    """The front's outline from its 姓名 and 公民身份号码 labels, as read on a view: placed on the
+    view, then in the photo (each kept while it lies about inside the photo).
 
     A pale card on a printed page, its outline not seen and its calm joined to the page's gaps, is
     read from the page found by its print: the page's lines then run into the card's rows (a page's
     出示居民身… beside its address) and fields are lost. But its labels were read, and the layout
     standard fixes where they stand: 姓名 top left, 公民身份号码 bottom left, the two spanning about
     four fifths of the card's height. The outline taken from them, a little generously, is read
-    again, and kept only if it reads more.
+    again. On the view it follows the view's perspective (right when the view's outline is the
+    card's, or the print's extent); an outline merged with the page (a corner far past the card)
+    warps the view so that the card's proportions there are not its own, and placed in the photo
+    along the print's direction at 姓名 it is right (a tilted card on a page: 万德提供具实).
     """
     number = next((x for x in view.lines if _in_place(x.text, _NUMBER_LABEL) >= len(_NUMBER_LABEL) - 1), None)
     if number is None:
-        return None
+        return []
     # 姓名 may be read in part (姓 misread): a line starting with either, above the number, in its column.
     names = [
         x
@@ -229,18 +266,44 @@ def _located_by_labels(view: _View, quad: np.ndarray, width: int, height: int) -
         and abs(x.box[0] - number.box[0]) < _LABEL_COLUMN * number.height
     ]
     if not names:
-        return None
+        return []
     name = min(names, key=lambda x: x.box[1])
     bottom = max(x.box[3] for x in view.lines if x.box[1] < number.box[3] and x.box[3] > number.box[1])
+    to_photo = cv2.getPerspectiveTransform(layout.CARD_CORNERS, quad.astype(np.float32)) @ view.to_rectified
+
+    def at(points: np.ndarray) -> np.ndarray:
+        found: np.ndarray = cv2.perspectiveTransform(points.reshape(-1, 1, 2).astype(np.float64), to_photo)
+        return found.reshape(-1, 2)
+
     tall = (bottom - name.box[1]) / _LABELS_SPAN
     wide = tall * layout.ASPECT
     top, left = name.box[1] - _NAME_TOP * tall, min(name.box[0], number.box[0]) - _LABEL_LEFT * wide
-    corners = np.array([[left, top], [left + wide, top], [left + wide, top + tall], [left, top + tall]])
-    on_rectified = cv2.transform(corners.reshape(-1, 1, 2), view.to_rectified[:2]).reshape(-1, 2)
-    to_photo = cv2.getPerspectiveTransform(layout.CARD_CORNERS, quad.astype(np.float32))
-    found = cv2.perspectiveTransform(on_rectified.reshape(-1, 1, 2), to_photo).reshape(-1, 2)
-    outside = layout.outside_share(layout.CardLocation(found.astype(np.float32), False), width, height)
-    return layout.CardLocation(found.astype(np.float32), outside > 0) if outside < _LABELS_OUTSIDE else None
+    on_view = at(np.array([[left, top], [left + wide, top], [left + wide, top + tall], [left, top + tall]]))
+    name_at, step_at, below, number_at = at(
+        np.array(
+            [
+                name.box[:2],
+                (name.box[0] + number.height, name.box[1]),
+                (number.box[0], bottom),
+                number.box[:2],
+            ]
+        )
+    )
+    along = (step_at - name_at) / max(float(np.linalg.norm(step_at - name_at)), 1e-6)  # the print's direction
+    down = np.array([-along[1], along[0]])  # a quarter turn on, towards the number
+    tall = float(np.dot(below - name_at, down)) / _LABELS_SPAN
+    wide = tall * layout.ASPECT
+    origin = name_at + along * (min(0.0, float(np.dot(number_at - name_at, along))) - _LABEL_LEFT * wide)
+    origin = origin - down * (_NAME_TOP * tall)
+    in_photo = np.array(
+        [origin, origin + along * wide, origin + along * wide + down * tall, origin + down * tall]
+    )
+    out = []
+    for corners in (on_view, in_photo) if tall > 0 else (on_view,):
+        outside = layout.outside_share(layout.CardLocation(corners.astype(np.float32), False), width, height)
+        if outside < _LABELS_OUTSIDE:
+            out.append(layout.CardLocation(corners.astype(np.float32), outside > 0))
+    return out
 
 
 def _in_place(text: str, label: str) -> int:
@@ -324,6 +387,8 @@ def _read_side(
     doubtful = {"name"} if side is Side.FRONT and not (_gb2312(name) and _name_shaped(name)) else set()
     if _second_choice_gives(name, reading.second_choices.get("name", ""), declared_name):
         doubtful.add("name")
+    if _differs_unsurely(name, reading.char_scores.get("name", ()), declared_name):
+        doubtful.add("name")
     # A name from a row whose 姓名 was not read exactly may be print beside the card (目名和 on a
     # form under it, read as 和女): too weak to fail a person, so a mismatch asks for review.
     doubtful |= reading.unsure & {"name"}
@@ -344,9 +409,10 @@ def _read_side(
     else:
         fields.update(_reread_validity(card, lines, fields["valid_from"], fields["valid_until"]))
         doubtful |= {key for key in ("valid_from", "valid_until") if not _date_shaped(fields[key].text)}
-        if not _lawful(fields["valid_from"].text, fields["valid_until"].text):
-            # A period no card is given (2023.03.30-2043.03.31: a motion-blurred 1 read 0) is a
-            # misreading of one of its dates: no proof that the card is invalid, and no date to keep.
+        if not _possible(fields["valid_from"].text, fields["valid_until"].text, today or dt.date.today()):
+            # A period no card is given (2023.03.30-2043.03.31: a motion-blurred 1 read 0), or one
+            # that has not begun, is a misreading of one of its dates: no proof that the card is
+            # invalid, and no date to keep.
             doubtful |= {"valid_from", "valid_until"}
     timer.lap("fields")
     if side is Side.FRONT:
@@ -798,13 +864,14 @@ def _date_shaped(text: str) -> bool:
 _DOTTED = re.compile(r"\d{4}\.\d{2}\.\d{2}")
 
 
-def _lawful(valid_from: str, valid_until: str) -> bool:
-    """Whether two validity dates read make a period the law gives (or either is not a date)."""
+def _possible(valid_from: str, valid_until: str, today: dt.date) -> bool:
+    """Whether two validity dates read make a period the law gives that has begun by ``today``
+    (True when either is not a date: that is decided apart)."""
     start = checks.parse_cn_date(valid_from)
     end = None if valid_until == "长期" else checks.parse_cn_date(valid_until)
     if start is None or (end is None and valid_until != "长期"):
-        return True  # unreadable or not a date: decided apart
-    return checks.lawful_period(start, end)
+        return True
+    return start <= today and checks.lawful_period(start, end)
 
 
 def _name_shaped(text: str) -> bool:
@@ -833,6 +900,22 @@ def _second_choice_gives(read: str, seconds: str, declared: str | None) -> bool:
     return all(d == r or d == s for d, r, s in zip(declared, read, seconds, strict=True))
 
 
+def _differs_unsurely(read: str, scores: tuple[float, ...], declared: str | None) -> bool:
+    """Whether a name read differs from the declared one at a character read less than surely.
+
+    A mismatch fails a person only when it is proof: every character where the two differ read
+    surely. 丁英琰 was read 丁央项, 央 at 0.95 but 项 at 0.68 (a light serif 琰 the recogniser does not
+    know), and the name's least sure character (0.68) had been sure enough for the whole name to
+    count as proof: a genuine person failed. Names of another length are decided apart.
+    """
+    if not declared or len(declared) != len(read) or len(scores) != len(read) or declared == read:
+        return False
+    return any(
+        d != r and score < _PROOF_CONFIDENCE for d, r, score in zip(declared, read, scores, strict=True)
+    )
+
+
+_PROOF_CONFIDENCE = 0.9  # a character read less surely than this, where names differ, is no proof
 _LABEL_CHARS = frozenset("".join(cardtext.FRONT_LABELS.values()))
 _LONGEST_NAME = 20  # generous: a transliterated name may run onto a second line, a page of print does not fit
 

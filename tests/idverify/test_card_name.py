@@ -107,6 +107,8 @@ def test_a_name_its_second_choices_give_asks_for_review(
         ("2023.03.30-2043.03.31", ("validity_uncertain",), ()),
         ("2011.01.31-2026.01.31", ("validity_uncertain",), ()),
         ("2006.01.31-2016.01.30", ("validity_uncertain",), ()),  # and would have ended: still no proof
+        ("2027.01.31-长期", ("validity_uncertain",), ()),  # not begun (today 2026.11.24): a year misread
+        ("2027.01.31-2047.01.31", ("validity_uncertain",), ()),
     ],
 )
 def test_a_validity_date_that_is_not_a_date_asks_for_review(
@@ -226,3 +228,22 @@ def _number_born(born: str) -> str:
 )
 def test_a_birth_date_agrees_with_the_number_only_digit_for_digit(raw: str, born: str, agreed: str) -> None:
     assert idcard._numbers_date(raw, _number_born(born)) == agreed
+
+
+@pytest.mark.parametrize(
+    ("scores", "review", "reasons"),
+    [
+        ((0.99, 0.95, 0.68), ("name_uncertain",), ()),  # 项 for 琰 read unsurely: no proof
+        ((0.99, 0.95, 0.97), (), ("name_mismatch",)),  # every differing character read surely: proof
+        ((0.60, 0.95, 0.97), (), ("name_mismatch",)),  # doubt where the names agree proves nothing
+    ],
+)
+def test_a_name_differs_as_proof_only_where_read_surely(
+    scores: tuple[float, ...], review: tuple[str, ...], reasons: tuple[str, ...]
+) -> None:
+    """scripts/gen_idcards_alt.py seed 6174 #33's name as read: 丁英琰 read 丁央项."""
+    lines = _front_lines("丁央项")
+    lines = [CardLine(x.text, 0.9, x.box, scores) if x.text == "丁央项" else x for x in lines]
+    result = idcard._read_side(np.full((540, 856, 3), 210, np.uint8), Side.FRONT, lines, False, 0,
+                               idcard._Timer(), dt.date(2026, 11, 24), "丁英琰", NUMBER, CONFIG)  # fmt: skip
+    assert (result.review_reasons, result.reasons) == (review, reasons)
