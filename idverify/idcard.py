@@ -161,6 +161,10 @@ def _best_view(
     that cuts the validity line off. Nor when print runs into the outline's edge (print keeps
     millimetres clear of the card's): an outline cornered on a stick beside a card turned 90
     degrees had cut the number's last digit off. A card read whole costs nothing more.
+
+    A front then still missing fields, found only by its print, or whose name has no name's shape
+    (print beside the card read into it) is read again where its labels put it
+    (:func:`_reread_by_labels`).
     """
     best: _Reading | None = None
     by_print = False
