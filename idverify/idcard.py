@@ -496,7 +496,8 @@ def _read_view(card: RGBImage, expected: Side, config: CardConfig) -> _View | No
     boxes += _missed_boxes(ink, boxes, card.shape)
     lines = _recognise(card, boxes)
     upright = _View(lines, False, cardtext.side_evidence(lines), card, back)
-    if upright.evidence[expected.value] >= _CONVINCING or upright.best[0] >= _CONVINCING:
+    convincing = upright.evidence[expected.value] >= _CONVINCING or upright.best[0] >= _CONVINCING
+    if convincing and not _garbled(lines):
         return upright
     h, w = card.shape[:2]
     turned_boxes = [np.array([[w - x, h - y] for x, y in b[[2, 3, 0, 1]]], np.float32) for b in boxes]
@@ -505,6 +506,18 @@ def _read_view(card: RGBImage, expected: Side, config: CardConfig) -> _View | No
     turned = _View(lines, True, cardtext.side_evidence(lines), np.ascontiguousarray(card[::-1, ::-1]),
                    back @ half_turn)  # fmt: skip
     return turned if turned.best[0] > upright.best[0] else upright
+
+
+def _garbled(lines: list[cardtext.CardLine]) -> bool:
+    """Whether a third or more of the lines read as nothing, or nearly: print upside down reads so
+    (a pale card turned 270 degrees, read upright: its number's digits, symmetric under a half
+    turn, read as a 16-digit run convincing enough for a front, its other lines as nothing)."""
+    poor = sum(1 for x in lines if not x.text.strip() or x.score < _POOR_LINE)
+    return poor >= _MIN_POOR_LINES and poor * 3 >= len(lines)
+
+
+_POOR_LINE = 0.3  # recogniser score below which a line is read as good as nothing
+_MIN_POOR_LINES = 3
 
 
 def _straighten(card: RGBImage, boxes: list[np.ndarray]) -> tuple[RGBImage, list[np.ndarray], np.ndarray]:
