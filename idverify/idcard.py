@@ -295,15 +295,22 @@ def _located_by_labels(view: _View, quad: np.ndarray, width: int, height: int) -
     )
     along = (step_at - name_at) / max(float(np.linalg.norm(step_at - name_at)), 1e-6)  # the print's direction
     down = np.array([-along[1], along[0]])  # a quarter turn on, towards the number
-    tall = float(np.dot(below - name_at, down)) / _LABELS_SPAN
-    wide = tall * layout.ASPECT
-    origin = name_at + along * (min(0.0, float(np.dot(number_at - name_at, along))) - _LABEL_LEFT * wide)
-    origin = origin - down * (_NAME_TOP * tall)
+    tall_in_photo = float(np.dot(below - name_at, down)) / _LABELS_SPAN
+    wide_in_photo = tall_in_photo * layout.ASPECT
+    origin = name_at + along * (
+        min(0.0, float(np.dot(number_at - name_at, along))) - _LABEL_LEFT * wide_in_photo
+    )
+    origin = origin - down * (_NAME_TOP * tall_in_photo)
     in_photo = np.array(
-        [origin, origin + along * wide, origin + along * wide + down * tall, origin + down * tall]
+        [
+            origin,
+            origin + along * wide_in_photo,
+            origin + along * wide_in_photo + down * tall_in_photo,
+            origin + down * tall_in_photo,
+        ]
     )
     out = []
-    for corners in (on_view, in_photo) if tall > 0 else (on_view,):
+    for corners in (on_view, in_photo) if tall_in_photo > 0 else (on_view,):
         outside = layout.outside_share(layout.CardLocation(corners.astype(np.float32), False), width, height)
         if outside < _LABELS_OUTSIDE:
             out.append(layout.CardLocation(corners.astype(np.float32), outside > 0))
@@ -389,9 +396,8 @@ def _read_side(
     glared = _glared_fields(card, side, reading)
     name = fields["name"].text if side is Side.FRONT else ""
     doubtful = {"name"} if side is Side.FRONT and not (_gb2312(name) and _name_shaped(name)) else set()
-    if _second_choice_gives(name, reading.second_choices.get("name", ""), declared_name):
-        doubtful.add("name")
-    if _differs_unsurely(name, reading.char_scores.get("name", ()), declared_name):
+    seconds, scores = reading.second_choices.get("name", ""), reading.char_scores.get("name", ())
+    if _differs_unproven(name, seconds, scores, declared_name):
         doubtful.add("name")
     # A name from a row whose 姓名 was not read exactly may be print beside the card (目名和 on a
     # form under it, read as 和女): too weak to fail a person, so a mismatch asks for review.
@@ -906,29 +912,26 @@ def _name_shaped(text: str) -> bool:
     return 2 <= len(text) <= 4
 
 
-def _second_choice_gives(read: str, seconds: str, declared: str | None) -> bool:
-    """Whether the declared name is what the recogniser read, with its second choice taken wherever
-    they differ (辰 read 展, 辰 its second choice): two readings disagree, so the name is no proof
-    of another person; it goes to review instead of failing. Never the other way: a reading that
-    matches is not made doubtful by its second choices.
+def _differs_unproven(read: str, seconds: str, scores: tuple[float, ...], declared: str | None) -> bool:
+    """Whether a name read differs from the declared one in a way that proves nothing of another
+    person, so that it goes to review instead of failing. Never the other way: a reading that
+    matches is not made doubtful. Names of another length are decided apart.
+
+    The recogniser's second choices give the declared name wherever they differ (辰 read 展, 辰 its
+    second choice): two readings disagree. Or a character where they differ was read less than surely:
+    丁英琰 was read 丁央项, 央 at 0.95 but 项 at 0.68 (a light serif 琰 the recogniser does not know),
+    and the name's least sure character (0.68) had been sure enough for the whole name to count as
+    proof: a genuine person failed.
     """
-    if not declared or len(declared) != len(read) or len(seconds) != len(read) or declared == read:
+    if not declared or declared == read or not len(declared) == len(read) == len(seconds) == len(scores):
         return False
-    return all(d == r or d == s for d, r, s in zip(declared, read, seconds, strict=True))
-
-
-def _differs_unsurely(read: str, scores: tuple[float, ...], declared: str | None) -> bool:
-    """Whether a name read differs from the declared one at a character read less than surely.
-
-    A mismatch fails a person only when it is proof: every character where the two differ read
-    surely. 丁英琰 was read 丁央项, 央 at 0.95 but 项 at 0.68 (a light serif 琰 the recogniser does not
-    know), and the name's least sure character (0.68) had been sure enough for the whole name to
-    count as proof: a genuine person failed. Names of another length are decided apart.
-    """
-    if not declared or len(declared) != len(read) or len(scores) != len(read) or declared == read:
-        return False
-    return any(
-        d != r and score < _PROOF_CONFIDENCE for d, r, score in zip(declared, read, scores, strict=True)
+    differ = [
+        (d, second, score)
+        for d, r, second, score in zip(declared, read, seconds, scores, strict=True)
+        if d != r
+    ]
+    return all(d == second for d, second, _ in differ) or any(
+        score < _PROOF_CONFIDENCE for *_, score in differ
     )
 
 
