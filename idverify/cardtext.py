@@ -338,9 +338,14 @@ def _fuzzy_label_end(chars: Sequence[_Char], label: str, length: int) -> int:
     """How many leading characters a fuzzily read label holds: ``length``, or fewer where a character
     that is not the label's lies past a gap (the label's own character lost, the value's first read
     in its place: 住湖南省…, 址 lost, had lost 湖 from the address)."""
-    end = _label_end(list(chars), length)
+    return _own_chars_on(chars, label, _label_end(list(chars), length), length)
+
+
+def _own_chars_on(chars: Sequence[_Char], label: str, end: int, length: int) -> int:
+    """``end`` moved on, up to ``length``, over the label's own characters: after a wide gap (a label
+    printed spaced, 姓 名) they stay the label's."""
     while end < length and chars[end].ch == label[end]:
-        end += 1  # the label's own character after a wide gap (a label spaced wide) stays the label's
+        end += 1
     return end
 
 
@@ -588,10 +593,7 @@ def _merged_label_end(chars: Sequence[_Char], label: str) -> int:
     others = [step for i, step in enumerate(steps) if i != k]
     if not others or head[k] < _LABEL_GAP * statistics.median(others):
         return len(label)
-    end = k + 1
-    while end < len(label) and chars[end].ch == label[end]:
-        end += 1
-    return end
+    return _own_chars_on(chars, label, k + 1, len(label))
 
 
 _LABEL_GAP = 1.8  # of the other steps: a label's gap to its value (a character or more) against a step
