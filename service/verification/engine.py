@@ -2,10 +2,9 @@
 
 Three verbs, each with frozen inputs and idverify's own result types: ``precheck`` (one card photo,
 at upload, in the API process, off gevent's loop: fast, OCR only when the pictures do not tell the
-side), ``read_cards``
-(both sides, as a job right after the upload) and ``verify`` (face and liveness, using the cards
-already read when there are any). Tests install a fake (named as one) with ``install_engine``;
-everything else gets idverify.
+side), ``read_cards`` (both sides, as a job right after the upload) and ``verify`` (face and liveness,
+using the cards already read when there are any). Tests install a fake (named as one) with
+``install_engine``; everything else gets idverify.
 """
 
 from __future__ import annotations
