@@ -184,3 +184,103 @@ def test_an_outline_run_off_the_photo_beside_print_inside_it_is_not_cut_off(case
         _, _, jpeg = first_card_third_camera(9974, int(case.split("-")[1]), "back")
     result = precheck(jpeg, "back")
     assert result.ok, result.reasons
+
+
+def _cut_through(jpeg: bytes, edge: str, share: float) -> bytes:
+    """The photo cropped straight through the card: ``share`` of the card's length cut off at ``edge``."""
+    from idverify import layout
+
+    photo = np.asarray(Image.open(io.BytesIO(jpeg)).convert("RGB"))
+    quad = layout.locate_cards(photo)[0].quad
+    (x0, y0), (x1, y1) = quad.min(axis=0), quad.max(axis=0)
+    cut = share * (x1 - x0)
+    crops = {
+        "left": photo[:, int(x0 + cut) :],
+        "right": photo[:, : int(x1 - cut)],
+        "top": photo[int(y0 + cut) :, :],
+        "bottom": photo[: int(y1 - cut), :],
+    }
+    return _jpeg(np.ascontiguousarray(crops[edge]))
+
+
+@pytest.mark.parametrize(
+    ("renderer", "side", "edge"),
+    [
+        ("alt", "front", "right"),  # the portrait and the number's end cut away
+        ("alt", "back", "left"),  # the emblem and the title cut through
+        ("first", "front", "top"),  # the name's line cut through
+        ("first", "back", "bottom"),  # the validity line cut through
+    ],
+)
+def test_a_card_cut_straight_by_the_frame_is_refused(
+    gen: ModuleType, renderer: str, side: str, edge: str
+) -> None:
+    """A card the frame cuts straight through keeps no outline running off the photo: the session-10
+    code accepted all four (photos cropped through clean cards of seed 7013; of 216 such crops
+    cutting 10-30 % of the card's length, it refused 23). A printed line now runs into the frame."""
+    from scripts import gen_idcards_alt as alt
+
+    share = 0.25 if edge in ("left", "right") else 0.15
+    if renderer == "alt":
+        jpeg = alt.sample(7013, side, 1, "clean").jpeg
+    else:
+        jpeg = gen.generate(1, seed=7013, sides=(side,), degradations=("clean",))[0].jpeg
+    result = precheck(_cut_through(jpeg, edge, share), side)
+    assert "quality_cut_off" in result.reasons, (result.reasons, result.measures)
+
+
+@pytest.mark.parametrize(
+    ("renderer", "side", "index"),
+    [("alt", "front", 0), ("alt", "back", 2), ("third", "back", 3), ("third", "front", 1)],
+)
+def test_the_renderers_cut_off_photos_are_refused(renderer: str, side: str, index: int) -> None:
+    """The renderers' own cut-off photos (a card pushed 25-40 % off the frame), seed 3739: the
+    session-10 code refused 0-2 of 10 per renderer (the outline is the card's visible part, cut
+    by the frame, no corner outside it); now a printed line inside runs into the frame."""
+    from scripts import gen_idcards_alt as alt
+
+    if renderer == "alt":
+        jpeg = alt.sample(3739, side, index, "cutoff").jpeg
+    else:
+        _, jpeg = third_photo(3739, side, index, "cut_off")
+    result = precheck(jpeg, side)
+    assert not result.ok and "quality_cut_off" in result.reasons, (result.reasons, result.measures)
+
+
+@pytest.mark.parametrize(
+    ("side", "index", "condition"),
+    [("back", 27, "defocus"), ("back", 47, "jpeg"), ("back", 84, "overexposed"), ("front", 8, "glare")],
+)
+def test_a_card_on_a_page_whose_print_runs_off_the_frame_is_not_cut_off(
+    side: str, index: int, condition: str
+) -> None:
+    """Held-out seed 3740 of the third renderer: cards lying on a printed form, whose outline merged
+    with the page (or was not seen), while the page's lines run off the frame. A first version of
+    the print rule refused these five genuine photos as cut off; print running off two opposite
+    sides of the frame is wider than any card."""
+    _, jpeg = third_photo(3740, side, index, condition)
+    result = precheck(jpeg, side)
+    assert result.ok, (result.reasons, result.measures)
+
+
+def test_print_running_off_opposite_sides_or_in_many_lines_is_a_page_not_a_cut_card() -> None:
+    from collections import Counter
+
+    from idverify.precheck import _page_print
+
+    assert _page_print(Counter({(0, 0.0): 1, (0, 999.0): 1}))
+    assert _page_print(Counter({(1, 0.0): 2, (1, 599.0): 1, (0, 0.0): 1}))
+    assert _page_print(Counter({(0, 999.0): 14, (1, 0.0): 1}))  # a form's lines, one side
+    assert not _page_print(Counter({(0, 0.0): 6})) and not _page_print(
+        Counter({(0, 999.0): 2, (1, 599.0): 1})
+    )
+    assert not _page_print(Counter())
+
+
+def test_the_outline_sides_lying_on_the_frame() -> None:
+    from idverify.precheck import _sides_on_frame
+
+    inside = np.array([[100, 100], [900, 100], [900, 600], [100, 600]], np.float32)
+    assert _sides_on_frame(inside, 1000, 700) == []
+    cut_left = np.array([[0, 100], [900, 100], [900, 600], [2, 600]], np.float32)
+    assert _sides_on_frame(cut_left, 1000, 700) == [((0, 0.0), 100.0, 600.0)]
