@@ -14,7 +14,8 @@ cannot show either is accepted with a warning.
 One refusal goes past what the reader needs: a card the frame cuts through its print (a printed
 line runs into the photo's edge) is refused even where the fields the reader wants survive (a
 back cut through its emblem): the photo is kept as the record of the card, and half a card is no
-record of it. Cutting 5 % of a card's length off (its margin) is never refused.
+record of it. A crop into the card's margin alone is refused only where print lies within a
+millimetre or two of the crop (the detector's line boxes reach that far past the ink).
 """
 
 from __future__ import annotations

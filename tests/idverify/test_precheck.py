@@ -186,23 +186,6 @@ def test_an_outline_run_off_the_photo_beside_print_inside_it_is_not_cut_off(case
     assert result.ok, result.reasons
 
 
-def _cut_through(jpeg: bytes, edge: str, share: float) -> bytes:
-    """The photo cropped straight through the card: ``share`` of the card's length cut off at ``edge``."""
-    from idverify import layout
-
-    photo = np.asarray(Image.open(io.BytesIO(jpeg)).convert("RGB"))
-    quad = layout.locate_cards(photo)[0].quad
-    (x0, y0), (x1, y1) = quad.min(axis=0), quad.max(axis=0)
-    cut = share * (x1 - x0)
-    crops = {
-        "left": photo[:, int(x0 + cut) :],
-        "right": photo[:, : int(x1 - cut)],
-        "top": photo[int(y0 + cut) :, :],
-        "bottom": photo[: int(y1 - cut), :],
-    }
-    return _jpeg(np.ascontiguousarray(crops[edge]))
-
-
 @pytest.mark.parametrize(
     ("renderer", "side", "edge"),
     [
@@ -219,13 +202,14 @@ def test_a_card_cut_straight_by_the_frame_is_refused(
     code accepted all four (photos cropped through clean cards of seed 7013; of 216 such crops
     cutting 10-30 % of the card's length, it refused 23). A printed line now runs into the frame."""
     from scripts import gen_idcards_alt as alt
+    from scripts.bench_idverify import cut_through
 
     share = 0.25 if edge in ("left", "right") else 0.15
     if renderer == "alt":
         jpeg = alt.sample(7013, side, 1, "clean").jpeg
     else:
         jpeg = gen.generate(1, seed=7013, sides=(side,), degradations=("clean",))[0].jpeg
-    result = precheck(_cut_through(jpeg, edge, share), side)
+    result = precheck(cut_through(jpeg, edge, share), side)
     assert "quality_cut_off" in result.reasons, (result.reasons, result.measures)
 
 
