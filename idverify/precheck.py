@@ -146,8 +146,9 @@ def _cut_off(
     line runs into the frame's edge; or a side of its outline lies along the frame's edge and a
     printed line inside it runs into that edge (a card cut straight by the frame). Print keeps
     about 4 mm from a card's edges, so a line reaching the frame was cut by it; a tight crop keeps
-    that margin. A photo taken to be the card itself (a scan) is not judged by its print: when it
-    is only the last resort, print beside the card (a form it lies on) reaches the frame.
+    that margin. The outline may be the whole photo (a scan, a tight crop, a card turned and cut
+    filling a tall frame), so print beside the card (a form it lies on) is told apart by its
+    amount and reach (:func:`_page_print`).
 
     Args:
         lines: the text lines the card was placed by, when it was placed by its print; else None.
@@ -159,7 +160,7 @@ def _cut_off(
     elif outside > limits.max_outside:
         return not _print_inside(photo)
     else:
-        along = [] if location.whole_image else _sides_on_frame(location.quad, width, height)
+        along = _sides_on_frame(location.quad, width, height)
         if not along:
             return False
         boxes = _print_boxes(photo)

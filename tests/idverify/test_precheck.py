@@ -215,7 +215,13 @@ def test_a_card_cut_straight_by_the_frame_is_refused(
 
 @pytest.mark.parametrize(
     ("renderer", "side", "index"),
-    [("alt", "front", 0), ("alt", "back", 2), ("third", "back", 3), ("third", "front", 1)],
+    [
+        ("alt", "front", 0),
+        ("alt", "back", 2),
+        ("third", "back", 3),
+        ("third", "front", 1),
+        ("third", "front", 1001),
+    ],
 )
 def test_the_renderers_cut_off_photos_are_refused(renderer: str, side: str, index: int) -> None:
     """The renderers' own cut-off photos (a card pushed 25-40 % off the frame), seed 3739: the
@@ -225,15 +231,23 @@ def test_the_renderers_cut_off_photos_are_refused(renderer: str, side: str, inde
 
     if renderer == "alt":
         jpeg = alt.sample(3739, side, index, "cutoff").jpeg
-    else:
+    elif index < 1000:
         _, jpeg = third_photo(3739, side, index, "cut_off")
+    else:  # seed 3747: turned 90 degrees and cut, the card fills a tall frame (taken for the whole photo)
+        _, jpeg = third_photo(3747, side, index - 1000, "cut_off")
     result = precheck(jpeg, side)
     assert not result.ok and "quality_cut_off" in result.reasons, (result.reasons, result.measures)
 
 
 @pytest.mark.parametrize(
     ("side", "index", "condition"),
-    [("back", 27, "defocus"), ("back", 47, "jpeg"), ("back", 84, "overexposed"), ("front", 8, "glare")],
+    [
+        ("back", 27, "defocus"),
+        ("back", 47, "jpeg"),
+        ("back", 84, "overexposed"),
+        ("front", 8, "glare"),
+        ("front", 1040, "thumb"),
+    ],
 )
 def test_a_card_on_a_page_whose_print_runs_off_the_frame_is_not_cut_off(
     side: str, index: int, condition: str
@@ -242,7 +256,10 @@ def test_a_card_on_a_page_whose_print_runs_off_the_frame_is_not_cut_off(
     with the page (or was not seen), while the page's lines run off the frame. A first version of
     the print rule refused these five genuine photos as cut off; print running off two opposite
     sides of the frame is wider than any card."""
-    _, jpeg = third_photo(3740, side, index, condition)
+    # 1040: seed 7005, a thumb over a card on a form, nothing but the whole photo taken for the card
+    _, jpeg = (
+        third_photo(3740, side, index, condition) if index < 1000 else third_photo(7005, side, 40, condition)
+    )
     result = precheck(jpeg, side)
     assert result.ok, (result.reasons, result.measures)
 
