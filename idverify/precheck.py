@@ -166,10 +166,12 @@ def _cut_off(
         if not along:
             return False
         boxes = _print_boxes(photo)
-    if _page_print(_edges_reached(boxes, width, height)):
+    anywhere = _edges_reached(boxes, width, height)
+    if _page_print(anywhere):
         return False
-    quad = None if along is None else location.quad
-    return bool(_edges_reached(boxes, width, height, quad, along))
+    if along is None:
+        return bool(anywhere)
+    return bool(_edges_reached(boxes, width, height, location.quad, along))
 
 
 #: More printed lines than a card has rows (a front: name, sex and nation, birth, three of address,
