@@ -58,8 +58,9 @@ def locate_cards(image: RGBImage) -> list[CardLocation]:
     """Card-shaped quadrilaterals, most likely first (the reader tries them in turn).
 
     Candidates come from the brightness segmentation, then the edge map, then the difference from
-    the background (a pale card on a pale desk), then calm against busy (a card on a printed
-    page), then the whole image when its own shape is a card's (a scan or a tight crop).
+    the background (a pale card on a pale desk), then any difference from a plain ground (a faint
+    card on white paper, when all else found is the photo itself), then calm against busy (a card
+    on a printed page), then the whole image when its own shape is a card's (a scan or a tight crop).
     """
     height, width = image.shape[:2]
     scale = _WORK_SIDE / max(height, width)
@@ -75,6 +76,12 @@ def locate_cards(image: RGBImage) -> list[CardLocation]:
         if make_mask is _background_mask and scored:
             continue  # only for a card neither brightness nor edges found
         add(_card_quads(make_mask(small), split=True))
+    if all(_fills_photo(c.quad * scale, small.shape[1], small.shape[0]) for _, c in scored):
+        # What fills the photo may be a plain ground (white paper, a scanner's lid) with the card
+        # on it, taken for one card: a card outlined inside it goes first.
+        if plain := _card_quads(_plain_ground_mask(small), split=True):
+            scored[:] = [(fit + 1.0, location) for fit, location in scored]
+        add(plain)
     detail = _detail(small)
     busy = _busy_share(detail)
     if not scored or busy >= _BUSY_SHARE:  # a card on a busy ground (or one nothing else found)
@@ -177,6 +184,36 @@ def _background_mask(small: Mat) -> Mat:
     distance from it, thresholded by Otsu, separates a pale card from a pale desk where neither
     brightness nor edges do.
     """
+    distance, _ = _ground_distance(small)
+    score = cv2.GaussianBlur(np.clip(distance * 4, 0, 255).astype(np.uint8), (5, 5), 0)
+    _, mask = cv2.threshold(score, 0, 255, cv2.THRESH_BINARY + cv2.THRESH_OTSU)
+    return _closed_then_opened(mask)
+
+
+def _plain_ground_mask(small: Mat) -> Mat:
+    """What differs at all from a plain ground: a card on white paper or a scanner's lid.
+
+    There the card's tint is a few Lab units from the ground while its print is a hundred, so
+    Otsu (:func:`_background_mask`) splits print from card and card and ground stay one; and the
+    edge is too faint for Canny. On a ground that the plane models to within its noise, anything
+    standing clearly above that noise is the card. A ground that is not plain (a texture, print,
+    uneven light) gives an empty mask: the other cues are for those.
+    """
+    distance, frame = _ground_distance(small)
+    smooth = cv2.GaussianBlur(distance, (5, 5), 0)
+    noise = float(np.percentile(smooth[frame], 95))
+    if noise > _PLAIN_GROUND:
+        return np.zeros(small.shape[:2], np.uint8)
+    mask = (smooth > max(_PLAIN_STEP, 3 * noise)).astype(np.uint8) * 255
+    return _closed_then_opened(mask)
+
+
+_PLAIN_GROUND = 2.0  # Lab units (OpenCV's 8-bit scale) the border may stray from its plane
+_PLAIN_STEP = 4.0  # the least tint that tells a card from the ground (alt cards: 9 and more)
+
+
+def _ground_distance(small: Mat) -> tuple[npt.NDArray[np.float32], npt.NDArray[np.bool_]]:
+    """Each pixel's Lab distance from a plane fitted to the photo's border, and that border."""
     lab = cv2.cvtColor(small, cv2.COLOR_RGB2LAB).astype(np.float32)
     h, w = lab.shape[:2]
     ys, xs = np.mgrid[0:h, 0:w].astype(np.float32)
@@ -185,12 +222,17 @@ def _background_mask(small: Mat) -> Mat:
     design = np.stack([np.ones(int(frame.sum()), np.float32), xs[frame] / w, ys[frame] / h], axis=1)
     coef, *_ = np.linalg.lstsq(design, lab[frame], rcond=None)
     model = coef[0] + (xs / w)[..., None] * coef[1] + (ys / h)[..., None] * coef[2]
-    distance = np.sqrt(((lab - model) ** 2).sum(axis=2))
-    score = cv2.GaussianBlur(np.clip(distance * 4, 0, 255).astype(np.uint8), (5, 5), 0)
-    _, mask = cv2.threshold(score, 0, 255, cv2.THRESH_BINARY + cv2.THRESH_OTSU)
+    return np.sqrt(((lab - model) ** 2).sum(axis=2)).astype(np.float32), frame
+
+
+def _closed_then_opened(mask: Mat) -> Mat:
     kernel = cv2.getStructuringElement(cv2.MORPH_RECT, (9, 9))
-    mask = cv2.morphologyEx(mask, cv2.MORPH_CLOSE, kernel)
-    return cv2.morphologyEx(mask, cv2.MORPH_OPEN, kernel)
+    return cv2.morphologyEx(cv2.morphologyEx(mask, cv2.MORPH_CLOSE, kernel), cv2.MORPH_OPEN, kernel)
+
+
+def _fills_photo(quad: npt.NDArray[Any], width: int, height: int) -> bool:
+    """Whether an outline is the photo itself (its area 90 % of the photo's or more)."""
+    return bool(cv2.contourArea(quad.astype(np.float32)) >= 0.9 * width * height)
 
 
 def _calm_quads(detail: npt.NDArray[np.bool_], ground: float) -> _Quads:

@@ -251,3 +251,32 @@ def test_a_card_on_a_page_joined_to_a_calm_band_is_opened_apart() -> None:
     assert found
     fit, quad, cut_off = min(found, key=lambda item: item[0])
     assert np.abs(quad - card).max() < 10 and not cut_off
+
+
+def _on_ground(ground: np.ndarray, tint: int) -> np.ndarray:
+    """A card of one tint, with a few printed lines, in the middle of ``ground`` (the card's shape)."""
+    photo = ground.copy()
+    h, w = photo.shape[:2]
+    x0, y0, x1, y1 = w // 10, h // 10, w - w // 10, h - h // 10
+    photo[y0:y1, x0:x1] = tint
+    for row in range(4):
+        y = y0 + (row + 1) * (y1 - y0) // 6
+        photo[y : y + 12, x0 + 60 : x1 - 300] = 40
+    return photo
+
+
+def test_a_faint_card_on_a_plain_white_ground_is_outlined() -> None:
+    """Six grey levels under the paper: too faint for Canny, and Otsu splits the print off instead."""
+    width = 1000
+    ground = np.full((round(width / layout.ASPECT), width, 3), 252, np.uint8)
+    found = layout.locate_cards(_on_ground(ground, 246))
+    assert not found[0].whole_image
+    assert np.allclose(found[0].quad, [[100, 63], [900, 63], [900, 568], [100, 568]], atol=8)
+
+
+def test_a_textured_ground_is_not_taken_for_plain() -> None:
+    rng = np.random.default_rng(0)
+    width = 1000
+    ground = rng.normal(235, 12, (round(width / layout.ASPECT), width, 1)).clip(0, 255).astype(np.uint8)
+    small = cv2.resize(_on_ground(np.repeat(ground, 3, 2), 246), (640, 404), interpolation=cv2.INTER_AREA)
+    assert not layout._plain_ground_mask(small).any()
