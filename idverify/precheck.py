@@ -114,6 +114,10 @@ def precheck(data: bytes, side: Side | str, *, limits: PrecheckLimits = DEFAULT_
         from idverify.idcard import side_shown
 
         seen = side_shown(card, side)
+        if seen is not None and seen != side and (other := _other_card(photo, found, location, side)):
+            (location, card, sharp), lines = other, None
+            _, red, picture = _side(card)
+            seen = side
         laps["print"] = _ms(start) - sum(laps.values())
     glare = _field_glare(card, seen or side)
     laps["measure"] = _ms(start) - sum(laps.values())
@@ -202,6 +206,25 @@ def _print_inside(photo: RGBImage) -> bool:
     to be refused as cut off (a text detection, ~100 ms)."""
     by_text = _locate_by_text(photo)
     return by_text is not None and layout.outside_share(by_text, photo.shape[1], photo.shape[0]) <= 0
+
+
+def _other_card(
+    photo: RGBImage, found: list[layout.CardLocation], first: layout.CardLocation, side: Side
+) -> tuple[layout.CardLocation, RGBImage, float] | None:
+    """Another card in the photo whose pictures show ``side``: both sides copied onto one page and
+    the page uploaded for each side (the reader, which tries every outline found, reads it).
+    Where its pictures tell nothing (a grey copy), its print decides."""
+    from idverify.idcard import side_shown
+
+    for location in found:
+        x, y = (float(v) for v in location.quad.mean(axis=0))
+        if location.whole_image or cv2.pointPolygonTest(first.quad, (x, y), False) >= 0:
+            continue  # the same card (or the page around it)
+        card, sharp = _rectified(photo, location)
+        shown = _side(card)[0]
+        if shown == side or (shown is None and side_shown(card, side) == side):
+            return location, card, sharp
+    return None
 
 
 def _rectified(photo: RGBImage, location: layout.CardLocation) -> tuple[RGBImage, float]:

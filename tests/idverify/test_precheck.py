@@ -296,3 +296,79 @@ def test_a_portrait_taken_for_the_card_does_not_make_a_sharp_card_blurred() -> N
 
     result = precheck(alt.sample(3742, "front", 86, "blur").jpeg, "front")
     assert result.ok, (result.reasons, result.measures)
+
+
+def _flat_card(renderer: str, side: str, seed: int) -> np.ndarray:
+    """One renderer's card as printed, no photo around it (what a scanner or a crop sees)."""
+    import random
+
+    if renderer == "first":
+        from scripts import gen_idcards as first
+
+        rng = np.random.default_rng(seed)
+        person = first.make_identity(rng, ())
+        if side == "front":
+            return first.render_front(person, first.portraits()[seed % 4], rng)
+        return first.render_back(person, rng)
+    if renderer == "alt":
+        from scripts import gen_idcards_alt as alt
+
+        someone = alt.make_identity(random.Random(seed))
+        drawn = alt.render_card(someone, side, random.Random(seed + 1), np.random.default_rng(seed))
+        return np.asarray(drawn.convert("RGB"))
+    from scripts.gen_idcards_third import back, front, people
+
+    other = people.make_identity(random.Random(seed))
+    draw = front.render_front if side == "front" else back.render_back
+    return np.asarray(draw(other, random.Random(seed + 1)).convert("RGB"))
+
+
+@pytest.mark.parametrize("renderer", ["first", "alt", "third"])
+@pytest.mark.parametrize("side", ["front", "back"])
+def test_card_scanned_on_white_is_accepted(renderer: str, side: str) -> None:
+    """A scan: the card on a scanner's white lid, the frame keeping the card's shape (8 % around).
+
+    The photo then has a card's shape, and its white border was taken for the card's and for glare
+    over its fields: each of these was refused (quality_glare_fields) while the reader read it.
+    """
+    card = _flat_card(renderer, side, 61001)
+    h, w = card.shape[:2]
+    pad = int(0.08 * w)
+    scan = np.full((h + 2 * pad, w + 2 * pad, 3), 252, np.uint8)
+    scan[pad : pad + h, pad : pad + w] = card
+    result = precheck(_jpeg(scan), side)
+    assert result.ok, (result.reasons, result.measures)
+    assert result.measures["outside"] < -0.05  # the card found inside the white, not the whole scan
+
+
+@pytest.mark.parametrize(("renderer", "ground"), [("first", 252), ("alt", 252), ("third", 200)])
+@pytest.mark.parametrize("side", ["front", "back"])
+def test_both_sides_on_one_page_pass_for_either_side(renderer: str, ground: int, side: str) -> None:
+    """A photocopy of both sides on one page, uploaded for each side: the reader reads the side
+    asked for (it tries every card found); the pre-check used to judge only the first card found
+    and refused the page for the other side as the wrong side (first: the front; alt: the back;
+    third on a grey page: the back)."""
+    import cv2
+
+    front = _flat_card(renderer, "front", 62001 if ground > 250 else 62011)
+    back = cv2.resize(_flat_card(renderer, "back", 62001 if ground > 250 else 62011), front.shape[1::-1])
+    h, w = front.shape[:2]
+    page = np.full((int(h * 2.9), int(w * 1.6), 3), ground, np.uint8)
+    x, top, bottom = (page.shape[1] - w) // 2, h // 4, h // 4 + h + int(0.3 * h)
+    page[top : top + h, x : x + w], page[bottom : bottom + h, x : x + w] = front, back
+    result = precheck(_jpeg(page), side)
+    assert result.ok and result.detected_side == side, (result.reasons, result.measures)
+
+
+def test_a_card_of_the_other_side_alone_is_still_the_wrong_side() -> None:
+    """A back alone on a plain grey page of the card's shape is the back, asked for as the front.
+
+    The page used to be taken for the card (nothing outlined the card on it), the card on it for a
+    portrait, and the photo passed as a front; the card is now outlined on the plain ground
+    (:func:`idverify.layout._plain_ground_mask`), and no other card lies beside it."""
+    card = _flat_card("third", "back", 62011)
+    h, w = card.shape[:2]
+    page = np.full((h * 2, w * 2, 3), 200, np.uint8)
+    page[h // 2 : h // 2 + h, w // 2 : w // 2 + w] = card
+    result = precheck(_jpeg(page), "front")
+    assert result.reasons == ("wrong_side",) and result.detected_side == "back"
