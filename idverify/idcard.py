@@ -108,9 +108,7 @@ def read_card(
     found = _best_view(decoded.pixels, candidates, side, config)
     timer.lap("read")
     if found is None or found[0].best[0] < _SEEN:
-        return _failed(
-            side, None, "not_id_card" if candidates or found is not None else "card_not_found", timer
-        )
+        return _failed(side, None, _unseen(decoded.pixels, candidates, found is not None), timer)
     view, location, quad = found
     rotation = _rotation(quad, view.flipped)
     seen = _seen(view, side)
@@ -118,6 +116,23 @@ def read_card(
         return _failed(side, seen, "wrong_side", timer, rotation)
     return _read_side(view.card, side, view.lines, location.cut_off, rotation, timer, today, declared_name,
                       declared_id_number, config)  # fmt: skip
+
+
+def _unseen(photo: RGBImage, candidates: list[layout.CardLocation], printed: bool) -> str:
+    """Why no card's print was seen: nothing card-like (no outline, no ``printed`` lines), a card
+    too blurred to read (its strokes soft: the person should refocus, not be told it is no ID
+    card), or not an ID card."""
+    if not candidates:
+        return "not_id_card" if printed else "card_not_found"
+    card, _ = layout.rectify(photo, candidates[0])
+    grey = cv2.cvtColor(card, cv2.COLOR_RGB2GRAY)[:, : int(0.6 * card.shape[1])]
+    paper, darkest = np.percentile(grey, (50, 2))
+    marked = paper - darkest >= _MARKED  # blurred print still darkens the paper; a blank sheet does not
+    soft = quality.stroke_sharpness(grey) < quality.SOFT_STROKES
+    return "quality_blur" if marked and soft else "not_id_card"
+
+
+_MARKED = 25  # grey levels between the paper and its darkest 2 % (blurred cards: 50 and more)
 
 
 def side_shown(card: RGBImage, asked: Side | str, config: CardConfig = DEFAULT_CONFIG) -> Side | None:
@@ -134,6 +149,18 @@ def side_shown(card: RGBImage, asked: Side | str, config: CardConfig = DEFAULT_C
     if view is None or view.best[0] < _SEEN:
         return None
     return _seen(view, asked)
+
+
+def legible(card: RGBImage, side: Side | str, config: CardConfig = DEFAULT_CONFIG) -> bool:
+    """Whether a rectified card's print reads as a card, all of ``side``'s fields but one given.
+
+    Asked by the pre-check of a card whose strokes look soft (:func:`quality.stroke_sharpness`):
+    there the sharpness measures overlap, photos too blurred to read and defocused ones read whole
+    alike (generated sets), and the print itself tells them apart (about a third of a read).
+    """
+    side = Side(side)
+    view = _read_view(card, side, config)
+    return view is not None and view.best[0] >= _SEEN and _fields_missing(view, side) < 2
 
 
 def _seen(view: _View, asked: Side) -> Side:

@@ -532,3 +532,14 @@ def test_a_card_read_upside_down_as_nothing_is_turned() -> None:
     result = read_card(sample.jpeg, "front", today=TODAY, declared_name=sample.truth["name"])
     assert {k: result.text(k) for k in sample.truth} == sample.truth
     assert result.ok, (result.reasons, result.review_reasons)
+
+
+def test_a_card_too_blurred_to_read_is_called_blurred_not_no_id_card() -> None:
+    """The third renderer's heavy blur (seed 8102 front #4): the pre-check cannot tell its side
+    and lets it through (side_unconfirmed); the reader sees no card's print in it and said
+    not_id_card (上传的不是居民身份证), where the person needs to refocus."""
+    from tests.idverify.conftest import third_photo
+
+    _, jpeg = third_photo(8102, "front", 4, "heavy_blur")
+    result = read_card(jpeg, "front")
+    assert result.reasons == ("quality_blur",)

@@ -372,3 +372,26 @@ def test_a_card_of_the_other_side_alone_is_still_the_wrong_side() -> None:
     page[h // 2 : h // 2 + h, w // 2 : w // 2 + w] = card
     result = precheck(_jpeg(page), "front")
     assert result.reasons == ("wrong_side",) and result.detected_side == "back"
+
+
+@pytest.mark.parametrize(("side", "index"), [("front", 0), ("back", 1)])
+def test_heavy_blur_under_phone_noise_is_refused(side: str, index: int) -> None:
+    """The third renderer's heavy blur (seed 8102, as the bench draws its hard photos): the sensor
+    noise and sharpening it adds after the blur kept the Laplacian's variance at 14-25, above the
+    blur limit, so the pre-check passed a photo the reader could not read (not_id_card,
+    validity_unreadable). Its strokes are soft and its print leaves the fields unread."""
+    _, jpeg = third_photo(8102, side, index, "heavy_blur")
+    result = precheck(jpeg, side)
+    assert result.reasons == ("quality_blur",), result.measures
+    assert result.measures["sharpness"] > 7.0 and result.measures["strokes"] < 1.2
+
+
+def test_a_blurred_card_still_read_whole_is_accepted(gen: ModuleType) -> None:
+    """gen_idcards' blur, seed 64003 back #5: strokes soft enough for its print to be read before
+    it is accepted, and read whole, so it is not refused (132 of 132 such photos of seed 64003:
+    gen_idcards' blur, the third renderer's defocus and motion)."""
+    from idverify.precheck import DEFAULT_LIMITS
+
+    sample = gen.generate(6, seed=64003, degradations=("blur",))[11]
+    result = precheck(sample.jpeg, sample.side)
+    assert result.ok and result.measures["strokes"] < DEFAULT_LIMITS.soft_strokes, result.measures
