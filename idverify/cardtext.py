@@ -866,6 +866,26 @@ def side_evidence(lines: Sequence[CardLine]) -> dict[str, float]:
     lines one above the other and joined, had made 17 digits (alt seed 2468 #95, convincing enough
     that the card was never turned: every field lost).
     """
+    number, front_labels, title, back_labels = _evidence(lines)
+    return {
+        "front": 0.6 * number + 0.4 * front_labels / len(FRONT_LABELS),
+        "back": 0.6 * title + 0.4 * back_labels / len(BACK_LABELS),
+    }
+
+
+def labels_seen(lines: Sequence[CardLine]) -> bool:
+    """Whether any label or title of either side is read in place.
+
+    A run of digits alone does not show which way up a card lies: a number upside down reads as
+    digits too (0, 8 and 6/9 turn into digits), and a card turned 270 degrees read upside down had
+    its number's 15 digits pass for a front's (alt seed 8131 #82: every other field lost).
+    """
+    _, front_labels, title, back_labels = _evidence(lines)
+    return bool(front_labels or back_labels or title)
+
+
+def _evidence(lines: Sequence[CardLine]) -> tuple[float, int, float, int]:
+    """The number's share of 18 digits, the front's labels read, the title's share, the back's labels."""
     texts = [unicodedata.normalize("NFKC", x.text).replace(" ", "") for x in lines]
     text = "".join(texts)
     rows = [unicodedata.normalize("NFKC", row.text).replace(" ", "") for row in group_rows(lines)]
@@ -877,10 +897,7 @@ def side_evidence(lines: Sequence[CardLine]) -> dict[str, float]:
         _window_hits(titled, t) / len(t) if _window_hits(titled, t) >= len(t) - 1 else 0.0 for t in TITLES
     )
     back_labels = sum(_window_hits(text, label) >= len(label) - 1 for label in BACK_LABELS.values())
-    return {
-        "front": 0.6 * number + 0.4 * front_labels / len(FRONT_LABELS),
-        "back": 0.6 * title + 0.4 * back_labels / len(BACK_LABELS),
-    }
+    return number, front_labels, title, back_labels
 
 
 _TITLE_LINE = len(TITLES[0]) + 3  # characters: a title's line, with a little pattern read beside it

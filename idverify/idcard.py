@@ -530,7 +530,7 @@ def _read_view(card: RGBImage, expected: Side, config: CardConfig) -> _View | No
     lines = _recognise(card, boxes)
     upright = _View(lines, False, cardtext.side_evidence(lines), card, back)
     convincing = upright.evidence[expected.value] >= _CONVINCING or upright.best[0] >= _CONVINCING
-    if convincing and not _garbled(lines):
+    if convincing and not _garbled(lines) and cardtext.labels_seen(lines):
         return upright
     h, w = card.shape[:2]
     turned_boxes = [np.array([[w - x, h - y] for x, y in b[[2, 3, 0, 1]]], np.float32) for b in boxes]

@@ -398,6 +398,20 @@ def test_an_upside_down_card_whose_digit_fragments_join_is_turned() -> None:
     assert result.ok, (result.reasons, result.review_reasons)
 
 
+def test_a_number_read_upside_down_without_a_label_does_not_keep_the_card_so() -> None:
+    """scripts/gen_idcards_alt.py seed 8131 front #82, held out until session 12: a clean card
+    turned 270 degrees, rectified upside down. Read so, its number gave 15 digits (433000000000036,
+    the 0s turned) and its other lines little, scored 0.3-0.4 each (not garbled by count), and the
+    front was convincing on the number alone: the card was never turned, every field was lost
+    (review). No label or title was read: a digit run alone does not tell which way up."""
+    from scripts import gen_idcards_alt as alt
+
+    sample = alt.sample(8131, "front", 82, "rotate270")
+    result = read_card(sample.jpeg, "front", today=TODAY, declared_name=sample.truth["name"])
+    assert {k: result.text(k) for k in sample.truth} == sample.truth
+    assert result.ok and result.rotation == 270, (result.reasons, result.review_reasons)
+
+
 def test_a_shadow_edge_read_as_the_character_above_it_is_not_address() -> None:
     """The third renderer's seed-2468 front #43, held out until session 9: a shadow's diagonal edge
     between the address's second and third lines was boxed and read 巷 (0.52), the second line's
