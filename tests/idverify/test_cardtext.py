@@ -7,7 +7,7 @@ import random
 
 import pytest
 
-from idverify.cardtext import FRONT_LABELS, CardLine, read_back, read_front, side_evidence
+from idverify.cardtext import FRONT_LABELS, CardLine, labels_seen, read_back, read_front, side_evidence
 
 NUMBER = "43010219900102002X"
 
@@ -532,3 +532,12 @@ def test_a_character_read_by_two_overlapping_boxes_counts_once() -> None:
     ]
     lines += [_placed("1号", (540, 232, 620, 276), [560, 590])]
     assert read_front(lines).fields["address"].text == "湖南省长沙市芙蓉区五一路11号"
+
+
+def test_a_digit_run_alone_is_no_label_seen() -> None:
+    """An upside-down number reads as digits too: only a label or a title shows which way up."""
+    upside_down = [_at("433000000000036", 250, 450), _at("食花", 160, 120), _at("日00日", 160, 200)]
+    assert not labels_seen(upside_down)
+    assert side_evidence(upside_down)["front"] >= 0.5  # convincing on the digits alone
+    assert labels_seen([*upside_down, _at("姓名", 60, 60)])
+    assert labels_seen([_at("居民身份证", 300, 100)])
