@@ -345,9 +345,9 @@ def test_card_scanned_on_white_is_accepted(renderer: str, side: str) -> None:
 @pytest.mark.parametrize("side", ["front", "back"])
 def test_both_sides_on_one_page_pass_for_either_side(renderer: str, ground: int, side: str) -> None:
     """A photocopy of both sides on one page, uploaded for each side: the reader reads the side
-    asked for (it tries every card found); the pre-check used to judge only the first card found
-    and refused the page for the other side as the wrong side (first: the front; alt: the back;
-    third on a grey page: the back)."""
+    asked for (it tries every card found); the pre-check judged only the first card found and
+    refused the page for the other side as the wrong side (the third's back on a grey page; on
+    white, the first's front and the alt's back too, once cards on white were outlined)."""
     import cv2
 
     front = _flat_card(renderer, "front", 62001 if ground > 250 else 62011)
