@@ -395,3 +395,16 @@ def test_a_blurred_card_still_read_whole_is_accepted(gen: ModuleType) -> None:
     sample = gen.generate(6, seed=64003, degradations=("blur",))[11]
     result = precheck(sample.jpeg, sample.side)
     assert result.ok and result.measures["strokes"] < DEFAULT_LIMITS.soft_strokes, result.measures
+
+
+@pytest.mark.parametrize(("seed", "index"), [(8133, 6), (3750, 6)])
+def test_a_thumb_on_a_card_on_a_form_is_not_cut_off(seed: int, index: int) -> None:
+    """The third renderer's thumb photos (held-out seeds 8133 and 3750, front #6): a card lying
+    wholly inside the photo on a printed form, a thumb over its corner. The outline merged card and
+    thumb and ran off the photo; the card placed by its print took the form in and ran off too, and
+    the photo was refused as cut off. The form's lines inside the outline lie on white paper, the
+    card's on its tint: none of the card's own runs into the frame."""
+    _, jpeg = third_photo(seed, "front", index, "thumb")
+    result = precheck(jpeg, "front")
+    assert result.ok, (result.reasons, result.measures)
+    assert result.measures["outside"] > 0.06  # judged by the rule for outlines running off the photo
