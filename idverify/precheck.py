@@ -61,7 +61,8 @@ class PrecheckLimits:
             around it (a form it lies on) stretches the estimate past the frame, and a genuine card
             had been turned away so (held-out seed 3030). Nor is one whose outline runs off the
             photo while the card placed by its print lies inside it (the outline merged with a
-            page, a phone's edge: three of 800 held-out seed-9974 photos).
+            page, a phone's edge: three of 800 held-out seed-9974 photos), or, on a printed page,
+            while none of its own lines runs into the frame (``_runs_off``).
     """
 
     limits: ImageLimits = field(default_factory=lambda: ImageLimits(max_side=1024))
