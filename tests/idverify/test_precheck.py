@@ -408,3 +408,13 @@ def test_a_thumb_on_a_card_on_a_form_is_not_cut_off(seed: int, index: int) -> No
     result = precheck(jpeg, "front")
     assert result.ok, (result.reasons, result.measures)
     assert result.measures["outside"] > 0.06  # judged by the rule for outlines running off the photo
+
+
+def test_glare_over_a_card_filling_the_photo_is_still_refused() -> None:
+    """A tight crop (the outline the photo itself) with a highlight over the address and birth rows,
+    reaching the card's left edge: glare, not a white ground around the card (held-out seed 8151's
+    third-renderer front #16, a pale card on an over-exposed desk refused for its clipped desk, was
+    not mended for this: dropping the blank regions that reach the edge let this one through)."""
+    card = _flat_card("first", "front", 12)
+    result = precheck(_jpeg(_blob(card, 300, 250, 220, 90)), "front")
+    assert result.reasons == ("quality_glare_fields",), result.measures
