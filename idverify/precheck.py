@@ -262,8 +262,11 @@ _SAME_PAPER = 9.0  # Lab units (8-bit scale): the card's own lines 0.5-5.7 from 
 
 def _paper(lab: np.ndarray, box: np.ndarray) -> np.ndarray:
     """The paper's Lab colour under a line: the median of the brighter 40 % of its box."""
-    (x0, y0), (x1, y1) = np.maximum(box.min(axis=0), 0).astype(int), box.max(axis=0).astype(int)
-    patch = lab[y0 : y1 + 1, x0 : x1 + 1].reshape(-1, 3)
+    last = np.array([lab.shape[1] - 1, lab.shape[0] - 1])
+    (x0, y0), (x1, y1) = (
+        np.clip(corner, 0, last).astype(int) for corner in (box.min(axis=0), box.max(axis=0))
+    )
+    patch = lab[y0 : y1 + 1, x0 : x1 + 1].reshape(-1, 3)  # a pixel at least: the box clipped to the photo
     light = patch[:, 0]
     paper: np.ndarray = np.median(patch[light >= np.percentile(light, 60)], axis=0)
     return paper
