@@ -125,7 +125,7 @@ def _unseen(photo: RGBImage, candidates: list[layout.CardLocation], printed: boo
     if not candidates:
         return "not_id_card" if printed else "card_not_found"
     card, _ = layout.rectify(photo, candidates[0])
-    grey = cv2.cvtColor(card, cv2.COLOR_RGB2GRAY)[:, : int(0.6 * card.shape[1])]
+    grey = quality.text_half(card)
     paper, darkest = np.percentile(grey, (50, 2))
     marked = paper - darkest >= _MARKED  # blurred print still darkens the paper; a blank sheet does not
     soft = quality.stroke_sharpness(grey) < quality.SOFT_STROKES

@@ -138,7 +138,7 @@ def precheck(data: bytes, side: Side | str, *, limits: PrecheckLimits = DEFAULT_
     if _cut_off(photo, location, lines, outside, limits):
         reasons.append("quality_cut_off")
     laps["cut_off"] = _ms(start) - sum(laps.values())
-    strokes = quality.stroke_sharpness(cv2.cvtColor(card, cv2.COLOR_RGB2GRAY)[:, : int(0.6 * card.shape[1])])
+    strokes = quality.stroke_sharpness(quality.text_half(card))
     measures["strokes"] = strokes
     if sharp < limits.min_sharpness or (strokes < limits.soft_strokes and _illegible(card, side, seen)):
         reasons.append("quality_blur")
@@ -241,13 +241,12 @@ def _card_line_cut(photo: RGBImage, boxes: list[np.ndarray], quad: np.ndarray) -
     width, height = photo.shape[1], photo.shape[0]
     lab = cv2.cvtColor(photo, cv2.COLOR_RGB2LAB).astype(np.float32)
     outline = quad.reshape(-1, 1, 2).astype(np.float32)
-    whole = [(side, -np.inf, np.inf) for side in _frame_sides(width, height)]
     clear: list[np.ndarray] = []
     reaching: list[np.ndarray] = []
     for box in boxes:
         x, y = (float(v) for v in box.mean(axis=0))
         if cv2.pointPolygonTest(outline, (x, y), False) >= 0:
-            reached = _edges_reached([box], width, height, quad, whole)
+            reached = _edges_reached([box], width, height)
             (reaching if reached else clear).append(_paper(lab, box))
     if not reaching:
         return False
@@ -304,8 +303,7 @@ def _other_card(
 def _rectified(photo: RGBImage, location: layout.CardLocation) -> tuple[RGBImage, float]:
     """The card at ``location``, upright, and the sharpness of its text half (the print's side)."""
     card, _ = layout.rectify(photo, location)
-    grey = cv2.cvtColor(card, cv2.COLOR_RGB2GRAY)
-    return card, quality.sharpness(grey[:, : int(0.6 * grey.shape[1])])
+    return card, quality.sharpness(quality.text_half(card))
 
 
 _DETECT_SIDE = 640
