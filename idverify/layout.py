@@ -199,7 +199,7 @@ def _plain_ground_mask(small: Mat) -> Mat:
     standing clearly above that noise is the card. A ground that is not plain (a texture, print,
     uneven light) gives an empty mask: the other cues are for those.
     """
-    distance, frame = _ground_distance(small)
+    distance, frame = _ground_distance(small, trim=True)
     smooth = cv2.GaussianBlur(distance, (5, 5), 0)
     noise = float(np.percentile(smooth[frame], 95))
     if noise > _PLAIN_GROUND:
@@ -212,17 +212,44 @@ _PLAIN_GROUND = 2.0  # Lab units (OpenCV's 8-bit scale) the border may stray fro
 _PLAIN_STEP = 4.0  # the least tint that tells a card from the ground (alt cards: 9 and more)
 
 
-def _ground_distance(small: Mat) -> tuple[npt.NDArray[np.float32], npt.NDArray[np.bool_]]:
-    """Each pixel's Lab distance from a plane fitted to the photo's border, and that border."""
+def _ground_distance(
+    small: Mat, *, trim: bool = False
+) -> tuple[npt.NDArray[np.float32], npt.NDArray[np.bool_]]:
+    """Each pixel's Lab distance from a plane fitted to the photo's border, and that border.
+
+    With ``trim``, the plane is fitted again to the border pixels the first fit models well, and
+    the border returned is those: a card turned by a client and padded with white (its corners
+    touch the frame) leaves a plain ground along most of the border, and the card's own corners
+    there would otherwise make the ground look uneven. A border less than 60 % plain is kept whole.
+    """
     lab = cv2.cvtColor(small, cv2.COLOR_RGB2LAB).astype(np.float32)
     h, w = lab.shape[:2]
     ys, xs = np.mgrid[0:h, 0:w].astype(np.float32)
     frame = np.zeros((h, w), bool)
     frame[:6], frame[-6:], frame[:, :6], frame[:, -6:] = True, True, True, True
+    model = _border_plane(lab, frame, xs, ys)
+    distance = np.sqrt(((lab - model) ** 2).sum(axis=2)).astype(np.float32)
+    if trim:
+        near = frame & (distance <= 2 * float(np.median(distance[frame])) + 1)
+        if near.sum() >= _PLAIN_SHARE * frame.sum():
+            frame = near
+            model = _border_plane(lab, frame, xs, ys)
+            distance = np.sqrt(((lab - model) ** 2).sum(axis=2)).astype(np.float32)
+    return distance, frame
+
+
+_PLAIN_SHARE = 0.6  # of the border that must be plain ground for the rest to be left out of its fit
+
+
+def _border_plane(
+    lab: npt.NDArray[np.float32], frame: npt.NDArray[np.bool_], xs: npt.NDArray[np.float32], ys: npt.NDArray[np.float32]
+) -> npt.NDArray[np.float32]:
+    """The Lab plane (a colour and its gradient across the photo) fitted to the ``frame`` pixels."""
+    h, w = lab.shape[:2]
     design = np.stack([np.ones(int(frame.sum()), np.float32), xs[frame] / w, ys[frame] / h], axis=1)
     coef, *_ = np.linalg.lstsq(design, lab[frame], rcond=None)
-    model = coef[0] + (xs / w)[..., None] * coef[1] + (ys / h)[..., None] * coef[2]
-    return np.sqrt(((lab - model) ** 2).sum(axis=2)).astype(np.float32), frame
+    model: npt.NDArray[np.float32] = coef[0] + (xs / w)[..., None] * coef[1] + (ys / h)[..., None] * coef[2]
+    return model
 
 
 def _closed_then_opened(mask: Mat) -> Mat:

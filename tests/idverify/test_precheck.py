@@ -341,6 +341,21 @@ def test_card_scanned_on_white_is_accepted(renderer: str, side: str) -> None:
     assert result.measures["outside"] < -0.05  # the card found inside the white, not the whole scan
 
 
+@pytest.mark.parametrize("renderer", ["first", "alt", "third"])
+@pytest.mark.parametrize("angle", [7, 9])
+def test_card_turned_by_a_client_with_white_corners_is_accepted(renderer: str, angle: int) -> None:
+    """A crop a client straightened (or tilted) itself, padding the turned card with white: the
+    card's corners touch the frame, and the white triangles between, taken for the card's paper,
+    were glare over its fields (each of these backs was refused, quality_glare_fields, while the
+    reader read it). Most of the border is still plain white, and the card is outlined in it."""
+    from PIL import Image
+
+    card = Image.fromarray(_flat_card(renderer, "back", 69001))
+    turned = np.asarray(card.rotate(angle, expand=True, fillcolor=(255, 255, 255), resample=Image.BICUBIC))
+    result = precheck(_jpeg(turned), "back")
+    assert result.ok, (result.reasons, result.measures)
+    assert result.measures["field_glare"] == 0.0
+
 @pytest.mark.parametrize(("renderer", "ground"), [("first", 252), ("alt", 252), ("third", 200)])
 @pytest.mark.parametrize("side", ["front", "back"])
 def test_both_sides_on_one_page_pass_for_either_side(renderer: str, ground: int, side: str) -> None:
