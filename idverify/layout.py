@@ -242,7 +242,10 @@ _PLAIN_SHARE = 0.6  # of the border that must be plain ground for the rest to be
 
 
 def _border_plane(
-    lab: npt.NDArray[np.float32], frame: npt.NDArray[np.bool_], xs: npt.NDArray[np.float32], ys: npt.NDArray[np.float32]
+    lab: npt.NDArray[np.float32],
+    frame: npt.NDArray[np.bool_],
+    xs: npt.NDArray[np.float32],
+    ys: npt.NDArray[np.float32],
 ) -> npt.NDArray[np.float32]:
     """The Lab plane (a colour and its gradient across the photo) fitted to the ``frame`` pixels."""
     h, w = lab.shape[:2]

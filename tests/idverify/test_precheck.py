@@ -356,6 +356,7 @@ def test_card_turned_by_a_client_with_white_corners_is_accepted(renderer: str, a
     assert result.ok, (result.reasons, result.measures)
     assert result.measures["field_glare"] == 0.0
 
+
 @pytest.mark.parametrize(("renderer", "ground"), [("first", 252), ("alt", 252), ("third", 200)])
 @pytest.mark.parametrize("side", ["front", "back"])
 def test_both_sides_on_one_page_pass_for_either_side(renderer: str, ground: int, side: str) -> None:
