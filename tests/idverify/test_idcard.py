@@ -374,6 +374,17 @@ def test_a_pale_card_on_a_page_its_calm_joined_to_the_margin_is_found() -> None:
     assert result.ok, (result.reasons, result.review_reasons)
 
 
+def test_a_card_lost_on_a_page_is_not_called_no_id_card() -> None:
+    """Held-out seed 9201, crossed front #18: a small card (9 % of a portrait photo) on a form
+    printed larger than the card's own print; no outline or calm island finds it, and what is read
+    is the form's 38 lines. The genuine card had failed as 上传的不是居民身份证 (not_id_card): the
+    person is told instead that no card was found, to place it in the frame (card_not_found)."""
+    person, condition, jpeg = first_card_third_camera(9201, 18, "front")
+    assert condition == "perspective_clutter"
+    result = read_card(jpeg, "front", today=TODAY, declared_name=person.name)
+    assert result.reasons == ("card_not_found",)
+
+
 def test_a_small_card_on_a_page_is_found_as_an_island() -> None:
     """The third renderer's seed-6283 back #18, held out until session 8: a card across half a
     portrait photo of a printed page; its calm island, bitten by the emblem, covered 7 % of the
