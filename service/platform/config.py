@@ -91,6 +91,9 @@ DEFAULTS: dict[str, Any] = {
     "VERIFY_DAILY_SUBMISSIONS_PER_ID_NUMBER": 10,
     "VERIFY_START_LIMIT": "10/hour",
     "VERIFY_CHALLENGE_TTL": 600,
+    # Refusals of one card side in a row by the upload pre-check after which the next photo of it
+    # goes on to the card read, which decides (service.verification.refusals); 0: never.
+    "VERIFY_PRECHECK_REFUSALS": 2,
     "VERIFY_MAX_IMAGE_BYTES": 8 * 1024 * 1024,
     # Pixels per upload, read from the header before anything is decoded: a card photo may be a full
     # phone photo; a liveness frame needs far less (12 of them are decoded for one check).

@@ -13,6 +13,7 @@ stored encrypted (``storage``); every status change goes through ``lifecycle``.
 from __future__ import annotations
 
 import datetime as dt
+import logging
 from collections.abc import Sequence
 from typing import Any
 
@@ -28,10 +29,12 @@ from service import audit
 from service.platform import ratelimit
 from service.platform.errors import Conflict, InvalidInput, NotFound, TooManyRequests
 from service.platform.offload import off_the_loop
-from service.verification import lifecycle, queue, storage
+from service.verification import lifecycle, queue, refusals, storage
 from service.verification.engine import get_engine
 from service.verification.reasons import message_for
 from service.verification.storage import Upload, image_type, sealed_image, video_type
+
+log = logging.getLogger(__name__)
 
 CONSENT_VERSION = "2026-11"
 #: How many liveness frames an upload may hold: the engine's own limits, written nowhere else.
@@ -208,7 +211,7 @@ def upload_card(account: Account, attempt_id: int, front: Upload, back: Upload) 
         side: image_type(side, upload, max_pixels=card_pixels)
         for side, upload in (("front", front), ("back", back))
     }
-    _precheck({"front": front, "back": back})
+    warnings = _precheck(attempt.id, {"front": front, "back": back})
     attempt.images = [i for i in attempt.images if i.kind not in CARD_KINDS]
     attempt.images += [
         sealed_image("front", 0, front, types["front"]),
@@ -219,25 +222,38 @@ def upload_card(account: Account, attempt_id: int, front: Upload, back: Upload) 
     if uploads == attempt.card_uploads and attempt.card_status in ("read", "review", "failed"):
         db.session.commit()  # the very same photos again: their read stands
         return attempt
-    lifecycle.record_card_state(attempt, "reading", problems=[], uploads=uploads)
+    lifecycle.record_card_state(attempt, "reading", problems=warnings, uploads=uploads)
     db.session.commit()
     queue.enqueue_card_read(attempt.id, uploads or "")
     return attempt
 
 
-def _precheck(uploads: dict[str, Upload]) -> None:
-    """422 naming the side and the problem (人像面: 照片模糊 ...) for every side that fails.
+def _precheck(attempt_id: int, uploads: dict[str, Upload]) -> list[dict[str, Any]]:
+    """422 naming the side and the problem (人像面: 照片模糊 ...) for every side that fails; the
+    refusals a side let through (see :mod:`refusals`) come back as warnings for the person.
 
     The pre-check may read the card's print (a few hundred ms, the first time also loading the OCR
     models): it runs off gevent's loop, so the process's other connections are served meanwhile."""
     engine = get_engine()
     results = {side: off_the_loop(engine.precheck, upload.data, side) for side, upload in uploads.items()}
     failures = {side: result for side, result in results.items() if not result.ok}
-    if not failures:
-        return
-    side, first = next(iter(failures.items()))
-    errors = {s: [message_for(r.reasons[0], s)] for s, r in failures.items()}
-    raise InvalidInput(first.reasons[0], message_for(first.reasons[0], side), errors=errors)
+    passed = {s for s, r in failures.items() if refusals.let_through(attempt_id, s, r.reasons[0])}
+    for side in results:
+        if side not in failures or side in passed:
+            refusals.accepted(attempt_id, side)
+    refused = {side: result for side, result in failures.items() if side not in passed}
+    if refused:
+        for side in refused:
+            refusals.refused(attempt_id, side)
+        side, first = next(iter(refused.items()))
+        errors = {s: [message_for(r.reasons[0], s)] for s, r in refused.items()}
+        raise InvalidInput(first.reasons[0], message_for(first.reasons[0], side), errors=errors)
+    if passed:
+        log.info("attempt %s: pre-check refusals let through %s", attempt_id, sorted(passed))
+    return [
+        {"code": failures[side].reasons[0], "severity": "warning", "side": side, "field": None}
+        for side in sorted(passed)
+    ]
 
 
 def upload_liveness(

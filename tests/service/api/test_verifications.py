@@ -555,6 +555,63 @@ def test_the_precheck_names_the_side_and_the_problem(client, engine, person):
     assert client.get(f"/api/v1/verifications/{attempt['id']}", headers=headers).get_json()["uploaded"] == []
 
 
+def test_a_side_refused_twice_in_a_row_goes_on_to_the_card_read(app, client, engine, person):
+    """The pre-check judges from a few measures and may refuse a card the reader reads (a scanner
+    app's output, a card unlike any measured): the person must not be stuck. After two refusals of
+    a side in a row its next photo goes on to the card read, the reason kept as a warning."""
+    _, headers = person
+    engine.precheck_reasons = {"back": ("quality_glare_fields",)}
+    attempt = start(client, headers)
+    for _ in range(2):
+        response = put_card(client, headers, attempt["id"])
+        assert (response.status_code, response.get_json()["reason"]) == (422, "quality_glare_fields")
+    response = put_card(client, headers, attempt["id"])
+    assert response.status_code == 200, response.get_json()
+    body = response.get_json()
+    assert body["card"]["status"] == "reading"
+    assert [(p["reason"], p["severity"], p["side"]) for p in body["problems"]] == [
+        ("quality_glare_fields", "warning", "back")
+    ]
+    assert body["problems"][0]["message"].startswith("国徽面")
+    run_worker(app)  # the read decides, and its own problems replace the warning
+    body = client.get(f"/api/v1/verifications/{attempt['id']}", headers=headers).get_json()
+    assert (body["card"]["status"], body["problems"]) == ("read", [])
+
+
+def test_the_refusals_count_again_once_a_side_is_accepted(app, client, engine, person):
+    _, headers = person
+    attempt = start(client, headers)
+    engine.precheck_reasons = {"front": ("quality_blur",)}
+    assert put_card(client, headers, attempt["id"]).status_code == 422
+    engine.precheck_reasons = {}
+    assert put_card(client, headers, attempt["id"]).status_code == 200
+    engine.precheck_reasons = {"front": ("quality_blur",)}
+    for _ in range(2):  # two refusals in a row again before any is let through
+        assert put_card(client, headers, attempt["id"], front=jpeg(12)).status_code == 422
+    assert put_card(client, headers, attempt["id"], front=jpeg(12)).status_code == 200
+
+
+def test_a_file_that_cannot_be_decoded_is_never_let_through(app, client, engine, person):
+    _, headers = person
+    engine.precheck_reasons = {"front": ("image_corrupt",)}
+    attempt = start(client, headers)
+    for _ in range(4):
+        response = put_card(client, headers, attempt["id"])
+        assert (response.status_code, response.get_json()["reason"]) == (422, "image_corrupt")
+
+
+def test_refusals_are_never_let_through_when_switched_off(app, client, engine, person):
+    app.config["VERIFY_PRECHECK_REFUSALS"] = 0
+    try:
+        _, headers = person
+        engine.precheck_reasons = {"back": ("wrong_side",)}
+        attempt = start(client, headers)
+        for _ in range(4):
+            assert put_card(client, headers, attempt["id"]).status_code == 422
+    finally:
+        app.config["VERIFY_PRECHECK_REFUSALS"] = 2
+
+
 def test_under_gevent_the_precheck_runs_off_the_loop(client, engine, person, monkeypatch):
     """A gevent worker serves every connection on one thread: the pre-check (which may read print)
     runs on the process's worker thread (service.platform.offload), and its answer is the same."""
