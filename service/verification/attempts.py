@@ -238,9 +238,6 @@ def _precheck(attempt_id: int, uploads: dict[str, Upload]) -> list[dict[str, Any
     results = {side: off_the_loop(engine.precheck, upload.data, side) for side, upload in uploads.items()}
     failures = {side: result for side, result in results.items() if not result.ok}
     passed = {s for s, r in failures.items() if refusals.let_through(attempt_id, s, r.reasons[0])}
-    for side in results:
-        if side not in failures or side in passed:
-            refusals.accepted(attempt_id, side)
     refused = {side: result for side, result in failures.items() if side not in passed}
     if refused:
         for side in refused:
@@ -248,6 +245,8 @@ def _precheck(attempt_id: int, uploads: dict[str, Upload]) -> list[dict[str, Any
         side, first = next(iter(refused.items()))
         errors = {s: [message_for(r.reasons[0], s)] for s, r in refused.items()}
         raise InvalidInput(first.reasons[0], message_for(first.reasons[0], side), errors=errors)
+    for side in results:  # both are stored: the counts start again
+        refusals.accepted(attempt_id, side)
     if passed:
         log.info("attempt %s: pre-check refusals let through %s", attempt_id, sorted(passed))
     return [

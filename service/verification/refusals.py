@@ -53,7 +53,7 @@ def refused(attempt_id: int, side: str) -> None:
 
 
 def accepted(attempt_id: int, side: str) -> None:
-    """``side`` went on to the card read: its count starts again."""
+    """``side`` was stored and goes on to the card read: its count starts again."""
     try:
         redis_store.client.delete(_key(attempt_id, side))
     except RedisError as exc:
