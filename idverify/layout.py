@@ -227,32 +227,19 @@ def _ground_distance(
     ys, xs = np.mgrid[0:h, 0:w].astype(np.float32)
     frame = np.zeros((h, w), bool)
     frame[:6], frame[-6:], frame[:, :6], frame[:, -6:] = True, True, True, True
-    model = _border_plane(lab, frame, xs, ys)
-    distance = np.sqrt(((lab - model) ** 2).sum(axis=2)).astype(np.float32)
-    if trim:
-        near = frame & (distance <= 2 * float(np.median(distance[frame])) + 1)
-        if near.sum() >= _PLAIN_SHARE * frame.sum():
-            frame = near
-            model = _border_plane(lab, frame, xs, ys)
-            distance = np.sqrt(((lab - model) ** 2).sum(axis=2)).astype(np.float32)
-    return distance, frame
+    design = np.stack([np.ones(int(frame.sum()), np.float32), xs[frame] / w, ys[frame] / h], axis=1)
+    coef, *_ = np.linalg.lstsq(design, lab[frame], rcond=None)
+    if trim:  # residuals on the border alone: the whole photo's distance is computed once, below
+        residual = np.sqrt(((lab[frame] - design @ coef) ** 2).sum(axis=1))
+        near = residual <= 2 * float(np.median(residual)) + 1
+        if near.mean() >= _PLAIN_SHARE:
+            frame[frame] = near
+            coef, *_ = np.linalg.lstsq(design[near], lab[frame], rcond=None)
+    model = coef[0] + (xs / w)[..., None] * coef[1] + (ys / h)[..., None] * coef[2]
+    return np.sqrt(((lab - model) ** 2).sum(axis=2)).astype(np.float32), frame
 
 
 _PLAIN_SHARE = 0.6  # of the border that must be plain ground for the rest to be left out of its fit
-
-
-def _border_plane(
-    lab: npt.NDArray[np.float32],
-    frame: npt.NDArray[np.bool_],
-    xs: npt.NDArray[np.float32],
-    ys: npt.NDArray[np.float32],
-) -> npt.NDArray[np.float32]:
-    """The Lab plane (a colour and its gradient across the photo) fitted to the ``frame`` pixels."""
-    h, w = lab.shape[:2]
-    design = np.stack([np.ones(int(frame.sum()), np.float32), xs[frame] / w, ys[frame] / h], axis=1)
-    coef, *_ = np.linalg.lstsq(design, lab[frame], rcond=None)
-    model: npt.NDArray[np.float32] = coef[0] + (xs / w)[..., None] * coef[1] + (ys / h)[..., None] * coef[2]
-    return model
 
 
 def _closed_then_opened(mask: Mat) -> Mat:
