@@ -591,6 +591,21 @@ def test_the_refusals_count_again_once_a_side_is_accepted(app, client, engine, p
     assert put_card(client, headers, attempt["id"], front=jpeg(12)).status_code == 200
 
 
+def test_a_side_let_through_beside_a_refused_one_keeps_its_count(app, client, engine, person):
+    """Nothing is stored while one side is refused: the other side, let through in that upload,
+    is let through again next time rather than refused twice more."""
+    _, headers = person
+    attempt = start(client, headers)
+    engine.precheck_reasons = {"back": ("wrong_side",)}
+    for _ in range(2):
+        assert put_card(client, headers, attempt["id"]).status_code == 422
+    engine.precheck_reasons = {"back": ("wrong_side",), "front": ("quality_blur",)}
+    response = put_card(client, headers, attempt["id"])
+    assert (response.status_code, list(response.get_json()["errors"])) == (422, ["front"])
+    engine.precheck_reasons = {"back": ("wrong_side",)}
+    assert put_card(client, headers, attempt["id"]).status_code == 200
+
+
 def test_a_file_that_cannot_be_decoded_is_never_let_through(app, client, engine, person):
     _, headers = person
     engine.precheck_reasons = {"front": ("image_corrupt",)}
