@@ -239,7 +239,6 @@ def _card_line_cut(photo: RGBImage, boxes: list[np.ndarray], quad: np.ndarray) -
     paper further from it than :data:`_SAME_PAPER` is the page's, taken in by the outline.
     """
     width, height = photo.shape[1], photo.shape[0]
-    lab = cv2.cvtColor(photo, cv2.COLOR_RGB2LAB).astype(np.float32)
     outline = quad.reshape(-1, 1, 2).astype(np.float32)
     clear: list[np.ndarray] = []
     reaching: list[np.ndarray] = []
@@ -247,7 +246,7 @@ def _card_line_cut(photo: RGBImage, boxes: list[np.ndarray], quad: np.ndarray) -
         x, y = (float(v) for v in box.mean(axis=0))
         if cv2.pointPolygonTest(outline, (x, y), False) >= 0:
             reached = _edges_reached([box], width, height)
-            (reaching if reached else clear).append(_paper(lab, box))
+            (reaching if reached else clear).append(_paper(photo, box))
     if not reaching:
         return False
     if not clear:
@@ -259,13 +258,17 @@ def _card_line_cut(photo: RGBImage, boxes: list[np.ndarray], quad: np.ndarray) -
 _SAME_PAPER = 9.0  # Lab units (8-bit scale): the card's own lines 0.5-5.7 from its paper, a form's 13-16
 
 
-def _paper(lab: np.ndarray, box: np.ndarray) -> np.ndarray:
-    """The paper's Lab colour under a line: the median of the brighter 40 % of its box."""
-    last = np.array([lab.shape[1] - 1, lab.shape[0] - 1])
+def _paper(photo: RGBImage, box: np.ndarray) -> np.ndarray:
+    """The paper's Lab colour under a line: the median of the brighter 40 % of its box (only the
+    box is converted to Lab: a few lines' boxes, not the whole photo)."""
+    last = np.array([photo.shape[1] - 1, photo.shape[0] - 1])
     (x0, y0), (x1, y1) = (
         np.clip(corner, 0, last).astype(int) for corner in (box.min(axis=0), box.max(axis=0))
     )
-    patch = lab[y0 : y1 + 1, x0 : x1 + 1].reshape(-1, 3)  # a pixel at least: the box clipped to the photo
+    rgb = np.ascontiguousarray(
+        photo[y0 : y1 + 1, x0 : x1 + 1]
+    )  # a pixel at least: the box clipped to the photo
+    patch = cv2.cvtColor(rgb, cv2.COLOR_RGB2LAB).astype(np.float32).reshape(-1, 3)
     light = patch[:, 0]
     paper: np.ndarray = np.median(patch[light >= np.percentile(light, 60)], axis=0)
     return paper
