@@ -106,10 +106,10 @@ def read_card(
     candidates = layout.locate_cards(decoded.pixels)
     timer.lap("locate")
     found = _best_view(decoded.pixels, candidates, side, config)
-    if found is None or found[0].best[0] < _SEEN:
+    if found is None or not found[0].shows_card:
         found = _zoomed_view(decoded.pixels, side, config) or found
     timer.lap("read")
-    if found is None or found[0].best[0] < _SEEN:
+    if found is None or not found[0].shows_card:
         lines = len(found[0].lines) if found is not None else 0
         return _failed(side, None, _unseen(decoded.pixels, candidates, lines), timer)
     view, location, quad = found
@@ -135,7 +135,7 @@ def _zoomed_view(
     if zoomed is None:
         return None
     again = _best_view(zoomed, layout.locate_cards(zoomed), side, config)
-    return again if again is not None and again[0].best[0] >= _SEEN else None
+    return again if again is not None and again[0].shows_card else None
 
 
 def _around_portrait(photo: RGBImage) -> RGBImage | None:
@@ -198,7 +198,7 @@ def side_shown(card: RGBImage, asked: Side | str, config: CardConfig = DEFAULT_C
     """
     asked = Side(asked)
     view = _read_view(card, asked, config)
-    if view is None or view.best[0] < _SEEN:
+    if view is None or not view.shows_card:
         return None
     return _seen(view, asked)
 
@@ -212,7 +212,7 @@ def legible(card: RGBImage, side: Side | str, config: CardConfig = DEFAULT_CONFI
     """
     side = Side(side)
     view = _read_view(card, side, config)
-    return view is not None and view.best[0] >= _SEEN and _fields_missing(view, side) < 2
+    return view is not None and view.shows_card and _fields_missing(view, side) < 2
 
 
 def _seen(view: _View, asked: Side) -> Side:
@@ -559,6 +559,11 @@ class _View:
     @property
     def best(self) -> tuple[float, Side]:
         return max((self.evidence[s.value], s) for s in Side)
+
+    @property
+    def shows_card(self) -> bool:
+        """Whether the lines look like either side of an ID card at all (:data:`_SEEN`)."""
+        return self.best[0] >= _SEEN
 
 
 _CONVINCING = 0.5  # side evidence at which the other way up is not tried
