@@ -20,6 +20,7 @@ import statistics
 import unicodedata
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field, replace
+from itertools import combinations
 
 from idverify import checks, hanzi, nations, places
 from idverify.types import Choices, FieldValue
@@ -262,28 +263,48 @@ def pick_candidates(
     recogniser knows too little to rank above third). Exactly one substitution that fits is
     taken, with that choice's probability as the character's confidence, so the field stays as
     doubtful as the reading was; none or several leave the reading as it was (flagged by the
-    caller). Nothing is added that the recogniser did not see at that position. ``kind`` says which
-    choices may stand in (ideographs unless told: a place name's).
+    caller). When no single one fits, exactly one pair of likelier choices (:data:`_PAIR_MIN`) is
+    taken the same way: a glyph blurred alike twice (委底市委星区 for 娄底市娄星区, the third
+    renderer's seed-9611 front #95). Nothing is added that the recogniser did not see at that
+    position. ``kind`` says which choices may stand in (ideographs unless told: a place name's).
     """
     text = "".join(c.ch for c in chars)
     if not text or fits(text):
         return chars
     allowed = kind or _is_cjk
-    found = [
-        (i, alt, p)
-        for i, c in enumerate(chars[:head])
-        for alt, p in c.alts
-        if p >= _ALT_MIN and allowed(alt) and fits(text[:i] + alt + text[i + 1 :])
+    options = [
+        (i, alt, p) for i, c in enumerate(chars[:head]) for alt, p in c.alts if p >= _ALT_MIN and allowed(alt)
     ]
-    if len({(i, alt) for i, alt, _ in found}) != 1:  # one substitution (漵 and 溆 both simplify to 溆)
+    found: list[tuple[_Sub, ...]] = [
+        ((i, alt, p),) for i, alt, p in options if fits(text[:i] + alt + text[i + 1 :])
+    ]
+    if not found:
+        likely = sorted((o for o in options if o[2] >= _PAIR_MIN), key=lambda o: -o[2])[:_PAIR_OPTIONS]
+        found = [
+            (a, b) for a, b in combinations(likely, 2) if a[0] != b[0] and fits(_substituted(text, (a, b)))
+        ]
+    if len({frozenset((i, alt) for i, alt, _ in subs) for subs in found}) != 1:  # 漵, 溆 both simplify to 溆
         return chars
-    i, alt, p = max(found, key=lambda f: f[2])
-    c = chars[i]
-    picked = replace(c, ch=alt, score=p, alts=((c.ch, c.score), *(x for x in c.alts if x[0] != alt)))
-    return [*chars[:i], picked, *chars[i + 1 :]]
+    picked = list(chars)
+    for i, alt, p in max(found, key=lambda subs: min(s[2] for s in subs)):
+        c = chars[i]
+        picked[i] = replace(c, ch=alt, score=p, alts=((c.ch, c.score), *(x for x in c.alts if x[0] != alt)))
+    return picked
+
+
+_Sub = tuple[int, str, float]  # a position, the choice put there, its probability
+
+
+def _substituted(text: str, subs: Iterable[_Sub]) -> str:
+    out = list(text)
+    for i, alt, _ in subs:
+        out[i] = alt
+    return "".join(out)
 
 
 _ALT_MIN = 0.001  # a choice less probable than this is noise, whatever it would fit
+_PAIR_MIN = 0.01  # two substitutions at once: each must be likelier than noise by far
+_PAIR_OPTIONS = 16  # the likeliest choices paired at most (120 pairs): a blurred row offers many
 
 
 def _simplified(chars: Iterable[_Char]) -> list[_Char]:
@@ -407,7 +428,7 @@ def read_front(lines: Sequence[CardLine], width: float = 856.0) -> Reading:
     spans: dict[str, list[_Char]] = {}
     fields["id_number"], spans["id_number"] = _number_field(number_row)
     value_x = _value_start(rows, found)
-    spans["name"] = _cjk(_labelled_value(keyed.get("name"), "name", found, column, value_x))
+    spans["name"] = _one_run(_cjk(_labelled_value(keyed.get("name"), "name", found, column, value_x)))
     fields["name"] = _field("name", "".join(c.ch for c in spans["name"]), spans["name"])
     sex, nation, spans["nation"] = _sex_and_nation(keyed, found, column)
     fields["sex"], fields["nation"] = sex, nation
@@ -429,6 +450,23 @@ def read_front(lines: Sequence[CardLine], width: float = 856.0) -> Reading:
     unsure = frozenset({"name"}) if fields["name"].text and not exact else frozenset()
     scores = {"name": tuple(c.score for c in spans["name"])}
     return Reading({k: fields[k] for k in FRONT_LABELS}, tuple(notes), labels, boxes, seconds, unsure, scores)
+
+
+def _one_run(chars: list[_Char]) -> list[_Char]:
+    """A one-line value up to the first wide gap between two of its boxes: the name is printed as
+    one run, and a box far right of it is something else read on its row (the portrait's corner,
+    printed further left than GB 14965's place, read 日: 肖云杰日 failed a genuine person; the
+    crossed renderers' seed-9611 front #97). A run of one character before the gap is left whole:
+    it may be a label's remnant before a value printed far from it."""
+    for k in range(2, len(chars)):
+        before, after = chars[k - 1], chars[k]
+        height = max(before.box[3] - before.box[1], 1.0)
+        if after.line != before.line and after.x - before.x > _RUN_GAP * height:
+            return chars[:k]
+    return chars
+
+
+_RUN_GAP = 4.0  # line heights between two characters' centres: a name's spaced print stays within 2.5
 
 
 def _number_row(rows: Sequence[_Row]) -> _Row | None:

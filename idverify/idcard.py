@@ -1006,8 +1006,18 @@ def _differs_unproven(read: str, seconds: str, scores: tuple[float, ...], declar
     丁英琰 was read 丁央项, 央 at 0.95 but 项 at 0.68 (a light serif 琰 the recogniser does not know),
     and the name's least sure character (0.68) had been sure enough for the whole name to count as
     proof: a genuine person failed.
+
+    A reading that holds the declared name whole, with characters before or after it read less
+    than surely, is the name with something else read into its row (肖云杰日: the portrait's
+    corner read 日 at 0.85).
     """
-    if not declared or declared == read or not len(declared) == len(read) == len(seconds) == len(scores):
+    if not declared or declared == read or len(scores) != len(read):
+        return False
+    at = read.find(declared)
+    if at >= 0:
+        extra = scores[:at] + scores[at + len(declared) :]
+        return any(score < _PROOF_CONFIDENCE for score in extra)
+    if not len(declared) == len(read) == len(seconds):
         return False
     differ = [
         (d, second, score)

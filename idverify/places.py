@@ -104,7 +104,9 @@ def _county_known(rest: str, city: str, known: frozenset[str], own: frozenset[st
     (a name ending in 县, 区, 市 or 旗), and so is a start that begins as one of the city's own
     counties (``own``) but reads otherwise: print beside the card read into the middle of a name
     (``新晃侗族自以受理如治县``) had passed, no 县 following closely enough. An address that goes
-    on to its street without a county is left alone.
+    on to its street without a county is left alone. An autonomous county's long name counts as
+    county-shaped too (``增州苗族伺族自治县`` had passed as a street: 靖 and 侗 misread on a
+    defocused card, the third renderer's seed-9611 front #10).
     """
     if not city.endswith(_PREFECTURE_ENDINGS) or any(rest.startswith(n) for n in known if len(n) >= 2):
         return True
@@ -114,7 +116,7 @@ def _county_known(rest: str, city: str, known: frozenset[str], own: frozenset[st
 
 
 _PREFECTURE_ENDINGS = ("市", "州", "地区", "盟")
-_COUNTY = re.compile(r"^[\u4e00-\u9fff]{1,6}?[县区市旗]")
+_COUNTY = re.compile(r"^(?:[\u4e00-\u9fff]{1,6}?[县区市旗]|[\u4e00-\u9fff]{2,8}?自治[县旗])")
 
 
 def authority_shape_ok(authority: str) -> bool:

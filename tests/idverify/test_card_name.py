@@ -98,6 +98,26 @@ def test_a_name_its_second_choices_give_asks_for_review(
 
 
 @pytest.mark.parametrize(
+    ("read", "scores", "review", "reasons"),
+    [
+        ("肖云杰日", (0.99, 0.99, 0.99, 0.85), ("name_uncertain",), ()),  # 日 read less than surely
+        ("肖云杰日", (0.99, 0.99, 0.99, 0.99), (), ("name_mismatch",)),  # read surely: it decides
+        ("小肖云杰", (0.7, 0.99, 0.99, 0.99), ("name_uncertain",), ()),  # before the name too
+    ],
+)
+def test_a_reading_holding_the_declared_name_with_unsure_extras_asks_for_review(
+    read: str, scores: tuple[float, ...], review: tuple[str, ...], reasons: tuple[str, ...]
+) -> None:
+    """Something beside the name read into its row (the portrait's corner read 日) proves no other
+    person unless it was read surely."""
+    lines = _front_lines(read)
+    lines[1] = CardLine(read, 0.95, lines[1].box, scores)
+    result = idcard._read_side(np.full((540, 856, 3), 210, np.uint8), Side.FRONT, lines, False, 0,
+                               idcard._Timer(), dt.date(2026, 11, 24), "肖云杰", NUMBER, CONFIG)  # fmt: skip
+    assert (result.review_reasons, result.reasons) == (review, reasons)
+
+
+@pytest.mark.parametrize(
     ("validity", "review", "reasons"),
     [
         ("0110.01.31-2031.01.31", ("validity_uncertain",), ()),  # the year 110: a misreading, no proof

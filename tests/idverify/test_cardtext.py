@@ -243,6 +243,18 @@ def test_an_unlabelled_address_row_begins_where_it_wraps_to() -> None:
     assert read_front(lines).fields["address"].text == first + second
 
 
+def test_a_box_far_right_of_the_name_is_not_part_of_it() -> None:
+    """The portrait's corner, printed left of its usual place, read 日 on the name's row (crossed
+    seed-9611 front #97, 肖云杰日): the name is printed as one run."""
+    lines = [*_front(name="肖云杰"), CardLine("日", 0.85, (532, 50, 610, 110))]
+    assert read_front(lines).fields["name"].text == "肖云杰"
+
+
+def test_a_name_printed_spaced_in_two_boxes_stays_whole() -> None:
+    lines = [x for x in _front() if x.text != "张三"] + [_at("张", 160, 46), _at("三", 250, 46)]
+    assert read_front(lines).fields["name"].text == "张三"
+
+
 def _with_second_choice(text: str, wrong: str, second: str, p: float = 0.3) -> CardLine:
     """A line read with ``wrong`` where ``second`` was the recogniser's next choice."""
     alts = tuple(((second, p),) if ch == wrong else () for ch in text)
@@ -264,6 +276,44 @@ def test_second_choice_that_fits_nothing_leaves_the_reading_flagged() -> None:
     reading = read_front(lines)
     assert reading.fields["address"].text == "江苏省仅征县芙蓉中路287号"
     assert "address_place_unknown" in reading.notes
+
+
+def _with_choices(text: str, choices: dict[int, tuple[tuple[str, float], ...]]) -> CardLine:
+    """A line read as ``text``, the recogniser's other choices given at some positions."""
+    alts = tuple(choices.get(i, ()) for i in range(len(text)))
+    return CardLine(text, 0.9, (160, 228, 460, 272), (0.99,) * len(text), alts)
+
+
+def test_a_glyph_blurred_alike_twice_is_picked_as_a_pair() -> None:
+    """委底市委星区 for 娄底市娄星区 (defocus, the third renderer's seed-9611 front #95): no single
+    substitution fits, one pair of likely choices does."""
+    lines = [x for x in _front() if not x.text.startswith("湖南")]
+    lines.append(
+        _with_choices(
+            "湖南省委底市委星区西黄街道",
+            {3: (("娄", 0.033), ("姿", 0.002)), 6: (("姿", 0.077), ("娄", 0.062))},
+        )
+    )
+    address = read_front(lines).fields["address"]
+    assert address.text == "湖南省娄底市娄星区西黄街道"
+    assert address.confidence == pytest.approx(0.033)  # as doubtful as its least likely choice
+
+
+def test_a_pair_of_unlikely_choices_is_not_taken() -> None:
+    lines = [x for x in _front() if not x.text.startswith("湖南")]
+    lines.append(_with_choices("湖南省委底市委星区西黄街道", {3: (("娄", 0.033),), 6: (("娄", 0.002),)}))
+    reading = read_front(lines)
+    assert reading.fields["address"].text == "湖南省委底市委星区西黄街道"
+    assert "address_place_unknown" in reading.notes
+
+
+def test_an_autonomous_county_misread_is_picked_whole() -> None:
+    """伺 for 侗 inside 靖州苗族侗族自治县 (seed-9611 front #10): 靖's choices (增, 端) made the county
+    unrecognisable as one and had let the reading pass as a street; only 侗 makes it a county."""
+    lines = [x for x in _front() if not x.text.startswith("湖南")]
+    text = "湖南省怀化市靖州苗族伺族自治县莲柏东路"
+    lines.append(_with_choices(text, {6: (("增", 0.007), ("端", 0.003)), 10: (("何", 0.47), ("侗", 0.0097))}))
+    assert read_front(lines).fields["address"].text == "湖南省怀化市靖州苗族侗族自治县莲柏东路"
 
 
 def test_authority_place_picked_from_the_second_choice() -> None:

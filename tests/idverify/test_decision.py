@@ -150,6 +150,9 @@ ADDRESSES = [
     ("湖南省湘潭市浦潭县团山街道金中村6组", False),
     # print beside the card read into the county's name: it begins as one of the city's counties
     ("湖南省怀化市新晃侗族自以受理如治县岭花镇溪湾村3组50号", False),
+    # an autonomous county's long name is checked like a short one (靖 and 侗 misread, defocus)
+    ("湖南省怀化市靖州苗族侗族自治县莲柏东路240号", True),
+    ("湖南省怀化市增州苗族伺族自治县莲柏东路240号", False),
 ]
 
 
