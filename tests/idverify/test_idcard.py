@@ -387,6 +387,28 @@ def test_a_small_card_on_a_page_printed_larger_is_read_around_its_portrait() -> 
     assert (result.text("name"), result.text("id_number")) == (person.name, person.number)
 
 
+def test_a_small_back_on_a_page_is_read_again_where_its_title_puts_it() -> None:
+    """The third renderer's seed-9611 back #123: a fifth of a portrait photo of a form, a thumb over
+    a corner; no outline in the whole photo, and read where the page's print is, its validity
+    line was lost (validity_unreadable: review). Around its title the card is found and read."""
+    person, jpeg = third_photo(9611, "back", 23, "thumb")
+    result = read_card(jpeg, "back", today=TODAY)
+    assert {k: result.text(k) for k in person.back_truth()} == person.back_truth()
+    assert result.ok, (result.reasons, result.review_reasons)
+
+
+def test_the_portraits_corner_beside_the_name_does_not_fail_the_person() -> None:
+    """Crossed seed-9611 front #97 (the third renderer's card, the first's camera): the portrait,
+    printed further left than GB 14965 puts it, had its corner read 日 on the name's row, and the
+    genuine person failed as 肖云杰日 (name_mismatch)."""
+    from scripts.gen_idcards_crossed import third_card_first_camera
+
+    person, _, jpeg = third_card_first_camera(9611, 97, "front")
+    result = read_card(jpeg, "front", today=TODAY, declared_name=person.name)
+    assert result.text("name") == person.name
+    assert result.ok, (result.reasons, result.review_reasons)
+
+
 def test_a_page_of_print_with_no_card_is_no_card_found() -> None:
     """Where only a page's print is read (more lines than a card prints), the person is asked to put
     the card in the frame (card_not_found), not told it is no ID card: the card may be on the page,
