@@ -406,6 +406,34 @@ def _boxes(chars: Iterable[_Char]) -> tuple[Box, ...]:
     return tuple(dict.fromkeys(c.box for c in chars))
 
 
+def portrait_left(lines: Sequence[CardLine], width: float = 856.0) -> float:
+    """Where the portrait begins on the front: :data:`PORTRAIT_X`, or further left where its edge shows.
+
+    The portrait's left edge, printed left of GB 14965's place (renderers differ, as printers may),
+    is detected as text: narrow boxes on several rows starting at the same place, read as nothing or
+    as 1 or 日, and these had been joined to the name and the address rows (肖云杰日, 长1长镇: the
+    crossed seed-9611 front #97, the third renderer's seed-9621 front #31). Two such boxes, between
+    :data:`_EDGE_BAND` of the width and :data:`PORTRAIT_X`, their starts within a third of a line
+    height, mark the edge; print never lines up so there (values start well left of it).
+    """
+    narrow = sorted(
+        x.box[0]
+        for x in lines
+        if _EDGE_BAND * width <= x.box[0] < PORTRAIT_X * width
+        and x.box[2] - x.box[0] <= _EDGE_WIDTH * x.height
+        and not _NUMBER_RUN.search(x.text)
+    )
+    tolerance = _EDGE_ALIGN * statistics.median([x.height for x in lines]) if lines else 0.0
+    edges = [a for a, b in zip(narrow, narrow[1:], strict=False) if b - a <= tolerance]
+    return min(edges) - _EDGE_SLACK if edges else PORTRAIT_X * width
+
+
+_EDGE_BAND = 0.55  # of the card's width: left of this, boxes are the values' print
+_EDGE_WIDTH = 2.5  # line heights: a box at the portrait's edge holds a character or two at most
+_EDGE_ALIGN = 0.33  # line heights between the starts of two boxes on one edge
+_EDGE_SLACK = 2.0  # card pixels: a box starting on the edge is the edge's
+
+
 def _cjk(chars: Iterable[_Char]) -> list[_Char]:
     return [c for c in chars if "\u4e00" <= c.ch <= "\u9fff" or c.ch == "·"]
 
@@ -417,7 +445,8 @@ def read_front(lines: Sequence[CardLine], width: float = 856.0) -> Reading:
         lines: the recognised lines of the upright card, any order.
         width: the card's width in the lines' coordinates (the label column is relative to it).
     """
-    lines = [x for x in lines if x.box[0] < PORTRAIT_X * width or _NUMBER_RUN.search(x.text)]
+    portrait = portrait_left(lines, width)
+    lines = [x for x in lines if x.box[0] < portrait or _NUMBER_RUN.search(x.text)]
     rows = group_rows(lines)
     column = _label_column(rows, width, _LEFT_LABELS)
     found = {id(row): _find_labels(row, FRONT_LABELS, column) for row in rows}

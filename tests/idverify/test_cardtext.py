@@ -250,6 +250,23 @@ def test_a_box_far_right_of_the_name_is_not_part_of_it() -> None:
     assert read_front(lines).fields["name"].text == "肖云杰"
 
 
+def test_the_portraits_edge_read_as_print_on_several_rows_is_left_out() -> None:
+    """A portrait printed left of its usual place: its edge read as narrow boxes starting at one
+    place (nothing, 1), one of them on the address's first row (长1长镇: the third renderer's
+    seed-9621 front #31)."""
+    address = ("湖南省衡阳市珠晖区长", "长镇桃岭村16组48号")
+    edge = [CardLine("", 0.0, (538, 50, 652, 104)), CardLine("1", 0.46, (538, 168, 578, 212)),
+            CardLine("1", 0.3, (536, 226, 574, 270))]  # fmt: skip
+    assert read_front([*_front(address=address), *edge]).fields["address"].text == "".join(address)
+
+
+def test_one_narrow_box_near_the_portrait_does_not_move_its_edge() -> None:
+    """A lone box is no edge: it is kept, as before, where it lies left of the portrait's usual place."""
+    lines = [x for x in _front() if not x.text.startswith("湖南")]
+    lines += [_at("湖南省长沙市芙蓉区人民路", 160, 228), _at("1号", 520, 228)]
+    assert read_front(lines).fields["address"].text == "湖南省长沙市芙蓉区人民路1号"
+
+
 def test_a_name_printed_spaced_in_two_boxes_stays_whole() -> None:
     lines = [x for x in _front() if x.text != "张三"] + [_at("张", 160, 46), _at("三", 250, 46)]
     assert read_front(lines).fields["name"].text == "张三"
