@@ -333,6 +333,34 @@ def test_an_autonomous_county_misread_is_picked_whole() -> None:
     assert read_front(lines).fields["address"].text == "湖南省怀化市靖州苗族侗族自治县莲柏东路"
 
 
+@pytest.mark.parametrize(
+    ("read", "choices", "text"),
+    [
+        ("湖南省长沙市芙蓉区人民路69只", (("号", 0.32), ("兄", 0.004)), "湖南省长沙市芙蓉区人民路69号"),
+        ("湖南省长沙市芙蓉区人民路69只", (("兄", 0.3),), "湖南省长沙市芙蓉区人民路69只"),  # no ending offered
+        ("湖南省长沙市芙蓉区人民路69只", (("号", 0.01),), "湖南省长沙市芙蓉区人民路69只"),  # too unlikely
+        ("湖南省长沙市芙蓉区人民路69室", (("号", 0.3),), "湖南省长沙市芙蓉区人民路69室"),  # an ending as read
+    ],
+)
+def test_an_address_end_no_address_has_is_picked_from_the_choices(
+    read: str, choices: tuple[tuple[str, float], ...], text: str
+) -> None:
+    """号 read 只 under glare (crossed seed-9631 front #23): the recogniser's second choice ends it."""
+    lines = [x for x in _front() if not x.text.startswith("湖南")]
+    alts = tuple(choices if i == len(read) - 1 else () for i in range(len(read)))
+    lines.append(CardLine(read, 0.9, (160, 228, 460, 272), (0.99,) * (len(read) - 1) + (0.49,), alts))
+    assert read_front(lines).fields["address"].text == text
+
+
+def test_an_address_end_read_surely_stands() -> None:
+    """An ending not listed (…办事处 read 处 at 0.95) is not replaced by a listed choice."""
+    lines = [x for x in _front() if not x.text.startswith("湖南")]
+    read = "湖南省长沙市芙蓉区人民路办事处"
+    alts = tuple((("号", 0.05),) if i == len(read) - 1 else () for i in range(len(read)))
+    lines.append(CardLine(read, 0.9, (160, 228, 460, 272), (0.99,) * (len(read) - 1) + (0.95,), alts))
+    assert read_front(lines).fields["address"].text == read
+
+
 def test_authority_place_picked_from_the_second_choice() -> None:
     lines = [
         CardLine("签发机关", 0.99, (60, 340, 200, 380)),
