@@ -15,6 +15,7 @@ synthetic lines and no model.
 
 from __future__ import annotations
 
+import math
 import re
 import statistics
 import unicodedata
@@ -206,13 +207,20 @@ def _read_twice(char: _Char, before: Sequence[_Char], height: float) -> bool:
 
 
 def _same_glyph(a: _Char, b: _Char, height: float) -> bool:
-    """One full-width character read as ``a`` and ``b``: the same ideograph at one place."""
-    return _is_cjk(a.ch) and a.ch == b.ch and abs(a.x - b.x) < _SAME_PLACE * height
+    """One character read as ``a`` and ``b``: the same ideograph at one place, or the same digit at
+    very nearly one place (a box over an address line's end read its 6 again: 1116室 became 11166室,
+    silently; the first renderer's seed-9671 front #168)."""
+    if a.ch != b.ch:
+        return False
+    if _is_cjk(a.ch):
+        return abs(a.x - b.x) < _SAME_PLACE * height
+    return a.ch.isdigit() and abs(a.x - b.x) < _SAME_DIGIT_PLACE * height
 
 
 # Line heights: two readings of one full-width character this close are one glyph (two printed ones
-# lie a character apart; digits, half as wide, are left alone).
+# lie a character apart); digits, half as wide, lie about half a line height apart.
 _SAME_PLACE = 0.6
+_SAME_DIGIT_PLACE = 0.2
 
 
 def _stacked(a: CardLine, b: CardLine) -> bool:
@@ -324,12 +332,15 @@ def _is_cjk(ch: str) -> bool:
     return len(ch) == 1 and "\u4e00" <= ch <= "\u9fff"
 
 
-def _find_labels(row: _Row, labels: dict[str, str], column_x: float) -> list[_Label]:
+def _find_labels(
+    row: _Row, labels: dict[str, str], column_x: float, floor_x: float = -math.inf
+) -> list[_Label]:
     """Labels in a row: exact anywhere, or fuzzy at the start of a line in the label column.
 
     Fuzzy: at least half of a label's characters (rounded up, at least one) in their places, so
     ``娃名`` is 姓名 and ``签发机美`` is 签发机关. Only at a line start in the left column, where a
-    label is printed, so a value that happens to share a character with a label is not taken for one.
+    label is printed, so a value that happens to share a character with a label is not taken for one;
+    and not left of ``floor_x`` (:func:`_label_floor`), where print beside the card lies.
     """
     text = row.text
     found: list[_Label] = []
@@ -339,7 +350,7 @@ def _find_labels(row: _Row, labels: dict[str, str], column_x: float) -> list[_La
             found.append(_Label(key, pos, pos + len(label), True))
     for i, line in enumerate(row.lines):
         start = row.line_start(i)
-        if line.box[0] > column_x or any(lab.start <= start < lab.end for lab in found):
+        if not floor_x <= line.box[0] <= column_x or any(lab.start <= start < lab.end for lab in found):
             continue
         best: tuple[int, str] | None = None
         for key, label in labels.items():
@@ -387,6 +398,25 @@ def _label_column(rows: Sequence[_Row], width: float, labels: tuple[str, ...]) -
     heights = [line.height for row in rows for line in row.lines]
     line = statistics.median(heights) if heights else width
     return left + min(0.06 * width, 1.2 * line)
+
+
+def _label_floor(rows: Sequence[_Row], width: float, labels: tuple[str, ...]) -> float:
+    """Left limit of where a label read in part may start: a little left of the leftmost label read
+    exactly (labels are jittered by up to 3 mm each), or none when no label was read exactly.
+
+    A page's column of print left of a card found with it (the third renderer's seed-9671 front #84,
+    overexposed on a form) had its 出示居 taken for 出生, and the address's second line, on that row,
+    was lost behind it: 湖北省荆门市掇刀区桥河 for …桥河东路159号附6号, with no warning.
+    """
+    starts = [line.box[0] for row in rows for line in row.lines if line.text.startswith(labels)]
+    if not starts:
+        return -math.inf
+    line = statistics.median([line.height for row in rows for line in row.lines])
+    return min(starts) - min(_FLOOR_SHARE * width, _FLOOR_LINES * line)
+
+
+_FLOOR_SHARE = 0.08  # of the card's width: two labels jittered 3 mm apart each way, and some
+_FLOOR_LINES = 1.6  # line heights: the same on a card read small within a wide photo
 
 
 def _value(row: _Row, label: _Label | None, labels: Sequence[_Label]) -> list[_Char]:
@@ -448,8 +478,8 @@ def read_front(lines: Sequence[CardLine], width: float = 856.0) -> Reading:
     portrait = portrait_left(lines, width)
     lines = [x for x in lines if x.box[0] < portrait or _NUMBER_RUN.search(x.text)]
     rows = group_rows(lines)
-    column = _label_column(rows, width, _LEFT_LABELS)
-    found = {id(row): _find_labels(row, FRONT_LABELS, column) for row in rows}
+    column, floor = _label_column(rows, width, _LEFT_LABELS), _label_floor(rows, width, _LEFT_LABELS)
+    found = {id(row): _find_labels(row, FRONT_LABELS, column, floor) for row in rows}
     number_row = _number_row(rows)
     keyed = _rows_by_label(rows, found, number_row)
     fields: dict[str, FieldValue] = {}
@@ -855,8 +885,9 @@ def read_back(lines: Sequence[CardLine], width: float = 856.0) -> Reading:
     when a label is missing or two rows claim one (a turned, glared card).
     """
     rows = group_rows(lines)
-    column = _label_column(rows, width, tuple(BACK_LABELS.values()))
-    found = {id(row): _find_labels(row, BACK_LABELS, column) for row in rows}
+    back_labels = tuple(BACK_LABELS.values())
+    column, floor = _label_column(rows, width, back_labels), _label_floor(rows, width, back_labels)
+    found = {id(row): _find_labels(row, BACK_LABELS, column, floor) for row in rows}
     values: dict[str, list[_Char]] = {}
     for row in rows:
         for lab in found[id(row)]:

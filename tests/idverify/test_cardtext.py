@@ -267,6 +267,36 @@ def test_one_narrow_box_near_the_portrait_does_not_move_its_edge() -> None:
     assert read_front(lines).fields["address"].text == "湖南省长沙市芙蓉区人民路1号"
 
 
+def test_a_pages_print_left_of_the_labels_is_taken_for_no_label() -> None:
+    """A card found with the form it lies on (the third renderer's seed-9671 front #84): the form's
+    出示居, left of the card, had been taken for 出生 and the address's second line, on its row, lost
+    without a warning."""
+    lines = [
+        _at("姓名", 137, 69), _at("邓艳磊", 219, 62), _at("性别", 139, 135), _at("女", 219, 129),
+        _at("民族壮", 328, 126), _at("出生", 139, 199), _at("1977年6月7日", 223, 195),
+        _at("住址", 139, 262), _at("湖北省荆门市掇刀区桥河", 226, 262), _at("出示居", 0, 285),
+        _at("东路159号附6号", 226, 306), _at("公民身份号码", 143, 426),
+        _at("42080419770607524X", 314, 424, 678),
+        _at("复印件", 0, 30), _at("开工日", 0, 157), _at("审核请", 0, 219), _at("工许可", 0, 351),
+    ]  # fmt: skip
+    reading = read_front(lines)
+    assert reading.fields["address"].text == "湖北省荆门市掇刀区桥河东路159号附6号"
+    assert reading.fields["birth_date"].text == "1977年6月7日"
+
+
+def test_a_digit_read_again_by_a_box_over_its_place_is_read_once() -> None:
+    """A box straddling an address line's end read its last 6 again (1116室 → 11166室, with no
+    warning: the first renderer's seed-9671 front #168); digits a place apart stay (1116)."""
+    address = ("湖南省长沙市芙蓉区人民路4", "4号7栋3单元1116", "室")
+    lines = _front(address=address)
+    last = next(x for x in lines if x.text == address[1])  # its characters 30 px apart from x = 160
+    echo_x = last.box[0] + 30 * (len(address[1]) - 1)
+    lines.append(
+        CardLine("6", 0.88, (echo_x - 4, last.box[1] + 2, echo_x + 120, last.box[3] + 6), (0.88,), (), (0.1,))
+    )
+    assert read_front(lines).fields["address"].text == "".join(address)
+
+
 def test_a_name_printed_spaced_in_two_boxes_stays_whole() -> None:
     lines = [x for x in _front() if x.text != "张三"] + [_at("张", 160, 46), _at("三", 250, 46)]
     assert read_front(lines).fields["name"].text == "张三"
