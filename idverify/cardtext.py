@@ -203,18 +203,20 @@ _ECHO_SHARE = 0.5  # of the lower line's height: a box this far over another lin
 def _read_twice(char: _Char, before: Sequence[_Char], height: float) -> bool:
     """The same printed character already read from the box before, which this box overlaps: the
     value's box began over the label's last character (名熊子 after 姓名 had failed a person)."""
-    return any(c.line != char.line and _same_glyph(char, c, height) for c in before)
+    return any(c.line != char.line and _same_glyph(char, c, height, digits=True) for c in before)
 
 
-def _same_glyph(a: _Char, b: _Char, height: float) -> bool:
-    """One character read as ``a`` and ``b``: the same ideograph at one place, or the same digit at
-    very nearly one place (a box over an address line's end read its 6 again: 1116室 became 11166室,
-    silently; the first renderer's seed-9671 front #168)."""
+def _same_glyph(a: _Char, b: _Char, height: float, *, digits: bool = False) -> bool:
+    """One character read as ``a`` and ``b``: the same ideograph at one place, or, with ``digits``,
+    the same digit at very nearly one place (a box over an address line's end, on its row, read its
+    6 again: 1116室 became 11166室, silently; the first renderer's seed-9671 front #168). Digits only
+    within a row: across rows, a tilted card's number row overlaps the row above, and a 0 there had
+    taken a 0 out of the number (third seed 9631 front #73)."""
     if a.ch != b.ch:
         return False
     if _is_cjk(a.ch):
         return abs(a.x - b.x) < _SAME_PLACE * height
-    return a.ch.isdigit() and abs(a.x - b.x) < _SAME_DIGIT_PLACE * height
+    return digits and a.ch.isdigit() and abs(a.x - b.x) < _SAME_DIGIT_PLACE * height
 
 
 # Line heights: two readings of one full-width character this close are one glyph (two printed ones
