@@ -297,9 +297,14 @@ def pick_candidates(
         return chars
     picked = list(chars)
     for i, alt, p in max(found, key=lambda subs: min(s[2] for s in subs)):
-        c = chars[i]
-        picked[i] = replace(c, ch=alt, score=p, alts=((c.ch, c.score), *(x for x in c.alts if x[0] != alt)))
+        picked[i] = _chosen(chars[i], alt, p)
     return picked
+
+
+def _chosen(c: _Char, alt: str, p: float) -> _Char:
+    """``c`` read as its choice ``alt`` instead, as sure as that choice (``p``); the reading as it was
+    becomes a choice in turn."""
+    return replace(c, ch=alt, score=p, alts=((c.ch, c.score), *(x for x in c.alts if x[0] != alt)))
 
 
 _Sub = tuple[int, str, float]  # a position, the choice put there, its probability
@@ -342,7 +347,7 @@ def _find_labels(
     Fuzzy: at least half of a label's characters (rounded up, at least one) in their places, so
     ``娃名`` is 姓名 and ``签发机美`` is 签发机关. Only at a line start in the left column, where a
     label is printed, so a value that happens to share a character with a label is not taken for one;
-    and not left of ``floor_x`` (:func:`_label_floor`), where print beside the card lies.
+    and not left of ``floor_x`` (:func:`_label_bounds`), where print beside the card lies.
     """
     text = row.text
     found: list[_Label] = []
@@ -383,10 +388,10 @@ def _own_chars_on(chars: Sequence[_Char], label: str, end: int, length: int) -> 
     return end
 
 
-def _label_column(rows: Sequence[_Row], width: float, labels: tuple[str, ...]) -> float:
-    """Right limit of where a label may start: a little right of the leftmost label read exactly,
-    or of the leftmost text when none was.
+def _label_bounds(rows: Sequence[_Row], width: float, labels: tuple[str, ...]) -> tuple[float, float]:
+    """Where a label may start, measured once from the labels read exactly: (left limit, right limit).
 
+    Right: a little right of the leftmost label read exactly, or of the leftmost text when none was.
     A little is 6 % of the card's width (labels are jittered by up to 3 mm), but never more than
     a line and a bit: a card read from a photo much wider than itself (its outline not found) has
     its print, and the step from a label to its value, that much smaller, and the address's
@@ -394,27 +399,19 @@ def _label_column(rows: Sequence[_Row], width: float, labels: tuple[str, ...]) -
     Print left of the card (a page's column of text beside a card found by its print) is left of
     its labels: measured from it, the column had ended before them, and the unlabelled address
     row had been read with its misread label (佳社 for 住址) and without its second line.
+
+    Left, for a label read in part: a little left of the leftmost label read exactly (labels are
+    jittered by up to 3 mm each), or no limit when no label was read exactly. A page's column of
+    print left of a card found with it (the third renderer's seed-9671 front #84, overexposed on a
+    form) had its 出示居 taken for 出生, and the address's second line, on that row, was lost behind
+    it: 湖北省荆门市掇刀区桥河 for …桥河东路159号附6号, with no warning.
     """
     starts = [line.box[0] for row in rows for line in row.lines if line.text.startswith(labels)]
-    left = min(starts, default=min((row.lines[0].box[0] for row in rows), default=0.0))
     heights = [line.height for row in rows for line in row.lines]
     line = statistics.median(heights) if heights else width
-    return left + min(0.06 * width, 1.2 * line)
-
-
-def _label_floor(rows: Sequence[_Row], width: float, labels: tuple[str, ...]) -> float:
-    """Left limit of where a label read in part may start: a little left of the leftmost label read
-    exactly (labels are jittered by up to 3 mm each), or none when no label was read exactly.
-
-    A page's column of print left of a card found with it (the third renderer's seed-9671 front #84,
-    overexposed on a form) had its 出示居 taken for 出生, and the address's second line, on that row,
-    was lost behind it: 湖北省荆门市掇刀区桥河 for …桥河东路159号附6号, with no warning.
-    """
-    starts = [line.box[0] for row in rows for line in row.lines if line.text.startswith(labels)]
-    if not starts:
-        return -math.inf
-    line = statistics.median([line.height for row in rows for line in row.lines])
-    return min(starts) - min(_FLOOR_SHARE * width, _FLOOR_LINES * line)
+    left = min(starts, default=min((row.lines[0].box[0] for row in rows), default=0.0))
+    floor = min(starts) - min(_FLOOR_SHARE * width, _FLOOR_LINES * line) if starts else -math.inf
+    return floor, left + min(0.06 * width, 1.2 * line)
 
 
 _FLOOR_SHARE = 0.08  # of the card's width: two labels jittered 3 mm apart each way, and some
@@ -438,7 +435,7 @@ def _boxes(chars: Iterable[_Char]) -> tuple[Box, ...]:
     return tuple(dict.fromkeys(c.box for c in chars))
 
 
-def portrait_left(lines: Sequence[CardLine], width: float = 856.0) -> float:
+def _portrait_left(lines: Sequence[CardLine], width: float = 856.0) -> float:
     """Where the portrait begins on the front: :data:`PORTRAIT_X`, or further left where its edge shows.
 
     The portrait's left edge, printed left of GB 14965's place (renderers differ, as printers may),
@@ -477,10 +474,10 @@ def read_front(lines: Sequence[CardLine], width: float = 856.0) -> Reading:
         lines: the recognised lines of the upright card, any order.
         width: the card's width in the lines' coordinates (the label column is relative to it).
     """
-    portrait = portrait_left(lines, width)
+    portrait = _portrait_left(lines, width)
     lines = [x for x in lines if x.box[0] < portrait or _NUMBER_RUN.search(x.text)]
     rows = group_rows(lines)
-    column, floor = _label_column(rows, width, _LEFT_LABELS), _label_floor(rows, width, _LEFT_LABELS)
+    floor, column = _label_bounds(rows, width, _LEFT_LABELS)
     found = {id(row): _find_labels(row, FRONT_LABELS, column, floor) for row in rows}
     number_row = _number_row(rows)
     keyed = _rows_by_label(rows, found, number_row)
@@ -806,11 +803,7 @@ def _address_end(chars: list[_Char]) -> list[_Char]:
     ends = [(alt, p) for alt, p in last.alts if alt in _ADDRESS_ENDS and p >= _END_MIN]
     if len(ends) != 1:
         return chars
-    alt, p = ends[0]
-    return [
-        *chars[:-1],
-        replace(last, ch=alt, score=p, alts=((last.ch, last.score), *(x for x in last.alts if x[0] != alt))),
-    ]
+    return [*chars[:-1], _chosen(last, *ends[0])]
 
 
 # What an address ends in: a number's unit (号, 室, 组 …) or a place (村, 路, 小区 …); generous.
@@ -887,8 +880,7 @@ def read_back(lines: Sequence[CardLine], width: float = 856.0) -> Reading:
     when a label is missing or two rows claim one (a turned, glared card).
     """
     rows = group_rows(lines)
-    back_labels = tuple(BACK_LABELS.values())
-    column, floor = _label_column(rows, width, back_labels), _label_floor(rows, width, back_labels)
+    floor, column = _label_bounds(rows, width, tuple(BACK_LABELS.values()))
     found = {id(row): _find_labels(row, BACK_LABELS, column, floor) for row in rows}
     values: dict[str, list[_Char]] = {}
     for row in rows:

@@ -108,8 +108,8 @@ def read_card(
     found = _best_view(decoded.pixels, candidates, side, config)
     if found is None or not found[0].shows_card:
         found = _zoomed_view(decoded.pixels, side, config) or found
-    elif side is Side.BACK and _fields_missing(found[0], side):
-        found = _back_zoomed(decoded.pixels, found, config)
+    elif side is Side.BACK and (missing := _fields_missing(found[0], side)):
+        found = _back_zoomed(decoded.pixels, found, missing, config)
     timer.lap("read")
     if found is None or not found[0].shows_card:
         lines = len(found[0].lines) if found is not None else 0
@@ -150,10 +150,18 @@ def _around_portrait(photo: RGBImage) -> RGBImage | None:
         return None
     x0, y0, x1, y1 = found[0].box
     reach, cx, cy = _ZOOM_REACH * (y1 - y0), (x0 + x1) / 2, (y0 + y1) / 2
+    return _crop_within(photo, (cx - reach, cy - reach, cx + reach, cy + reach), _ZOOM_MOST)
+
+
+def _crop_within(
+    photo: RGBImage, box: tuple[float, float, float, float], most: float, smallest: int = 0
+) -> RGBImage | None:
+    """The photo inside ``box`` (x0, y0, x1, y1, clipped to it); None when that keeps more than
+    ``most`` of its area (nothing to gain by reading it again) or is narrower than ``smallest``."""
     height, width = photo.shape[:2]
-    top, bottom = int(max(0, cy - reach)), int(min(height, cy + reach))
-    left, right = int(max(0, cx - reach)), int(min(width, cx + reach))
-    if (bottom - top) * (right - left) > _ZOOM_MOST * height * width:
+    left, top = int(max(0.0, box[0])), int(max(0.0, box[1]))
+    right, bottom = int(min(float(width), box[2])), int(min(float(height), box[3]))
+    if min(bottom - top, right - left) < smallest or (bottom - top) * (right - left) > most * height * width:
         return None
     return np.ascontiguousarray(photo[top:bottom, left:right])
 
@@ -166,7 +174,7 @@ _ZOOM_DETECT_SIDE = 1200  # a portrait's face on a card 9 % of the photo is ~45 
 
 
 def _back_zoomed(
-    photo: RGBImage, found: tuple[_View, layout.CardLocation, np.ndarray], config: CardConfig
+    photo: RGBImage, found: tuple[_View, layout.CardLocation, np.ndarray], missing: int, config: CardConfig
 ) -> tuple[_View, layout.CardLocation, np.ndarray]:
     """A back missing fields read again where its title puts the card, when that is a small part of
     the photo.
@@ -176,14 +184,15 @@ def _back_zoomed(
     the card found by the page's print is read at the page's scale: its title and authority read,
     its validity line lost. The title, 中华人民共和国, spans about half the card's width in its upper
     middle (GB 14965), so the card lies within :data:`_BACK_AROUND` of it, along its print and
-    across; there the outline is found and every field read. Kept only when it gives more fields.
-    Only on this path (a back missing a field: another reading of the card)."""
+    across; there the outline is found and every field read. Kept only when it lacks fewer fields
+    than ``found`` does (``missing``). Only on this path (a back missing a field: another reading
+    of the card)."""
     view, _, quad = found
     title = max((x for x in view.lines if _in_place(x.text, cardtext.TITLES[0]) >= _TITLE_CHARS),
                 key=lambda x: x.box[2] - x.box[0], default=None)  # fmt: skip
     if title is None:
         return found
-    to_photo = cv2.getPerspectiveTransform(layout.CARD_CORNERS, quad.astype(np.float32)) @ view.to_rectified
+    to_photo = _to_photo(view, quad)
     middle = (title.box[1] + title.box[3]) / 2
     ends = np.array([[title.box[0], middle], [title.box[2], middle]], np.float64)
     start, end = cv2.perspectiveTransform(ends.reshape(-1, 1, 2), to_photo).reshape(-1, 2)
@@ -194,17 +203,14 @@ def _back_zoomed(
     (a0, a1), (d0, d1) = _BACK_AROUND
     centre = (start + end) / 2
     corners = [centre + card_width * (a * along + d * down) for a in (a0, a1) for d in (d0, d1)]
-    height, width = photo.shape[:2]
-    (left, top), (right, bottom) = np.clip(np.min(corners, axis=0), 0, None), np.max(corners, axis=0)
-    left, top, right, bottom = int(left), int(top), int(min(right, width)), int(min(bottom, height))
-    if (
-        min(bottom - top, right - left) < _ZOOM_SMALLEST
-        or (bottom - top) * (right - left) > _BACK_ZOOM_MOST * height * width
-    ):
+    (x0, y0), (x1, y1) = np.min(corners, axis=0), np.max(corners, axis=0)
+    zoomed = _crop_within(
+        photo, (float(x0), float(y0), float(x1), float(y1)), _BACK_ZOOM_MOST, _ZOOM_SMALLEST
+    )
+    if zoomed is None:
         return found
-    zoomed = np.ascontiguousarray(photo[top:bottom, left:right])
     again = _best_view(zoomed, layout.locate_cards(zoomed), Side.BACK, config)
-    if again is None or _fields_missing(again[0], Side.BACK) >= _fields_missing(view, Side.BACK):
+    if again is None or _fields_missing(again[0], Side.BACK) >= missing:
         return found
     return again
 
@@ -409,7 +415,7 @@ def _located_by_labels(view: _View, quad: np.ndarray, width: int, height: int) -
         return []
     name = min(names, key=lambda x: x.box[1])
     bottom = max(x.box[3] for x in view.lines if x.box[1] < number.box[3] and x.box[3] > number.box[1])
-    to_photo = cv2.getPerspectiveTransform(layout.CARD_CORNERS, quad.astype(np.float32)) @ view.to_rectified
+    to_photo = _to_photo(view, quad)
 
     def at(points: np.ndarray) -> np.ndarray:
         found: np.ndarray = cv2.perspectiveTransform(points.reshape(-1, 1, 2).astype(np.float64), to_photo)
@@ -621,6 +627,14 @@ class _View:
     def shows_card(self) -> bool:
         """Whether the lines look like either side of an ID card at all (:data:`_SEEN`)."""
         return self.best[0] >= _SEEN
+
+
+def _to_photo(view: _View, quad: np.ndarray) -> np.ndarray:
+    """3 x 3: a view's pixels to the photo's, through the rectified card whose outline is ``quad``."""
+    to_photo: np.ndarray = (
+        cv2.getPerspectiveTransform(layout.CARD_CORNERS, quad.astype(np.float32)) @ view.to_rectified
+    )
+    return to_photo
 
 
 _CONVINCING = 0.5  # side evidence at which the other way up is not tried

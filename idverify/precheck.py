@@ -265,9 +265,7 @@ def _paper(photo: RGBImage, box: np.ndarray) -> np.ndarray:
     (x0, y0), (x1, y1) = (
         np.clip(corner, 0, last).astype(int) for corner in (box.min(axis=0), box.max(axis=0))
     )
-    rgb = np.ascontiguousarray(
-        photo[y0 : y1 + 1, x0 : x1 + 1]
-    )  # a pixel at least: the box clipped to the photo
+    rgb = np.ascontiguousarray(photo[y0 : y1 + 1, x0 : x1 + 1])  # a pixel at least: the box clipped to it
     patch = cv2.cvtColor(rgb, cv2.COLOR_RGB2LAB).astype(np.float32).reshape(-1, 3)
     light = patch[:, 0]
     paper: np.ndarray = np.median(patch[light >= np.percentile(light, 60)], axis=0)
