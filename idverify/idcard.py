@@ -515,8 +515,7 @@ _WHOLE = 0.9  # of the photo's area: an outline this large is the photo's own ed
 def _locate_by_text(photo: RGBImage) -> layout.CardLocation | None:
     """The card found from its text lines on the whole photo (its outline was not seen)."""
     boxes = get_ocr_engine().detect(photo, max_side=_PHOTO_DETECT_SIDE)
-    heights = [float(np.ptp(b[:, 1])) for b in boxes]
-    if not heights:
+    if not boxes:
         return None
     return layout.locate_by_text(boxes, photo.shape[1], photo.shape[0])
 
@@ -716,11 +715,23 @@ def _line_boxes(card: RGBImage, config: CardConfig) -> list[np.ndarray]:
 
 
 def _text_lines(boxes: list[np.ndarray]) -> list[np.ndarray]:
-    """The boxes one line of print high: pictures left out (measured once the card is level)."""
-    heights = [float(np.ptp(b[:, 1])) for b in boxes]
+    """The boxes one line of print high: pictures left out.
+
+    A box's height is its own, across its print (:func:`_own_height`): a card lying askew on a page
+    is not levelled by the page's many level lines, and its lines' upright extents, grown by their
+    width times the slant, had been taken for pictures (a back's authority and validity dropped,
+    the card not found).
+    """
+    heights = [_own_height(b) for b in boxes]
     typical = float(np.median(heights)) if heights else 0.0
     # A box several lines tall is the portrait or the emblem, not text: not worth recognising.
     return [b for b, h in zip(boxes, heights, strict=True) if 10 <= h <= 2.2 * typical]
+
+
+def _own_height(box: np.ndarray) -> float:
+    """A line box's height across its print: its left and right edges' mean length (the box's
+    corners run top-left, top-right, bottom-right, bottom-left)."""
+    return float(np.linalg.norm(box[3] - box[0]) + np.linalg.norm(box[2] - box[1])) / 2
 
 
 def _ink_map(card: RGBImage) -> np.ndarray:

@@ -619,3 +619,17 @@ def test_a_card_too_blurred_to_read_is_called_blurred_not_no_id_card() -> None:
     _, jpeg = third_photo(8102, "front", 4, "heavy_blur")
     result = read_card(jpeg, "front")
     assert result.reasons == ("quality_blur",)
+
+
+def test_a_back_askew_on_a_page_of_print_is_read() -> None:
+    """The third renderer's seed-9681 back #190: a card lying askew on a printed page, its outline not
+    seen, is read as the photo lies (the page's many level lines keep it from being levelled). Its
+    own lines' upright extents, grown by the slant, had been measured as their height and taken for
+    pictures: the authority and validity were dropped and the person told no card was found."""
+    person, jpeg = third_photo(9681, "back", 90, "tilt")
+    result = read_card(jpeg, "back", today=TODAY)
+    assert (result.text("valid_from"), result.text("valid_until")) == (
+        person.back_truth()["valid_from"],
+        person.back_truth()["valid_until"],
+    )
+    assert result.ok, (result.reasons, result.review_reasons)
