@@ -173,14 +173,14 @@ def _cut_off(
     width, height = photo.shape[1], photo.shape[0]
     along: list[_Along] | None = None  # None: print anywhere counts
     if lines is not None:
-        boxes = lines
+        boxes = _lines_of_print(lines)
     elif outside > limits.max_outside:
         return _runs_off(photo, location.quad)
     else:
         along = _sides_on_frame(location.quad, width, height)
         if not along:
             return False
-        boxes = _print_boxes(photo)
+        boxes = _lines_of_print(_print_boxes(photo))
     anywhere = _edges_reached(boxes, width, height)
     if _page_print(anywhere):
         return False
@@ -226,6 +226,7 @@ def _runs_off(photo: RGBImage, quad: np.ndarray) -> bool:
     by_text = layout.locate_by_text(boxes, width, height)
     if by_text is not None and layout.outside_share(by_text, width, height) <= 0:
         return False
+    boxes = _lines_of_print(boxes)
     if not _page_print(_edges_reached(boxes, width, height)):
         return True
     return _card_line_cut(photo, boxes, quad)
@@ -315,6 +316,22 @@ def _print_boxes(photo: RGBImage) -> list[np.ndarray]:
     from idverify.ocr import get_ocr_engine
 
     return get_ocr_engine().detect(photo, max_side=_DETECT_SIDE)
+
+
+def _lines_of_print(boxes: list[np.ndarray]) -> list[np.ndarray]:
+    """The boxes one line of print thick: pictures left out.
+
+    The detector boxes the portrait too, padded by a share of its size: a card whose corner the
+    frame cut off, its portrait wholly inside, had been refused as cut through its print because
+    the portrait's box reached the frame. A line's thickness is its box's shorter side (a card
+    turned a quarter has its lines upright).
+    """
+    thickness = [min(float(np.linalg.norm(b[1] - b[0])), float(np.linalg.norm(b[3] - b[0]))) for b in boxes]
+    typical = float(np.median(thickness)) if boxes else 0.0
+    return [b for b, t in zip(boxes, thickness, strict=True) if t <= _THICKEST_LINE * typical]
+
+
+_THICKEST_LINE = 2.2  # typical lines: a title printed twice their size is print, a portrait is not
 
 
 #: A side of the frame: (axis, coordinate): x = 0, x = width - 1, y = 0 or y = height - 1.

@@ -287,6 +287,30 @@ def test_the_outline_sides_lying_on_the_frame() -> None:
     assert _sides_on_frame(cut_left, 1000, 700) == [((0, 0.0), 100.0, 600.0)]
 
 
+def _box(x0: float, y0: float, x1: float, y1: float) -> np.ndarray:
+    return np.array([[x0, y0], [x1, y0], [x1, y1], [x0, y1]], np.float32)
+
+
+def test_a_portrait_box_reaching_the_frame_is_no_print_cut() -> None:
+    """Held-out seed 9683 #142 (the first renderer's card, its top right corner past the frame): the
+    detector's padded box round the portrait reached the frame, and the genuine photo was refused
+    as cut through its print. Only boxes one line thick count; a title twice their size does."""
+    from idverify import layout
+    from idverify.precheck import DEFAULT_LIMITS, _cut_off, _lines_of_print
+
+    photo = np.full((960, 1280, 3), 120, np.uint8)
+    outline = np.array([[489, 129], [1279, 204], [1279, 736], [449, 647]], np.float32)
+    lines = [_box(540, 190 + 60 * i, 900, 230 + 60 * i) for i in range(6)]
+    portrait = _box(995, 219, 1279, 573)
+    location = layout.CardLocation(outline, True)
+    assert _lines_of_print([*lines, portrait]) == lines
+    title = _box(600, 100, 1000, 180)  # twice a line's height: the back's 居民身份证
+    assert len(_lines_of_print([*lines, title])) == len(lines) + 1
+    cut_line = _box(700, 600, 1279, 640)
+    assert not _cut_off(photo, location, [*lines, portrait], 0.0, DEFAULT_LIMITS)
+    assert _cut_off(photo, location, [*lines, cut_line], 0.0, DEFAULT_LIMITS)
+
+
 def test_a_portrait_taken_for_the_card_does_not_make_a_sharp_card_blurred() -> None:
     """Held-out seed 3742: a pale card on a pale desk whose outline was not seen; the portrait was
     taken for the card, and the portrait rectified as a card had no print to be sharp with, so a
