@@ -918,7 +918,10 @@ def _reread_birth(
     trimming to its ink, which the faded end fell below; the date counts when the new reading
     parses whole, or when its year, month and day were all read and are the number's (glare over
     日 alone left ``1974年12月18``: a date that agrees with the number, never one that fails it).
-    Runs only for an unreadable birth date, so it costs nothing on most cards.
+    A whole date that is not the number's is kept in doubt (no confidence): it was read from print
+    faded enough for the detector to lose, and glare that took a stroke had turned 15日 into 1日
+    and failed a genuine person (birth_date_mismatch). Runs only for an unreadable birth date, so
+    it costs nothing on most cards.
     """
     if first.text:
         return first
@@ -935,7 +938,8 @@ def _reread_birth(
     text = cardtext.birth_text(_nfkc(again.text))
     scores = again.char_scores or (again.score,)
     if text:
-        return FieldValue("birth_date", text, min(scores))
+        born = _numbers_birth(number)
+        return FieldValue("birth_date", text, min(scores) if text == born or not born else 0.0)
     for read in (again, line):
         if agreed := _numbers_date(_nfkc(read.text), number):
             return FieldValue("birth_date", agreed, min(read.char_scores or (read.score,)))
@@ -973,6 +977,17 @@ def _numbers_date(raw: str, number: str) -> str:
 
 
 _LAST_DAY = 31
+
+
+def _numbers_birth(number: str) -> str:
+    """The birth date a valid number gives, as the card prints it (1984年4月15日); "" for no valid number."""
+    try:
+        born = parse_id_number(number).birth_date
+    except IdNumberError:
+        return ""
+    return f"{born.year}年{born.month}月{born.day}日"
+
+
 _DATED = re.compile(r"\d{4}年|\d{5,6}月")  # a year, or a year run into its month (年 lost)
 
 
