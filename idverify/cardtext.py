@@ -138,7 +138,7 @@ class Reading:
             or the row taken by its place in the layout): their value may be another row's print.
             The name's only, for now.
         char_scores: field key -> the recogniser's confidence in each of its characters, aligned
-            with its text; the name's only, for now.
+            with its text: the name's; and the birth date's digits, in the order read.
     """
 
     fields: dict[str, FieldValue]
@@ -506,7 +506,10 @@ def read_front(lines: Sequence[CardLine], width: float = 856.0) -> Reading:
     name_row = keyed.get("name")
     exact = name_row is not None and any(lab.key == "name" and lab.exact for lab in found[id(name_row)])
     unsure = frozenset({"name"}) if fields["name"].text and not exact else frozenset()
-    scores = {"name": tuple(c.score for c in spans["name"])}
+    scores = {
+        "name": tuple(c.score for c in spans["name"]),
+        "birth_date": tuple(c.score for c in birth_chars if c.ch.isdigit()),
+    }
     return Reading({k: fields[k] for k in FRONT_LABELS}, tuple(notes), labels, boxes, seconds, unsure, scores)
 
 

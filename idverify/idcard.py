@@ -552,6 +552,7 @@ def _read_side(
             doubtful.add("id_number")  # digits lost or added (an edge read as 1): a misreading, no proof
         fields["id_number"] = _number_within(number, today)
         fields["birth_date"] = _reread_birth(card, lines, fields["birth_date"], fields["id_number"].text)
+        doubtful |= _against_number_unproven(fields, reading)
         others = [f for f in decision.IDENTITY_FIELDS[side] if f != "name"]
         if "id_number" in doubtful or any(not fields[f].text for f in others):
             # A reading that lost another identity field is no proof that the name is another's:
@@ -1127,6 +1128,39 @@ def _differs_unproven(read: str, seconds: str, scores: tuple[float, ...], declar
 
 
 _PROOF_CONFIDENCE = 0.9  # a character read less surely than this, where names differ, is no proof
+
+
+def _against_number_unproven(fields: dict[str, FieldValue], reading: cardtext.Reading) -> set[str]:
+    """The birth date and sex that differ from the number's where a character was read less than
+    surely (:data:`_PROOF_CONFIDENCE`): a misreading, no proof that the card disagrees with itself.
+
+    A defocused 8 read 0 at 0.57 (its other choices 6, 9 and 8) had failed a genuine person as born
+    in 1906 against a number of 1986 (crossed seed 9691 #78): the field's least sure character was
+    above the bar for doubt (``min_confidence``), which asks little of a field that agrees. A card
+    printed with another date than its number's reads every digit surely, and still fails. Only a
+    birth date as first read counts here; one read again is doubted on its own (:func:`_reread_birth`).
+    """
+    try:
+        parsed = parse_id_number(fields["id_number"].text)
+    except IdNumberError:
+        return set()
+    out = set()
+    birth, digits = fields["birth_date"], reading.char_scores.get("birth_date", ())
+    born = _numbers_birth(parsed.number)
+    first = reading.fields["birth_date"].text
+    if (
+        birth.text
+        and birth.text == first
+        and birth.text != born
+        and min(digits, default=1.0) < _PROOF_CONFIDENCE
+    ):
+        out.add("birth_date")
+    sex = fields["sex"]
+    if sex.text and sex.text != parsed.sex and sex.confidence < _PROOF_CONFIDENCE:
+        out.add("sex")
+    return out
+
+
 _LABEL_CHARS = frozenset("".join(cardtext.FRONT_LABELS.values()))
 _LONGEST_NAME = 20  # generous: a transliterated name may run onto a second line, a page of print does not fit
 

@@ -267,3 +267,35 @@ def test_a_name_differs_as_proof_only_where_read_surely(
     result = idcard._read_side(np.full((540, 856, 3), 210, np.uint8), Side.FRONT, lines, False, 0,
                                idcard._Timer(), dt.date(2026, 11, 24), "丁英琰", NUMBER, CONFIG)  # fmt: skip
     assert (result.review_reasons, result.reasons) == (review, reasons)
+
+
+@pytest.mark.parametrize(
+    ("field", "text", "scores", "review", "reasons"),
+    [
+        # crossed seed 9691 #78: an 8 read 0 at 0.57 (1906 for the number's 1986): no proof
+        ("birth", "1900年1月2日", (0.99, 0.97, 0.57, 0.99, 0.99, 0.99), ("birth_date_uncertain",), ()),
+        # a card printed with another date than its number's: every digit read surely
+        ("birth", "1900年1月2日", (0.99, 0.97, 0.98, 0.99, 0.99, 0.99), (), ("birth_date_mismatch",)),
+        ("sex", "男", (0.62,), ("sex_uncertain",), ()),  # the number's 女 read 男 unsurely
+        ("sex", "男", (0.99,), (), ("sex_mismatch",)),
+    ],
+)
+def test_a_field_that_differs_from_the_number_fails_only_where_read_surely(
+    field: str, text: str, scores: tuple[float, ...], review: tuple[str, ...], reasons: tuple[str, ...]
+) -> None:
+    original = {"birth": "1990年1月2日", "sex": "女"}[field]
+    lines = [
+        CardLine(text, min(scores), x.box, scores if field == "sex" else tuple(_date_scores(text, scores)))
+        if x.text == original
+        else x
+        for x in _front_lines("李明")
+    ]
+    result = idcard._read_side(np.full((540, 856, 3), 210, np.uint8), Side.FRONT, lines, False, 0,
+                               idcard._Timer(), dt.date(2026, 11, 24), "李明", NUMBER, CONFIG)  # fmt: skip
+    assert (result.review_reasons, result.reasons) == (review, reasons)
+
+
+def _date_scores(text: str, digit_scores: tuple[float, ...]) -> list[float]:
+    """Per-character scores of a date line: the digits' in order, its marks read surely."""
+    digits = iter(digit_scores)
+    return [next(digits) if ch.isdigit() else 0.99 for ch in text]
