@@ -601,7 +601,7 @@ def _shows_birth(row: _Row) -> bool:
 
 
 def _shows_sex(row: _Row) -> bool:
-    return any(line.text.strip() in ("男", "女") for line in row.lines)
+    return any(line.text.strip() in _SEXES for line in row.lines)
 
 
 #: Rows known by what they hold when their labels were not read (a defocused card's small labels):
@@ -708,7 +708,13 @@ def _sex_and_nation(
     """
     sex_row = keyed.get("sex")
     sex_chars = _labelled_value(sex_row, "sex", found, column)
-    pick = next((i for i, c in enumerate(sex_chars) if c.ch in "男女"), None)
+    pick = next((i for i, c in enumerate(sex_chars) if c.ch in _SEXES), None)
+    if pick is None and sex_row is not None and not found[id(sex_row)]:
+        # The sex alone in a box from the label's place (a defocused card's label read as nothing):
+        # the box had been dropped as the label alone, and the nation after it with it.
+        alone = {i for i, x in enumerate(sex_row.lines) if x.text.strip() in _SEXES}
+        pick = next((i for i, c in enumerate(sex_row.chars) if c.line in alone and c.ch in _SEXES), None)
+        sex_chars = sex_row.chars if pick is not None else sex_chars
     sex = (
         _field("sex", sex_chars[pick].ch, sex_chars[pick : pick + 1])
         if pick is not None
@@ -721,6 +727,9 @@ def _sex_and_nation(
         chars = _drop_label(sex_chars[pick + 1 :] if pick is not None else [], FRONT_LABELS["nation"])
     chars = _cjk(chars)
     return sex, _nation_field(chars), chars
+
+
+_SEXES = ("男", "女")
 
 
 def _drop_label(chars: list[_Char], label: str) -> list[_Char]:

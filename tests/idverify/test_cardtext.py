@@ -595,6 +595,25 @@ def test_a_front_whose_labels_were_all_lost_is_read_by_content_and_order() -> No
     }
 
 
+def test_the_sex_alone_in_a_narrow_box_from_its_labels_place_is_read() -> None:
+    """The third renderer's seed-9691 front #78 (defocused): 性别 and 女 in one box read 女, no
+    wider than the label alone, and 民族 苗 in the next. The first box had been dropped as the
+    label alone, and with it the sex and, after it, the nation (a review for a sex unread)."""
+    lines = [
+        _placed("赵岳浩", (45, 45, 273, 103), [190, 220, 250]),
+        _placed("女", (48, 116, 214, 176), [180]),
+        _placed("苗", (196, 116, 439, 178), [410]),
+        _at("1985年7月12日", 160, 197, h=51),
+        _at("湖南省怀化市通道侗族自", 162, 264, h=61),
+        _at("治县江花镇水园村10组8", 164, 315, h=62),
+        _at("5号", 166, 368, h=52),
+        _at("公悦身份号码", 67, 433, h=49),
+        _at(NUMBER, 282, 431, 790, h=62),
+    ]
+    fields = read_front(lines).fields
+    assert (fields["sex"].text, fields["nation"].text) == ("女", "苗")
+
+
 def test_a_label_read_in_part_at_a_rows_end() -> None:
     """A row shorter than the label it half matches (有效期, 限 lost, its date a row of its own)
     reads without error (the label's end had been looked for past the row's end)."""
