@@ -333,7 +333,7 @@ def _best_view(
     if best is None or side is not Side.FRONT:
         return best[:3] if best is not None else None
     polluted = not _name_shaped(_front_name(best[0]))
-    if best[3][0] or by_print or polluted:
+    if best[3][0] or best[3][1] or by_print or polluted:
         sources = [best, *(r for r in outlined if r is not best)][:_LABEL_SOURCES]
         best = _reread_by_labels(photo, best, sources, side, config, by_print=by_print, polluted=polluted)
     return best[:3]
@@ -377,7 +377,10 @@ def _reread_by_labels(
         more = missing[0] < best[3][0] and _rank(view, missing) > _rank(best[0], best[3])
         cleaner = by_print or (polluted and _name_shaped(_front_name(view)))
         as_many = cleaner and missing[0] <= best[3][0] and _rank(view, missing) >= _rank(best[0], best[3])
-        if more or as_many:
+        # The print clear of the edges where it ran into one (the outline had cut the card's
+        # end off: 43018119551105506 without its X), and nothing beside the card read into the name.
+        whole = best[3][1] and not missing[1] and missing[0] <= best[3][0] and _name_shaped(_front_name(view))
+        if more or as_many or whole:
             return view, location, quad, missing
     return best
 

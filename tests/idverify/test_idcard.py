@@ -667,3 +667,13 @@ def test_a_digit_read_unsurely_that_fails_a_check_asks_for_review() -> None:
     assert not result.reasons, result.reasons
     if result.text("birth_date") != "1986年11月10日":
         assert result.needs_review and "birth_date_uncertain" in result.review_reasons
+
+
+def test_a_number_cut_by_the_outline_is_read_where_the_labels_put_the_card() -> None:
+    """The third renderer's seed-9701 front #69: a card on a printed page, its outline found with the
+    lower right corner far inside the card, so the number ran into the view's edge and lost its X
+    (review). No other outline gave the fields; the card placed by its labels does, clear of the edges."""
+    person, jpeg = third_photo(9701, "front", 69, "perspective_clutter")
+    result = read_card(jpeg, "front", today=TODAY, declared_name=person.name)
+    assert result.text("id_number") == person.id_number
+    assert result.ok, (result.reasons, result.review_reasons)
