@@ -304,9 +304,9 @@ def _best_view(
     millimetres clear of the card's): an outline cornered on a stick beside a card turned 90
     degrees had cut the number's last digit off. A card read whole costs nothing more.
 
-    A front then still missing fields, found only by its print, or whose name has no name's shape
-    (print beside the card read into it) is read again where its labels put it
-    (:func:`_reread_by_labels`).
+    A front then still missing fields, found only by its print, whose print runs into the view's
+    edge (the outline cut the card), or whose name has no name's shape (print beside the card read
+    into it) is read again where its labels put it (:func:`_reread_by_labels`).
     """
     best: _Reading | None = None
     by_print = False
@@ -357,8 +357,9 @@ def _reread_by_labels(
     """The card read where its own labels, read on a view (the best, then an outline's), put it.
 
     When fields are still missing, that reading is kept only when it gives more of them. It is kept
-    when it gives as many, too, when the best view is the card found only by its print, or when the
-    best view's name is no name's shape and this one's is: the print's extent, or an outline merged
+    when it gives as many, too, when the best view is the card found only by its print, when the
+    best view's print ran into its edge and this one's stays clear (its name a name's shape), or
+    when the best view's name is no name's shape and this one's is: the print's extent, or an outline merged
     with a page, takes in the page's print beside the card. A page's 有关规定 had been read after the
     name (陆燕明有关规定), its 复印件办 after the nation, without a field missing; a tilted card's
     outline running up a page's column had put its 提供具实 after 万德. The labels' outline leaves the
