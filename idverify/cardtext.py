@@ -15,6 +15,7 @@ synthetic lines and no model.
 
 from __future__ import annotations
 
+import datetime as dt
 import math
 import re
 import statistics
@@ -878,7 +879,12 @@ def birth_text(raw: str) -> str:
     """
     match = _BIRTH.search(raw.replace(" ", ""))
     parsed = checks.parse_cn_date("-".join(match.groups())) if match else None
-    return f"{parsed.year}年{parsed.month}月{parsed.day}日" if parsed else ""
+    return printed_date(parsed) if parsed else ""
+
+
+def printed_date(day: dt.date) -> str:
+    """A date as the front prints it: ``1990年1月2日`` (no leading zeros)."""
+    return f"{day.year}年{day.month}月{day.day}日"
 
 
 _BIRTH = re.compile(r"(\d{4})\D{1,2}?(\d{1,2})\D{1,2}?(\d{1,2})\D")

@@ -376,11 +376,12 @@ def _reread_by_labels(
             continue
         missing = _shortfall(view, side)
         more = missing[0] < best[3][0] and _rank(view, missing) > _rank(best[0], best[3])
-        cleaner = by_print or (polluted and _name_shaped(_front_name(view)))
+        name_shaped = _name_shaped(_front_name(view))
+        cleaner = by_print or (polluted and name_shaped)
         as_many = cleaner and missing[0] <= best[3][0] and _rank(view, missing) >= _rank(best[0], best[3])
         # The print clear of the edges where it ran into one (the outline had cut the card's
         # end off: 43018119551105506 without its X), and nothing beside the card read into the name.
-        whole = best[3][1] and not missing[1] and missing[0] <= best[3][0] and _name_shaped(_front_name(view))
+        whole = best[3][1] and not missing[1] and missing[0] <= best[3][0] and name_shaped
         if more or as_many or whole:
             return view, location, quad, missing
     return best
@@ -960,13 +961,12 @@ def _numbers_date(raw: str, number: str) -> str:
     (日 read 0 after the day). The digits read must be the number's, in order: a date that
     agrees with the number, never one that fails it.
     """
-    try:
-        born = parse_id_number(number).birth_date
-    except IdNumberError:
+    born = _numbers_birth(number)
+    if not born:
         return ""
     text = raw.replace(" ", "")
     parts = re.findall(r"\d+", text)
-    year, month, day = str(born.year), str(born.month), str(born.day)
+    year, month, day = re.findall(r"\d+", born)
     agrees = (
         parts == [year, month, day]
         or (len(parts) == 2 and parts[0] == year + month and parts[1] == day and f"{month}月" in text)
@@ -978,7 +978,7 @@ def _numbers_date(raw: str, number: str) -> str:
             and "日" not in text
         )
     )
-    return f"{year}年{month}月{day}日" if agrees else ""
+    return born if agrees else ""
 
 
 _LAST_DAY = 31
@@ -987,10 +987,9 @@ _LAST_DAY = 31
 def _numbers_birth(number: str) -> str:
     """The birth date a valid number gives, as the card prints it (1984年4月15日); "" for no valid number."""
     try:
-        born = parse_id_number(number).birth_date
+        return cardtext.printed_date(parse_id_number(number).birth_date)
     except IdNumberError:
         return ""
-    return f"{born.year}年{born.month}月{born.day}日"
 
 
 _DATED = re.compile(r"\d{4}年|\d{5,6}月")  # a year, or a year run into its month (年 lost)
@@ -1150,7 +1149,7 @@ def _against_number_unproven(fields: dict[str, FieldValue], reading: cardtext.Re
         return set()
     out = set()
     birth, digits = fields["birth_date"], reading.char_scores.get("birth_date", ())
-    born = _numbers_birth(parsed.number)
+    born = cardtext.printed_date(parsed.birth_date)
     first = reading.fields["birth_date"].text
     if (
         birth.text
