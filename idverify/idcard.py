@@ -16,7 +16,7 @@ import math
 import re
 import time
 import unicodedata
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 import cv2
 import numpy as np
@@ -405,49 +405,47 @@ def _located_by_labels(view: _View, quad: np.ndarray, width: int, height: int) -
     warps the view so that the card's proportions there are not its own, and placed in the photo
     along the print's direction at 姓名 it is right (a tilted card on a page: 万德提供具实).
     """
-    number = next((x for x in view.lines if _in_place(x.text, _NUMBER_LABEL) >= len(_NUMBER_LABEL) - 1), None)
+    numbers = (_from_label(x, _NUMBER_LABEL, len(_NUMBER_LABEL) - 1) for x in view.lines)
+    number = next((x for x in numbers if x is not None), None)
     if number is None:
         return []
     # 姓名 may be read in part (姓 misread): a line starting with either, above the number, in its column.
     names = [
         x
-        for x in view.lines
-        if _in_place(x.text, "姓名")
+        for x in (_from_label(line, "姓名", 1) for line in view.lines)
+        if x is not None
         and x.box[3] < number.box[1]
         and abs(x.box[0] - number.box[0]) < _LABEL_COLUMN * number.height
     ]
     if not names:
         return []
     name = min(names, key=lambda x: x.box[1])
-    bottom = max(x.box[3] for x in view.lines if x.box[1] < number.box[3] and x.box[3] > number.box[1])
+    # Lines' middles, not their boxes' edges: the detector pads a box by some pixels at any scale,
+    # so on a small card (on a page found by its print) the edges add a fifth of its height.
+    name_mid, number_mid = (name.box[1] + name.box[3]) / 2, (number.box[1] + number.box[3]) / 2
     to_photo = _to_photo(view, quad)
 
     def at(points: np.ndarray) -> np.ndarray:
         found: np.ndarray = cv2.perspectiveTransform(points.reshape(-1, 1, 2).astype(np.float64), to_photo)
         return found.reshape(-1, 2)
 
-    tall = (bottom - name.box[1]) / _LABELS_SPAN
+    tall = (number_mid - name_mid) / _LABELS_SPAN
     wide = tall * layout.ASPECT
-    top, left = name.box[1] - _NAME_TOP * tall, min(name.box[0], number.box[0]) - _LABEL_LEFT * wide
+    top, left = name_mid - _NAME_MID * tall, min(name.box[0], number.box[0]) - _LABEL_LEFT * wide
     on_view = at(np.array([[left, top], [left + wide, top], [left + wide, top + tall], [left, top + tall]]))
-    name_at, step_at, below, number_at = at(
+    name_at, step_at, number_at = at(
         np.array(
-            [
-                name.box[:2],
-                (name.box[0] + number.height, name.box[1]),
-                (number.box[0], bottom),
-                number.box[:2],
-            ]
+            [(name.box[0], name_mid), (name.box[0] + number.height, name_mid), (number.box[0], number_mid)]
         )
     )
     along = (step_at - name_at) / max(float(np.linalg.norm(step_at - name_at)), 1e-6)  # the print's direction
     down = np.array([-along[1], along[0]])  # a quarter turn on, towards the number
-    tall_in_photo = float(np.dot(below - name_at, down)) / _LABELS_SPAN
+    tall_in_photo = float(np.dot(number_at - name_at, down)) / _LABELS_SPAN
     wide_in_photo = tall_in_photo * layout.ASPECT
     origin = name_at + along * (
         min(0.0, float(np.dot(number_at - name_at, along))) - _LABEL_LEFT * wide_in_photo
     )
-    origin = origin - down * (_NAME_TOP * tall_in_photo)
+    origin = origin - down * (_NAME_MID * tall_in_photo)
     in_photo = np.array(
         [
             origin,
@@ -464,16 +462,46 @@ def _located_by_labels(view: _View, quad: np.ndarray, width: int, height: int) -
     return out
 
 
+def _from_label(line: cardtext.CardLine, label: str, least: int) -> cardtext.CardLine | None:
+    """The line from where it holds ``label`` (``least`` of its characters in place), else None.
+
+    A card on a printed page, found by its print, can have a character of the page's read onto
+    the start of a label's line (天公民身份号得, 有姓名 beside a card lying on a form): the label
+    is then taken after up to :data:`_LABEL_PREFIX` characters, whole but for a character in a
+    long label, and the line's box starts where it does.
+    """
+    chars = [(k, ch) for k, ch in enumerate(line.text) if not ch.isspace()]
+    for skip in range(min(_LABEL_PREFIX, len(chars) - 1) + 1):
+        found = _in_place("".join(ch for _, ch in chars[skip:]), label)
+        if found >= (least if skip == 0 else max(least, len(label) - (len(label) > _SHORT_LABEL))):
+            return line if skip == 0 else _line_from(line, chars[skip][0])
+    return None
+
+
+def _line_from(line: cardtext.CardLine, index: int) -> cardtext.CardLine:
+    """The line with its box starting at character ``index``'s left edge (index >= 1; its text as it is)."""
+    n = len(line.text)
+    places = line.char_places if len(line.char_places) == n else tuple((k + 0.5) / n for k in range(n))
+    left = (places[index - 1] + places[index]) / 2  # between it and the character before it
+    x0 = line.box[0] + left * (line.box[2] - line.box[0])
+    return replace(line, box=(x0, line.box[1], line.box[2], line.box[3]))
+
+
+_LABEL_PREFIX = 2  # characters of page print read before a label
+_SHORT_LABEL = 3  # a label this long or shorter is taken after a prefix only whole
+
+
 def _in_place(text: str, label: str) -> int:
     """How many of ``label``'s characters a line's text holds in their places from its start."""
     return sum(a == b for a, b in zip(text.replace(" ", "")[: len(label)], label, strict=False))
 
 
 _NUMBER_LABEL = "公民身份号码"  # one character may be misread (公民身份考码 under motion blur)
-# Of the card: 姓名's top to the number row's bottom spans about 0.8 of its height (5.5 to 49 mm of 54);
-# a little less is taken, so the outline is a little generous, and margins above and left of the labels.
-_LABELS_SPAN = 0.76
-_NAME_TOP = 0.12
+# Of the card: 姓名's middle to the number label's spans 0.68 to 0.73 of its height (the three
+# renderers); the least is taken, so the outline is a little generous, and the most (0.17) from the
+# card's top to 姓名's middle, and a margin left of the labels.
+_LABELS_SPAN = 0.68
+_NAME_MID = 0.17
 _LABEL_LEFT = 0.07
 _LABELS_OUTSIDE = 0.1  # of the card's length: an outline from labels far past the photo is no card's
 _LABEL_COLUMN = 3.0  # line heights: how far 姓名 may start from 公民身份号码 (labels are jittered, 3 mm)
