@@ -929,14 +929,17 @@ def read_back(lines: Sequence[CardLine], width: float = 856.0) -> Reading:
 
 def _fit_authority(chars: list[_Char]) -> tuple[list[_Char], bool]:
     """The authority as read, a place in it picked from the recogniser's choices (see
-    :func:`pick_candidates`), or else the longest whole authority within it; and whether it was cut.
+    :func:`pick_candidates`), or else the longest whole authority within it; and whether it was cut
+    within a line of its own.
 
     An authority ends in 局 (…公安局, …分局). Characters after it are print beside the card read
     into the same row (a form under the card: 福泉市公安局可证申, 淑浦县公安局办理业), and
     characters before its place a misread label (营菜机发安化县公安局); both are dropped when what
     is left is a whole authority (its place picked the same way). A tail holding 分 stays (a branch
-    whose 局 was misread: …公安局芙蓉分居). A cut field stays flagged: what was cut may have been
-    the card's own.
+    whose 局 was misread: …公安局芙蓉分居). A field cut within a line the authority was read on stays
+    flagged: what was cut may have been the card's own. Cut only of lines of their own (a page's
+    按照 beside 签发机关双峰县公安局, its own box), it is not: the detector parts a card's line from
+    print beside it.
     """
     picked = pick_candidates(chars, places.authority_shape_ok)
     text = "".join(c.ch for c in picked)
@@ -949,7 +952,8 @@ def _fit_authority(chars: list[_Char]) -> tuple[list[_Char], bool]:
             if (start, stop) != (0, len(text)):
                 part = pick_candidates(chars[start:stop], places.authority_shape_ok)
                 if places.authority_shape_ok("".join(c.ch for c in part)):
-                    return part, True
+                    own = {c.line for c in chars[start:stop]}
+                    return part, any(c.line in own for c in (*chars[:start], *chars[stop:]))
     return picked, False
 
 

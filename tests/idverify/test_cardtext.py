@@ -422,6 +422,20 @@ def test_print_beside_the_card_after_the_authority_is_dropped_and_flagged() -> N
     assert reading.notes == ("authority_uncertain",)  # a misread branch would be cut the same way
 
 
+def test_print_beside_the_card_in_a_box_of_its_own_is_dropped_unflagged() -> None:
+    """The third renderer's seed-9721 backs on printed pages: a page's 按照 beside 签发机关双峰县公安局,
+    detected as a box of its own and read into the row. The detector parted it from the card's line,
+    so dropping it cuts nothing of the card's: no warning (six of ten authority warnings on that set
+    were such, every authority read right)."""
+    lines = _back(authority="双峰县公安局")
+    lines.insert(4, _at("按照", 560, 388))
+    reading = read_back(lines)
+    assert reading.fields["authority"].text == "双峰县公安局"
+    assert reading.notes == ()
+    one_box = _back(authority="双峰县公安局按照")  # within the card's own line it may be the card's
+    assert read_back(one_box).notes == ("authority_uncertain",)
+
+
 def test_branch_whose_bureau_was_misread_is_left_as_read() -> None:
     reading = read_back(_back(authority="长沙市公安局芙蓉分居"))  # 局 read 居: the branch is not cut
     assert reading.fields["authority"].text == "长沙市公安局芙蓉分居"
