@@ -565,6 +565,9 @@ def _read_side(
     card: RGBImage, side: Side, lines: list[cardtext.CardLine], cut_off: bool, rotation: int, timer: _Timer,
     today: dt.date | None, declared_name: str | None, declared_id_number: str | None, config: CardConfig,
 ) -> CardResult:  # fmt: skip
+    reread_name = False
+    if side is Side.FRONT:
+        lines, reread_name = _reread_name(card, lines)
     reading = cardtext.read_front(lines) if side is Side.FRONT else cardtext.read_back(lines)
     fields = dict(reading.fields)
     glared = _glared_fields(card, side, reading)
@@ -573,6 +576,8 @@ def _read_side(
     seconds, scores = reading.second_choices.get("name", ""), reading.char_scores.get("name", ())
     if _differs_unproven(name, seconds, scores, declared_name):
         doubtful.add("name")
+    if reread_name:
+        doubtful.add("name")  # read two ways: a mismatch is no proof (the surer reading is kept)
     # A name from a row whose 姓名 was not read exactly may be print beside the card (目名和 on a
     # form under it, read as 和女): too weak to fail a person, so a mismatch asks for review.
     doubtful |= reading.unsure & {"name"}
@@ -890,6 +895,38 @@ def _crop_quad(card: RGBImage, quad: np.ndarray) -> RGBImage:
     crop = cv2.warpPerspective(card, matrix, (width, height), flags=cv2.INTER_CUBIC,
                                borderMode=cv2.BORDER_REPLICATE)  # fmt: skip
     return np.ascontiguousarray(crop)
+
+
+def _reread_name(card: RGBImage, lines: list[cardtext.CardLine]) -> tuple[list[cardtext.CardLine], bool]:
+    """The lines, the name's read again on its own when a character of the name was read unsurely
+    (below :data:`_PROOF_CONFIDENCE`); and whether the two readings of the name differ.
+
+    The recogniser reads a card's lines packed side by side into shared strips
+    (:meth:`idverify.ocr.OcrEngine.recognize`), and its attention runs across the strip: a blurred
+    glyph can go either way with what stands beside it (皇甫远 read 皇南远 packed, 皇甫远 alone; 江敏湘
+    read 江敏测, alone 江敏湘 at 0.99). Read alone too, the reading whose name is the surer (mean
+    character confidence) is kept, and two readings that differ leave the name in doubt.
+    """
+    first = cardtext.read_front(lines)
+    scores, boxes = first.char_scores.get("name", ()), first.boxes.get("name", ())
+    if not scores or min(scores) >= _PROOF_CONFIDENCE or len(boxes) != 1:
+        return lines, False
+    line = next((x for x in lines if x.box == boxes[0]), None)
+    if line is None:
+        return lines, False
+    box = (int(line.box[0]), int(line.box[1]), int(np.ceil(line.box[2])), int(np.ceil(line.box[3])))
+    (again,) = get_ocr_engine().recognize([np.ascontiguousarray(layout.crop(card, box))])
+    alone = cardtext.CardLine(again.text, again.score, line.box, again.char_scores, again.alternatives,
+                              again.char_places)  # fmt: skip
+    relined = [alone if x is line else x for x in lines]
+    second = cardtext.read_front(relined)
+    name, other = first.fields["name"].text, second.fields["name"].text
+    other_scores = second.char_scores.get("name", ())
+    if not other or not other_scores or other == name:
+        return lines, False
+    if float(np.mean(other_scores)) > float(np.mean(scores)):
+        return relined, True
+    return lines, True
 
 
 def _reread_number(

@@ -710,3 +710,24 @@ def test_a_label_is_found_after_a_pages_characters_and_its_box_starts_there(
     assert (found.box[0] if found is not None else None) == (start if start is None else pytest.approx(start))
     if found is not None:
         assert found.box[1:] == line.box[1:] and found.text == text
+
+
+@pytest.mark.parametrize(("index", "condition"), [(11, "motion"), (28, "motion"), (18, "defocus")])
+def test_a_name_read_unsurely_is_read_again_on_its_own_and_the_surer_reading_kept(
+    index: int, condition: str
+) -> None:
+    """The third renderer's seed-9711 blurred fronts: read packed beside the card's other lines, 皇甫远
+    read 皇南远, 黄清思 read 黄清恩, 江敏湘 read 江敏测 (review: name_uncertain); each read alone
+    reads right and surer."""
+    person, jpeg = third_photo(9711, "front", index, condition)
+    result = read_card(jpeg, "front", today=TODAY, declared_name=person.name)
+    assert result.text("name") == person.name
+    assert result.ok, (result.reasons, result.review_reasons)
+
+
+def test_two_readings_of_a_name_that_differ_never_fail_a_person() -> None:
+    """The name read again on its own differs from the first reading: whichever is kept, a mismatch
+    with the declared name is no proof (review), however surely the kept reading was read."""
+    person, jpeg = third_photo(9711, "front", 11, "motion")
+    result = read_card(jpeg, "front", today=TODAY, declared_name="皇甫达")
+    assert not result.reasons and result.review_reasons == ("name_uncertain",)
