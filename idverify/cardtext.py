@@ -46,7 +46,7 @@ _LEFT_LABELS = tuple(FRONT_LABELS[key] for key in FRONT_ORDER)  # printed in the
 _NOISE_SCORE = 0.3  # a "line" read below this is a pattern or a picture edge, not print
 PORTRAIT_X = 0.64  # of the card's width: the portrait's left edge on the front (GB 14965), roughly
 _NUMBER_RUN = re.compile(r"[0-9Xx×]{15,}")
-_DATE = re.compile(r"\d{4}[.\-/·]?\d{2}[.\-/·]?\d{2}")
+_DATE = re.compile(r"\d{4}[.,\-/·]?\d{2}[.,\-/·]?\d{2}")  # a dot may be read as a comma
 
 
 @dataclass(frozen=True, slots=True)

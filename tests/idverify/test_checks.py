@@ -113,3 +113,19 @@ def test_date_parsers() -> None:
     assert parse_cn_date("1990年2月30日") is None
     assert parse_validity("2015.03.10-长期") == (dt.date(2015, 3, 10), None, True)
     assert parse_validity("2015.03.10-2035.03.10") == (dt.date(2015, 3, 10), dt.date(2035, 3, 10), False)
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("2022,12,12-2027,12.12", (dt.date(2022, 12, 12), dt.date(2027, 12, 12), False)),
+        ("2026.08,31-长期", (dt.date(2026, 8, 31), None, True)),
+        ("2015，03，10-2035.03.10", (dt.date(2015, 3, 10), dt.date(2035, 3, 10), False)),  # full-width
+    ],
+)
+def test_a_validity_whose_dots_were_read_as_commas_is_parsed(
+    text: str, expected: tuple[dt.date | None, dt.date | None, bool]
+) -> None:
+    """Crossed seed-9751 backs #129 (a photo of a screen) and #162 (motion): a dot read as a comma had
+    lost the period's start (2027.12.12 taken as it) or the whole period (review)."""
+    assert parse_validity(text) == expected

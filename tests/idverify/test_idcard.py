@@ -731,3 +731,17 @@ def test_two_readings_of_a_name_that_differ_never_fail_a_person() -> None:
     person, jpeg = third_photo(9711, "front", 11, "motion")
     result = read_card(jpeg, "front", today=TODAY, declared_name="皇甫达")
     assert not result.reasons and result.review_reasons == ("name_uncertain",)
+
+
+@pytest.mark.parametrize("index", [29, 62])
+def test_a_validity_with_a_dot_read_as_a_comma_is_read(index: int) -> None:
+    """The crossed set's seed-9751 backs #129 (the third renderer's card on a screen, photographed by
+    the first's camera) and #162 (the first's card, the third's motion blur): 2022,12,12-2027,12.12
+    and 2026.08,31-长期 (review: validity_unreadable)."""
+    from scripts import gen_idcards_crossed as crossed
+
+    draw = crossed.first_card_third_camera if index % 2 == 0 else crossed.third_card_first_camera
+    person, _, jpeg = draw(9751, index, "back")
+    result = read_card(jpeg, "back", today=TODAY)
+    assert {k: result.text(k) for k in person.back_truth()} == person.back_truth()
+    assert result.ok, (result.reasons, result.review_reasons)
