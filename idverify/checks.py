@@ -16,7 +16,7 @@ from idverify.types import Check, FieldValue
 
 _DATE_CN = re.compile(r"(\d{4})\D{0,3}?(\d{1,2})\D{0,3}?(\d{1,2})")
 _DATE_DOTTED = re.compile(r"(\d{4})[.\-/]?(\d{2})[.\-/]?(\d{2})")
-_COMMAS = re.compile(r"(?<=\d)[,，](?=\d)")  # between digits only: 2022,12,12
+_DOTS_MISREAD = re.compile(r"(?<=\d)[,，·:](?=\d)")  # between digits only: 2022,12,12
 
 
 def parse_cn_date(text: str) -> dt.date | None:
@@ -35,10 +35,11 @@ def parse_cn_date(text: str) -> dt.date | None:
 def parse_validity(text: str) -> tuple[dt.date | None, dt.date | None, bool]:
     """Split ``2015.03.10-2035.03.10`` or ``2015.03.10-长期`` into (start, end, long_term).
 
-    A dot read as a comma (blur, a photo of a screen: ``2022,12,12-2027,12.12``) still parts a
-    date's digits, which stand in fixed places (4, 2, 2): it had lost the start, or the whole period.
+    A dot read as a comma, a middle dot or a colon (blur, a photo of a screen: ``2022,12,12-2027,12.12``)
+    still parts a date's digits, which stand in fixed places (4, 2, 2): it had lost the start, or the
+    whole period.
     """
-    text = _COMMAS.sub(".", unicodedata.normalize("NFKC", text).replace(" ", ""))
+    text = _DOTS_MISREAD.sub(".", unicodedata.normalize("NFKC", text).replace(" ", ""))
     dates = re.findall(r"\d{4}[.\-/]?\d{2}[.\-/]?\d{2}", text)
     start = parse_cn_date(dates[0]) if dates else None
     long_term = "长期" in text

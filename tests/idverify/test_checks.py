@@ -121,6 +121,7 @@ def test_date_parsers() -> None:
         ("2022,12,12-2027,12.12", (dt.date(2022, 12, 12), dt.date(2027, 12, 12), False)),
         ("2026.08,31-长期", (dt.date(2026, 8, 31), None, True)),
         ("2015，03，10-2035.03.10", (dt.date(2015, 3, 10), dt.date(2035, 3, 10), False)),  # full-width
+        ("2015·03:10-2035.03.10", (dt.date(2015, 3, 10), dt.date(2035, 3, 10), False)),
     ],
 )
 def test_a_validity_whose_dots_were_read_as_commas_is_parsed(
