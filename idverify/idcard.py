@@ -367,7 +367,10 @@ def _reread_by_labels(
     labels are (魏辉楚 on a page: from the print's extent they placed the card too high).
     """
     tries = [
-        loc for src in sources for loc in _located_by_labels(src[0], src[2], photo.shape[1], photo.shape[0])
+        loc
+        for middles in (False, True)
+        for src in sources
+        for loc in _located_by_labels(src[0], src[2], photo.shape[1], photo.shape[0], from_middles=middles)
     ]
     for location in tries[:_LABEL_TRIES]:
         card, quad = layout.rectify(photo, location)
@@ -391,7 +394,9 @@ _LABEL_SOURCES = 2  # views whose labels may place the card again: the best and 
 _LABEL_TRIES = 3  # outlines from labels read at most (each costs a reading of the card)
 
 
-def _located_by_labels(view: _View, quad: np.ndarray, width: int, height: int) -> list[layout.CardLocation]:
+def _located_by_labels(
+    view: _View, quad: np.ndarray, width: int, height: int, *, from_middles: bool = False
+) -> list[layout.CardLocation]:
     """The front's outline from its 姓名 and 公民身份号码 labels, as read on a view: placed on the
     view, then in the photo (each kept while it lies about inside the photo).
 
@@ -404,6 +409,11 @@ def _located_by_labels(view: _View, quad: np.ndarray, width: int, height: int) -
     card's, or the print's extent); an outline merged with the page (a corner far past the card)
     warps the view so that the card's proportions there are not its own, and placed in the photo
     along the print's direction at 姓名 it is right (a tilted card on a page: 万德提供具实).
+
+    The labels' extent is taken from their boxes' edges, or ``from_middles``: the detector pads a
+    box by some pixels at any scale, so on a small card (on a page found by its print) the edges add
+    a fifth of its height, and the outline ran off the photo (third 9711 #24). The middles' outline
+    is the tighter; it is tried after the edges', which had kept a number's end that it cut off.
     """
     numbers = (_from_label(x, _NUMBER_LABEL, len(_NUMBER_LABEL) - 1) for x in view.lines)
     number = next((x for x in numbers if x is not None), None)
@@ -420,32 +430,34 @@ def _located_by_labels(view: _View, quad: np.ndarray, width: int, height: int) -
     if not names:
         return []
     name = min(names, key=lambda x: x.box[1])
-    # Lines' middles, not their boxes' edges: the detector pads a box by some pixels at any scale,
-    # so on a small card (on a page found by its print) the edges add a fifth of its height.
-    name_mid, number_mid = (name.box[1] + name.box[3]) / 2, (number.box[1] + number.box[3]) / 2
+    if from_middles:
+        name_y, number_y = (name.box[1] + name.box[3]) / 2, (number.box[1] + number.box[3]) / 2
+        span, lead = _MIDDLES_SPAN, _NAME_MIDDLE
+    else:
+        name_y = name.box[1]
+        number_y = max(x.box[3] for x in view.lines if x.box[1] < number.box[3] and x.box[3] > number.box[1])
+        span, lead = _LABELS_SPAN, _NAME_TOP
     to_photo = _to_photo(view, quad)
 
     def at(points: np.ndarray) -> np.ndarray:
         found: np.ndarray = cv2.perspectiveTransform(points.reshape(-1, 1, 2).astype(np.float64), to_photo)
         return found.reshape(-1, 2)
 
-    tall = (number_mid - name_mid) / _LABELS_SPAN
+    tall = (number_y - name_y) / span
     wide = tall * layout.ASPECT
-    top, left = name_mid - _NAME_MID * tall, min(name.box[0], number.box[0]) - _LABEL_LEFT * wide
+    top, left = name_y - lead * tall, min(name.box[0], number.box[0]) - _LABEL_LEFT * wide
     on_view = at(np.array([[left, top], [left + wide, top], [left + wide, top + tall], [left, top + tall]]))
     name_at, step_at, number_at = at(
-        np.array(
-            [(name.box[0], name_mid), (name.box[0] + number.height, name_mid), (number.box[0], number_mid)]
-        )
+        np.array([(name.box[0], name_y), (name.box[0] + number.height, name_y), (number.box[0], number_y)])
     )
     along = (step_at - name_at) / max(float(np.linalg.norm(step_at - name_at)), 1e-6)  # the print's direction
     down = np.array([-along[1], along[0]])  # a quarter turn on, towards the number
-    tall_in_photo = float(np.dot(number_at - name_at, down)) / _LABELS_SPAN
+    tall_in_photo = float(np.dot(number_at - name_at, down)) / span
     wide_in_photo = tall_in_photo * layout.ASPECT
     origin = name_at + along * (
         min(0.0, float(np.dot(number_at - name_at, along))) - _LABEL_LEFT * wide_in_photo
     )
-    origin = origin - down * (_NAME_MID * tall_in_photo)
+    origin = origin - down * (lead * tall_in_photo)
     in_photo = np.array(
         [
             origin,
@@ -497,11 +509,14 @@ def _in_place(text: str, label: str) -> int:
 
 
 _NUMBER_LABEL = "公民身份号码"  # one character may be misread (公民身份考码 under motion blur)
-# Of the card: 姓名's middle to the number label's spans 0.68 to 0.73 of its height (the three
-# renderers); the least is taken, so the outline is a little generous, and the most (0.17) from the
-# card's top to 姓名's middle, and a margin left of the labels.
-_LABELS_SPAN = 0.68
-_NAME_MID = 0.17
+# Of the card: 姓名's top to the number row's bottom spans about 0.8 of its height (5.5 to 49 mm of 54);
+# a little less is taken, so the outline is a little generous, and margins above and left of the labels.
+_LABELS_SPAN = 0.76
+_NAME_TOP = 0.12
+# 姓名's middle to the number label's spans 0.68 to 0.73 of the card's height (the three renderers):
+# the least is taken, and the most (0.17) from the card's top to 姓名's middle.
+_MIDDLES_SPAN = 0.68
+_NAME_MIDDLE = 0.17
 _LABEL_LEFT = 0.07
 _LABELS_OUTSIDE = 0.1  # of the card's length: an outline from labels far past the photo is no card's
 _LABEL_COLUMN = 3.0  # line heights: how far 姓名 may start from 公民身份号码 (labels are jittered, 3 mm)

@@ -745,3 +745,13 @@ def test_a_validity_with_a_dot_read_as_a_comma_is_read(index: int) -> None:
     result = read_card(jpeg, "back", today=TODAY)
     assert {k: result.text(k) for k in person.back_truth()} == person.back_truth()
     assert result.ok, (result.reasons, result.review_reasons)
+
+
+def test_a_card_placed_by_its_labels_keeps_the_numbers_end() -> None:
+    """The third renderer's seed-9761 front #57 (a card on a printed page, a thumb beside it): the
+    outline from the labels' middles alone, tighter than the one from their boxes' edges, cut the
+    number's last three digits off (500118199708134: review). The edges' outline is tried first."""
+    person, jpeg = third_photo(9761, "front", 57, "thumb")
+    result = read_card(jpeg, "front", today=TODAY, declared_name=person.name)
+    assert result.text("id_number") == person.id_number
+    assert result.ok, (result.reasons, result.review_reasons)
