@@ -582,8 +582,9 @@ def _read_side(
 ) -> CardResult:  # fmt: skip
     reread_name = False
     if side is Side.FRONT:
-        lines, reread_name = _reread_name(card, lines)
-    reading = cardtext.read_front(lines) if side is Side.FRONT else cardtext.read_back(lines)
+        lines, reading, reread_name = _reread_name(card, lines)
+    else:
+        reading = cardtext.read_back(lines)
     fields = dict(reading.fields)
     glared = _glared_fields(card, side, reading)
     name = fields["name"].text if side is Side.FRONT else ""
@@ -912,9 +913,11 @@ def _crop_quad(card: RGBImage, quad: np.ndarray) -> RGBImage:
     return np.ascontiguousarray(crop)
 
 
-def _reread_name(card: RGBImage, lines: list[cardtext.CardLine]) -> tuple[list[cardtext.CardLine], bool]:
+def _reread_name(
+    card: RGBImage, lines: list[cardtext.CardLine]
+) -> tuple[list[cardtext.CardLine], cardtext.Reading, bool]:
     """The lines, the name's read again on its own when a character of the name was read unsurely
-    (below :data:`_PROOF_CONFIDENCE`); and whether the two readings of the name differ.
+    (below :data:`_PROOF_CONFIDENCE`); their reading; and whether the two readings of the name differ.
 
     The recogniser reads a card's lines packed side by side into shared strips
     (:meth:`idverify.ocr.OcrEngine.recognize`), and its attention runs across the strip: a blurred
@@ -926,10 +929,10 @@ def _reread_name(card: RGBImage, lines: list[cardtext.CardLine]) -> tuple[list[c
     first = cardtext.read_front(lines)
     scores, boxes = first.char_scores.get("name", ()), first.boxes.get("name", ())
     if not scores or min(scores) >= _PROOF_CONFIDENCE or len(boxes) != 1:
-        return lines, False
+        return lines, first, False
     line = next((x for x in lines if x.box == boxes[0]), None)
     if line is None:
-        return lines, False
+        return lines, first, False
     box = (int(line.box[0]), int(line.box[1]), int(np.ceil(line.box[2])), int(np.ceil(line.box[3])))
     (again,) = get_ocr_engine().recognize([np.ascontiguousarray(layout.crop(card, box))])
     alone = cardtext.CardLine(again.text, again.score, line.box, again.char_scores, again.alternatives,
@@ -939,12 +942,12 @@ def _reread_name(card: RGBImage, lines: list[cardtext.CardLine]) -> tuple[list[c
     name, other = first.fields["name"].text, second.fields["name"].text
     other_scores = second.char_scores.get("name", ())
     if not other or not other_scores or other == name:
-        return lines, False
+        return lines, first, False
     if len(other) == len(name) == len(other_scores):
         sure = [p for a, b, p in zip(name, other, other_scores, strict=True) if a != b]
     else:
         sure = list(other_scores)
-    return (relined if min(sure) >= _PROOF_CONFIDENCE else lines), True
+    return (relined, second, True) if min(sure) >= _PROOF_CONFIDENCE else (lines, first, True)
 
 
 def _reread_number(
