@@ -215,11 +215,12 @@ def _runs_off(photo: RGBImage, quad: np.ndarray) -> bool:
 
     Not when the card placed by its print lies wholly inside the photo: the outline is then the
     card merged with what lies beside it (a phone's edge, a shadow, a thumb), not a card cut off,
-    whose print the frame would cut too. On a printed page that placement takes the page in and
-    runs off as well; where the print running off the frame is a page's (:func:`_page_print`), only
-    a line inside the outline and on the card's paper running into the frame cuts the card (held-out
-    seed 8133: a card on a form, a thumb over its corner, the outline merged with both, had been
-    refused for the form's lines beside it, on white paper where the card's is tinted).
+    whose print the frame would cut too. Otherwise only a line inside the outline running into the
+    frame cuts the card (:func:`_inside`). On a printed page the placement by print takes the page in
+    and runs off as well; where the print running off the frame is a page's (:func:`_page_print`),
+    such a line must also lie on the card's paper (held-out seed 8133: a card on a form, a thumb
+    over its corner, the outline merged with both, had been refused for the form's lines beside it,
+    on white paper where the card's is tinted).
     """
     width, height = photo.shape[1], photo.shape[0]
     boxes = _print_boxes(photo)
@@ -227,27 +228,41 @@ def _runs_off(photo: RGBImage, quad: np.ndarray) -> bool:
     if by_text is not None and layout.outside_share(by_text, width, height) <= 0:
         return False
     boxes = _lines_of_print(boxes)
-    if not _page_print(_edges_reached(boxes, width, height)):
-        return True
-    return _card_line_cut(photo, boxes, quad)
+    page = _page_print(_edges_reached(boxes, width, height))
+    inside = _inside(boxes, quad)
+    if not page:
+        return bool(_edges_reached(inside, width, height))
+    return _card_line_cut(photo, inside)
 
 
-def _card_line_cut(photo: RGBImage, boxes: list[np.ndarray], quad: np.ndarray) -> bool:
-    """Whether a line inside the outline, on paper of the card's colour, runs into the frame.
+def _inside(boxes: list[np.ndarray], quad: np.ndarray) -> list[np.ndarray]:
+    """The lines whose middles lie inside the outline: a card cut by the frame runs off the photo
+    with its outline, so its lines cut by the frame lie inside it. A line outside it reaching the
+    frame is print the card lies beside (held-out seed 9771's first-renderer front #176: a card whose
+    outline merged with a yellow note, and one line of a page's title running off beside it, had been
+    refused as cut off)."""
+    outline = quad.reshape(-1, 1, 2).astype(np.float32)
+    middles = [box.mean(axis=0) for box in boxes]
+    return [
+        box
+        for box, (x, y) in zip(boxes, middles, strict=True)
+        if cv2.pointPolygonTest(outline, (float(x), float(y)), False) >= 0
+    ]
+
+
+def _card_line_cut(photo: RGBImage, boxes: list[np.ndarray]) -> bool:
+    """Whether a line inside the outline (``boxes``), on paper of the card's colour, runs into the frame.
 
     The card's paper is the median paper (the brighter part of a line's box, between its strokes)
     of the lines inside the outline that stay clear of the frame; a line reaching the frame on
     paper further from it than :data:`_SAME_PAPER` is the page's, taken in by the outline.
     """
     width, height = photo.shape[1], photo.shape[0]
-    outline = quad.reshape(-1, 1, 2).astype(np.float32)
     clear: list[np.ndarray] = []
     reaching: list[np.ndarray] = []
     for box in boxes:
-        x, y = (float(v) for v in box.mean(axis=0))
-        if cv2.pointPolygonTest(outline, (x, y), False) >= 0:
-            reached = _edges_reached([box], width, height)
-            (reaching if reached else clear).append(_paper(photo, box))
+        reached = _edges_reached([box], width, height)
+        (reaching if reached else clear).append(_paper(photo, box))
     if not reaching:
         return False
     if not clear:

@@ -8,7 +8,7 @@ from types import ModuleType
 
 import numpy as np
 import pytest
-from PIL import Image
+from PIL import Image, ImageDraw
 
 from idverify.idcard import precheck
 from tests.idverify.conftest import third_photo
@@ -458,3 +458,21 @@ def test_glare_over_a_card_filling_the_photo_is_still_refused() -> None:
     card = _flat_card("first", "front", 12)
     result = precheck(_jpeg(_blob(card, 300, 250, 220, 90)), "front")
     assert result.reasons == ("quality_glare_fields",), result.measures
+
+
+def test_print_beside_a_card_whose_outline_runs_off_is_not_its_print_cut() -> None:
+    """A card merged with a yellow note into an outline running off the photo, and one line of a
+    page's title running off the frame beside the card (held-out seed 9771, first renderer, front
+    #176, read whole): the title lies outside the outline, so it is no line of the card cut by the
+    frame. The photo had been refused as cut off."""
+    from scripts import gen_idcards as first
+
+    card = Image.fromarray(_flat_card("first", "front", 12)).convert("RGBA")
+    card = card.resize((int(card.width * 0.9), int(card.height * 0.9))).rotate(6, expand=True)
+    scene = Image.new("RGB", (1280, 960), (112, 92, 50))
+    scene.paste((250, 245, 130), (980, 650, 1380, 770))  # the note, off the photo's right edge
+    scene.paste(card, (250, 230), card)
+    ImageDraw.Draw(scene).text((-30, 340), "会议纪要2024第三季度", font=first.font(26), fill=(40, 40, 40))
+    result = precheck(_jpeg(np.asarray(scene)), "front")
+    assert result.ok, (result.reasons, result.measures)
+    assert result.measures["outside"] > 0.06  # judged by the rule for outlines running off the photo
