@@ -174,7 +174,9 @@ def group_rows(lines: Iterable[CardLine]) -> list[_Row]:
         row.lines.sort(key=lambda x: x.box[0])
         row.chars = []
         for i, line in enumerate(row.lines):
-            row.chars += [c for c in _chars(line, i) if not _read_twice(c, row.chars, line.height)]
+            for char in _chars(line, i):
+                if not _read_twice(char, row.chars, line.height):
+                    row.chars.append(char)
     for row in rows:
         near = [
             o for r in rows if r is not row and r.top < row.bottom and row.top < r.bottom for o in r.chars
@@ -204,7 +206,33 @@ _ECHO_SHARE = 0.5  # of the lower line's height: a box this far over another lin
 def _read_twice(char: _Char, before: Sequence[_Char], height: float) -> bool:
     """The same printed character already read from the box before, which this box overlaps: the
     value's box began over the label's last character (名熊子 after 姓名 had failed a person)."""
-    return any(c.line != char.line and _same_glyph(char, c, height, digits=True) for c in before)
+    return any(
+        (_same_glyph(char, c, height, digits=True) or _part_read(char, c, height))
+        if c.line != char.line
+        else _stuttered(char, c, height)
+        for c in before
+    )
+
+
+def _stuttered(char: _Char, other: _Char, height: float) -> bool:
+    """``char`` is ``other``, the character before it in its own line, read twice at one place: the
+    recogniser gave one glyph as 门 and 門 a sixth of a line apart (石门門县; held-out alt seed 9783
+    front #18). Two printed ideographs, the same or not, lie a character apart."""
+    return _is_cjk(char.ch) and _same_glyph(char, other, height) and abs(char.x - other.x) < _STUTTER * height
+
+
+def _part_read(char: _Char, other: _Char, height: float) -> bool:
+    """``char`` is the part of ``other`` that a box beginning inside ``other``'s box took in, read as
+    another ideograph, less surely: 民族 boxed, then 汉 in a box beginning over 族's right half, read
+    集汉 (0.46; held-out alt seed 9781 front #7). Two printed ideographs lie a character apart; these
+    lay under half of one apart, the second inside the first's box."""
+    return (
+        _is_cjk(char.ch)
+        and _is_cjk(other.ch)
+        and char.score < other.score
+        and char.x <= other.box[2]
+        and abs(char.x - other.x) < _PART_PLACE * height
+    )
 
 
 def _same_glyph(a: _Char, b: _Char, height: float, *, digits: bool = False) -> bool:
@@ -213,7 +241,7 @@ def _same_glyph(a: _Char, b: _Char, height: float, *, digits: bool = False) -> b
     6 again: 1116室 became 11166室, silently; the first renderer's seed-9671 front #168). Digits only
     within a row: across rows, a tilted card's number row overlaps the row above, and a 0 there had
     taken a 0 out of the number (third seed 9631 front #73)."""
-    if a.ch != b.ch:
+    if a.ch != b.ch and hanzi.simplified(a.ch) != hanzi.simplified(b.ch):
         return False
     if _is_cjk(a.ch):
         return abs(a.x - b.x) < _SAME_PLACE * height
@@ -224,6 +252,8 @@ def _same_glyph(a: _Char, b: _Char, height: float, *, digits: bool = False) -> b
 # lie a character apart); digits, half as wide, lie about half a line height apart.
 _SAME_PLACE = 0.6
 _SAME_DIGIT_PLACE = 0.2
+_PART_PLACE = 0.4  # two different ideographs read this close: one glyph, once whole and once in part
+_STUTTER = 0.3  # one ideograph read twice in one line: its two readings this close
 
 
 def _stacked(a: CardLine, b: CardLine) -> bool:

@@ -692,6 +692,39 @@ def test_a_character_read_by_two_overlapping_boxes_counts_once() -> None:
     assert read_front(lines).fields["address"].text == "湖南省长沙市芙蓉区五一路11号"
 
 
+def test_part_of_a_character_read_again_as_another_by_the_box_after_counts_once() -> None:
+    """汉's box began over 族's right half and read it as 集 (集汉, 0.46; held-out alt seed 9781 front
+    #7, nation read wrong): a less sure ideograph under half a character from one the box before
+    read, inside that box, is the same glyph. Ideographs a character apart stay (民族 then 汉)."""
+    lines = [x for x in _front() if x.text not in ("民族", "汉")]
+    lines += [
+        _placed("民族", (290, 112, 356, 150), [305, 334]),
+        _placed("集汉", (340, 110, 420, 152), [347, 400], char_scores=(0.46, 1.0)),
+    ]
+    assert read_front(lines).fields["nation"].text == "汉"
+    sure = [x for x in _front() if x.text not in ("民族", "汉")]
+    sure += [_placed("民族", (290, 112, 356, 150), [305, 334]), _placed("汉", (380, 110, 420, 152), [400])]
+    assert read_front(sure).fields["nation"].text == "汉"
+    # a surer reading in the second box is no part read again; nor one beyond the first box's end
+    kept = [x for x in _front() if x.text not in ("姓名", "张三")]
+    kept += [_placed("姓名", (60, 46, 130, 90), [75, 105]), _placed("张三", (128, 46, 200, 90), [140, 170])]
+    assert read_front(kept).fields["name"].text == "张三"
+
+
+def test_one_ideograph_read_twice_at_one_place_in_a_line_counts_once() -> None:
+    """The recogniser gave one glyph twice, 门 and 門 a sixth of a line apart (石门門县; held-out alt
+    seed 9783 front #18, address read wrong); the same ideograph printed twice lies a character
+    apart and stays (佳佳)."""
+    address = "湖南省常德市石门門县电力"
+    xs = [175 + 30 * k for k in range(8)] + [175 + 30 * 7 + 6] + [175 + 30 * (k - 1) for k in range(9, 12)]
+    lines = [x for x in _front() if x.text != "湖南省长沙市芙蓉区"]
+    lines += [_placed(address, (160, 232, 520, 276), xs)]
+    assert read_front(lines).fields["address"].text == "湖南省常德市石门县电力"
+    lines = [x for x in _front() if x.text != "湖南省长沙市芙蓉区"]
+    lines += [_placed("湖南省长沙市佳佳路", (160, 232, 440, 276), [175 + 30 * k for k in range(9)])]
+    assert read_front(lines).fields["address"].text == "湖南省长沙市佳佳路"
+
+
 def test_a_digit_run_alone_is_no_label_seen() -> None:
     """An upside-down number reads as digits too: only a label or a title shows which way up."""
     upside_down = [_at("433000000000036", 250, 450), _at("食花", 160, 120), _at("日00日", 160, 200)]
