@@ -725,6 +725,23 @@ def test_one_ideograph_read_twice_at_one_place_in_a_line_counts_once() -> None:
     assert read_front(lines).fields["address"].text == "湖南省长沙市佳佳路"
 
 
+def test_a_labels_last_character_boxed_with_the_value_is_no_value() -> None:
+    """住  址 printed spaced, 住 not boxed: the address's box began at 址, right of the label column,
+    and 址 was read into the address (址湖南省张家界市…; held-out third seed 9793 front #98). A
+    character of the label left of where values begin is the label's; the value's own stay."""
+    value = "湖南省长沙市芙蓉区"
+    lines = [x for x in _front() if x.text not in ("住址", value)]
+    lines.append(
+        _placed("址" + value, (114, 228, 460, 272), [128] + [175 + 30 * k for k in range(len(value))])
+    )
+    assert read_front(lines).fields["address"].text == value
+    lines = [x for x in _front() if x.text not in ("住址", value)]
+    lines.append(
+        _placed("址" + value, (114, 228, 460, 272), [160] + [190 + 30 * k for k in range(len(value))])
+    )
+    assert read_front(lines).fields["address"].text == "址" + value  # where values begin: the value's
+
+
 def test_a_digit_run_alone_is_no_label_seen() -> None:
     """An upside-down number reads as digits too: only a label or a title shows which way up."""
     upside_down = [_at("433000000000036", 250, 450), _at("食花", 160, 120), _at("日00日", 160, 200)]
