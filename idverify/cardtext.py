@@ -205,7 +205,9 @@ _ECHO_SHARE = 0.5  # of the lower line's height: a box this far over another lin
 
 def _read_twice(char: _Char, before: Sequence[_Char], height: float) -> bool:
     """The same printed character already read from the box before, which this box overlaps: the
-    value's box began over the label's last character (名熊子 after 姓名 had failed a person)."""
+    value's box began over the label's last character (名熊子 after 姓名 had failed a person), or
+    read there in part as another (:func:`_part_read`); or, in its own line, read twice at one place
+    (:func:`_stuttered`)."""
     return any(
         (_same_glyph(char, c, height, digits=True) or _part_read(char, c, height))
         if c.line != char.line

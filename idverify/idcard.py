@@ -1259,7 +1259,8 @@ def _digit_slipped(read: str, printed: str) -> bool:
     however sure, not a card that disagrees with itself. The value's box began over 月 and read its
     right stroke as 1 at 0.94: 9月3日 became 9月13日 and failed a genuine person as born on another
     day than the number's (held-out alt seed 9791 front #90). A card printed with another date than
-    its number's differs in digits, not in a digit added; this one goes to review."""
+    its number's is still failed when its digits differ otherwise; one digit more or fewer goes to
+    review, where a person looks at the card (no pass)."""
     longer, shorter = sorted((re.sub(r"\D", "", read), re.sub(r"\D", "", printed)), key=len, reverse=True)
     if len(longer) != len(shorter) + 1:
         return False
