@@ -220,7 +220,7 @@ def _stuttered(char: _Char, other: _Char, height: float) -> bool:
     """``char`` is ``other``, the character before it in its own line, read twice at one place: the
     recogniser gave one glyph as 门 and 門 a sixth of a line apart (石门門县; held-out alt seed 9783
     front #18). Two printed ideographs, the same or not, lie a character apart."""
-    return _is_cjk(char.ch) and _same_glyph(char, other, height) and abs(char.x - other.x) < _STUTTER * height
+    return _same_glyph(char, other, height) and abs(char.x - other.x) < _STUTTER * height  # ideographs only
 
 
 def _part_read(char: _Char, other: _Char, height: float) -> bool:
