@@ -284,6 +284,21 @@ def _calm_quads(detail: npt.NDArray[np.bool_], ground: float) -> _Quads:
         found = _calm_islands(calm, least=_ISLAND_LEAST) or _opened_islands(calm)
         if found:
             return found
+    # Last, a card lying along the page's blank margin, joined to it down a whole edge: opened by
+    # a twentieth of the photo, the margin beside the card stays on it and the margin past the card
+    # is kept, joined at its corner (the third renderer's seed-9821 front #60: no card found). A
+    # margin is rarely wider than that; opened by twice as much it is gone, the card's blank kept.
+    # Such a card lies inside the photo: a piece running off it is a card cut by the frame, whose
+    # calm so opened had been taken for a whole card (and the cut not seen by the pre-check).
+    for calm in levels:
+        found = [
+            (fit, quad, cut_off)
+            for contour, _ in _large_contours(calm)
+            for fit, quad, cut_off in _split_off(calm, contour, _WIDE_SPLIT)
+            if not cut_off
+        ]
+        if found:
+            return found
     return []
 
 
@@ -373,6 +388,9 @@ def _edge_mask(small: Mat) -> Mat:
     return cv2.morphologyEx(filled, cv2.MORPH_OPEN, np.ones((9, 9), np.uint8))
 
 
+_SPLIT = 0.05  # of the photo's longer side: wider than a page's margin or line gap, far narrower than a card
+
+
 def _card_quads(mask: Mat, *, split: bool = False) -> _Quads:
     """Quadrilaterals of the largest contours that have the card's aspect and fill it well.
 
@@ -391,7 +409,7 @@ def _card_quads(mask: Mat, *, split: bool = False) -> _Quads:
     return out
 
 
-def _split_off(mask: Mat, contour: Mat) -> _Quads:
+def _split_off(mask: Mat, contour: Mat, share: float = _SPLIT) -> _Quads:
     """A card joined to something narrower by a thin strip or band: opened apart, each part tried.
 
     On a printed page the card's region runs on into the page's blank margin or into the bright
@@ -402,17 +420,18 @@ def _split_off(mask: Mat, contour: Mat) -> _Quads:
     alone = np.zeros_like(mask)
     cv2.drawContours(alone, [contour], -1, 255, thickness=cv2.FILLED)
     out = []
-    for part, area in _large_contours(_opened(alone)):
+    for part, area in _large_contours(_opened(alone, share)):
         quad, cut_off = _quad_of(part, mask.shape[1], mask.shape[0])
         if _card_like(quad, area) and _even_sides(quad):
             out.append((_misfit(quad, area) + _SPLIT_PENALTY, quad, cut_off))
     return out
 
 
-def _opened(mask: Mat) -> Mat:
-    """The mask opened by a twentieth of the photo (:data:`_SPLIT`): strips and bands narrower than
-    that (a page's margin, the gaps between its lines) are cut away, a card's region is kept."""
-    size = max(9, round(_SPLIT * max(mask.shape)))
+def _opened(mask: Mat, share: float = _SPLIT) -> Mat:
+    """The mask opened by a twentieth of the photo (:data:`_SPLIT`, or ``share``): strips and bands
+    narrower than that (a page's margin, the gaps between its lines) are cut away, a card's region
+    is kept."""
+    size = max(9, round(share * max(mask.shape)))
     opened: Mat = cv2.morphologyEx(
         mask, cv2.MORPH_OPEN, cv2.getStructuringElement(cv2.MORPH_RECT, (size, size))
     )
@@ -426,10 +445,10 @@ def _even_sides(quad: npt.NDArray[np.float64]) -> bool:
     return all(min(sides[i], sides[i + 2]) >= _EVEN * max(sides[i], sides[i + 2]) for i in (0, 1))
 
 
-_SPLIT = 0.05  # of the photo's longer side: wider than a page's margin or line gap, far narrower than a card
 # A part opened apart can be a piece of the card (its own dense print opened away): it ranks after
 # every outline found whole, and is read only when those do not give the card.
 _SPLIT_PENALTY = 0.5
+_WIDE_SPLIT = 2 * _SPLIT  # the last opening tried: a margin as wide as :data:`_SPLIT` joined to a card
 _EVEN = 0.75  # shorter over longer opposite side: a card tilted by up to about 40 degrees
 
 
