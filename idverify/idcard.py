@@ -12,6 +12,7 @@ No field position is fixed: another printer's positions, fonts and line spacing 
 from __future__ import annotations
 
 import datetime as dt
+import itertools
 import math
 import re
 import time
@@ -587,6 +588,7 @@ def _read_side(
     reread_name = False
     if side is Side.FRONT:
         lines, reading, reread_name = _reread_name(card, lines)
+        lines, reading = _reread_address(card, lines, reading)
     else:
         reading = cardtext.read_back(lines)
     fields = dict(reading.fields)
@@ -954,6 +956,67 @@ def _reread_name(
     return (relined, second, True) if min(sure) >= _PROOF_CONFIDENCE else (lines, first, True)
 
 
+def _reread_address(
+    card: RGBImage, lines: list[cardtext.CardLine], reading: cardtext.Reading
+) -> tuple[list[cardtext.CardLine], cardtext.Reading]:
+    """The lines and their reading, an address row that the detector split in two read again whole.
+
+    Glare fades a stretch of a line; the detector then boxes the print on either side of it and
+    leaves the faint glyphs between unboxed, so they vanish from the address (西藏自 | 林芝县人民路:
+    治区 lost). Read as one crop, the recogniser sees them in context (西藏自治区林芝县人民路 at 1.0).
+    The whole reading is kept only when it holds every piece's text, in order, and each character
+    it adds was read surely (:data:`_PROOF_CONFIDENCE`): what is kept was seen, nothing is guessed.
+    """
+    boxes = set(reading.boxes.get("address", ()))
+    pieces = [x for x in lines if x.box in boxes]
+    replaced: dict[int, cardtext.CardLine] = {}
+    for row in cardtext.group_rows(pieces):
+        split = row.lines
+        if len(split) < 2 or not _gapped(split):
+            continue
+        corners = np.array([x.box for x in split])
+        box = (int(corners[:, 0].min()), int(corners[:, 1].min()),
+               int(np.ceil(corners[:, 2].max())), int(np.ceil(corners[:, 3].max())))  # fmt: skip
+        (again,) = get_ocr_engine().recognize([np.ascontiguousarray(layout.crop(card, box))])
+        added = _added_scores("".join(x.text for x in split), again.text, again.char_scores)
+        if added and min(added) >= _PROOF_CONFIDENCE:
+            placed = (float(box[0]), float(box[1]), float(box[2]), float(box[3]))
+            whole = cardtext.CardLine(again.text, again.score, placed, again.char_scores, again.alternatives,
+                                      again.char_places)  # fmt: skip
+            replaced.update({id(x): whole for x in split})
+    if not replaced:
+        return lines, reading
+    relined, seen = [], set()
+    for x in lines:
+        line = replaced.get(id(x), x)
+        if id(line) not in seen:
+            seen.add(id(line))
+            relined.append(line)
+    return relined, cardtext.read_front(relined)
+
+
+def _gapped(row: list[cardtext.CardLine]) -> bool:
+    """Neighbouring boxes of one row leave a gap a glyph could hide in, yet no wider than print
+    ever leaves inside one address line (:data:`_GLYPH_GAP`, :data:`_ADDRESS_GAP`)."""
+    height = float(np.median([x.height for x in row]))
+    gaps = [b.box[0] - a.box[2] for a, b in itertools.pairwise(row)]
+    return max(gaps) > _GLYPH_GAP * height and max(gaps) < _ADDRESS_GAP * height
+
+
+def _added_scores(pieces: str, whole: str, scores: tuple[float, ...]) -> list[float]:
+    """The confidences of the characters ``whole`` adds to ``pieces``, when ``pieces`` is ``whole`` with
+    some characters left out (in order); empty otherwise."""
+    if len(whole) <= len(pieces) or len(scores) != len(whole):
+        return []
+    added, at = [], 0
+    for char, score in zip(whole, scores, strict=True):
+        if at < len(pieces) and char == pieces[at]:
+            at += 1
+        else:
+            added.append(score)
+    return added if at == len(pieces) else []
+
+
 def _reread_number(
     card: RGBImage, lines: list[cardtext.CardLine], first: FieldValue, declared: str | None,
     today: dt.date | None,
@@ -1220,6 +1283,10 @@ def _differs_unproven(read: str, seconds: str, scores: tuple[float, ...], declar
     )
 
 
+#: Between two boxes of one address row, a gap wider than this many line heights may hide a glyph
+#: the detector left out; one wider than :data:`_ADDRESS_GAP` is not inside one line of print.
+_GLYPH_GAP = 0.5
+_ADDRESS_GAP = 3.0
 _PROOF_CONFIDENCE = 0.9  # a character read less surely than this, where names differ, is no proof
 
 

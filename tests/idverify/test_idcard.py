@@ -783,6 +783,32 @@ def test_a_card_placed_by_its_labels_keeps_the_numbers_end() -> None:
     assert result.ok, (result.reasons, result.review_reasons)
 
 
+def test_an_address_row_split_where_glare_fades_it_is_read_again_whole() -> None:
+    """The crossed set's seed-9811 front #42 (a first-renderer card, the third's camera, glare): glare
+    faded 治区 in 西藏自治区, and the detector boxed 西藏自 and 林芝县人民路 apart, so 治区 was lost from
+    the address (warned). Read as one crop, the row gives every character surely."""
+    person, _, jpeg = first_card_third_camera(9811, 42, "front")
+    result = read_card(jpeg, "front", today=TODAY, declared_name=person.name)
+    assert result.text("address") == person.front_truth()["address"]
+    assert "address_uncertain" not in result.field_warnings
+
+
+@pytest.mark.parametrize(
+    ("pieces", "whole", "scores", "added"),
+    [
+        ("西藏自林芝县", "西藏自治区林芝县", (1.0,) * 8, [1.0, 1.0]),
+        ("西藏自林芝县", "西藏自治区林芝县", (1.0, 1.0, 1.0, 0.6, 1.0, 1.0, 1.0, 1.0), [0.6, 1.0]),
+        ("西藏自林芝县", "西藏目治区林芝县", (1.0,) * 8, []),  # a piece's character read otherwise
+        ("西藏自林芝县", "西藏自林芝县", (1.0,) * 6, []),  # nothing added
+        ("西藏自林芝县", "西藏自治区林芝县", (1.0,) * 7, []),  # scores not aligned with the text
+    ],
+)
+def test_only_characters_a_whole_reading_adds_to_its_pieces_are_weighed(
+    pieces: str, whole: str, scores: tuple[float, ...], added: list[float]
+) -> None:
+    assert idcard._added_scores(pieces, whole, scores) == added
+
+
 @pytest.mark.parametrize(("seed", "index"), [(9821, 60), (9793, 43)])
 def test_a_card_along_the_pages_margin_is_found(seed: int, index: int) -> None:
     """The third renderer's seed-9821 front #60: a card on a printed page, in shadow, lying along the
