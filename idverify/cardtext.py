@@ -133,8 +133,9 @@ class Reading:
         labels: how many of the side's labels were found (side detection uses it).
         boxes: field key -> the boxes of the lines its characters were read from (a field not
             found has none), so the card's picture there can be looked at (glare over the print).
-        second_choices: field key -> the recogniser's second choice at each of its characters,
-            aligned with its text (" " where there was none); the name's only, for now.
+        choices: field key -> the recogniser's other choices at each of its characters, aligned
+            with its text: its second choice and any other likelier than noise (:data:`_ALT_MIN`),
+            most probable first ("" where there was none); the name's only, for now.
         unsure: fields whose row was not known by its own label read exactly (a label read in part,
             or the row taken by its place in the layout): their value may be another row's print.
             The name's only, for now.
@@ -146,7 +147,7 @@ class Reading:
     notes: tuple[str, ...] = ()
     labels: int = 0
     boxes: dict[str, tuple[Box, ...]] = field(default_factory=dict)
-    second_choices: dict[str, str] = field(default_factory=dict)
+    choices: dict[str, tuple[str, ...]] = field(default_factory=dict)
     unsure: frozenset[str] = frozenset()
     char_scores: dict[str, tuple[float, ...]] = field(default_factory=dict)
 
@@ -535,7 +536,7 @@ def read_front(lines: Sequence[CardLine], width: float = 856.0) -> Reading:
         notes.append("address_cut")  # an address ends in 号, 室, 组 …: its last character was lost
     labels = sum(1 for row in rows for _ in found[id(row)])
     boxes = {key: _boxes(chars) for key, chars in spans.items() if fields[key].text}
-    seconds = {"name": "".join(c.alt[:1] or " " for c in spans["name"])}
+    choices = {"name": tuple(_choices(c) for c in spans["name"])}
     name_row = keyed.get("name")
     exact = name_row is not None and any(lab.key == "name" and lab.exact for lab in found[id(name_row)])
     unsure = frozenset({"name"}) if fields["name"].text and not exact else frozenset()
@@ -543,7 +544,12 @@ def read_front(lines: Sequence[CardLine], width: float = 856.0) -> Reading:
         "name": tuple(c.score for c in spans["name"]),
         "birth_date": tuple(c.score for c in birth_chars if c.ch.isdigit()),
     }
-    return Reading({k: fields[k] for k in FRONT_LABELS}, tuple(notes), labels, boxes, seconds, unsure, scores)
+    return Reading({k: fields[k] for k in FRONT_LABELS}, tuple(notes), labels, boxes, choices, unsure, scores)
+
+
+def _choices(c: _Char) -> str:
+    """The recogniser's other choices at ``c``: its second, and any other likelier than noise."""
+    return "".join(alt for k, (alt, p) in enumerate(c.alts) if k == 0 or p >= _ALT_MIN)
 
 
 def _one_run(chars: list[_Char]) -> list[_Char]:

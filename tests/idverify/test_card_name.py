@@ -98,6 +98,26 @@ def test_a_name_its_second_choices_give_asks_for_review(
 
 
 @pytest.mark.parametrize(
+    ("p", "review", "reasons"),
+    [
+        (0.003, ("name_uncertain",), ()),  # the declared 覃 among the choices: no proof
+        (0.0005, (), ("name_mismatch",)),  # as likely as noise: the reading decides
+    ],
+)
+def test_a_name_any_of_its_likely_choices_give_asks_for_review(
+    p: float, review: tuple[str, ...], reasons: tuple[str, ...]
+) -> None:
+    """A defocused 覃 read 草 at 0.97, 翠 second and 覃 third (the third renderer's seed-9821 front
+    #95): the recogniser did see the declared name, so the reading proves no other person."""
+    lines = _front_lines("草岳娜")
+    choices = ((("翠", 0.02), ("覃", p), ("享", 0.0015)), (("品", 0.02),), ())
+    lines[1] = CardLine("草岳娜", 0.97, lines[1].box, (0.97, 0.99, 0.99), choices)
+    result = idcard._read_side(np.full((540, 856, 3), 210, np.uint8), Side.FRONT, lines, False, 0,
+                               idcard._Timer(), dt.date(2026, 11, 24), "覃岳娜", NUMBER, CONFIG)  # fmt: skip
+    assert (result.review_reasons, result.reasons) == (review, reasons)
+
+
+@pytest.mark.parametrize(
     ("read", "scores", "review", "reasons"),
     [
         ("肖云杰日", (0.99, 0.99, 0.99, 0.85), ("name_uncertain",), ()),  # 日 read less than surely
