@@ -768,6 +768,9 @@ def _sex_and_nation(
         alone = {i for i, x in enumerate(sex_row.lines) if x.text.strip() in _SEXES}
         pick = next((i for i, c in enumerate(sex_row.chars) if c.line in alone and c.ch in _SEXES), None)
         sex_chars = sex_row.chars if pick is not None else sex_chars
+    if pick is None and sex_chars:
+        sex_chars = [_sex_choice(sex_chars[0]), *sex_chars[1:]]
+        pick = 0 if sex_chars[0].ch in _SEXES else None
     sex = (
         _field("sex", sex_chars[pick].ch, sex_chars[pick : pick + 1])
         if pick is not None
@@ -783,6 +786,16 @@ def _sex_and_nation(
 
 
 _SEXES = ("男", "女")
+
+
+def _sex_choice(c: _Char) -> _Char:
+    """The value's first character read as the one of 男/女 among the recogniser's choices there,
+    as sure as that choice; as it was when neither or both are. A defocused 女 read 文 at 0.54, 女
+    its second choice at 0.39 (the third renderer's seed-9821 front #78): the sex had been lost
+    (review), and the nation after it. So unsure a sex still decides nothing: a check that fails
+    on it asks for review, never fails a person (:mod:`idverify.decision`)."""
+    options = [(alt, p) for alt, p in c.alts if alt in _SEXES and p >= _ALT_MIN]
+    return _chosen(c, *options[0]) if len(options) == 1 else c
 
 
 def _drop_label(chars: list[_Char], label: str) -> list[_Char]:

@@ -749,3 +749,25 @@ def test_a_digit_run_alone_is_no_label_seen() -> None:
     assert side_evidence(upside_down)["front"] >= 0.5  # convincing on the digits alone
     assert labels_seen([*upside_down, _at("姓名", 60, 60)])
     assert labels_seen([_at("居民身份证", 300, 100)])
+
+
+@pytest.mark.parametrize(
+    ("choices", "sex"),
+    [
+        ((("女", 0.39), ("友", 0.03)), "女"),  # one of 男/女 among the choices: taken, as sure as it
+        ((("女", 0.39), ("男", 0.1)), ""),  # both: nothing to choose by
+        ((("友", 0.39),), ""),  # neither
+        ((("女", 0.0005),), ""),  # as likely as noise
+    ],
+)
+def test_a_sex_misread_is_read_as_the_one_sex_among_its_choices(
+    choices: tuple[tuple[str, float], ...], sex: str
+) -> None:
+    """A defocused 女 read 文 at 0.54, 女 its second choice (the third renderer's seed-9821 front
+    #78): the sex had been lost (review), and the nation after it."""
+    lines = [x for x in _front() if x.text != "女"]
+    lines.append(CardLine("文", 0.54, (160, 110, 190, 154), (0.54,), (choices,)))
+    fields = read_front(lines).fields
+    assert fields["sex"].text == sex
+    assert fields["sex"].confidence == (choices[0][1] if sex else 0.0)
+    assert fields["nation"].text == "汉"
