@@ -10,12 +10,12 @@ import numpy as np
 import pytest
 from PIL import Image, ImageDraw, ImageFont
 
-from idverify import idcard
+from idverify import cardtext, idcard
 from idverify.cardtext import CardLine
 from idverify.idcard import read_card
 from idverify.idnumber import check_digit
 from idverify.images import encode_jpeg
-from idverify.types import FieldValue
+from idverify.types import FieldValue, Side
 from scripts.gen_idcards_crossed import first_card_third_camera
 from tests.idverify.conftest import third_photo
 
@@ -833,3 +833,49 @@ def test_an_authority_whose_end_packing_lost_is_read_again_alone() -> None:
     result = read_card(sample.jpeg, "back", today=TODAY)
     assert {k: result.text(k) for k in sample.truth} == sample.truth
     assert not result.field_warnings
+
+
+def _front_lines(gen: ModuleType, seed: int) -> tuple[np.ndarray, list[CardLine], str]:
+    """A first-renderer front drawn flat, with a room (室) ending its address: its lines as read, and
+    the address printed."""
+    rng = np.random.default_rng(seed)
+    person = gen.make_identity(rng)
+    while not person.address.endswith("室"):
+        person = gen.make_identity(rng)
+    card = gen.render_front(person, gen.portraits()[0], rng)
+    view = idcard._read_view(card, Side.FRONT, idcard.DEFAULT_CONFIG)
+    assert view is not None
+    return view.card, view.lines, person.address
+
+
+def _cut(line: CardLine, text: str) -> CardLine:
+    """The line as if its reading were ``text`` (a character lost or changed), scores kept aligned."""
+    n = len(text)
+    return CardLine(
+        text, line.score, line.box, line.char_scores[:n], line.alternatives[:n], line.char_places[:n]
+    )
+
+
+def test_an_address_whose_last_character_was_lost_is_read_again_alone(gen: ModuleType) -> None:
+    """An address whose 室 the packed reading lost ends in a digit (``address_cut``): its lines are
+    read again alone, and the reading alone, holding every character read before and adding a sure
+    室, is kept."""
+    card, lines, address = _front_lines(gen, 5)
+    last = next(x for x in reversed(lines) if x.text.endswith("室"))
+    lost = [_cut(x, x.text[:-1]) if x is last else x for x in lines]
+    reading = cardtext.read_front(lost)
+    assert "address_cut" in reading.notes
+    relined, again = idcard._reread_alone(card, Side.FRONT, lost, reading)
+    assert again.fields["address"].text == address
+    assert "address_cut" not in again.notes and relined is not lost
+
+
+def test_a_reading_alone_that_changes_what_was_read_is_not_kept(gen: ModuleType) -> None:
+    """Read alone, a line must keep every character the packed reading gave: one that reads a
+    character otherwise is another reading, not the lost end found, and the first is kept."""
+    card, lines, _ = _front_lines(gen, 5)
+    last = next(x for x in reversed(lines) if x.text.endswith("室"))
+    changed = "吕" + last.text[1:-1]
+    lost = [_cut(x, changed) if x is last else x for x in lines]
+    reading = cardtext.read_front(lost)
+    assert idcard._reread_alone(card, Side.FRONT, lost, reading) == (lost, reading)
