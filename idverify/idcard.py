@@ -25,7 +25,7 @@ import numpy as np
 from idverify import cardtext, checks, decision, glare, hanzi, layout, quality
 from idverify.idnumber import IdNumberError, normalize_id_number, parse_id_number
 from idverify.images import ImageLimits, decode_image
-from idverify.ocr import get_ocr_engine
+from idverify.ocr import TextLine, get_ocr_engine
 from idverify.precheck import PrecheckLimits, precheck
 from idverify.types import (
     CardResult,
@@ -907,12 +907,7 @@ def _recognise(card: RGBImage, boxes: list[np.ndarray]) -> list[cardtext.CardLin
     for box, line in zip(boxes, get_ocr_engine().recognize(crops), strict=True):
         x0, y0 = box.min(axis=0)
         x1, y1 = box.max(axis=0)
-        placed = (float(x0), float(y0), float(x1), float(y1))
-        out.append(
-            cardtext.CardLine(
-                line.text, line.score, placed, line.char_scores, line.alternatives, line.char_places
-            )
-        )
+        out.append(_card_line(line, (float(x0), float(y0), float(x1), float(y1))))
     return out
 
 
@@ -928,6 +923,23 @@ def _crop_quad(card: RGBImage, quad: np.ndarray) -> RGBImage:
     crop = cv2.warpPerspective(card, matrix, (width, height), flags=cv2.INTER_CUBIC,
                                borderMode=cv2.BORDER_REPLICATE)  # fmt: skip
     return np.ascontiguousarray(crop)
+
+
+def _read_box(card: RGBImage, box: layout.Box) -> TextLine:
+    """One box of the card read on its own, in a strip of its own (nothing packed beside it)."""
+    (line,) = get_ocr_engine().recognize([np.ascontiguousarray(layout.crop(card, box))])
+    return line
+
+
+def _pixel_box(box: cardtext.Box) -> layout.Box:
+    """A line's box on the card, widened to whole pixels."""
+    return int(box[0]), int(box[1]), int(np.ceil(box[2])), int(np.ceil(box[3]))
+
+
+def _card_line(line: TextLine, placed: cardtext.Box) -> cardtext.CardLine:
+    """A recognised line, with every per-character detail, placed on the card at ``placed``."""
+    return cardtext.CardLine(line.text, line.score, placed, line.char_scores, line.alternatives,
+                             line.char_places)  # fmt: skip
 
 
 def _reread_name(
@@ -950,10 +962,7 @@ def _reread_name(
     line = next((x for x in lines if x.box == boxes[0]), None)
     if line is None:
         return lines, first, False
-    box = (int(line.box[0]), int(line.box[1]), int(np.ceil(line.box[2])), int(np.ceil(line.box[3])))
-    (again,) = get_ocr_engine().recognize([np.ascontiguousarray(layout.crop(card, box))])
-    alone = cardtext.CardLine(again.text, again.score, line.box, again.char_scores, again.alternatives,
-                              again.char_places)  # fmt: skip
+    alone = _card_line(_read_box(card, _pixel_box(line.box)), line.box)
     relined = [alone if x is line else x for x in lines]
     second = cardtext.read_front(relined)
     name, other = first.fields["name"].text, second.fields["name"].text
@@ -986,14 +995,10 @@ def _reread_address(
         if len(split) < 2 or not _gapped(split):
             continue
         corners = np.array([x.box for x in split])
-        box = (int(corners[:, 0].min()), int(corners[:, 1].min()),
-               int(np.ceil(corners[:, 2].max())), int(np.ceil(corners[:, 3].max())))  # fmt: skip
-        (again,) = get_ocr_engine().recognize([np.ascontiguousarray(layout.crop(card, box))])
-        added = _added_scores("".join(x.text for x in split), again.text, again.char_scores)
-        if added and min(added) >= _PROOF_CONFIDENCE:
-            placed = (float(box[0]), float(box[1]), float(box[2]), float(box[3]))
-            whole = cardtext.CardLine(again.text, again.score, placed, again.char_scores, again.alternatives,
-                                      again.char_places)  # fmt: skip
+        box = _pixel_box((corners[:, 0].min(), corners[:, 1].min(), corners[:, 2].max(), corners[:, 3].max()))
+        again = _read_box(card, box)
+        if _adds_surely("".join(x.text for x in split), again):
+            whole = _card_line(again, (float(box[0]), float(box[1]), float(box[2]), float(box[3])))
             replaced.update({id(x): whole for x in split})
     if not replaced:
         return lines, reading
@@ -1028,12 +1033,9 @@ def _reread_alone(
     wanted = {box for note in lost for box in reading.boxes.get(_END_LOST[note], ())}
     replaced: dict[int, cardtext.CardLine] = {}
     for line in (x for x in lines if x.box in wanted):
-        box = (int(line.box[0]), int(line.box[1]), int(np.ceil(line.box[2])), int(np.ceil(line.box[3])))
-        (again,) = get_ocr_engine().recognize([np.ascontiguousarray(layout.crop(card, box))])
-        added = _added_scores(line.text, again.text, again.char_scores)
-        if added and min(added) >= _PROOF_CONFIDENCE:
-            replaced[id(line)] = cardtext.CardLine(again.text, again.score, line.box, again.char_scores,
-                                                   again.alternatives, again.char_places)  # fmt: skip
+        again = _read_box(card, _pixel_box(line.box))
+        if _adds_surely(line.text, again):
+            replaced[id(line)] = _card_line(again, line.box)
     if not replaced:
         return lines, reading
     relined = [replaced.get(id(x), x) for x in lines]
@@ -1049,6 +1051,12 @@ def _gapped(row: list[cardtext.CardLine]) -> bool:
     height = float(np.median([x.height for x in row]))
     gaps = [b.box[0] - a.box[2] for a, b in itertools.pairwise(row)]
     return max(gaps) > _GLYPH_GAP * height and max(gaps) < _ADDRESS_GAP * height
+
+
+def _adds_surely(pieces: str, whole: TextLine) -> bool:
+    """``whole`` holds ``pieces`` and adds characters to it, each read surely (:data:`_PROOF_CONFIDENCE`)."""
+    added = _added_scores(pieces, whole.text, whole.char_scores)
+    return bool(added) and min(added) >= _PROOF_CONFIDENCE
 
 
 def _added_scores(pieces: str, whole: str, scores: tuple[float, ...]) -> list[float]:
@@ -1141,7 +1149,7 @@ def _reread_birth(
     x0, y0, _, y1 = line.box
     right = _line_end(lines, line, cardtext.PORTRAIT_X * card.shape[1])
     box = (max(0, int(x0) - 6), max(0, int(y0)), int(right), int(y1))
-    (again,) = get_ocr_engine().recognize([np.ascontiguousarray(layout.crop(card, box))])
+    again = _read_box(card, box)
     text = cardtext.birth_text(_nfkc(again.text))
     scores = again.char_scores or (again.score,)
     if text:
@@ -1225,7 +1233,7 @@ def _reread_validity(
     x0, y0, _, y1 = line.box
     right = _line_end(lines, line, 0.97 * card.shape[1])
     box = (max(0, int(x0) - 6), max(0, int(y0) - 2), int(right), int(y1) + 2)
-    (again,) = get_ocr_engine().recognize([np.ascontiguousarray(layout.crop(card, box))])
+    again = _read_box(card, box)
     reread = cardtext.read_back([cardtext.CardLine(again.text, again.score, line.box, again.char_scores)])
     dates = reread.fields
     if not dates["valid_from"].text or not dates["valid_until"].text:
