@@ -476,3 +476,29 @@ def test_print_beside_a_card_whose_outline_runs_off_is_not_its_print_cut() -> No
     result = precheck(_jpeg(np.asarray(scene)), "front")
     assert result.ok, (result.reasons, result.measures)
     assert result.measures["outside"] > 0.06  # judged by the rule for outlines running off the photo
+
+
+def test_a_thumb_bending_the_outline_past_the_frame_beside_page_print_is_not_cut_off() -> None:
+    """Crossed pre-check seed 9867 front #6: the first renderer's card lying wholly inside the photo
+    on a printed page, a thumb over its top-right corner. The outline merged card and thumb, its
+    corner 7 % of the card's length past the frame, and took in page lines beside the card that run
+    off the photo on paper as pale as the card's: refused as cut off. The other three corners place
+    the fourth inside the photo, and no line inside that outline runs into the frame."""
+    from scripts.gen_idcards_crossed import first_card_third_camera
+
+    _, condition, jpeg = first_card_third_camera(9867, 6, "front")
+    assert condition == "thumb"
+    result = precheck(jpeg, "front")
+    assert result.ok, (result.reasons, result.measures)
+    assert result.measures["outside"] > 0.06  # judged by the rule for outlines running off the photo
+
+
+def test_an_outline_bent_at_one_corner_is_unbent_only_into_the_photo() -> None:
+    from idverify.precheck import _unbent
+
+    bent = np.array([[100, 300], [1060, 150], [900, 600], [100, 600]], np.float32)  # top-right pulled out
+    assert _unbent(bent, 1000, 700).tolist() == [[100, 300], [900, 300], [900, 600], [100, 600]]
+    cut = np.array([[100, 300], [1100, 300], [1100, 600], [100, 600]], np.float32)  # really cut: two out
+    assert _unbent(cut, 1000, 700) is cut
+    corner_cut = np.array([[250, 300], [1040, 300], [990, 650], [200, 650]], np.float32)  # one out
+    assert _unbent(corner_cut, 1000, 700) is corner_cut  # the other three place it outside too
