@@ -434,7 +434,7 @@ def _located_by_labels(
     # 姓名 may be read in part (姓 misread): a line starting with either, above the number, in its column.
     names = [
         x
-        for x in (_from_label(line, "姓名", 1) for line in view.lines)
+        for x in (_from_label(line, "姓名", 1) or _after_lost_surname_label(line) for line in view.lines)
         if x is not None
         and x.box[3] < number.box[1]
         and abs(x.box[0] - number.box[0]) < _LABEL_COLUMN * number.height
@@ -502,6 +502,13 @@ def _from_label(line: cardtext.CardLine, label: str, least: int) -> cardtext.Car
     return None
 
 
+def _after_lost_surname_label(line: cardtext.CardLine) -> cardtext.CardLine | None:
+    """The name's line when its label was read without 姓 (名杨玉: 姓 lost under a shadow's edge,
+    third 9871 front #9), only when a name's shape follows 名: a page's 名称… is not taken for it."""
+    text = line.text.replace(" ", "")
+    return line if text[:1] == "名" and _name_shaped(text[1:]) else None
+
+
 def _line_from(line: cardtext.CardLine, index: int) -> cardtext.CardLine:
     """The line with its box starting at character ``index``'s left edge (index >= 1; its text as it is)."""
     n = len(line.text)
@@ -542,9 +549,17 @@ def _shortfall(view: _View, side: Side) -> tuple[int, bool]:
 
 
 def _fields_missing(view: _View, side: Side) -> int:
-    """How many of ``side``'s fields the view's lines give no value for (no OCR: they are read)."""
+    """How many of ``side``'s fields the view's lines give no value for (no OCR: they are read).
+
+    A number not 18 characters long is no card's number (a first-generation card's 15 digits are
+    no longer valid): its end was lost, as where an outline ran through the card and squeezed the
+    number's last digits out of the view (third 9871 front #47, 430981198410290 for
+    43098119841029988X), so other outlines and the labels' are read too.
+    """
     reading = cardtext.read_front(view.lines) if side is Side.FRONT else cardtext.read_back(view.lines)
-    return sum(1 for value in reading.fields.values() if not value.text)
+    number = reading.fields.get("id_number")
+    short = number is not None and bool(number.text) and len(number.text) != _NUMBER_LENGTH
+    return sum(1 for value in reading.fields.values() if not value.text) + short
 
 
 def _print_at_edge(view: _View) -> bool:
