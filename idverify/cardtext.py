@@ -22,6 +22,7 @@ import statistics
 import unicodedata
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field, replace
+from functools import partial
 from itertools import combinations
 
 from idverify import checks, hanzi, nations, places
@@ -376,6 +377,11 @@ _PAIR_MIN = 0.01  # two substitutions at once: each must be likelier than noise 
 #: pairs of choices that fit: there a less likely pair may stand in (菱成市 for 娄底市, 娄 third at
 #: 0.009 under defocus; held-out third seed 9841 front #78). The address stays flagged (请核对).
 _ADDRESS_PAIR_MIN = 0.005
+#: An address's province, city and county span up to 25 characters (新疆维吾尔自治区伊犁哈萨克自治州
+#: 察布查尔锡伯自治县), more than 12 in one of seven GB/T 2260 combinations: the county's characters
+#: are tried too (湖南省湘西土家族苗族自治州保结县 for 保靖县, 靖 the second choice at its 15th
+#: character: held-out third seed 9871 front #10).
+_ADDRESS_HEAD = 25
 _PAIR_OPTIONS = 16  # the likeliest choices paired at most (120 pairs): a blurred row offers many
 
 
@@ -862,12 +868,16 @@ def _nation_field(chars: list[_Char]) -> FieldValue:
     if name is not None and name in text:
         start = text.index(name)
         return _field("nation", name, chars[start : start + len(name)])
-    if len(text) > 1 and chars[0].score < _UNSURE_LEAD and nations.find_nation(text[1:]) == text[1:]:
+    if len(text) > 1 and nations.find_nation(text[1:]) == text[1:]:
         # No official name is a character and then another name (no name ends in 土, 水, 京 …), so
-        # an unsure first character before a whole name is not the value's: the label squeezed
-        # into one glyph (抗蒙古, 抗 at 0.27, for 民族 蒙古 under defocus; held-out third seed 9851
-        # front #78).
-        return _field("nation", text[1:], chars[1:])
+        # a first character before a whole name is not the value's: the label squeezed into one
+        # glyph (抗蒙古, 抗 at 0.27, for 民族 蒙古 under defocus; held-out third seed 9851 front #78).
+        # One read surely (批汉, 批 at 0.76: third 9871 front #10) leaves the value doubtful: its
+        # confidence is at most the doubt of that character, so it is shown to be checked (请核对).
+        value = _field("nation", text[1:], chars[1:])
+        if chars[0].score < _UNSURE_LEAD:
+            return value
+        return replace(value, confidence=min(value.confidence, round(1.0 - chars[0].score, 5)))
     if set(text) <= set(FRONT_LABELS["nation"]):
         # Only the label was read (民, its 族 and the value under glare): no value, not the label
         # as the nation (the first renderer's seed-9841 front #76 had recorded 民).
@@ -902,8 +912,20 @@ def _address(
             keep = _continuation(row, chars[0].x if chars else None, column, first_end)
             chars += _cjk_or_digit([c for c in row.chars if c.line in keep])
     chars = _simplified(chars)
-    chars = _address_end(pick_candidates(chars, places.address_prefix_known, pair_min=_ADDRESS_PAIR_MIN))
+    chars = _address_end(_address_places(chars))
     return _field("address", "".join(c.ch for c in chars), chars), chars
+
+
+def _address_places(chars: list[_Char]) -> list[_Char]:
+    """The address with its place names chosen among the recogniser's candidates: first a choice
+    that names the county, then any that makes the prefix fit (:func:`places.address_prefix_known`)."""
+    if places.address_prefix_known("".join(c.ch for c in chars)):
+        return chars
+    for fits in (partial(places.address_prefix_known, county=True), places.address_prefix_known):
+        picked = pick_candidates(chars, fits, head=_ADDRESS_HEAD, pair_min=_ADDRESS_PAIR_MIN)
+        if picked is not chars:
+            return picked
+    return chars
 
 
 def _address_end(chars: list[_Char]) -> list[_Char]:

@@ -77,11 +77,18 @@ def _name_code(codes: dict[str, set[str]], name: str, code: str) -> None:
         codes.setdefault(form, set()).add(code)
 
 
-def address_prefix_known(address: str) -> bool:
+def address_prefix_known(address: str, *, county: bool = False) -> bool:
     """True when the address starts with a province and then a place of that province.
 
     ``湖南省长沙市芙蓉区…`` and ``湖南省宁乡县…`` pass; a misread province or county does not.
     Municipalities (北京市, 上海市 …) are followed directly by their districts.
+
+    Args:
+        county: after a prefecture-level city, a county of the province must follow by name; else
+            an address going on to its street without one passes (``湖南省长沙市五一大道…``). The
+            reader asks this first when choosing among the recogniser's candidates: a choice that
+            names the county (保靖县) beats one that only makes the county no county's shape
+            (保结目桥湾西路, 县 read as 目).
     """
     places = load_places()
     for province, prefix in places.provinces.items():
@@ -91,10 +98,18 @@ def address_prefix_known(address: str) -> bool:
             first = max((n for n in known if len(n) >= 2 and rest.startswith(n)), key=len, default=None)
             if first is None:
                 return False
+            if county:
+                return not first.endswith(_PREFECTURE_ENDINGS) or _starts_with_known(
+                    rest[len(first) :], known
+                )
             cities = [c for c in places.codes.get(first, ()) if c.startswith(prefix) and c.endswith("00")]
             own = frozenset(n for c in cities for n in places.counties.get(c[:4], ()))
             return _county_known(rest[len(first) :], first, known, own)
     return False
+
+
+def _starts_with_known(rest: str, known: frozenset[str]) -> bool:
+    return any(rest.startswith(n) for n in known if len(n) >= 2)
 
 
 def _county_known(rest: str, city: str, known: frozenset[str], own: frozenset[str]) -> bool:
@@ -108,7 +123,7 @@ def _county_known(rest: str, city: str, known: frozenset[str], own: frozenset[st
     county-shaped too (``增州苗族伺族自治县`` had passed as a street: 靖 and 侗 misread on a
     defocused card, the third renderer's seed-9611 front #10).
     """
-    if not city.endswith(_PREFECTURE_ENDINGS) or any(rest.startswith(n) for n in known if len(n) >= 2):
+    if not city.endswith(_PREFECTURE_ENDINGS) or _starts_with_known(rest, known):
         return True
     if any(len(n) >= 3 and rest[:2] == n[:2] for n in own):
         return False
