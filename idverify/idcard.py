@@ -17,6 +17,7 @@ import math
 import re
 import time
 import unicodedata
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field, replace
 
 import cv2
@@ -432,13 +433,9 @@ def _located_by_labels(
     if number is None:
         return []
     # 姓名 may be read in part (姓 misread): a line starting with either, above the number, in its column.
-    names = [
-        x
-        for x in (_from_label(line, "姓名", 1) or _after_lost_surname_label(line) for line in view.lines)
-        if x is not None
-        and x.box[3] < number.box[1]
-        and abs(x.box[0] - number.box[0]) < _LABEL_COLUMN * number.height
-    ]
+    names = _name_labels(view.lines, number, lambda line: _from_label(line, "姓名", 1)) or _name_labels(
+        view.lines, number, _after_lost_surname_label
+    )
     if not names:
         return []
     name = min(names, key=lambda x: x.box[1])
@@ -502,9 +499,25 @@ def _from_label(line: cardtext.CardLine, label: str, least: int) -> cardtext.Car
     return None
 
 
+def _name_labels(
+    lines: Sequence[cardtext.CardLine],
+    number: cardtext.CardLine,
+    found: Callable[[cardtext.CardLine], cardtext.CardLine | None],
+) -> list[cardtext.CardLine]:
+    """The lines ``found`` takes for the name's, above the number label and in its column."""
+    return [
+        x
+        for x in map(found, lines)
+        if x is not None
+        and x.box[3] < number.box[1]
+        and abs(x.box[0] - number.box[0]) < _LABEL_COLUMN * number.height
+    ]
+
+
 def _after_lost_surname_label(line: cardtext.CardLine) -> cardtext.CardLine | None:
     """The name's line when its label was read without 姓 (名杨玉: 姓 lost under a shadow's edge,
-    third 9871 front #9), only when a name's shape follows 名: a page's 名称… is not taken for it."""
+    third 9871 front #9), only when a name's shape follows 名 and no line begins with 姓 (a page's
+    名称建设 above the card might pass for one)."""
     text = line.text.replace(" ", "")
     return line if text[:1] == "名" and _name_shaped(text[1:]) else None
 
