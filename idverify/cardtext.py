@@ -162,12 +162,18 @@ def group_rows(lines: Iterable[CardLine]) -> list[_Row]:
     """
     rows: list[_Row] = []
     readable = (x for x in lines if x.text.strip() and x.score >= _NOISE_SCORE)
-    for line in sorted(readable, key=lambda x: (x.box[1] + x.box[3]) / 2):
-        core = (line.box[1] + 0.25 * line.height, line.box[3] - 0.25 * line.height)
+    ordered = sorted(readable, key=lambda x: (x.box[1] + x.box[3]) / 2)
+    for k, line in enumerate(ordered):
+        after = ordered[k + 1] if k + 1 < len(ordered) else None
+        core = _core(line)
         for row in rows[-3:]:
-            top = max(x.box[1] + 0.25 * x.height for x in row.lines)
-            bottom = min(x.box[3] - 0.25 * x.height for x in row.lines)
-            if min(bottom, core[1]) - max(top, core[0]) > 0 and not any(_stacked(line, x) for x in row.lines):
+            band = (max(_core(x)[0] for x in row.lines), min(_core(x)[1] for x in row.lines))
+            shared = _shared(band, core)
+            if (
+                shared > 0
+                and not any(_stacked(line, x) for x in row.lines)
+                and not _pairs_below(line, after, band, shared)
+            ):
                 row.lines.append(line)
                 break
         else:
@@ -187,6 +193,25 @@ def group_rows(lines: Iterable[CardLine]) -> list[_Row]:
         if near:
             row.chars = [c for c in row.chars if not any(_echo(c, o) for o in near)]
     return [row for row in rows if row.chars]
+
+
+def _core(line: CardLine) -> tuple[float, float]:
+    """The middle half of a line's box, top to bottom: detector boxes are padded."""
+    return line.box[1] + 0.25 * line.height, line.box[3] - 0.25 * line.height
+
+
+def _shared(a: tuple[float, float], b: tuple[float, float]) -> float:
+    return min(a[1], b[1]) - max(a[0], b[0])
+
+
+def _pairs_below(line: CardLine, after: CardLine | None, band: tuple[float, float], shared: float) -> bool:
+    """Whether the next line down (``after``) shares more of ``line``'s band than the row above does
+    and lies clear of that row: ``line`` then starts a row with it. A piece of print above the card
+    (区 over the portrait, third 9881 front #18) touching the name's band had taken the name into its
+    row, above its label's, and the name was lost."""
+    if after is None or _stacked(line, after):
+        return False
+    return _shared(_core(line), _core(after)) > shared and _shared(band, _core(after)) <= 0
 
 
 def _echo(char: _Char, other: _Char) -> bool:

@@ -567,7 +567,7 @@ def test_a_misread_label_before_the_authority_is_dropped_and_flagged() -> None:
 def _placed(text: str, box: tuple[float, float, float, float], xs: list[float], **kw: object) -> CardLine:
     """A line whose characters the recogniser placed at ``xs`` (card coordinates) in its box."""
     places = tuple((x - box[0]) / (box[2] - box[0]) for x in xs)
-    return CardLine(text, 0.99, box, char_places=places, **kw)  # type: ignore[arg-type]
+    return CardLine(text, 0.99, box, char_places=places, **kw)
 
 
 def test_a_name_in_a_box_from_the_labels_place_keeps_every_character() -> None:
@@ -798,7 +798,7 @@ def test_a_character_before_a_whole_nation_is_not_the_values(
         )
     )
     field = read_front(lines).fields["nation"]
-    assert (field.text, field.confidence) == (nation, pytest.approx(confidence))
+    assert field.text == nation and field.confidence == pytest.approx(confidence)
 
 
 def test_a_nation_read_as_its_labels_characters_only_is_unread() -> None:
@@ -871,3 +871,38 @@ def test_a_sex_misread_is_read_as_the_one_sex_among_its_choices(
     assert fields["sex"].text == sex
     assert fields["sex"].confidence == (choices[0][1] if sex else 0.0)
     assert fields["nation"].text == "汉"
+
+
+_Placed = tuple[str, tuple[float, float, float, float]]
+
+
+@pytest.mark.parametrize(
+    ("above", "value", "label"),
+    [
+        # 区 over the portrait, page print above a tilted card (third 9881 front #18): the name was lost.
+        (("区", (518, 44, 612, 108)), ("郑芷平", (116, 69, 246, 133)), ("姓名", (19, 90, 94, 134))),
+        # A stray 1 beside the portrait (third 9861 front #96): the address had lost its label.
+        (
+            ("1", (542, 246, 580, 286)),
+            ("湖南省岳阳市临湘市园桥", (162, 260, 521, 313)),
+            ("住址", (50, 266, 137, 313)),
+        ),
+    ],
+)
+def test_a_value_barely_touching_the_row_above_goes_with_its_label_below(
+    above: _Placed,
+    value: _Placed,
+    label: _Placed,
+) -> None:
+    from idverify.cardtext import group_rows
+
+    lines = [CardLine(text, 0.99, box) for text, box in (above, value, label)]
+    rows = [[x.text for x in row.lines] for row in group_rows(lines)]
+    assert rows == [[above[0]], [label[0], value[0]]]
+
+
+def test_a_name_beside_its_label_stays_in_its_row() -> None:
+    from idverify.cardtext import group_rows
+
+    lines = [CardLine("姓名", 0.99, (20, 60, 95, 100)), CardLine("郑芷平", 0.99, (116, 50, 246, 112))]
+    assert [[x.text for x in row.lines] for row in group_rows(lines)] == [["姓名", "郑芷平"]]
