@@ -432,7 +432,8 @@ def _located_by_labels(
     number = next((x for x in numbers if x is not None), None)
     if number is None:
         return []
-    # 姓名 may be read in part (姓 misread): a line starting with either, above the number, in its column.
+    # 姓名 may be read in part (姓 misread): a line starting with either, above the number, in its column;
+    # failing that, 名 then a name (姓 lost altogether).
     names = _name_labels(view.lines, number, lambda line: _from_label(line, "姓名", 1)) or _name_labels(
         view.lines, number, _after_lost_surname_label
     )

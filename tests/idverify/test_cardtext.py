@@ -567,7 +567,7 @@ def test_a_misread_label_before_the_authority_is_dropped_and_flagged() -> None:
 def _placed(text: str, box: tuple[float, float, float, float], xs: list[float], **kw: object) -> CardLine:
     """A line whose characters the recogniser placed at ``xs`` (card coordinates) in its box."""
     places = tuple((x - box[0]) / (box[2] - box[0]) for x in xs)
-    return CardLine(text, 0.99, box, char_places=places, **kw)
+    return CardLine(text, 0.99, box, char_places=places, **kw)  # type: ignore[arg-type]
 
 
 def test_a_name_in_a_box_from_the_labels_place_keeps_every_character() -> None:
