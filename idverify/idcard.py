@@ -27,7 +27,7 @@ from idverify import cardtext, checks, decision, glare, hanzi, layout, quality
 from idverify.idnumber import IdNumberError, normalize_id_number, parse_id_number
 from idverify.images import ImageLimits, decode_image
 from idverify.ocr import TextLine, get_ocr_engine
-from idverify.precheck import PrecheckLimits, precheck
+from idverify.precheck import PrecheckLimits, frame_cuts_print, precheck
 from idverify.types import (
     CardResult,
     FieldValue,
@@ -132,7 +132,9 @@ def read_card(
     seen = _seen(view, side)
     if seen != side:
         return _failed(side, seen, "wrong_side", timer, rotation)
-    return _read_side(view.card, side, view.lines, location.cut_off, rotation, timer, today, declared_name,
+    cut_off = frame_cuts_print(decoded.pixels, location)
+    timer.lap("frame")
+    return _read_side(view.card, side, view.lines, cut_off, rotation, timer, today, declared_name,
                       declared_id_number, config)  # fmt: skip
 
 

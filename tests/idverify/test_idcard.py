@@ -114,7 +114,6 @@ def test_corrupt_upload_gives_reason() -> None:
         ("lowlight", "quality_dark"),
         ("bw", "quality_monochrome"),
         ("screen", "quality_screen"),
-        ("cutoff", "quality_cut_off"),
     ],
 )
 def test_quality_warnings(gen: ModuleType, kind: str, warning: str) -> None:
@@ -122,6 +121,45 @@ def test_quality_warnings(gen: ModuleType, kind: str, warning: str) -> None:
     assert warning in {w.code for w in result.warnings}
     found = next(w for w in result.warnings if w.code == warning)
     assert found.value != found.limit
+
+
+@pytest.mark.parametrize("index", [1, 2])
+def test_a_blurred_card_is_not_told_it_is_a_screen(index: int) -> None:
+    """Blur leaves the print's strokes standing out of the spectrum as a broad ridge, not a screen's
+    spike (alt renderer seed 4242: 7 of 12 blurred fronts had been told 不要翻拍屏幕)."""
+    from scripts import gen_idcards_alt as alt
+
+    result = read_card(alt.sample(4242, "front", index, "blur").jpeg, "front", today=TODAY)
+    assert "quality_screen" not in {w.code for w in result.warnings}, result.warnings
+
+
+def test_a_card_whose_print_the_frame_cuts_is_told_so(gen: ModuleType) -> None:
+    """The frame cuts through the number: the person is told to bring the whole card in."""
+    from scripts.bench_idverify import cut_through
+
+    clean = gen.generate(1, seed=7013, sides=("front",), degradations=("clean",))[0].jpeg
+    result = read_card(cut_through(clean, "right", 0.25), "front", today=TODAY)
+    assert "quality_cut_off" in {w.code for w in result.warnings}, result.warnings
+
+
+@pytest.mark.parametrize("margin", [0.0, 0.03])
+def test_a_whole_card_cropped_tight_on_a_pale_ground_is_not_told_it_is_cut(
+    gen: ModuleType, margin: float
+) -> None:
+    """An app's guide frame crops tight: the card merges with a pale ground and is outlined as the
+    whole photo, its outline on every side of the frame. Its print lies whole inside, so it is not
+    cut off (held-out seed 9901: 19 of the alt renderer's 100 fronts, each read whole, were told
+    证件不完整; the pre-check accepted them all)."""
+    rng = np.random.default_rng(9)
+    person = gen.make_identity(rng, ())
+    card = gen.render_front(person, gen.portraits()[0], rng)
+    h, w = card.shape[:2]
+    pad_y, pad_x = round(margin * h), round(margin * w)
+    photo = np.full((h + 2 * pad_y, w + 2 * pad_x, 3), 244, np.uint8)
+    photo[pad_y : pad_y + h, pad_x : pad_x + w] = card
+    result = read_card(gen.to_jpeg(photo, 90), "front", today=TODAY, declared_name=person.name)
+    assert result.text("id_number") == person.number and not result.reasons, result.reasons
+    assert "quality_cut_off" not in {w.code for w in result.warnings}, result.warnings
 
 
 def test_clean_card_has_no_warnings(gen: ModuleType) -> None:
