@@ -80,6 +80,21 @@ def glare_fraction(card: RGBImage) -> float:
     return float(np.mean(lowest >= 252))
 
 
+def _printed(card: RGBImage) -> RGBImage:
+    """The card within its margin: print keeps about 4 mm (5 % of its height) from every edge.
+
+    Glare on the margin hides nothing, and there a card cropped tight, or merged with a pale desk
+    and rectified with it, shows the desk's clipped white (held-out seed 9901: 4 of the alt
+    renderer's 100 fronts, no glare on them, measured 0.017-0.029 over the whole card, under
+    0.001 within the margin).
+    """
+    edge = round(_MARGIN * card.shape[0])
+    return card[edge : card.shape[0] - edge, edge : card.shape[1] - edge]
+
+
+_MARGIN = 0.05
+
+
 def colourfulness(card: RGBImage) -> float:
     """99th percentile of Lab chroma, relative to brightness.
 
@@ -135,7 +150,7 @@ def assess(card: RGBImage, *, cut_off: bool, limits: QualityLimits) -> tuple[Qua
         out.append(QualityWarning("quality_dark", level, limits.min_brightness))
     if level > limits.max_brightness:
         out.append(QualityWarning("quality_overexposed", level, limits.max_brightness))
-    glare = glare_fraction(card)
+    glare = glare_fraction(_printed(card))
     if glare > limits.max_glare:
         out.append(QualityWarning("quality_glare", glare, limits.max_glare))
     if cut_off:
