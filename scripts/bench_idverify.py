@@ -101,6 +101,11 @@ def _valid_on(module: Any, sample: Any) -> dt.date:
     return getattr(module, "REFERENCE_DATE", TODAY)  # type: ignore[no-any-return]
 
 
+#: Hints that send a person to retake for something the photo does not show are worse than none: a
+#: genuine card told 不要翻拍屏幕 or 证件不完整 (each renderer names such photos' conditions so).
+STRAY_HINTS = {"quality_screen": "screen", "quality_cut_off": "cut"}
+
+
 def _bench_renderer(label: str, module: Any, n: int, seed: int) -> None:
     samples = module.generate(n, seed=seed)
     per_field: dict[str, list[bool]] = defaultdict(list)
@@ -110,7 +115,8 @@ def _bench_renderer(label: str, module: Any, n: int, seed: int) -> None:
     failed: dict[str, int] = defaultdict(int)
     reviews: dict[str, int] = defaultdict(int)
     warned: dict[str, int] = defaultdict(int)
-    silent, unflagged, misreads, impostors_passed, impostors = [], [], [], 0, 0
+    hints: dict[str, int] = defaultdict(int)
+    silent, unflagged, misreads, stray, impostors_passed, impostors = [], [], [], [], 0, 0
     fronts = [s for s in samples if s.side == "front"]
     for i, s in enumerate(samples):
         declared = (s.truth["name"], s.truth["id_number"]) if s.side == "front" else (None, None)
@@ -136,6 +142,13 @@ def _bench_renderer(label: str, module: Any, n: int, seed: int) -> None:
             reviews[code] += 1
         for code in result.field_warnings:
             warned[code] += 1
+        for warning in result.warnings:
+            hints[warning.code] += 1
+        stray += [
+            f"#{i} {s.side}/{s.degradation} {w.code}"
+            for w in result.warnings
+            if w.code in STRAY_HINTS and STRAY_HINTS[w.code] not in s.degradation
+        ]
         wrong = [key for key, good in right.items() if not good]
         misreads += [
             f"#{i} {s.side}/{s.degradation} {k}: {s.truth[k]!r} read {result.text(k)!r}" for k in wrong
@@ -160,6 +173,8 @@ def _bench_renderer(label: str, module: Any, n: int, seed: int) -> None:
     print(f"  genuine cards failed, by reason: {dict(failed)}")
     print(f"  needs review, by reason: {dict(reviews)}")
     print(f"  field warnings: {dict(warned)}")
+    print(f"  quality hints: {dict(sorted(hints.items()))}")
+    print(f"  screen or cut-off hints on photos with neither: {len(stray)} {stray}")
     print(f"  passed with a wrong identity field read: {len(silent)} {sorted(silent)} (must be 0)")
     print(f"  nation/address/authority read wrong without a warning: {len(unflagged)} {sorted(unflagged)}")
     print(f"  passed with a wrong declared name or number: {impostors_passed}/{impostors} (must be 0)")
