@@ -71,10 +71,10 @@ REASONS: Mapping[str, str] = {
     "quality_blur": "image blurred (variance of Laplacian low)",
     "quality_dark": "card too dark",
     "quality_overexposed": "card over-exposed",
-    "quality_glare": "specular glare on the card",
-    "quality_cut_off": "card touches or leaves the frame",
+    "quality_glare": "specular glare over the card within its margin",
+    "quality_cut_off": "the frame cuts the card's print",
     "quality_monochrome": "no colour: likely a black-and-white copy",
-    "quality_screen": "periodic pattern: likely a photo of a screen",
+    "quality_screen": "a narrow periodic peak: likely a photo of a screen",
     "card_face_not_found": "no face found in the card portrait",
     "quality_glare_fields": "pre-check: glare covers part of the printed fields",
     # faces and liveness
