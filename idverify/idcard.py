@@ -519,8 +519,8 @@ def _name_labels(
 
 def _after_lost_surname_label(line: cardtext.CardLine) -> cardtext.CardLine | None:
     """The name's line when its label was read without 姓 (名杨玉: 姓 lost under a shadow's edge,
-    third 9871 front #9), only when a name's shape follows 名 and no line begins with 姓 (a page's
-    名称建设 above the card might pass for one)."""
+    third 9871 front #9), only when a name's shape follows 名. The caller asks only when no line was
+    taken for 姓名's (a page's 名称建设 above the card might pass for one)."""
     text = line.text.replace(" ", "")
     return line if text[:1] == "名" and _name_shaped(text[1:]) else None
 
