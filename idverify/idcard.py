@@ -151,11 +151,11 @@ def _zoomed_view(
     zoomed = _around_portrait(photo)
     if zoomed is None:
         return None
-    again = _best_view(zoomed, layout.locate_cards(zoomed), side, config)
-    return again if again is not None and again[0].shows_card else None
+    again = _best_view(zoomed.pixels, layout.locate_cards(zoomed.pixels), side, config)
+    return _in_photo(again, zoomed, photo) if again is not None and again[0].shows_card else None
 
 
-def _around_portrait(photo: RGBImage) -> RGBImage | None:
+def _around_portrait(photo: RGBImage) -> _Crop | None:
     """The photo around its largest face, :data:`_ZOOM_REACH` face heights each way; None when no
     face is found, or when that would keep most of the photo (nothing to gain)."""
     from idverify import faces
@@ -168,9 +168,18 @@ def _around_portrait(photo: RGBImage) -> RGBImage | None:
     return _crop_within(photo, (cx - reach, cy - reach, cx + reach, cy + reach), _ZOOM_MOST)
 
 
+@dataclass(frozen=True, slots=True)
+class _Crop:
+    """Part of a photo read again, and where its top-left corner lies in the photo."""
+
+    pixels: RGBImage
+    left: int
+    top: int
+
+
 def _crop_within(
     photo: RGBImage, box: tuple[float, float, float, float], most: float, smallest: int = 0
-) -> RGBImage | None:
+) -> _Crop | None:
     """The photo inside ``box`` (x0, y0, x1, y1, clipped to it); None when that keeps more than
     ``most`` of its area (nothing to gain by reading it again) or is narrower than ``smallest``."""
     height, width = photo.shape[:2]
@@ -178,7 +187,21 @@ def _crop_within(
     right, bottom = int(min(float(width), box[2])), int(min(float(height), box[3]))
     if min(bottom - top, right - left) < smallest or (bottom - top) * (right - left) > most * height * width:
         return None
-    return np.ascontiguousarray(photo[top:bottom, left:right])
+    return _Crop(np.ascontiguousarray(photo[top:bottom, left:right]), left, top)
+
+
+def _in_photo(
+    found: tuple[_View, layout.CardLocation, np.ndarray], crop: _Crop, photo: RGBImage
+) -> tuple[_View, layout.CardLocation, np.ndarray]:
+    """A view read in ``crop`` with its outline and corners moved to the whole photo's pixels.
+
+    Whether the frame cuts the card is judged on the photo (:func:`frame_cuts_print`): an outline
+    touching the crop's edge is not a card the frame cuts, and a crop's corners judged against the
+    whole photo's frame place the card wrongly."""
+    view, location, quad = found
+    offset = np.array([crop.left, crop.top], np.float64)
+    moved = layout.moved(location, offset, photo.shape[1], photo.shape[0])
+    return view, moved, quad + offset
 
 
 # A card is about eight of its portrait's face heights wide, the face near one end; turned, the
@@ -224,10 +247,10 @@ def _back_zoomed(
     )
     if zoomed is None:
         return found
-    again = _best_view(zoomed, layout.locate_cards(zoomed), Side.BACK, config)
+    again = _best_view(zoomed.pixels, layout.locate_cards(zoomed.pixels), Side.BACK, config)
     if again is None or _fields_missing(again[0], Side.BACK) >= missing:
         return found
-    return again
+    return _in_photo(again, zoomed, photo)
 
 
 # Where the card lies from its title's centre, in card widths: along the title's print, then across

@@ -137,6 +137,14 @@ def locate_by_text(boxes: list[npt.NDArray[np.float32]], width: int, height: int
     return CardLocation(quad, _touches_border(quad.astype(np.float64), width, height))
 
 
+def moved(location: CardLocation, offset: npt.NDArray[np.float64], width: int, height: int) -> CardLocation:
+    """A location found in part of a photo, moved by ``offset`` (that part's top-left corner) into
+    the whole ``width`` x ``height`` photo; whether it touches the frame is judged on the photo's
+    frame. Taking the whole part for the card is no longer taking the whole photo."""
+    quad = (location.quad.astype(np.float64) + offset).astype(np.float32)
+    return CardLocation(quad, _touches_border(quad.astype(np.float64), width, height))
+
+
 def outside_share(location: CardLocation, width: int, height: int) -> float:
     """How far the farthest corner lies outside the photo, relative to the card's length (<= 0: inside)."""
     quad = location.quad.astype(np.float64)

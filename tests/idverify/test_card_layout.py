@@ -280,3 +280,28 @@ def test_a_textured_ground_is_not_taken_for_plain() -> None:
     ground = rng.normal(235, 12, (round(width / layout.ASPECT), width, 1)).clip(0, 255).astype(np.uint8)
     small = cv2.resize(_on_ground(np.repeat(ground, 3, 2), 246), (640, 404), interpolation=cv2.INTER_AREA)
     assert not layout._plain_ground_mask(small).any()
+
+
+def test_a_card_found_in_part_of_a_photo_is_judged_on_the_photos_frame() -> None:
+    """A card outlined in a crop (read again around its portrait or title) touches the crop's edge
+    where the photo goes on: moved into the photo, it is not a card the frame cuts; one lying on the
+    photo's own edge still is."""
+    quad = np.array([[0, 10], [300, 10], [300, 200], [0, 200]], np.float32)
+    in_crop = layout.CardLocation(quad, cut_off=True, whole_image=True)
+    inside = layout.moved(in_crop, np.array([400.0, 300.0]), FRAME_W, FRAME_H)
+    assert inside.quad[0].tolist() == [400.0, 310.0]
+    assert not inside.cut_off and not inside.whole_image
+    assert layout.moved(in_crop, np.array([0.0, 300.0]), FRAME_W, FRAME_H).cut_off
+
+
+def test_a_view_read_in_a_crop_is_placed_in_the_photo() -> None:
+    """The zoomed reads hand back the card's outline and corners in the whole photo's pixels."""
+    photo = np.zeros((FRAME_H, FRAME_W, 3), np.uint8)
+    crop = idcard._crop_within(photo, (400.0, 300.0, 900.0, 700.0), 0.7)
+    assert crop is not None and (crop.left, crop.top, crop.pixels.shape[:2]) == (400, 300, (400, 500))
+    quad = np.array([[0, 0], [499, 0], [499, 399], [0, 399]], np.float64)
+    location = layout.CardLocation(quad.astype(np.float32), cut_off=True)
+    view: Any = object()
+    _, moved, corners = idcard._in_photo((view, location, quad), crop, photo)
+    assert corners[2].tolist() == [899.0, 699.0] and moved.quad[0].tolist() == [400.0, 300.0]
+    assert not moved.cut_off
