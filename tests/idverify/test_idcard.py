@@ -873,6 +873,34 @@ def test_an_authority_whose_end_packing_lost_is_read_again_alone() -> None:
     assert not result.field_warnings
 
 
+@pytest.mark.parametrize(("index", "condition"), [(11, "lowlight"), (99, "blur")])
+def test_an_authority_read_alone_with_an_unsure_space_is_kept(index: int, condition: str) -> None:
+    """Held-out seed 9941, alt backs #11 (low light) and #99 (blur): read alone, 签发机关 邵阳县公安局
+    gave every character at 1.0 and the space after the label at 0.56; that space was counted as an
+    unsure character added, so the packed reading (阳县公安, its 局 lost) was kept and flagged."""
+    from scripts import gen_idcards_alt as alt
+
+    sample = alt.sample(9941, "back", index, condition)
+    result = read_card(sample.jpeg, "back", today=alt.REFERENCE_DATE)
+    assert {k: result.text(k) for k in sample.truth} == sample.truth
+    assert not result.field_warnings
+
+
+@pytest.mark.parametrize(
+    ("pieces", "whole", "scores", "added"),
+    [
+        ("阳县公安", "签发机关 邵阳县公安局", (1.0,) * 4 + (0.56,) + (1.0,) * 6, [1.0] * 6),
+        ("阳县 公安", "阳县公安局", (1.0,) * 5, [1.0]),
+        ("阳县公安", "阳县公安\u3000", (1.0,) * 4 + (0.3,), []),
+        ("阳县公安", "阳县公局", (1.0,) * 4, []),
+    ],
+)
+def test_spaces_are_no_characters_added(
+    pieces: str, whole: str, scores: tuple[float, ...], added: list[float]
+) -> None:
+    assert idcard._added_scores(pieces, whole, scores) == added
+
+
 def _front_lines(gen: ModuleType, seed: int) -> tuple[np.ndarray, list[CardLine], str]:
     """A first-renderer front drawn flat, with a room (室) ending its address: its lines as read, and
     the address printed."""
