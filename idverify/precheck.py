@@ -57,9 +57,10 @@ class PrecheckLimits:
         max_outside: how far a corner may lie outside the frame, relative to the card's length,
             before print is lost (print keeps about 4 mm, 5 %, from the edges; a tight crop or a
             corner tip outside is fine). A card placed by its print (no outline seen) is judged
-            by this estimate only where no page's print runs off the frame (``_cut_off``): print
-            around it (a form it lies on) stretches the estimate past the frame, and a genuine card
-            had been turned away so (held-out seed 3030). Nor is one whose outline runs off the
+            by this estimate only when it is a front and no page's print runs off the frame
+            (``_cut_off``): print around it (a form it lies on) stretches the estimate past the
+            frame, and a genuine card had been turned away so (held-out seed 3030). Nor is one
+            whose outline runs off the
             photo while the card placed by its print lies inside it (the outline merged with a
             page, a phone's edge: three of 800 held-out seed-9974 photos), or, on a printed page,
             while none of its own lines runs into the frame (``_runs_off``).
@@ -209,12 +210,12 @@ def _cut_off(
     if along is None:
         # A front placed by its print runs off the frame where the frame cut away rows of print
         # whole, leaving no line to run into it: cut through its portrait above the address, its
-        # name and birth rows gone (held-out seeds 9937 and 9941: 105 of 382 photos of cards cut
-        # through, placed by print, had been accepted, fronts and backs). A front's print spans
-        # nearly the whole card, so its placement is close; a back's does not (the emblem is no
-        # print), and a back cut through its blank margin, every line whole, is placed as far off.
-        # Genuine cards placed by print lay inside (36 of 37 at most 1 % out); a page's print,
-        # which stretches the placement, is told apart first.
+        # name and birth rows gone (held-out seeds 9937 and 9941: of 201 fronts cut through and
+        # placed by print, 57 had been accepted; 17 still are, placed at most 6 % off). A front's
+        # print spans nearly the whole card, so its placement is close; a back's does not (the
+        # emblem is no print), and a back cut through its blank margin, every line whole, is
+        # placed as far off. Genuine cards placed by print lay inside (36 of 37 at most 1 % out);
+        # a page's print, which stretches the placement, is told apart first.
         return bool(anywhere) or (side is Side.FRONT and outside > limits.max_outside)
     return bool(_edges_reached(boxes, width, height, location.quad, along))
 
