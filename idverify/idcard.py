@@ -135,7 +135,7 @@ def read_card(
     seen = _seen(view, side)
     if seen != side:
         return _failed(side, seen, "wrong_side", timer, rotation)
-    cut_off = frame_cuts_print(decoded.pixels, _outline_judged(location, outlines))
+    cut_off = frame_cuts_print(decoded.pixels, _outline_judged(location, outlines), side=side)
     timer.lap("frame")
     return _read_side(view.card, side, view.lines, cut_off, rotation, timer, today, declared_name,
                       declared_id_number, config)  # fmt: skip

@@ -151,7 +151,11 @@ def precheck(data: bytes, side: Side | str, *, limits: PrecheckLimits = DEFAULT_
 
 
 def frame_cuts_print(
-    photo: RGBImage, location: layout.CardLocation, *, limits: PrecheckLimits = DEFAULT_LIMITS
+    photo: RGBImage,
+    location: layout.CardLocation,
+    *,
+    side: Side | None = None,
+    limits: PrecheckLimits = DEFAULT_LIMITS,
 ) -> bool:
     """Whether the frame cuts the print of a card whose outline touches it: the pre-check's
     judgement (:func:`_cut_off`), for the reader's ``quality_cut_off`` hint.
@@ -166,7 +170,7 @@ def frame_cuts_print(
     if not location.cut_off:
         return False
     outside = layout.outside_share(location, photo.shape[1], photo.shape[0])
-    return _cut_off(photo, location, None, outside, limits)
+    return _cut_off(photo, location, None, outside, limits, side)
 
 
 def _cut_off(
@@ -191,7 +195,7 @@ def _cut_off(
     Args:
         lines: the text lines the card was placed by, when it was placed by its print; else None.
         side: the side asked for, when known: a front placed by its print is also judged by how
-            far it runs off the frame.
+            far it runs off the frame, and a back has fewer rows for a page's lines to outnumber.
     """
     width, height = photo.shape[1], photo.shape[0]
     along: list[_Along] | None = None  # None: print anywhere counts
@@ -205,7 +209,7 @@ def _cut_off(
             return False
         boxes = _lines_of_print(_print_boxes(photo))
     anywhere = _edges_reached(boxes, width, height)
-    if _page_print(anywhere):
+    if _page_print(anywhere, _BACK_ROWS if side is Side.BACK else _CARD_ROWS):
         return False
     if along is None:
         # A front placed by its print runs off the frame where the frame cut away rows of print
@@ -223,22 +227,26 @@ def _cut_off(
 #: More printed lines than a card has rows (a front: name, sex and nation, birth, three of address,
 #: number) cannot all be one card's lines cut by one side of the frame.
 _CARD_ROWS = 7
+#: A back prints four rows: 中华人民共和国, 居民身份证, the authority and the validity.
+_BACK_ROWS = 4
 
 
-def _page_print(reached: Counter[_FrameSide]) -> bool:
+def _page_print(reached: Counter[_FrameSide], rows: int = _CARD_ROWS) -> bool:
     """Whether the print running off the frame is a page's the card lies on, not the card's.
 
     A card cut by the frame has its print run off one side, or two at a corner, one line a row. A
     page's print runs off two opposite sides (wider or taller than the photo: held-out seed 3740,
-    five of 200 photos of the third renderer), or off one side in more lines than a card has rows
-    (seed 3030: a form's fourteen lines ran off the right, the card lay wholly inside).
+    five of 200 photos of the third renderer), or off one side in more lines than a card has
+    ``rows`` (seed 3030: a form's fourteen lines ran off the right, the card lay wholly inside;
+    held-out seed 9957, a crossed back: a form's seven lines ran off the right, more than a back's
+    four rows, its left margin clear of the frame).
     """
     for axis in (0, 1):
         near = reached[(axis, 0.0)] > 0
         far = any(count for (side_axis, at), count in reached.items() if side_axis == axis and at > 0)
         if near and far:
             return True
-    return any(count > _CARD_ROWS for count in reached.values())
+    return any(count > rows for count in reached.values())
 
 
 def _runs_off(photo: RGBImage, quad: np.ndarray) -> bool:

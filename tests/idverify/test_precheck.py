@@ -233,6 +233,19 @@ def test_a_card_whose_rows_the_frame_cut_away_whole_is_refused(
     assert "quality_cut_off" in result.reasons, (result.reasons, result.measures)
 
 
+def test_a_back_on_a_form_whose_lines_outnumber_its_rows_is_not_cut_off() -> None:
+    """Held-out seed 9957, crossed back #14 (the first renderer's card, the third's camera, worn): a
+    back on a form, outlined as the whole photo, the form's seven lines running off the right and
+    its left margin clear of the frame. Seven lines is no more than a front's rows, so they were
+    taken for the card's and the genuine back refused as cut off; a back prints four rows."""
+    from scripts.gen_idcards_crossed import first_card_third_camera
+
+    _, condition, jpeg = first_card_third_camera(9957, 14, "back")
+    assert condition == "worn"
+    result = precheck(jpeg, "back")
+    assert result.ok, (result.reasons, result.measures)
+
+
 def test_a_back_cut_through_its_blank_margin_every_line_whole_is_accepted(gen: ModuleType) -> None:
     """A back cut through its right margin keeps its title, authority and validity whole: placed by
     its print (the emblem is none) it runs as far off the frame as a front missing rows, but nothing
