@@ -221,9 +221,10 @@ def test_a_card_whose_rows_the_frame_cut_away_whole_is_refused(
     gen: ModuleType, renderer: str, index: int, edge: str, share: float
 ) -> None:
     """A front cut through where no line of print runs into the frame keeps no outline and no line
-    cut: cut above its address, it has lost its name, sex and birth rows whole. Placed by its
-    print, the card runs well off the frame (held-out seeds 9937 and 9941: such crops had been
-    accepted, and the read then lost the name)."""
+    cut: cut above its address, it has lost its name, sex and birth rows whole; cut through its
+    portrait and number's last digits (the first renderer's index 4), the detector's box of the
+    number stops short of the frame. Placed by its print, the card runs well off the frame
+    (held-out seeds 9937 and 9941: such crops had been accepted, and the read then lost the name)."""
     from scripts import gen_idcards_third as third
     from scripts.bench_idverify import cut_through
 
