@@ -119,13 +119,14 @@ def read_card(
     candidates = layout.locate_cards(decoded.pixels)
     timer.lap("locate")
     found = _best_view(decoded.pixels, candidates, side, config)
-    outlines = candidates
+    again = None  # a card outlined again in part of the photo
     if found is None or not found[0].shows_card:
-        zoomed = _zoomed_view(decoded.pixels, side, config)
-        found, outlines = (zoomed, [zoomed[1]]) if zoomed is not None else (found, outlines)
+        again = _zoomed_view(decoded.pixels, side, config)
     elif side is Side.BACK and (missing := _fields_missing(found[0], side)):
         again = _back_zoomed(decoded.pixels, found, missing, config)
-        found, outlines = again, outlines if again is found else [again[1]]
+    outlines = candidates
+    if again is not None and again is not found:
+        found, outlines = again, [again[1]]
     timer.lap("read")
     if found is None or not found[0].shows_card:
         lines = len(found[0].lines) if found is not None else 0
