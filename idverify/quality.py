@@ -128,8 +128,8 @@ def periodicity(grey: np.ndarray) -> tuple[float, float]:
     radius = np.hypot(fx, fy)
     inside = (radius > 0.15) & (radius < 0.48)
     band = spectrum[inside]
-    peak = float(band.max())
     y, x = np.unravel_index(int(np.argmax(np.where(inside, spectrum, -1.0))), spectrum.shape)
+    peak = float(spectrum[y, x])  # the band's maximum
     near = spectrum[y - _RING : y + _RING + 1, x - _RING : x + _RING + 1].copy()  # the band keeps it inside
     near[_RING - 2 : _RING + 3, _RING - 2 : _RING + 3] = np.nan  # the peak and its leakage
     return peak / (float(np.median(band)) + 1e-6), peak / (float(np.nanmedian(near)) + 1e-6)
