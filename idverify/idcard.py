@@ -136,7 +136,8 @@ def read_card(
     seen = _seen(view, side)
     if seen != side:
         return _failed(side, seen, "wrong_side", timer, rotation)
-    cut_off = frame_cuts_print(decoded.pixels, _outline_judged(location, outlines), side=side)
+    judged = _outline_judged(location, outlines)
+    cut_off = frame_cuts_print(decoded.pixels, judged, side=side, rows_lost=_rows_lost(view, side))
     timer.lap("frame")
     return _read_side(view.card, side, view.lines, cut_off, rotation, timer, today, declared_name,
                       declared_id_number, config)  # fmt: skip
@@ -334,6 +335,33 @@ def legible(card: RGBImage, side: Side | str, config: CardConfig = DEFAULT_CONFI
     side = Side(side)
     view = _read_view(card, side, config)
     return view is not None and view.shows_card and _fields_missing(view, side) < 2
+
+
+def edge_rows_lost(card: RGBImage, side: Side | str, config: CardConfig = DEFAULT_CONFIG) -> bool:
+    """Whether a rectified card's print gives no value for a field of the side's first or last row
+    (:data:`_EDGE_FIELDS`), asked by the pre-check of a card at the frame: a frame cutting straight
+    between two rows takes the rows beyond it whole, and no line is left running into it. A card
+    that shows no print is not judged here (the other checks judge it)."""
+    side = Side(side)
+    view = _read_view(card, side, config)
+    return view is not None and _rows_lost(view, side)
+
+
+#: The fields printed in each side's first or last row of fields: a front's name and number, a
+#: back's validity (its first rows, the titles, are no fields, and cut through they run into the frame).
+_EDGE_FIELDS = {Side.FRONT: ("name", "id_number"), Side.BACK: ("valid_from", "valid_until")}
+
+
+def _rows_lost(view: _View, side: Side) -> bool:
+    """Whether a view's lines, as read (no reread), give no value for a field of :data:`_EDGE_FIELDS`.
+
+    The reader and the pre-check judge the same way, so the two never tell the person different
+    things; a reread may still recover a value from a row cut through (a date read at 0.43 from
+    the top half of a back's validity line), no proof that the row is whole."""
+    if not view.shows_card:
+        return False
+    reading = cardtext.read_front(view.lines) if side is Side.FRONT else cardtext.read_back(view.lines)
+    return any(not reading.fields[key].text for key in _EDGE_FIELDS[side])
 
 
 def _seen(view: _View, asked: Side) -> Side:

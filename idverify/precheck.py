@@ -22,6 +22,7 @@ from __future__ import annotations
 
 import time
 from collections import Counter
+from collections.abc import Callable
 from dataclasses import dataclass, field
 
 import cv2
@@ -81,7 +82,7 @@ DEFAULT_LIMITS = PrecheckLimits()
 def precheck(data: bytes, side: Side | str, *, limits: PrecheckLimits = DEFAULT_LIMITS) -> PrecheckResult:
     """Check an uploaded card photo quickly: tens of milliseconds of CPU; a text detection (~100 ms)
     too where the card may be cut by the frame or looks blurred, and a read where its pictures do
-    not show the side.
+    not show the side or its outline lies along the frame.
 
     Args:
         data: the uploaded file (JPEG, PNG or WebP bytes).
@@ -141,7 +142,10 @@ def precheck(data: bytes, side: Side | str, *, limits: PrecheckLimits = DEFAULT_
         reasons.append("wrong_side")
     outside = layout.outside_share(location, photo.shape[1], photo.shape[0])
     measures["outside"] = outside
-    if _cut_off(photo, location, lines, outside, limits, side):
+    # Rows are asked only of the side asked for: the other side, or no side seen, lacks them anyway.
+    if _cut_off(
+        photo, location, lines, outside, limits, side, lambda: seen == side and _rows_lost(card, side)
+    ):
         reasons.append("quality_cut_off")
     laps["cut_off"] = _ms(start) - sum(laps.values())
     strokes = quality.stroke_sharpness(quality.text_half(card))
@@ -160,10 +164,14 @@ def frame_cuts_print(
     location: layout.CardLocation,
     *,
     side: Side | None = None,
+    rows_lost: bool = False,
     limits: PrecheckLimits = DEFAULT_LIMITS,
 ) -> bool:
     """Whether the frame cuts the print of a card whose outline touches it: the pre-check's
     judgement (:func:`_cut_off`), for the reader's ``quality_cut_off`` hint.
+
+    ``rows_lost``: the reading gave no value for a field printed in the side's first or last row
+    (:func:`idverify.idcard.edge_rows_lost`).
 
     An outline touching the frame is not a card cut off: a card on a pale ground, cropped tight by
     the app's guide frame, merges with the ground and is outlined as the whole photo (held-out seed
@@ -175,7 +183,7 @@ def frame_cuts_print(
     if not location.cut_off:
         return False
     outside = layout.outside_share(location, photo.shape[1], photo.shape[0])
-    return _cut_off(photo, location, None, outside, limits, side)
+    return _cut_off(photo, location, None, outside, limits, side, lambda: rows_lost)
 
 
 def _cut_off(
@@ -185,6 +193,7 @@ def _cut_off(
     outside: float,
     limits: PrecheckLimits,
     side: Side | None = None,
+    rows_lost: Callable[[], bool] = lambda: False,
 ) -> bool:
     """Whether the frame cuts the card's print off.
 
@@ -195,12 +204,19 @@ def _cut_off(
     about 4 mm from a card's edges, so a line reaching the frame was cut by it; a tight crop keeps
     that margin. The outline may be the whole photo (a scan, a tight crop, a card turned and cut
     filling a tall frame), so print beside the card (a form it lies on) is told apart by its
-    amount and reach (:func:`_page_print`).
+    amount and reach (:func:`_page_print`). A frame cutting straight between two rows leaves no
+    line to run into it: a card lying along the frame, or placed by its print close to it, is
+    also cut where its reading lacks a field of its first or last row (``rows_lost``).
 
     Args:
         lines: the text lines the card was placed by, when it was placed by its print; else None.
         side: the side asked for, when known: a front placed by its print is also judged by how
             far it runs off the frame, and a back has fewer rows for a page's lines to outnumber.
+        rows_lost: whether the card's reading lacks a field of its first or last row, asked (a
+            read, a few hundred milliseconds) only of a card at the frame none of whose lines runs
+            into it (seeds 9939 and 9943: of clean fronts of the alt and third renderers with 10 %
+            of their length cut off at one edge, 49 had been accepted, and 33 of those lost their
+            number or their name to review).
     """
     width, height = photo.shape[1], photo.shape[0]
     along: list[_Along] | None = None  # None: print anywhere counts
@@ -224,11 +240,24 @@ def _cut_off(
         # print spans nearly the whole card, so its placement is close; a back's does not (the
         # emblem is no print), and a back cut through its blank margin, every line whole, is
         # placed as far off. Genuine cards placed by print lay inside (36 of 37 at most 1 % out);
-        # a page's print, which stretches the placement, is told apart first.
-        return bool(anywhere) or (side is Side.FRONT and outside > limits.max_outside)
-    return bool(_edges_reached(boxes, width, height, location.quad, along))
+        # a page's print, which stretches the placement, is told apart first. Placed close to the
+        # frame, a card whose first or last row is not read lost it to the frame (seed 9939: fronts
+        # and backs cut 20 % of their length off at the bottom, the number or the authority and
+        # validity gone, placed as far as 7 % inside the frame).
+        runs_off = side is Side.FRONT and outside > limits.max_outside
+        return bool(anywhere) or runs_off or (outside > -_ROW_REACH and rows_lost())
+    return bool(_edges_reached(boxes, width, height, location.quad, along)) or rows_lost()
 
 
+def _rows_lost(card: RGBImage, side: Side) -> bool:
+    from idverify.idcard import edge_rows_lost
+
+    return edge_rows_lost(card, side)
+
+
+#: How far inside the frame (of the card's length) a card placed by its print may lie and still have
+#: had a row cut away by it: the last row and the margin below it, about 8 mm.
+_ROW_REACH = 0.1
 #: More printed lines than a card has rows (a front: name, sex and nation, birth, three of address,
 #: number) cannot all be one card's lines cut by one side of the frame.
 _CARD_ROWS = 7

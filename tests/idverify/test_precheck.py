@@ -10,7 +10,7 @@ import numpy as np
 import pytest
 from PIL import Image, ImageDraw
 
-from idverify.idcard import precheck
+from idverify.idcard import precheck, read_card
 from tests.idverify.conftest import third_photo
 
 
@@ -232,6 +232,51 @@ def test_a_card_whose_rows_the_frame_cut_away_whole_is_refused(
     clean = module.generate(4, seed=9943, degradations=("clean",))[index]
     result = precheck(cut_through(clean.jpeg, edge, share), clean.side)
     assert "quality_cut_off" in result.reasons, (result.reasons, result.measures)
+
+
+@pytest.mark.parametrize(
+    ("renderer", "index", "edge"),
+    [
+        ("alt", 0, "bottom"),  # a front cut between its address and its number
+        ("third", 2, "top"),  # a front whose name's row is cut away
+        ("alt", 10, "bottom"),  # a back cut between its authority and its validity
+    ],
+)
+def test_a_card_cut_between_two_rows_is_refused(renderer: str, index: int, edge: str) -> None:
+    """A frame cutting straight between two rows leaves no printed line running into it, and the
+    card's outline lies along the frame: these crops (10 % of the card's length, seed 9939) had
+    been accepted, and the read then sent the number, the name or the validity to review. The
+    reading decides: the outline lies along the frame and a field of the first or last row is not
+    read. The reader judges the same way, so its hint agrees with the refusal."""
+    from scripts import gen_idcards_alt as alt
+    from scripts import gen_idcards_third as third
+    from scripts.bench_idverify import cut_through
+
+    module = alt if renderer == "alt" else third
+    clean = module.generate(6, seed=9939, degradations=("clean",))[index]
+    jpeg = cut_through(clean.jpeg, edge, 0.1)
+    result = precheck(jpeg, clean.side)
+    assert result.reasons == ("quality_cut_off",), (result.reasons, result.measures)
+    read = read_card(jpeg, clean.side, today=module.REFERENCE_DATE)
+    assert not read.ok and read.review_reasons
+    assert "quality_cut_off" in {warning.code for warning in read.warnings}
+
+
+@pytest.mark.parametrize(("index", "side"), [(1, "front"), (6, "back")])
+def test_a_card_placed_by_its_print_near_the_frame_missing_its_last_row_is_refused(
+    index: int, side: str
+) -> None:
+    """Cut 20 % of its length off at the bottom, a card keeps no outline and is placed by its print,
+    which ends above the cut: the placement lies inside the frame (seed 9939: up to 7 % of the
+    card's length), and no line runs into it. The number (a front) or the authority and validity
+    (a back) are gone, so the card is cut; these crops had been accepted and sent to review."""
+    from scripts import gen_idcards_third as third
+    from scripts.bench_idverify import cut_through
+
+    clean = third.generate(6, seed=9939, degradations=("clean",))[index]
+    assert clean.side == side
+    result = precheck(cut_through(clean.jpeg, "bottom", 0.2), side)
+    assert result.reasons == ("quality_cut_off",), (result.reasons, result.measures)
 
 
 @pytest.mark.parametrize("renderer", ["third", "alt"])
