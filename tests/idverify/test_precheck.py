@@ -6,6 +6,7 @@ import io
 from collections.abc import Callable
 from types import ModuleType
 
+import cv2
 import numpy as np
 import pytest
 from PIL import Image, ImageDraw
@@ -304,6 +305,25 @@ def test_a_back_on_a_form_whose_lines_outnumber_its_rows_is_not_cut_off() -> Non
 
     _, condition, jpeg = first_card_third_camera(9957, 14, "back")
     assert condition == "worn"
+    result = precheck(jpeg, "back")
+    assert result.ok, (result.reasons, result.measures)
+
+
+def test_a_thumb_over_a_card_on_a_form_is_not_outlined_in_a_dent() -> None:
+    """Held-out seed 9971, crossed back #140 (the first renderer's card, the third's camera): a
+    back on a form, a thumb over its corner. The outline merged with the thumb and the form, and its
+    four sides met in a dent, a corner twice the photo's width away: the genuine back was refused
+    as cut off. A card's outline is convex in any perspective; the dented one is no candidate."""
+    from idverify import layout
+    from idverify.images import decode_image
+    from scripts.gen_idcards_crossed import first_card_third_camera
+
+    _, condition, jpeg = first_card_third_camera(9971, 40, "back")
+    assert condition == "thumb"
+    photo = decode_image(jpeg).pixels
+    assert photo is not None
+    for location in layout.locate_cards(photo):
+        assert cv2.isContourConvex(location.quad.reshape(-1, 1, 2)), location.quad
     result = precheck(jpeg, "back")
     assert result.ok, (result.reasons, result.measures)
 
