@@ -577,6 +577,17 @@ def test_a_thumb_on_a_card_on_a_form_is_not_cut_off(seed: int, index: int) -> No
     assert result.measures["outside"] > 0.06  # judged by the rule for outlines running off the photo
 
 
+def test_an_outline_of_an_over_exposed_ground_is_not_glare_over_the_card() -> None:
+    """Held-out seed 9957, the third renderer's back #167: a card on an over-exposed desk, the whole
+    tall photo outlined, the card turned inside it. The desk's clipped white measured as glare over
+    the fields (0.23) and the genuine back, read whole, was refused. Placed by its print, apart
+    from the outline, the card shows no glare."""
+    _, jpeg = third_photo(9957, "back", 67, "overexposed")
+    result = precheck(jpeg, "back")
+    assert result.ok, (result.reasons, result.measures)
+    assert result.measures["field_glare"] < 0.2
+
+
 def test_glare_over_a_card_filling_the_photo_is_still_refused() -> None:
     """A tight crop (the outline the photo itself) with a highlight over the address and birth rows,
     reaching the card's left edge: glare, not a white ground around the card (held-out seed 8151's
