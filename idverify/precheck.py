@@ -81,8 +81,8 @@ DEFAULT_LIMITS = PrecheckLimits()
 
 def precheck(data: bytes, side: Side | str, *, limits: PrecheckLimits = DEFAULT_LIMITS) -> PrecheckResult:
     """Check an uploaded card photo quickly: tens of milliseconds of CPU; a text detection (~100 ms)
-    too where the card may be cut by the frame or looks blurred, and a read where its pictures do
-    not show the side or its outline lies along the frame.
+    too where the card may be cut by the frame, looks blurred or looks glared over, and a read where
+    its pictures do not show the side or it lies at the frame.
 
     Args:
         data: the uploaded file (JPEG, PNG or WebP bytes).
