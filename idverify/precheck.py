@@ -307,8 +307,8 @@ _SAME_CARD = 0.8
 
 
 def _rows_lost(photo: RGBImage, card: RGBImage, side: Side, lines: list[np.ndarray] | None) -> bool:
-    """Whether the card's reading lacks a field of its first or last row, and so does the card
-    placed by its print when the card was outlined (and the placement differs).
+    """Whether the card's reading lacks a field of its first or last row, and, where the card was
+    outlined, so does the reading of the card placed by its print.
 
     An outline that is not the card's (a shadow's edge across it, a blurred ground) rectifies part
     of the card and loses rows the frame did not cut (held-out seed 9983: an alt front in shadow and
