@@ -411,9 +411,7 @@ def _best_view(
             outlined.append((view, location, quad, missing))
         if best is None or _rank(view, missing) > _rank(best[0], best[3]):
             best, by_print = (view, location, quad, missing), candidate is None
-        whole = (
-            location.whole_image or cv2.contourArea(location.quad) >= _WHOLE * photo.shape[0] * photo.shape[1]
-        )
+        whole = location.whole_image or layout.fills_photo(location.quad, photo.shape[1], photo.shape[0])
         if view.best[0] >= (_CONVINCING if whole else _SEEN) and not any(missing):
             break
     if best is None or side is not Side.FRONT:
@@ -673,7 +671,6 @@ def _rank(view: _View, missing: tuple[int, bool]) -> tuple[float, int, bool, flo
 
 
 _NUMBER_LENGTH = 18  # every second-generation card's number (GB 11643)
-_WHOLE = 0.9  # of the photo's area: an outline this large is the photo's own edge (or its bright ground)
 
 
 def _locate_by_text(photo: RGBImage) -> layout.CardLocation | None:

@@ -76,7 +76,7 @@ def locate_cards(image: RGBImage) -> list[CardLocation]:
         if make_mask is _background_mask and scored:
             continue  # only for a card neither brightness nor edges found
         add(_card_quads(make_mask(small), split=True))
-    if all(_fills_photo(c.quad * scale, small.shape[1], small.shape[0]) for _, c in scored):
+    if all(fills_photo(c.quad * scale, small.shape[1], small.shape[0]) for _, c in scored):
         # What fills the photo may be a plain ground (white paper, a scanner's lid) with the card
         # on it, taken for one card: a card outlined inside it goes first.
         if plain := _card_quads(_plain_ground_mask(small), split=True):
@@ -255,7 +255,7 @@ def _closed_then_opened(mask: Mat) -> Mat:
     return cv2.morphologyEx(cv2.morphologyEx(mask, cv2.MORPH_CLOSE, kernel), cv2.MORPH_OPEN, kernel)
 
 
-def _fills_photo(quad: npt.NDArray[Any], width: int, height: int) -> bool:
+def fills_photo(quad: npt.NDArray[Any], width: int, height: int) -> bool:
     """Whether an outline is the photo itself (its area 90 % of the photo's or more)."""
     return bool(cv2.contourArea(quad.astype(np.float32)) >= 0.9 * width * height)
 

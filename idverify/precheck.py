@@ -126,7 +126,7 @@ def precheck(data: bytes, side: Side | str, *, limits: PrecheckLimits = DEFAULT_
     if (
         found
         and lines is None
-        and _whole_photo(location, photo)
+        and layout.fills_photo(location.quad, photo.shape[1], photo.shape[0])
         and (apart := _placed_apart(photo, location))
     ):
         # The photo's own edge outlined (a pale card on a pale ground, a tall photo): rectified from
@@ -601,16 +601,6 @@ def _side(card: RGBImage, limits: PrecheckLimits = DEFAULT_LIMITS) -> tuple[Side
         # 9975: four backs of the alt and third renderers accepted as fronts). The print decides.
         return None, red_share, picture
     return (Side.BACK if back else Side.FRONT), red_share, picture
-
-
-def _whole_photo(location: layout.CardLocation, photo: RGBImage) -> bool:
-    """Whether the outline is the photo's own edge: it covers nearly all of it."""
-    area = float(cv2.contourArea(location.quad.astype(np.float32).reshape(-1, 1, 2)))
-    return area >= _WHOLE * float(photo.shape[0] * photo.shape[1])
-
-
-#: Of the photo's area: an outline this large is the photo's own edge (or its bright ground).
-_WHOLE = 0.9
 
 
 def _corner_share(red: np.ndarray) -> float:
