@@ -24,6 +24,7 @@ import time
 from collections import Counter
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from functools import cached_property
 
 import cv2
 import numpy as np
@@ -102,9 +103,10 @@ def precheck(data: bytes, side: Side | str, *, limits: PrecheckLimits = DEFAULT_
     if decoded.pixels is None:
         return PrecheckResult(False, (decoded.reason or "image_corrupt",), None, timings=laps)
     photo = decoded.pixels
+    page = _PhotoPrint(photo)
     found = layout.locate_cards(photo)
-    lines = None if found else _print_boxes(photo)  # the text lines the card is placed by, if by print
-    location = found[0] if found else layout.locate_by_text(lines or [], photo.shape[1], photo.shape[0])
+    lines = None if found else page.boxes  # the text lines the card is placed by, if by print
+    location = found[0] if found else page.placed
     if location is None:
         laps["locate"] = _ms(start) - sum(laps.values())
         return PrecheckResult(False, ("card_not_found",), None, timings=laps)
@@ -117,17 +119,16 @@ def precheck(data: bytes, side: Side | str, *, limits: PrecheckLimits = DEFAULT_
         # decides only when it shows the card sharp: an outline of a blurred background beside a
         # small card, or of a card merged with a coloured patch (held-out seed 9957: two genuine
         # fronts refused as blurred), rectifies the ground's blur, not the card's print.
-        boxes = _print_boxes(photo)
-        if (by_text := layout.locate_by_text(boxes, photo.shape[1], photo.shape[0])) is not None:
-            placed, placed_sharp = _rectified(photo, by_text)
+        if (by_text := page.placed) is not None:
+            placed, placed_sharp = page.placed_card
             if blurred or not _soft(placed, limits):
-                location, lines, card, sharp = by_text, boxes, placed, placed_sharp
+                location, lines, card, sharp = by_text, page.boxes, placed, placed_sharp
     shown = card  # the card the side is told on
     if (
         found
         and lines is None
         and layout.fills_photo(location.quad, photo.shape[1], photo.shape[0])
-        and (apart := _placed_apart(photo, location))
+        and (apart := _placed_apart(page, location))
     ):
         # The photo's own edge outlined (a pale card on a pale ground, a tall photo): rectified from
         # it, the card lies turned somewhere inside, and its pictures are the ground's (held-out seed
@@ -153,7 +154,7 @@ def precheck(data: bytes, side: Side | str, *, limits: PrecheckLimits = DEFAULT_
         glare > limits.max_field_glare
         and found
         and lines is None
-        and (apart := _placed_apart(photo, location))
+        and (apart := _placed_apart(page, location))
     ):
         # An outline of the card merged with an over-exposed ground measures the ground's clipped
         # white as glare (held-out seed 9957: the third renderer's back #167, a whole tall photo
@@ -170,13 +171,13 @@ def precheck(data: bytes, side: Side | str, *, limits: PrecheckLimits = DEFAULT_
     measures["outside"] = outside
     # Rows are asked only of the side asked for: the other side, or no side seen, lacks them anyway.
     if _cut_off(
-        photo,
+        page,
         location,
         lines,
         outside,
         limits,
         side,
-        lambda: seen == side and _rows_lost(photo, card, side, lines),
+        lambda: seen == side and _rows_lost_twice(page, card, side, lines),
     ):
         reasons.append("quality_cut_off")
     laps["cut_off"] = _ms(start) - sum(laps.values())
@@ -215,11 +216,42 @@ def frame_cuts_print(
     if not location.cut_off:
         return False
     outside = layout.outside_share(location, photo.shape[1], photo.shape[0])
-    return _cut_off(photo, location, None, outside, limits, side, lambda: rows_lost)
+    return _cut_off(_PhotoPrint(photo), location, None, outside, limits, side, lambda: rows_lost)
+
+
+class _PhotoPrint:
+    """A photo with its text lines and the card they place, each found once, when first asked for.
+
+    One pre-check call may ask for the photo's print in up to six places (the blur fallback, the
+    side and the glare of an outline apart from the print, the rows, the frame's cut and an
+    outline running off the photo), each a text detection of about 100 ms; photos at the frame
+    ask for several, and the slowest uploads had been paying for the same detection over again.
+    """
+
+    def __init__(self, photo: RGBImage) -> None:
+        self.photo = photo
+        self.width, self.height = photo.shape[1], photo.shape[0]
+
+    @cached_property
+    def boxes(self) -> list[np.ndarray]:
+        """The photo's text lines (:func:`_print_boxes`)."""
+        return _print_boxes(self.photo)
+
+    @cached_property
+    def placed(self) -> layout.CardLocation | None:
+        """The card placed by its print, if the print places one."""
+        return layout.locate_by_text(self.boxes, self.width, self.height)
+
+    @cached_property
+    def placed_card(self) -> tuple[RGBImage, float]:
+        """The card placed by its print, rectified, and its sharpness; asked only where it is placed."""
+        if self.placed is None:
+            raise LookupError("placed_card is asked only of a card placed by its print")
+        return _rectified(self.photo, self.placed)
 
 
 def _cut_off(
-    photo: RGBImage,
+    page: _PhotoPrint,
     location: layout.CardLocation,
     lines: list[np.ndarray] | None,
     outside: float,
@@ -250,17 +282,17 @@ def _cut_off(
             of their length cut off at one edge, 49 had been accepted, and 33 of those lost their
             number or their name to review).
     """
-    width, height = photo.shape[1], photo.shape[0]
+    width, height = page.width, page.height
     along: list[_Along] | None = None  # None: print anywhere counts
     if lines is not None:
         boxes = _lines_of_print(lines)
     elif outside > limits.max_outside:
-        return _runs_off(photo, _unbent(location.quad, width, height))
+        return _runs_off(page, _unbent(location.quad, width, height))
     else:
         along = _sides_on_frame(location.quad, width, height)
         if not along:
             return False
-        boxes = _lines_of_print(_print_boxes(photo))
+        boxes = _lines_of_print(page.boxes)
     anywhere = _edges_reached(boxes, width, height)
     if _page_print(anywhere, _BACK_ROWS if side is Side.BACK else _CARD_ROWS):
         return False
@@ -282,16 +314,15 @@ def _cut_off(
 
 
 def _placed_apart(
-    photo: RGBImage, outline: layout.CardLocation
+    page: _PhotoPrint, outline: layout.CardLocation
 ) -> tuple[layout.CardLocation, list[np.ndarray], RGBImage, float] | None:
     """The card placed by its print with its lines, rectified card and sharpness, when it is not
     where the outline is (they overlap by less than :data:`_SAME_CARD`); else None."""
-    boxes = _print_boxes(photo)
-    placed = layout.locate_by_text(boxes, photo.shape[1], photo.shape[0])
+    placed = page.placed
     if placed is None or _overlap(placed.quad, outline.quad) >= _SAME_CARD:
         return None
-    card, sharp = _rectified(photo, placed)
-    return placed, boxes, card, sharp
+    card, sharp = page.placed_card
+    return placed, page.boxes, card, sharp
 
 
 def _overlap(a: np.ndarray, b: np.ndarray) -> float:
@@ -306,7 +337,7 @@ def _overlap(a: np.ndarray, b: np.ndarray) -> float:
 _SAME_CARD = 0.8
 
 
-def _rows_lost(photo: RGBImage, card: RGBImage, side: Side, lines: list[np.ndarray] | None) -> bool:
+def _rows_lost_twice(page: _PhotoPrint, card: RGBImage, side: Side, lines: list[np.ndarray] | None) -> bool:
     """Whether the card's reading lacks a field of its first or last row, and, where the card was
     outlined, so does the reading of the card placed by its print.
 
@@ -321,9 +352,7 @@ def _rows_lost(photo: RGBImage, card: RGBImage, side: Side, lines: list[np.ndarr
         return False
     if lines is not None:
         return True  # placed by its print already
-    boxes = _print_boxes(photo)
-    placed = layout.locate_by_text(boxes, photo.shape[1], photo.shape[0])
-    return placed is None or edge_rows_lost(_rectified(photo, placed)[0], side)
+    return page.placed is None or edge_rows_lost(page.placed_card[0], side)
 
 
 #: How far inside the frame (of the card's length) a card placed by its print may lie and still have
@@ -354,7 +383,7 @@ def _page_print(reached: Counter[_FrameSide], rows: int = _CARD_ROWS) -> bool:
     return any(count > rows for count in reached.values())
 
 
-def _runs_off(photo: RGBImage, quad: np.ndarray) -> bool:
+def _runs_off(page: _PhotoPrint, quad: np.ndarray) -> bool:
     """Whether a card whose outline runs off the photo is cut off (a text detection, ~100 ms).
 
     Not when the card placed by its print lies wholly inside the photo: the outline is then the
@@ -366,17 +395,15 @@ def _runs_off(photo: RGBImage, quad: np.ndarray) -> bool:
     over its corner, the outline merged with both, had been refused for the form's lines beside it,
     on white paper where the card's is tinted).
     """
-    width, height = photo.shape[1], photo.shape[0]
-    boxes = _print_boxes(photo)
-    by_text = layout.locate_by_text(boxes, width, height)
-    if by_text is not None and layout.outside_share(by_text, width, height) <= 0:
+    width, height = page.width, page.height
+    if page.placed is not None and layout.outside_share(page.placed, width, height) <= 0:
         return False
-    boxes = _lines_of_print(boxes)
-    page = _page_print(_edges_reached(boxes, width, height))
+    boxes = _lines_of_print(page.boxes)
+    on_page = _page_print(_edges_reached(boxes, width, height))
     inside = _inside(boxes, quad)
-    if not page:
+    if not on_page:
         return bool(_edges_reached(inside, width, height))
-    return _card_line_cut(photo, inside)
+    return _card_line_cut(page.photo, inside)
 
 
 def _unbent(quad: np.ndarray, width: int, height: int) -> np.ndarray:

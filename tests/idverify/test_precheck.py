@@ -122,6 +122,25 @@ def test_a_back_in_a_tall_photo_outlined_whole_is_not_a_front(index: int, condit
     assert precheck(jpeg, "back").ok
 
 
+def test_one_pre_check_detects_the_photos_print_once(monkeypatch: pytest.MonkeyPatch) -> None:
+    """The third renderer's back #139 at seed 9975 sent as the front: its side is told on the card
+    placed by its print, and the frame's cut asks for the print again. The text detection (~100 ms)
+    had run twice; it runs once."""
+    from idverify import precheck as module
+
+    detections: list[int] = []
+    detect = module._print_boxes
+
+    def counted(photo: np.ndarray) -> list[np.ndarray]:
+        detections.append(1)
+        return detect(photo)
+
+    monkeypatch.setattr(module, "_print_boxes", counted)
+    _, jpeg = third_photo(9975, "back", 39, "tilt")
+    assert precheck(jpeg, "front").reasons == ("wrong_side",)
+    assert len(detections) == 1
+
+
 def test_glare_on_blank_paper_is_not_glare_over_the_fields(gen: ModuleType) -> None:
     """A highlight between the address and the number row, where nothing is printed."""
     result = precheck(_front_photo(gen, lambda p, c: _blob(c, 330, 390, 150, 28) if c.size else p), "front")
@@ -448,7 +467,7 @@ def test_a_portrait_box_reaching_the_frame_is_no_print_cut() -> None:
     detector's padded box round the portrait reached the frame, and the genuine photo was refused
     as cut through its print. Only boxes one line thick count; a title twice their size does."""
     from idverify import layout
-    from idverify.precheck import DEFAULT_LIMITS, _cut_off, _lines_of_print
+    from idverify.precheck import DEFAULT_LIMITS, _cut_off, _lines_of_print, _PhotoPrint
 
     photo = np.full((960, 1280, 3), 120, np.uint8)
     outline = np.array([[489, 129], [1279, 204], [1279, 736], [449, 647]], np.float32)
@@ -459,8 +478,8 @@ def test_a_portrait_box_reaching_the_frame_is_no_print_cut() -> None:
     title = _box(600, 100, 1000, 180)  # twice a line's height: the back's 居民身份证
     assert len(_lines_of_print([*lines, title])) == len(lines) + 1
     cut_line = _box(700, 600, 1279, 640)
-    assert not _cut_off(photo, location, [*lines, portrait], 0.0, DEFAULT_LIMITS)
-    assert _cut_off(photo, location, [*lines, cut_line], 0.0, DEFAULT_LIMITS)
+    assert not _cut_off(_PhotoPrint(photo), location, [*lines, portrait], 0.0, DEFAULT_LIMITS)
+    assert _cut_off(_PhotoPrint(photo), location, [*lines, cut_line], 0.0, DEFAULT_LIMITS)
 
 
 def test_a_portrait_taken_for_the_card_does_not_make_a_sharp_card_blurred() -> None:
