@@ -335,13 +335,16 @@ def _straight_edge_quads(small: Mat) -> _Quads:
 
     There brightness and colour merge the card with the page, and the page's print joins every
     edge into one region, the whole photo (held-out seed 9931, the third renderer's front #22, a
-    card tilted on a form; seed 9961's #2, turned on one: read with the form's lines). But the
+    card tilted on a form, read with the form's lines: its sex lost, its address cut). But the
     card's edges are long straight lines, and a page's print is made of short strokes: segments
     (OpenCV's line segment detector) merged along one line where the page's characters touch the
     edge and break it. Two pairs of nearly parallel lines crossing each other bound a candidate;
     it is kept when it has a card's aspect and even sides, lies inside the photo, each of its
     sides is drawn along at least :data:`_EDGE_SEEN` of its length, and it is pale against what
     lies beside it: a portrait's frame has four straight sides too, but darker inside than out.
+    A faded portrait with a pale ground can still pass (seed 9961's #2); the reader finds no card
+    in it and reads the next outline. Edges a phone's lens bends, or ruled lines of a form that
+    outnumber them, leave the card to the other cues (seed 9951's #7 and back #14).
     """
     height, width = small.shape[:2]
     grey = cv2.cvtColor(small, cv2.COLOR_RGB2GRAY)
