@@ -345,3 +345,20 @@ def test_a_side_is_drawn_along_where_its_segments_run_and_only_there() -> None:
     assert abs(layout._drawn_along(a, b, on_side) - 0.7) < 1e-6
     apart = layout._Line(np.array([50.0, 20.0]), np.array([1.0, 0.0]), segments, 90.0)
     assert layout._drawn_along(a, b, apart) == 0.0
+
+
+def test_a_white_card_merged_with_the_lit_half_of_a_grey_ground_is_outlined_by_colour() -> None:
+    """Held-out seed 9989, the third renderer's back #63 (low resolution): a white card on a grey
+    gradient, outlined only with the lit half of the photo, running into the frame; its title had
+    been read into the authority. Told apart from the ground by colour, the card lying wholly
+    inside goes first."""
+    from idverify.images import decode_image
+    from tests.idverify.conftest import third_photo
+
+    _, jpeg = third_photo(9989, "back", 63, "low_res")
+    photo = decode_image(jpeg).pixels
+    assert photo is not None
+    found = layout.locate_cards(photo)
+    card = np.array([[172, 351], [620, 342], [629, 634], [172, 634]])  # read off the photo
+    assert np.abs(found[0].quad - card).max() < 0.02 * photo.shape[1] and not found[0].cut_off
+    assert any(location.cut_off for location in found[1:])  # the merged outline is still tried

@@ -313,6 +313,16 @@ def test_a_pale_card_tilted_on_a_form_is_read_within_its_straight_edges() -> Non
     assert result.ok, (result.reasons, result.review_reasons)
 
 
+def test_a_white_card_on_an_uneven_grey_ground_is_read_without_its_title_in_the_authority() -> None:
+    """Held-out seed 9989, the third renderer's back #63: outlined with the lit half of the photo, its
+    title and validity had been read into the authority (中华人民份张家界市公安局永定分长期)."""
+    person, jpeg = third_photo(9989, "back", 63, "low_res")
+    result = read_card(jpeg, "back", today=TODAY)
+    assert {k: result.text(k) for k in person.back_truth()} == person.back_truth()
+    assert result.ok, (result.reasons, result.review_reasons)
+    assert not result.field_warnings
+
+
 def _page_of_print(gen: ModuleType, width: int, height: int, rng: np.random.Generator) -> np.ndarray:
     """A sheet of small Chinese print (a form the card was laid on), edge to edge."""
     page = Image.new("RGB", (width, height), (246, 245, 242))
