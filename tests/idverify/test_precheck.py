@@ -123,10 +123,13 @@ def test_a_back_in_a_tall_photo_outlined_whole_is_not_a_front(index: int, condit
 
 
 def test_one_pre_check_detects_the_photos_print_once(monkeypatch: pytest.MonkeyPatch) -> None:
-    """The third renderer's back #139 at seed 9975 sent as the front: its side is told on the card
-    placed by its print, and the frame's cut asks for the print again. The text detection (~100 ms)
-    had run twice; it runs once."""
+    """The judgements that ask for the photo's print (the side or glare of a card placed apart from
+    its outline, its rows, an outline running off the photo) share one text detection (~100 ms) per
+    photo: a back sent as the front, outlined as the whole photo, had paid for it twice (held-out
+    seed 9975, the third renderer's back #139)."""
+    from idverify import layout
     from idverify import precheck as module
+    from idverify.images import decode_image
 
     detections: list[int] = []
     detect = module._print_boxes
@@ -137,8 +140,19 @@ def test_one_pre_check_detects_the_photos_print_once(monkeypatch: pytest.MonkeyP
 
     monkeypatch.setattr(module, "_print_boxes", counted)
     _, jpeg = third_photo(9975, "back", 39, "tilt")
-    assert precheck(jpeg, "front").reasons == ("wrong_side",)
+    photo = decode_image(jpeg, limits=module.DEFAULT_LIMITS.limits).pixels
+    assert photo is not None
+    height, width = photo.shape[:2]
+    whole = layout.CardLocation(
+        np.array([[0, 0], [width, 0], [width, height], [0, height]], np.float32), True
+    )
+    page = module._PhotoPrint(photo)
+    apart = module._placed_apart(page, whole)
+    assert apart is not None and module._placed_apart(page, whole) is not None
+    assert not module._runs_off(page, whole.quad)
+    assert module._rows_lost_twice(page, apart[2], module.Side.BACK, None) is False
     assert len(detections) == 1
+    assert precheck(jpeg, "front").reasons == ("wrong_side",)
 
 
 def test_glare_on_blank_paper_is_not_glare_over_the_fields(gen: ModuleType) -> None:
