@@ -311,16 +311,25 @@ def test_a_pale_card_on_a_page_is_bounded_by_its_straight_edges() -> None:
     """Held-out seed 9931, the third renderer's front #22: a pale card tilted on a form, its outline
     merged with the page into the whole photo by every other cue. Its four straight edges, broken
     where the page's characters touch them, bound it; that outline goes first."""
+    photo, found = _third_outlines(9931, "front", 22, "tilt")
+    _assert_first_is([[233, 135], [1062, 45], [1118, 552], [311, 659]], found, photo.shape[1])
+    assert layout.fills_photo(found[1].quad, photo.shape[1], photo.shape[0])
+
+
+def _third_outlines(seed: int, side: str, index: int, condition: str) -> tuple[np.ndarray, list[Any]]:
+    """A photo of the third renderer's and the outlines found in it."""
     from idverify.images import decode_image
     from tests.idverify.conftest import third_photo
 
-    _, jpeg = third_photo(9931, "front", 22, "tilt")
+    _, jpeg = third_photo(seed, side, index, condition)
     photo = decode_image(jpeg).pixels
     assert photo is not None
-    found = layout.locate_cards(photo)
-    card = np.array([[233, 135], [1062, 45], [1118, 552], [311, 659]])  # read off the photo
-    assert np.abs(found[0].quad - card).max() < 0.02 * photo.shape[1] and not found[0].cut_off
-    assert layout.fills_photo(found[1].quad, photo.shape[1], photo.shape[0])
+    return photo, layout.locate_cards(photo)
+
+
+def _assert_first_is(card: list[list[int]], found: list[Any], width: int) -> None:
+    """The first outline is the card's (corners read off the photo, within 2 % of its width)."""
+    assert np.abs(found[0].quad - np.array(card)).max() < 0.02 * width and not found[0].cut_off
 
 
 def test_a_rectangle_darker_than_what_lies_around_it_is_no_pale_card() -> None:
@@ -352,13 +361,6 @@ def test_a_white_card_merged_with_the_lit_half_of_a_grey_ground_is_outlined_by_c
     gradient, outlined only with the lit half of the photo, running into the frame; its title had
     been read into the authority. Told apart from the ground by colour, the card lying wholly
     inside goes first."""
-    from idverify.images import decode_image
-    from tests.idverify.conftest import third_photo
-
-    _, jpeg = third_photo(9989, "back", 63, "low_res")
-    photo = decode_image(jpeg).pixels
-    assert photo is not None
-    found = layout.locate_cards(photo)
-    card = np.array([[172, 351], [620, 342], [629, 634], [172, 634]])  # read off the photo
-    assert np.abs(found[0].quad - card).max() < 0.02 * photo.shape[1] and not found[0].cut_off
+    photo, found = _third_outlines(9989, "back", 63, "low_res")
+    _assert_first_is([[172, 351], [620, 342], [629, 634], [172, 634]], found, photo.shape[1])
     assert any(location.cut_off for location in found[1:])  # the merged outline is still tried
