@@ -424,10 +424,8 @@ def _edge_fit(quad: npt.NDArray[np.float64], lines: tuple[_Line, ...], grey: Mat
     area = float(cv2.contourArea(quad.astype(np.float32)))
     if area < 0.08 * width * height or _outside(quad, width, height) > 0:
         return None
-    sides = _sides(quad)
-    long_side, short_side = (sides[0] + sides[2]) / 2, (sides[1] + sides[3]) / 2
-    aspect = max(long_side, short_side) / max(min(long_side, short_side), 1e-6)
-    if not 1.3 < aspect < 1.95:
+    aspect = _aspect(quad)
+    if not _CARD_ASPECTS[0] < aspect < _CARD_ASPECTS[1]:
         return None
     seen = [max(_drawn_along(quad[i], quad[(i + 1) % 4], line) for line in lines) for i in range(4)]
     if min(seen) < _EDGE_SEEN or not _pale_inside(quad, grey):
@@ -458,14 +456,10 @@ def _drawn_along(a: npt.NDArray[np.float64], b: npt.NDArray[np.float64], line: _
 def _pale_inside(quad: npt.NDArray[np.float64], grey: Mat) -> bool:
     """Whether the band just inside the outline is at least about as bright as the band just
     outside it: a card is paler than the page's shadow around it, a portrait darker than its card."""
-    centre = quad.mean(axis=0)
-    inside, outside = np.zeros(grey.shape, np.uint8), np.zeros(grey.shape, np.uint8)
-    for mask, (near, far) in ((inside, (0.9, 0.97)), (outside, (1.03, 1.1))):
-        cv2.fillPoly(mask, [np.round(centre + (quad - centre) * far).astype(np.int32)], 1)
-        cv2.fillPoly(mask, [np.round(centre + (quad - centre) * near).astype(np.int32)], 0)
+    inside, outside = _band(grey.shape, quad, 0.9, 0.97), _band(grey.shape, quad, 1.03, 1.1)
     if not inside.any() or not outside.any():
         return False
-    return float(np.median(grey[inside > 0])) >= float(np.median(grey[outside > 0])) - _PALE_SLACK
+    return float(np.median(grey[inside])) >= float(np.median(grey[outside])) - _PALE_SLACK
 
 
 _SEGMENT = 0.025  # of the photo's longer side: a segment this long may be part of an edge
@@ -510,13 +504,20 @@ def _calm_islands(calm: Mat, least: float = 0.08) -> _Quads:
 def _calm_share_around(calm: Mat, quad: npt.NDArray[np.float64]) -> float:
     """Share of calm pixels in a band around ``quad``, from 2 % to 10 % of its size beyond its edges
     (clear of its own blurred border), within the photo."""
-    centre = quad.mean(axis=0)
-    inner = np.zeros(calm.shape, np.uint8)
-    outer = np.zeros(calm.shape, np.uint8)
-    cv2.fillPoly(inner, [np.round(centre + (quad - centre) * 1.04).astype(np.int32)], 1)
-    cv2.fillPoly(outer, [np.round(centre + (quad - centre) * 1.2).astype(np.int32)], 1)
-    band = (outer > 0) & (inner == 0)
+    band = _band(calm.shape, quad, 1.04, 1.2)
     return float((calm[band] > 0).mean()) if band.any() else 1.0
+
+
+def _band(
+    shape: tuple[int, ...], quad: npt.NDArray[np.float64], near: float, far: float
+) -> npt.NDArray[np.bool_]:
+    """The pixels between ``quad`` scaled about its centre by ``near`` and by ``far``, within the photo."""
+    centre = quad.mean(axis=0)
+    inner, outer = np.zeros(shape[:2], np.uint8), np.zeros(shape[:2], np.uint8)
+    cv2.fillPoly(inner, [np.round(centre + (quad - centre) * near).astype(np.int32)], 1)
+    cv2.fillPoly(outer, [np.round(centre + (quad - centre) * far).astype(np.int32)], 1)
+    band: npt.NDArray[np.bool_] = (outer > 0) & (inner == 0)
+    return band
 
 
 _ISLAND_FILL = 0.5  # of the rectangle calm: its margins and the blank between its lines
@@ -767,11 +768,18 @@ def _misfit(quad: npt.NDArray[np.float64], area: float) -> float:
 
 def _card_like(quad: npt.NDArray[np.float64], area: float, min_fill: float = 0.85) -> bool:
     """Aspect near 85.6:54 (either way round) and the contour fills the quadrilateral."""
+    quad_area = float(cv2.contourArea(quad.astype(np.float32)))
+    return _CARD_ASPECTS[0] < _aspect(quad) < _CARD_ASPECTS[1] and area > min_fill * quad_area
+
+
+def _aspect(quad: npt.NDArray[np.float64]) -> float:
+    """The longer pair of opposite sides' mean length over the shorter pair's (either way round)."""
     sides = _sides(quad)
     long_side, short_side = (sides[0] + sides[2]) / 2, (sides[1] + sides[3]) / 2
-    aspect = max(long_side, short_side) / max(min(long_side, short_side), 1e-6)
-    quad_area = float(cv2.contourArea(quad.astype(np.float32)))
-    return 1.3 < aspect < 1.95 and area > min_fill * quad_area
+    return max(long_side, short_side) / max(min(long_side, short_side), 1e-6)
+
+
+_CARD_ASPECTS = (1.3, 1.95)  # a card's 1.59 in perspective and with its outline found a little off
 
 
 def _order_corners(points: npt.NDArray[np.float64]) -> npt.NDArray[np.float64]:
