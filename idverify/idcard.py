@@ -482,12 +482,13 @@ def _reread_by_labels(
             continue
         missing = _shortfall(view, side)
         more = missing[0] < best[3][0] and _rank(view, missing) > _rank(best[0], best[3])
-        name_shaped = _unpolluted(view)
-        cleaner = by_print or (polluted and name_shaped)
+        unpolluted = _unpolluted(view)
+        cleaner = by_print or (polluted and unpolluted)
         as_many = cleaner and missing[0] <= best[3][0] and _rank(view, missing) >= _rank(best[0], best[3])
-        # The print clear of the edges where it ran into one (the outline had cut the card's
-        # end off: 43018119551105506 without its X), and nothing beside the card read into the name.
-        whole = best[3][1] and not missing[1] and missing[0] <= best[3][0] and name_shaped
+        # The print clear of the edges where it ran into one (the outline had cut the card's end
+        # off: 43018119551105506 without its X), and nothing beside the card read into the name or
+        # the nation.
+        whole = best[3][1] and not missing[1] and missing[0] <= best[3][0] and unpolluted
         if more or as_many or whole:
             return view, location, quad, missing
     return best
