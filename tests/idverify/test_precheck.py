@@ -240,6 +240,17 @@ def test_a_defocused_front_whose_number_reads_short_is_not_called_blurred() -> N
     assert result.measures["strokes"] < 5  # soft: the print was read to decide
 
 
+def test_a_defocused_front_outlined_with_the_ground_is_read_where_its_print_places_it() -> None:
+    """Held-out pre-check seed 9999, the third renderer's front #61 (defocus), a tall photo: its
+    first outline ran over the ground into the frame with the card turned inside it, and its print,
+    rectified from there, read as no card; the photo, read whole by the reader, was refused as
+    blurred. Placed by its print, the card reads whole."""
+    _, jpeg = third_photo(9999, "front", 61, "defocus")
+    result = precheck(jpeg, "front")
+    assert result.ok, (result.reasons, result.measures)
+    assert result.measures["strokes"] < 5  # soft: the print was read to decide
+
+
 @pytest.mark.parametrize("case", ["third-89-rotate_270", "crossed-76", "crossed-92"])
 def test_an_outline_run_off_the_photo_beside_print_inside_it_is_not_cut_off(case: str) -> None:
     """Seed 9974's backs, held out until session 10, refused as cut off (their outlines ran 7 to 49 %
