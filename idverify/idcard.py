@@ -247,13 +247,13 @@ def _back_zoomed(
     than ``found`` does (``missing``). Only on this path (a back missing a field: another reading
     of the card)."""
     view, _, quad = found
-    title = max((x for x in view.lines if _in_place(x.text, cardtext.TITLES[0]) >= _TITLE_CHARS),
-                key=lambda x: x.box[2] - x.box[0], default=None)  # fmt: skip
-    if title is None:
+    spans = [(span, x) for x in view.lines if (span := _title_span(x)) is not None]
+    if not spans:
         return found
+    (x0, x1), title = max(spans, key=lambda item: item[0][1] - item[0][0])
     to_photo = _to_photo(view, quad)
     middle = (title.box[1] + title.box[3]) / 2
-    ends = np.array([[title.box[0], middle], [title.box[2], middle]], np.float64)
+    ends = np.array([[x0, middle], [x1, middle]], np.float64)
     start, end = cv2.perspectiveTransform(ends.reshape(-1, 1, 2), to_photo).reshape(-1, 2)
     along = end - start
     card_width = float(np.linalg.norm(along)) / _TITLE_SHARE
@@ -272,6 +272,29 @@ def _back_zoomed(
     if again is None or _fields_missing(again[0], Side.BACK) >= missing:
         return found
     return _in_photo(again, zoomed, photo)
+
+
+def _title_span(line: cardtext.CardLine) -> tuple[float, float] | None:
+    """Where the card's title, 中华人民共和国, lies along a line (x0, x1), or None when the line does
+    not hold it: its characters' extent, not the box's.
+
+    A title's box can take in the emblem beside it (crossed seed 10001 back #32, a card in a sleeve
+    on a page: the title from 0.41 of its box on, the emblem's edge read 9 before it). Not found
+    after that 9, or measured by its box (1.7 times its length), the card was placed around it as
+    large as the page, and the back, read at the page's scale, lost every field (review).
+    """
+    title = cardtext.TITLES[0]
+    start = _label_start(line, title, _TITLE_CHARS)
+    if start is None:
+        return None
+    n, places, width = len(line.text), line.char_places, line.box[2] - line.box[0]
+    end = min(start + len(title), n) - 1
+    if end <= start or len(places) != n:
+        return line.box[0], line.box[2]
+    half = (places[end] - places[start]) / (end - start) / 2  # half a character's step
+    return line.box[0] + max(places[start] - half, 0.0) * width, line.box[0] + min(
+        places[end] + half, 1.0
+    ) * width
 
 
 # Where the card lies from its title's centre, in card widths: along the title's print, then across
@@ -583,11 +606,17 @@ def _from_label(line: cardtext.CardLine, label: str, least: int) -> cardtext.Car
     is then taken after up to :data:`_LABEL_PREFIX` characters, whole but for a character in a
     long label, and the line's box starts where it does.
     """
+    start = _label_start(line, label, least)
+    return None if start is None else line if start == 0 else _line_from(line, start)
+
+
+def _label_start(line: cardtext.CardLine, label: str, least: int) -> int | None:
+    """Where in a line's text ``label`` begins (:func:`_from_label`), or None when it holds no label."""
     chars = [(k, ch) for k, ch in enumerate(line.text) if not ch.isspace()]
     for skip in range(min(_LABEL_PREFIX, len(chars) - 1) + 1):
         found = _in_place("".join(ch for _, ch in chars[skip:]), label)
         if found >= (least if skip == 0 else max(least, len(label) - (len(label) > _SHORT_LABEL))):
-            return line if skip == 0 else _line_from(line, chars[skip][0])
+            return chars[skip][0]
     return None
 
 

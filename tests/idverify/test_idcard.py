@@ -518,6 +518,18 @@ def test_a_small_back_on_a_page_is_read_again_where_its_title_puts_it() -> None:
     assert result.ok, (result.reasons, result.review_reasons)
 
 
+def test_a_back_whose_title_box_took_in_the_emblem_is_placed_by_the_titles_own_print() -> None:
+    """Held-out crossed seed 10001 back #32: the first renderer's card in a sleeve on a page, no
+    outline but the whole photo's. Its title's box took in the emblem beside it (the characters from
+    0.41 of the box on), the card placed around that box was as large as the page, and the back,
+    read at the page's scale, lost every field (review). Its title's characters place it."""
+    person, condition, jpeg = first_card_third_camera(10001, 32, "back")
+    assert condition == "sleeve"
+    result = read_card(jpeg, "back", today=TODAY)
+    assert {k: result.text(k) for k in person.back_truth()} == person.back_truth()
+    assert result.ok, (result.reasons, result.review_reasons)
+
+
 def test_the_portraits_corner_beside_the_name_does_not_fail_the_person() -> None:
     """Crossed seed-9611 front #97 (the third renderer's card, the first's camera): the portrait,
     printed further left than GB 14965 puts it, had its corner read 日 on the name's row, and the
