@@ -77,7 +77,8 @@ def decide_card(
             warning only asks the person to check, so it may be raised on less doubt.
         doubtful: fields the reader found doubtful by other means (two readings disagree).
         notes: the reader's field notes (``nation_not_listed``, ``address_place_unknown``,
-            ``address_cut`` (it ends in a digit), ``authority_uncertain``, ``<field>_glare`` for
+            ``address_cut`` (it ends in a digit), ``address_number_lost`` (a 组 or 号 without its
+            number), ``authority_uncertain``, ``<field>_glare`` for
             glare over the field's print).
 
     Returns:
@@ -112,7 +113,7 @@ def _field_warnings(
 ) -> tuple[str, ...]:
     doubt = {
         "nation": "nation_not_listed" in notes,
-        "address": "address_place_unknown" in notes or "address_cut" in notes,
+        "address": bool({"address_place_unknown", "address_cut", "address_number_lost"} & set(notes)),
         "authority": "authority_uncertain" in notes,
     }
     out = []

@@ -708,6 +708,21 @@ def test_an_address_ending_in_a_digit_is_noted() -> None:
     assert "address_cut" not in read_front(_front(address=("湖南省长沙市芙蓉区五一大道1号",))).notes
 
 
+@pytest.mark.parametrize(
+    ("address", "lost"),
+    [
+        ("新疆维吾尔自治区乌鲁木齐市水磨沟区溪湖镇林河村组", True),  # 1组's 1 lost under defocus
+        ("湖南省长沙市芙蓉区五一路号", True),
+        ("新疆维吾尔自治区乌鲁木齐市水磨沟区溪湖镇林河村1组", False),
+        ("湖南省怀化市新晃侗族自治县大凤乡水田社区湾南村民组56号", False),
+        ("湖南省长沙市芙蓉区五一大道1号", False),
+    ],
+)
+def test_a_numbered_unit_without_its_number_is_noted(address: str, lost: bool) -> None:
+    """Held-out third seed 10003 front #78: 林河村1组 read 林河村组 passed without a warning."""
+    assert ("address_number_lost" in read_front(_front(address=(address,))).notes) is lost
+
+
 def test_lines_one_over_the_other_are_two_rows() -> None:
     """A small card read from a page: the address's two lines close enough for their middles to
     overlap, both starting under the value. They are two rows, read in order (the second line had

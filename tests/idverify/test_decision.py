@@ -159,3 +159,14 @@ ADDRESSES = [
 @pytest.mark.parametrize(("address", "ok"), ADDRESSES)
 def test_address_prefix(address: str, ok: bool) -> None:
     assert places.address_prefix_known(address) is ok
+
+
+@pytest.mark.parametrize("note", ["address_place_unknown", "address_cut", "address_number_lost"])
+def test_an_address_note_warns_and_fails_no_one(note: str) -> None:
+    """What the reader notes about an address (a place not listed, its end or a number lost) asks
+    the person to check it; the address proves nothing, so it never fails or holds them."""
+    fields = _front(address="新疆维吾尔自治区乌鲁木齐市水磨沟区溪湖镇林河村组")
+    found = check_front(fields, today=TODAY)
+    decided = decide_card(Side.FRONT, fields, found, min_confidence=0.5, notes=(note,))
+    assert decided.reasons == () and decided.review_reasons == ()
+    assert decided.field_warnings == ("address_uncertain",)
