@@ -292,9 +292,8 @@ def _title_span(line: cardtext.CardLine) -> tuple[float, float] | None:
     if end <= start or len(places) != n:
         return line.box[0], line.box[2]
     half = (places[end] - places[start]) / (end - start) / 2  # half a character's step
-    return line.box[0] + max(places[start] - half, 0.0) * width, line.box[0] + min(
-        places[end] + half, 1.0
-    ) * width
+    first, last = max(places[start] - half, 0.0), min(places[end] + half, 1.0)
+    return line.box[0] + first * width, line.box[0] + last * width
 
 
 # Where the card lies from its title's centre, in card widths: along the title's print, then across

@@ -183,12 +183,9 @@ def precheck(data: bytes, side: Side | str, *, limits: PrecheckLimits = DEFAULT_
     laps["cut_off"] = _ms(start) - sum(laps.values())
     strokes = quality.stroke_sharpness(quality.text_half(card))
     measures["strokes"] = strokes
-    by_print = (
-        page if lines is None and location.cut_off else None
-    )  # an outline into the frame: the ground's?
-    if sharp < limits.min_sharpness or (
-        strokes < limits.soft_strokes and _illegible(card, side, seen, by_print)
-    ):
+    by_print = page if lines is None and location.cut_off else None  # an outline into the frame
+    unread = strokes < limits.soft_strokes and _illegible(card, side, seen, by_print)
+    if sharp < limits.min_sharpness or unread:
         reasons.append("quality_blur")
     laps["legible"] = _ms(start) - sum(laps.values())
     if glare > limits.max_field_glare:
