@@ -763,8 +763,7 @@ def _past_label_end(row: _Row, key: str, value_x: float | None) -> list[_Char]:
     was not read exactly, so a mismatch asks for review and fails no one (``Reading.unsure``).
     """
     if value_x is None:
-        first = row.chars[0].ch if row.chars else ""
-        return list(row.chars[1:] if first == FRONT_LABELS[key][-1] and len(row.chars) > 2 else row.chars)
+        return _after_label_tail(row.chars, FRONT_LABELS[key]) or list(row.chars)
     limit = value_x - _VALUE_SLACK * row.lines[0].height
     k = 0
     while k < len(row.chars) and row.chars[k].ch in FRONT_LABELS[key] and row.chars[k].x < limit:
@@ -801,9 +800,18 @@ def _strip_unlabelled(row: _Row, label: str) -> list[_Char]:
         return [c for c in row.chars if c.line != 0]
     if row.chars and row.chars[0].x - first.box[0] > len(label) * first.height:
         return list(row.chars)  # nothing read where the label is printed: every character is the value
-    if len(row.chars) > 2 and row.chars[0].ch == label[-1] != label[0]:
-        return row.chars[1:]  # the label's first character lost (名肖俊建): only its last is the label's
+    if (value := _after_label_tail(row.chars, label)) is not None:
+        return value  # the label's first character lost (名肖俊建): only its last is the label's
     return row.chars[_merged_label_end(row.chars, label) :] if len(row.chars) > len(label) else []
+
+
+def _after_label_tail(chars: Sequence[_Char], label: str) -> list[_Char] | None:
+    """The value after a row's first character when that is the label's last (its first lost:
+    名肖俊建) and two characters or more follow it; else None. One character after it is no value
+    (名远 stays whole)."""
+    if len(chars) > 2 and chars[0].ch == label[-1] != label[0]:
+        return list(chars[1:])
+    return None
 
 
 def _merged_label_end(chars: Sequence[_Char], label: str) -> int:
