@@ -697,20 +697,33 @@ def _fields_missing(view: _View, side: Side, *, short_missing: bool = True) -> i
 
 
 def _print_at_edge(view: _View) -> bool:
-    """Whether a line of the card's digits (the number, a date) reaches the card's left or right edge:
-    the outline cut the card. Only digit lines count: a page the card lies on, taken in by an outline
-    too wide, reaches the edges with its own print, and reading every outline for it costs seconds."""
+    """Whether a line of the card's digits (the number, a date) reaches the card's left or right edge,
+    or a label's end (号码 of 公民身份号码) starts at its left edge: the outline cut the card. Only
+    these lines count: a page the card lies on, taken in by an outline too wide, reaches the edges
+    with its own print, and reading every outline for it costs seconds.
+
+    A thumb over a card's corner had joined the card's outline to the desk's: rectified from there
+    the view was sheared, its labels' starts lost past its left edge (号码 at x -8), and the
+    address's last line (108号), starting in the label column, was dropped without a sign
+    (held-out third 10001 front #57). The card found by its print reads it whole.
+    """
     width = view.card.shape[1]
     return any(
-        line.box[0] <= _EDGE or line.box[2] >= width - _EDGE
+        (_DIGIT_RUN.search(line.text) and (line.box[0] <= _EDGE or line.box[2] >= width - _EDGE))
+        or (line.box[0] <= _EDGE and line.text.replace(" ", "") in _LABEL_ENDS)
         for line in view.lines
-        if line.score >= _EDGE_SCORE and _DIGIT_RUN.search(line.text)
+        if line.score >= _EDGE_SCORE
     )
 
 
 _EDGE = 2  # card pixels (of 856): detector boxes are padded, but print keeps 4 mm (40 px) clear
 _EDGE_SCORE = 0.8  # lines read this surely are print (a pattern or the desk at the edge is read less so)
 _DIGIT_RUN = re.compile(r"\d{6}")
+#: A label without its first characters (身份号码, 号码; 机关; 期限): what is left of it past a cut.
+_LABEL_ENDS = frozenset(
+    label[k:] for label in (cardtext.FRONT_LABELS["id_number"], *cardtext.BACK_LABELS.values())
+    for k in range(1, len(label) - 1)
+)  # fmt: skip
 
 
 def _rank(view: _View, missing: tuple[int, bool]) -> tuple[float, int, bool, float]:

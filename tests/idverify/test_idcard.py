@@ -154,6 +154,17 @@ def test_a_card_placed_by_its_labels_is_judged_cut_on_the_outline_the_precheck_j
     assert "quality_cut_off" not in {w.code for w in result.warnings}
 
 
+def test_a_card_outlined_with_the_desk_past_a_thumb_keeps_its_address_last_line() -> None:
+    """Held-out seed 10001, the third renderer's front #57: a thumb over the card's corner joined its
+    outline to the desk's. The view from there was sheared, 公民身份号码 read as 号码 at its left edge,
+    and the address's last line (108号), starting in the label column, was dropped without a sign.
+    A label cut at the edge now sends the reader on to the card found by its print."""
+    person, jpeg = third_photo(10001, "front", 57, "thumb")
+    result = read_card(jpeg, "front", today=TODAY, declared_name=person.name)
+    assert {k: result.text(k) for k in person.front_truth()} == person.front_truth()
+    assert result.ok, (result.reasons, result.review_reasons)
+
+
 @pytest.mark.parametrize("margin", [0.0, 0.03])
 def test_a_whole_card_cropped_tight_on_a_pale_ground_is_not_told_it_is_cut(
     gen: ModuleType, margin: float
