@@ -692,11 +692,20 @@ def _rows_by_label(
 def _free_rows(
     rows: Sequence[_Row], found: dict[int, list[_Label]], keyed: dict[str, _Row], key: str
 ) -> list[_Row]:
-    """Rows without a label between the rows known before ``key`` in the layout and those after it."""
+    """Rows without a label between the rows known before ``key`` in the layout and those after it.
+
+    A label read in part that another row's label took already is no label: 住址 defocused read as
+    性味, its row had been taken for a second 性别 row, and the address's 9号 for the whole address
+    (held-out crossed 10017 front #78).
+    """
     i = FRONT_ORDER.index(key)
     top = max((keyed[k].top for k in FRONT_ORDER[:i] if k in keyed), default=-1.0)
     bottom = min((keyed[k].top for k in FRONT_ORDER[i + 1 :] if k in keyed), default=1e9)
-    return [r for r in rows if top < r.top < bottom and not found[id(r)] and r not in keyed.values()]
+    return [
+        r
+        for r in rows
+        if top < r.top < bottom and not any(lab.exact for lab in found[id(r)]) and r not in keyed.values()
+    ]
 
 
 def _shows_birth(row: _Row) -> bool:
