@@ -978,20 +978,14 @@ def test_a_name_beside_its_label_stays_in_its_row() -> None:
 def test_a_misread_address_label_that_reads_as_a_second_sex_label_keeps_the_address() -> None:
     """Held-out crossed seed 10017 front #78, defocused: 住址 read 性味, its row taken for a second
     性别 row (性制 above it had taken the key already), and the address read as its last line, 9号."""
-    lines = [
-        _at("姓名", 62, 62, 168, h=39),
-        _at("蔡浩", 153, 56, 239, h=47),
-        _at("性制", 60, 117, 135, h=47),
-        _at("男", 157, 118, 200, h=40),
-        _at("民牌汉", 289, 114, 433, h=51),
-        _at("出生", 64, 186, 127, h=35),
-        _at("1999年8月2日", 157, 178, 421, h=43),
-        _at("性味", 62, 242, 130, h=41),
-        _at("广东省饶平县和平街28", 157, 238, 455, h=43),
-        _at("9号", 155, 279, 214, h=45),
-        _at("公供身份号码", 66, 452, 221, h=37),
-        _at("442323199908020091", 251, 444, 729, h=49),
-    ]
+    read = (  # the photo's lines: text, x0, y0, x1, height
+        ("姓名", 62, 62, 168, 39), ("蔡浩", 153, 56, 239, 47), ("性制", 60, 117, 135, 47),
+        ("男", 157, 118, 200, 40), ("民牌汉", 289, 114, 433, 51), ("出生", 64, 186, 127, 35),
+        ("1999年8月2日", 157, 178, 421, 43), ("性味", 62, 242, 130, 41), ("9号", 155, 279, 214, 45),
+        ("广东省饶平县和平街28", 157, 238, 455, 43), ("公供身份号码", 66, 452, 221, 37),
+        ("442323199908020091", 251, 444, 729, 49),
+    )  # fmt: skip
+    lines = [_at(text, x0, y0, x1, h=h) for text, x0, y0, x1, h in read]
     fields = read_front(lines).fields
     assert fields["address"].text == "广东省饶平县和平街289号"
     assert (fields["sex"].text, fields["birth_date"].text) == ("男", "1999年8月2日")
