@@ -751,8 +751,8 @@ def _glare_on_print(card: RGBImage) -> bool:
     The share of text rows under glare (:func:`_field_glare`) is no measure of print lost: a
     highlight hiding an address's 282号 covers a twelfth of the rows, as one lying on blank paper
     between two rows does, and far less than the limit that keeps a card with glare beside its
-    lines (held-out seed 10007: all nine photos drawn with a highlight over the front's print, all
-    accepted; seven lost part of a field, the other two read with the field flagged). Found on
+    lines (held-out seed 10007: all ten photos drawn with a highlight over the front's print, all
+    accepted; seven lost part of a field, the other three read whole with the field flagged). Found on
     the lines the detector sees (~100 ms, only on a card with blank glare), the highlight on paper
     between rows stays clear, and a highlight on or after a line asks for another photo while the
     person can still take one. Glare beside a line's true end looks the same as glare over its
