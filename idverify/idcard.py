@@ -147,18 +147,19 @@ def read_card(
 
 def _outline_judged(
     location: layout.CardLocation, outlines: list[layout.CardLocation]
-) -> layout.CardLocation:
+) -> layout.CardLocation | None:
     """The outline whether the frame cuts the card is judged on: the one read, when it is an outline
     found in the photo; else (the card placed again by its labels or its print) the first outline
-    found, the one the upload pre-check judges (:func:`idverify.precheck.precheck`).
+    found, the one the upload pre-check judges (:func:`idverify.precheck.precheck`); None when no
+    outline was found, the card then judged placed by its print, as the pre-check judges it.
 
     A placement by labels is drawn from the standard layout and may stretch past the frame where
     the card does not (held-out seed 9941, third renderer's front #74: a card on a form, a thumb
     over its corner, read whole from its labels' placement, told 证件不完整 that the pre-check had
     accepted). The pre-check and the reader then tell the person the same thing."""
-    if not outlines or any(location is outline for outline in outlines):
-        return location
-    return outlines[0]
+    if not outlines:
+        return None
+    return location if any(location is outline for outline in outlines) else outlines[0]
 
 
 def _zoomed_view(
