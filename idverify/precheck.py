@@ -779,10 +779,7 @@ def _glare_on_print(card: RGBImage) -> bool:
         return False
     boxes = _print_boxes(card)
     lines = _lines_of_print(boxes)
-    rects = [
-        (float(b[:, 0].min()), float(b[:, 1].min()), float(b[:, 0].max()), float(b[:, 1].max()))
-        for b in lines
-    ]
+    rects = [_level_rect(b) for b in lines]
     rects = [r for r in rects if r[2] - r[0] > r[3] - r[1]]  # level on this view (a card turned inside: none)
     if not rects:
         return False
@@ -796,6 +793,19 @@ def _glare_on_print(card: RGBImage) -> bool:
     return bool(
         glare.glared_fields(blank, {str(k): [r] for k, r in enumerate(rects)}, right=right, wrapping=())
     )
+
+
+def _level_rect(box: np.ndarray) -> glare.Box:
+    """A line's box as an upright rectangle as thick as the line itself (its box's shorter side),
+    about its middle: the rectangle around a line tilted on the view is thicker by the tilt (half
+    as thick again for 3 degrees over a long address line), and a line's reach past its end is
+    counted in its height (seed 2025, crossed front #74: a card tilted in a view outlined past a
+    thumb, refused for a highlight on its portrait's white collar, which the detector had not
+    boxed; the address's reach, two inflated heights, had run 138 px past its end onto it)."""
+    x0, x1 = float(box[:, 0].min()), float(box[:, 0].max())
+    middle = float(box[:, 1].min() + box[:, 1].max()) / 2
+    thickness = min(float(np.linalg.norm(box[1] - box[0])), float(np.linalg.norm(box[3] - box[0])))
+    return x0, middle - thickness / 2, x1, middle + thickness / 2
 
 
 _GLARE_PIXELS = 20  # blank pixels that make a highlight worth a text detection (glare's own minimum)

@@ -182,6 +182,18 @@ def test_a_highlight_over_an_address_line_is_refused(index: int) -> None:
     assert result.measures["field_glare"] < 0.2
 
 
+def test_a_highlight_on_the_portrait_is_not_glare_on_the_print() -> None:
+    """Seed 2025, crossed front #74: a card tilted in the view outlined past a thumb, with a
+    highlight on the portrait's white collar that the detector does not box as a picture. Each
+    line reaches two of its own heights past its end, not two of its tilted rectangle's."""
+    from scripts import gen_idcards_crossed as crossed
+
+    _, condition, jpeg = crossed.first_card_third_camera(2025, 74, "front")
+    assert condition == "thumb"
+    result = precheck(jpeg, "front")
+    assert result.ok, (result.reasons, result.measures)
+
+
 @pytest.mark.parametrize("seed", [0, 1])
 def test_shadow_along_an_edge_is_not_taken_for_the_portrait(gen: ModuleType, seed: int) -> None:
     """A back photographed whole (the photo is the card) with a shadow over its left fifth: the
