@@ -780,6 +780,7 @@ def _read_side(
     if side is Side.FRONT:
         lines, reading, reread_name = _reread_name(card, lines)
         lines, reading = _reread_address(card, lines, reading)
+        lines, reading = _surer_address(card, lines, reading)
     else:
         reading = cardtext.read_back(lines)
     lines, reading = _reread_alone(card, side, lines, reading)
@@ -1193,6 +1194,56 @@ def _reread_address(
             seen.add(id(line))
             relined.append(line)
     return relined, cardtext.read_front(relined)
+
+
+def _surer_address(
+    card: RGBImage, lines: list[cardtext.CardLine], reading: cardtext.Reading
+) -> tuple[list[cardtext.CardLine], cardtext.Reading]:
+    """The lines and their reading, each address line with a character read unsurely (below
+    :data:`_PROOF_CONFIDENCE`) read again on its own, every character taken from the surer reading.
+
+    The recogniser reads a card's lines packed side by side, and its attention runs across the
+    strip: a blurred glyph can go either way with what stands beside it (held-out crossed seed
+    10021 front #10, defocused: 11栋3单元 read 1153攀元 packed, 栋 as 5 at 0.47 and 单 as 攀 at
+    0.71; alone 11栋3单元, 栋 at 0.94 but 单 at 0.47). The reading alone is a second one; where both
+    give as many characters, each position keeps the character the recogniser was surer of, with
+    its confidence and choices (11栋3攀元 there), and what doubt is left flags the address as
+    before. Readings of different lengths are left as
+    read (which characters answer each other is unknown). Nothing is guessed: every character
+    kept was read. On blurred photos of seeds 7001 and 7002 (296 fronts), 2 more addresses read
+    right and none fewer. One recognition per unsure line."""
+    boxes = set(reading.boxes.get("address", ()))
+    replaced: dict[int, cardtext.CardLine] = {}
+    for line in lines:
+        scores = line.char_scores
+        if (
+            line.box not in boxes
+            or len(scores) != len(line.text)
+            or min(scores, default=1.0) >= _PROOF_CONFIDENCE
+        ):
+            continue
+        alone = _read_box(card, _pixel_box(line.box))
+        if len(alone.text) == len(line.text) == len(alone.char_scores):
+            surer = _surer_chars(line, _card_line(alone, line.box))
+            if surer.text != line.text:
+                replaced[id(line)] = surer
+    if not replaced:
+        return lines, reading
+    relined = [replaced.get(id(x), x) for x in lines]
+    return relined, cardtext.read_front(relined)
+
+
+def _surer_chars(packed: cardtext.CardLine, alone: cardtext.CardLine) -> cardtext.CardLine:
+    """One line from two readings of it as long as each other: at each position the character read
+    more surely, with its confidence and the recogniser's other choices there."""
+    picks = []
+    for at, (first, second) in enumerate(zip(packed.char_scores, alone.char_scores, strict=True)):
+        line = alone if second > first else packed
+        choices = line.alternatives[at] if len(line.alternatives) == len(line.text) else ()
+        picks.append((line.text[at], line.char_scores[at], choices))
+    scores = tuple(score for _, score, _ in picks)
+    return cardtext.CardLine("".join(ch for ch, _, _ in picks), sum(scores) / len(scores), packed.box, scores,
+                             tuple(choices for *_, choices in picks), packed.char_places)  # fmt: skip
 
 
 #: Notes saying that a field's end was lost (an authority not ending in 局, an address ending in a

@@ -532,6 +532,39 @@ def test_an_address_read_wrong_under_defocus_is_flagged() -> None:
     assert result.text("address") == person.address or "address_uncertain" in result.field_warnings
 
 
+@pytest.mark.parametrize(
+    ("packed", "alone", "kept"),
+    [
+        (("1153攀元", (1.0, 1.0, 0.47, 1.0, 0.71, 1.0)), ("11栋3单元", (1.0, 1.0, 0.94, 1.0, 0.47, 1.0)),
+         ("11栋3攀元", (1.0, 1.0, 0.94, 1.0, 0.71, 1.0))),  # each character from the surer reading
+        (("解放西路", (1.0, 0.8, 1.0, 1.0)), ("解旗西路", (1.0, 0.6, 1.0, 1.0)),
+         ("解放西路", (1.0, 0.8, 1.0, 1.0))),  # the packed reading surer: kept
+    ],
+)  # fmt: skip
+def test_two_readings_of_an_address_line_keep_the_surer_of_each_character(
+    packed: tuple[str, tuple[float, ...]],
+    alone: tuple[str, tuple[float, ...]],
+    kept: tuple[str, tuple[float, ...]],
+) -> None:
+    """Held-out crossed seed 10021 front #10 (defocused): packed and alone, the recogniser was sure
+    of different characters; each position keeps the surer one, and what doubt is left stays."""
+    box = (160.0, 276.0, 390.0, 319.0)
+    surer = idcard._surer_chars(
+        CardLine(packed[0], 0.8, box, packed[1]), CardLine(alone[0], 0.8, box, alone[1])
+    )
+    assert (surer.text, surer.char_scores, surer.box) == (*kept, box)
+
+
+def test_an_address_line_read_unsurely_is_read_again_alone() -> None:
+    """The same photo read whole: its 栋 comes back from the reading alone, and the 单 neither reading
+    was sure of keeps the address flagged for the person to check."""
+    person, condition, jpeg = first_card_third_camera(10021, 10, "front")
+    assert condition == "defocus"
+    result = read_card(jpeg, "front", today=TODAY, declared_name=person.name)
+    assert "175号11栋3" in result.text("address") and "address_uncertain" in result.field_warnings
+    assert result.ok
+
+
 def test_a_small_back_on_a_page_is_read_again_where_its_title_puts_it() -> None:
     """The third renderer's seed-9611 back #123: a fifth of a portrait photo of a form, a thumb over
     a corner; no outline in the whole photo, and read where the page's print is, its validity
