@@ -600,7 +600,10 @@ def read_front(lines: Sequence[CardLine], width: float = 856.0) -> Reading:
         notes.append("address_number_lost")
     labels = sum(1 for row in rows for _ in found[id(row)])
     boxes = {key: _boxes(chars) for key, chars in spans.items() if fields[key].text}
-    choices = {"name": tuple(_choices(c) for c in spans["name"])}
+    choices = {
+        "name": tuple(_choices(c) for c in spans["name"]),
+        "birth_date": tuple(_choices(c) for c in birth_chars if c.ch.isdigit()),
+    }
     name_row = keyed.get("name")
     exact = name_row is not None and any(lab.key == "name" and lab.exact for lab in found[id(name_row)])
     unsure = frozenset({"name"}) if fields["name"].text and not exact else frozenset()

@@ -341,3 +341,34 @@ def _date_scores(text: str, digit_scores: tuple[float, ...]) -> list[float]:
     """Per-character scores of a date line: the digits' in order, its marks read surely."""
     digits = iter(digit_scores)
     return [next(digits) if ch.isdigit() else 0.99 for ch in text]
+
+
+@pytest.mark.parametrize(
+    ("score", "choices", "birth", "review", "reasons"),
+    [
+        (0.37, (("8", 0.22), ("9", 0.20)), "1990年1月2日", (), ()),  # the number's 9 among the choices
+        (0.37, (("8", 0.22), ("6", 0.20)), "1970年1月2日", ("birth_date_uncertain",), ()),  # never seen
+        (0.98, (("9", 0.01),), "1970年1月2日", (), ("birth_date_mismatch",)),  # read surely: it decides
+    ],
+)
+def test_a_birth_digit_read_unsurely_takes_the_numbers_digit_among_its_choices(
+    score: float, choices: tuple[tuple[str, float], ...], birth: str, review: tuple[str, ...],
+    reasons: tuple[str, ...],
+) -> None:  # fmt: skip
+    """Held-out crossed seed 10023 #44 (defocused): 1984 read 1964, its 6 at 0.37 with 9 and 8 next
+    (0.22, 0.20); the genuine person went to review. The number printed on the card picks between
+    what the recogniser saw."""
+    text = "1970年1月2日"
+    scores = tuple(score if k == 2 else 0.99 for k in range(len(text)))
+    alternatives = tuple(choices if k == 2 else () for k in range(len(text)))
+    lines = [
+        CardLine(text, score, x.box, scores, alternatives) if x.text == "1990年1月2日" else x
+        for x in _front_lines("李明")
+    ]
+    result = idcard._read_side(np.full((540, 856, 3), 210, np.uint8), Side.FRONT, lines, False, 0,
+                               idcard._Timer(), dt.date(2026, 11, 24), "李明", NUMBER, CONFIG)  # fmt: skip
+    assert (result.fields["birth_date"].text, result.review_reasons, result.reasons) == (
+        birth,
+        review,
+        reasons,
+    )
