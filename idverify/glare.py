@@ -22,7 +22,7 @@ Box = tuple[float, float, float, float]
 _CLIP = 250  # darkest channel at or above this: the sensor was saturated
 _BLANK = 11  # card pixels (856 x 540): about half a character, wider than any gap inside a line
 _REACH = 2.0  # line heights after a line's end where its next characters would be
-_MIN_PIXELS = 20  # blank-centre pixels that make a zone hidden (not a single speck)
+MIN_PIXELS = 20  # blank-centre pixels that make a zone hidden (not a single speck)
 
 
 def blank_glare(card: RGBImage) -> np.ndarray:
@@ -113,4 +113,4 @@ def _zones(rows: list[Box], right: float, *, wraps: bool, below: float) -> list[
 def _hidden(blank: np.ndarray, zone: Box) -> bool:
     x0, y0, x1, y1 = (int(round(v)) for v in zone)
     area = blank[max(y0, 0) : max(y1, 0), max(x0, 0) : max(x1, 0)]
-    return int(area.sum()) >= _MIN_PIXELS
+    return int(area.sum()) >= MIN_PIXELS

@@ -775,7 +775,7 @@ def _glare_on_print(card: RGBImage) -> bool:
     at the view's edge).
     """
     blank = glare.blank_glare(card)
-    if int(blank.sum()) < _GLARE_PIXELS:
+    if int(blank.sum()) < glare.MIN_PIXELS:  # too few to hide print anywhere: no text detection
         return False
     boxes = _print_boxes(card)
     lines = _lines_of_print(boxes)
@@ -808,7 +808,6 @@ def _level_rect(box: np.ndarray) -> glare.Box:
     return x0, middle - thickness / 2, x1, middle + thickness / 2
 
 
-_GLARE_PIXELS = 20  # blank pixels that make a highlight worth a text detection (glare's own minimum)
 #: Share of the print's extent blank above which the card is over-exposed, not under a highlight: a
 #: highlight over an address covered 0.08-0.17 of it (held-out seeds 10007-10011).
 _HIGHLIGHT_MOST = 0.4
