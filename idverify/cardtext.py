@@ -683,13 +683,32 @@ def _rows_by_label(
             shown = next((r for r in free if shows(r)), None)
             if shown is not None:
                 keyed[key] = shown
-    for i, key in enumerate(FRONT_ORDER):
+    for key in FRONT_ORDER:
         if key in keyed:
             continue
         free = _free_rows(rows, found, keyed, key)
         if free and any(k in keyed for k in FRONT_ORDER):
-            keyed[key] = free[0] if any(k in keyed for k in FRONT_ORDER[:i]) else free[-1]
+            keyed[key] = _in_order(free, keyed, key)
     return keyed
+
+
+def _in_order(free: list[_Row], keyed: dict[str, _Row], key: str) -> _Row:
+    """The row of ``key`` among the free rows between the known ones: by the layout's order when
+    there are as many free rows as fields unknown there; else the row next to the known one before
+    it, or, with none known before it, the row just above the known one after it.
+
+    A motion-blurred front whose small labels all read as noise (held-out third seed 10027 #62):
+    its name and sex rows both free above the birth row known by its date, the sex row, the one
+    just above, had been taken for the name (女农集汉), and the name and sex lost to review."""
+    i = FRONT_ORDER.index(key)
+    before = max((k for k in range(i) if FRONT_ORDER[k] in keyed), default=-1)
+    after = min(
+        (k for k in range(i + 1, len(FRONT_ORDER)) if FRONT_ORDER[k] in keyed), default=len(FRONT_ORDER)
+    )
+    unknown = [k for k in FRONT_ORDER[before + 1 : after] if k not in keyed]
+    if len(unknown) == len(free):
+        return free[unknown.index(key)]
+    return free[0] if before >= 0 else free[-1]
 
 
 def _free_rows(

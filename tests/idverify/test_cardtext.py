@@ -989,3 +989,19 @@ def test_a_misread_address_label_that_reads_as_a_second_sex_label_keeps_the_addr
     fields = read_front(lines).fields
     assert fields["address"].text == "广东省饶平县和平街289号"
     assert (fields["sex"].text, fields["birth_date"].text) == ("男", "1999年8月2日")
+
+
+def test_free_rows_take_the_fields_in_the_layouts_order_when_they_are_as_many() -> None:
+    """Held-out third seed 10027 front #62, motion-blurred: every label read as noise (86, 烤纳), the
+    name and sex rows both free above the birth row known by its date. The row just above it, the
+    sex row, had been taken for the name (女农集汉): name and sex lost to review."""
+    read = (  # the photo's lines: text, x0, y0, x1, height
+        ("夏杰辰", 159, 60, 282, 52), ("86", 48, 75, 107, 39), ("女农集汉", 151, 120, 409, 64),
+        ("烤纳", 48, 142, 107, 40), ("丝车", 43, 208, 105, 43), ("2004年8月13日", 157, 197, 455, 49),
+        ("湖南省邵阳市邵阳县杨", 155, 260, 505, 55), ("倍址", 45, 279, 103, 40),
+        ("冲西路244号附8号", 153, 309, 450, 55), ("430523200408130289", 248, 444, 836, 47),
+        ("公农身纷号码", 43, 456, 202, 37),
+    )  # fmt: skip
+    fields = read_front([_at(text, x0, y0, x1, h=h) for text, x0, y0, x1, h in read]).fields
+    assert (fields["name"].text, fields["sex"].text, fields["nation"].text) == ("夏杰辰", "女", "汉")
+    assert fields["address"].text == "湖南省邵阳市邵阳县杨冲西路244号附8号"
