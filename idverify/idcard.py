@@ -253,7 +253,7 @@ def _in_photo(
 # card may lie in any direction from it: nine face heights each way hold it whole.
 _ZOOM_REACH = 9
 _ZOOM_MOST = 0.7  # of the photo's area: a crop keeping more than this gains nothing
-_ZOOM_MISSING = 2  # of a front's six fields: a card read whole by its outline misses one at most
+_ZOOM_MISSING = 2  # of a front's six fields: more than one lost is worth a second look for the card
 _ZOOM_DETECT_SIDE = 1200  # a portrait's face on a card 9 % of the photo is ~45 px here (found upsampled)
 
 
@@ -1213,10 +1213,10 @@ def _surer_address(
     0.71; alone 11栋3单元, 栋 at 0.94 but 单 at 0.47). The reading alone is a second one; where both
     give as many characters, each position keeps the character the recogniser was surer of, with
     its confidence and choices (11栋3攀元 there), and what doubt is left flags the address as
-    before. Readings of different lengths are left as
-    read (which characters answer each other is unknown). Nothing is guessed: every character
-    kept was read. On blurred photos of seeds 7001 and 7002 (296 fronts), 2 more addresses read
-    right and none fewer. One recognition per unsure line."""
+    before. Readings of different lengths are left as read (which characters answer each other is
+    unknown). Nothing is guessed: every character kept was read. On blurred photos of seeds 7001
+    and 7002 (296 fronts), 2 more addresses read right and none fewer. One recognition per unsure
+    line."""
     boxes = set(reading.boxes.get("address", ()))
     replaced: dict[int, cardtext.CardLine] = {}
     for line in lines:
