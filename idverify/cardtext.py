@@ -924,11 +924,17 @@ def _drop_label(chars: list[_Char], label: str) -> list[_Char]:
     official name follows it.
 
     A label character the recogniser lost leaves a gap where it was printed, wider than the
-    value's own steps: the value begins after the gap (民 柯尔克孜, 族 lost, had lost 柯 too).
+    value's own steps: the value begins after the gap (民 柯尔克孜, 族 lost, had lost 柯 too). Where
+    no gap shows it, an official name right after the label's first character is the value, when
+    cutting the label's full length leaves none (民土家, 族 lost under defocus, had been cut to 家:
+    held-out third seed 10031 fronts #61 and #95); the nation's own reading strips the 民.
     """
     text = "".join(c.ch for c in chars)
     if len(text) > len(label) and sum(a == b for a, b in zip(text, label, strict=False)) >= 1:
-        return chars[_label_end(chars, len(label)) :]
+        rest = chars[_label_end(chars, len(label)) :]
+        if nations.find_nation("".join(c.ch for c in rest)) is None and nations.find_nation(text) is not None:
+            return chars
+        return rest
     after = text[len(label) :]
     if after and nations.find_nation(text) is None and nations.find_nation(after):
         return chars[len(label) :]  # the label misread whole (批牌汉 on a defocused card): a name follows

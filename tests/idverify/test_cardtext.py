@@ -594,6 +594,8 @@ def test_a_name_in_a_box_from_the_labels_place_keeps_every_character() -> None:
         (_placed("民柯尔克孜", (290, 110, 505, 154), [305, 400, 430, 460, 490]), "柯尔克孜"),
         # the label misread whole on a defocused card
         (_placed("批牌汉", (290, 110, 420, 154), [305, 335, 400]), "汉"),
+        # 族 lost with no gap where it was printed: a name after 民 (third 10031 #61: 土家 read 家)
+        (_placed("民土家", (290, 110, 420, 154), [305, 350, 395]), "土家"),
         # one character misread: the recogniser's other choice there makes it an official name
         (
             _placed(
