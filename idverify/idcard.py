@@ -1665,9 +1665,8 @@ def _birth_by_choices(fields: dict[str, FieldValue], reading: cardtext.Reading) 
     """
     birth, digits = fields["birth_date"], reading.char_scores.get("birth_date", ())
     choices = reading.choices.get("birth_date", ())
-    try:
-        born = cardtext.printed_date(parse_id_number(fields["id_number"].text).birth_date)
-    except IdNumberError:
+    born = _numbers_birth(fields["id_number"].text)
+    if not born:
         return birth
     read, wanted = re.findall(r"\d", birth.text), re.findall(r"\d", born)
     if (
