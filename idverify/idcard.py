@@ -1402,7 +1402,7 @@ def _reread_birth(
     text = cardtext.birth_text(_nfkc(again.text))
     scores = again.char_scores or (again.score,)
     if text:
-        born = _numbers_birth(number)
+        born = cardtext.numbers_birth(number)
         return FieldValue("birth_date", text, min(scores) if text == born or not born else 0.0)
     for read in (again, line):
         if agreed := _numbers_date(_nfkc(read.text), number):
@@ -1419,7 +1419,7 @@ def _numbers_date(raw: str, number: str) -> str:
     (日 read 0 after the day). The digits read must be the number's, in order: a date that
     agrees with the number, never one that fails it.
     """
-    born = _numbers_birth(number)
+    born = cardtext.numbers_birth(number)
     if not born:
         return ""
     text = raw.replace(" ", "")
@@ -1440,14 +1440,6 @@ def _numbers_date(raw: str, number: str) -> str:
 
 
 _LAST_DAY = 31
-
-
-def _numbers_birth(number: str) -> str:
-    """The birth date a valid number gives, as the card prints it (1984年4月15日); "" for no valid number."""
-    try:
-        return cardtext.printed_date(parse_id_number(number).birth_date)
-    except IdNumberError:
-        return ""
 
 
 _DATED = re.compile(r"\d{4}年|\d{5,6}月")  # a year, or a year run into its month (年 lost)
@@ -1665,7 +1657,7 @@ def _birth_by_choices(fields: dict[str, FieldValue], reading: cardtext.Reading) 
     """
     birth, digits = fields["birth_date"], reading.char_scores.get("birth_date", ())
     choices = reading.choices.get("birth_date", ())
-    born = _numbers_birth(fields["id_number"].text)
+    born = cardtext.numbers_birth(fields["id_number"].text)
     if not born:
         return birth
     read, wanted = re.findall(r"\d", birth.text), re.findall(r"\d", born)

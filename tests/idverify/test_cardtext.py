@@ -613,6 +613,31 @@ def test_a_nation_beside_a_label_read_in_part_or_wrong(line: CardLine, nation: s
     assert read_front(lines).fields["nation"].text == nation
 
 
+@pytest.mark.parametrize(
+    ("value", "number", "birth"),
+    [
+        # 日 read 0, 日 its second choice: the number's date (third 10039 #95: 2021年11月20, review)
+        ("1990年1月20", NUMBER, "1990年1月2日"),
+        # the choice would make a date, but not the number's: no date, as read
+        ("1990年1月20", "430102199001030017", ""),
+        # a line that reads as a date is left as read, whatever the number says (no mark made up)
+        ("1990年1月20日", NUMBER, "1990年1月20日"),
+    ],
+)
+def test_a_birth_dates_mark_is_picked_among_the_choices_only_as_the_numbers_date(
+    value: str, number: str, birth: str
+) -> None:
+    lines = [x for x in _front() if x.text not in ("1990年1月2日", NUMBER)]
+    alts = tuple(() for _ in value[:-1]) + ((("日", 0.07),),)
+    scores = tuple(0.99 for _ in value[:-1]) + (0.9,)
+    lines.append(CardLine(value, 0.98, (160, 168, 460, 212), scores, alts))  # type: ignore[arg-type]
+    lines.append(_at(number, 250, 446, 730))
+    reading = read_front(lines)
+    assert reading.fields["birth_date"].text == birth
+    if birth == "1990年1月2日":
+        assert reading.fields["birth_date"].confidence == 0.07  # as doubtful as the choice
+
+
 def test_a_validity_label_read_in_part_keeps_its_date_whole() -> None:
     """限 lost and the label merged with its value (有效期2019.02.17-…): no label holds a digit, so
     the date's 2 is not taken for the label's last character (2029 had been read as the start)."""

@@ -764,6 +764,16 @@ def test_a_birth_date_with_a_mark_lost_or_misread_agrees_with_the_number(index: 
     assert "birth_date_unreadable" not in result.review_reasons
 
 
+def test_a_day_mark_read_as_a_digit_is_picked_by_the_number_among_its_choices() -> None:
+    """Held-out third seed 10039 front #95 (defocused): 2021年11月2日 read 2021年11月20, 日 read 0
+    with 日 its second choice; no date, and the genuine person went to review (birth_date_unreadable).
+    …月20 may be the 20th with 日 lost, so the digits alone cannot tell; the recogniser's choice can."""
+    person, jpeg = third_photo(10039, "front", 95, "defocus")
+    result = read_card(jpeg, "front", today=TODAY, declared_name=person.name)
+    assert result.text("birth_date") == person.front_truth()["birth_date"] == "2021年11月2日"
+    assert result.ok, (result.reasons, result.review_reasons)
+
+
 def test_an_address_character_read_between_two_choices_is_flagged() -> None:
     """scripts/gen_idcards_alt.py seed 8086 front #12, held out until session 10: 大凤乡's 凤 read as
     風 at 0.57, 凤 its second choice at 0.37: the address 大风乡 had passed without a warning."""
