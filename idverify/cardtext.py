@@ -553,6 +553,25 @@ def _portrait_left(lines: Sequence[CardLine], width: float = 856.0) -> float:
     return min(min(edges) - _EDGE_SLACK, PORTRAIT_X * width) if edges else PORTRAIT_X * width
 
 
+def _edge_glyph(line: CardLine, width: float) -> bool:
+    """Whether ``line`` is one box of the portrait's edge, alone: a character or two, every one placed
+    past :data:`PORTRAIT_X` and none read surely (:data:`_EDGE_SURE`).
+
+    A single box of the edge is too few for :func:`_portrait_left`, and one starting just left of
+    :data:`PORTRAIT_X` had been joined to the address (held-out crossed seed 10039 #1: 莲白1镇, the
+    edge read 1 at 0.31, its other choices L, I and M). Print that runs up to the portrait is read
+    surely, and keeps its characters.
+    """
+    chars = _chars(line, 0)
+    return (
+        0 < len(chars) <= _EDGE_CHARS
+        and all(c.x > PORTRAIT_X * width for c in chars)
+        and max(c.score for c in chars) < _EDGE_SURE
+    )
+
+
+_EDGE_CHARS = 2  # characters in a box of the portrait's edge (1, 日, 11)
+_EDGE_SURE = 0.5  # a character read this surely is print, wherever it lies
 _EDGE_BAND = 0.55  # of the card's width: left of this, boxes are the values' print
 _EDGE_REACH = 0.03  # of the card's width: an outline 2-3 % short of the card moves the edge this far
 _EDGE_WIDTH = 2.5  # line heights: a box at the portrait's edge holds a character or two at most
@@ -572,7 +591,9 @@ def read_front(lines: Sequence[CardLine], width: float = 856.0) -> Reading:
         width: the card's width in the lines' coordinates (the label column is relative to it).
     """
     portrait = _portrait_left(lines, width)
-    lines = [x for x in lines if x.box[0] < portrait or _NUMBER_RUN.search(x.text)]
+    lines = [
+        x for x in lines if (x.box[0] < portrait and not _edge_glyph(x, width)) or _NUMBER_RUN.search(x.text)
+    ]
     rows = group_rows(lines)
     floor, column = _label_bounds(rows, width, _LEFT_LABELS)
     found = {id(row): _find_labels(row, FRONT_LABELS, column, floor) for row in rows}

@@ -638,6 +638,21 @@ def test_a_birth_dates_mark_is_picked_among_the_choices_only_as_the_numbers_date
         assert reading.fields["birth_date"].confidence == 0.07  # as doubtful as the choice
 
 
+@pytest.mark.parametrize(
+    ("edge", "address"),
+    [
+        # the portrait's edge, one box of it, read 1 unsurely (crossed 10039 #1: 莲白1镇)
+        (_placed("1", (536, 228, 574, 262), [556], char_scores=(0.31,)), "湖南省长沙市芙蓉区"),
+        # print read surely there is kept, wherever it lies
+        (_placed("号", (536, 228, 574, 262), [556], char_scores=(0.98,)), "湖南省长沙市芙蓉区号"),
+    ],
+)
+def test_a_lone_box_of_the_portraits_edge_is_not_joined_to_the_address(edge: CardLine, address: str) -> None:
+    lines = [x for x in _front() if x.text != "湖南省长沙市芙蓉区"]
+    lines += [_at("湖南省长沙市芙蓉区", 160, 228, 526), edge]
+    assert read_front(lines).fields["address"].text == address
+
+
 def test_a_validity_label_read_in_part_keeps_its_date_whole() -> None:
     """限 lost and the label merged with its value (有效期2019.02.17-…): no label holds a digit, so
     the date's 2 is not taken for the label's last character (2029 had been read as the start)."""

@@ -609,6 +609,18 @@ def test_the_portraits_corner_beside_the_name_does_not_fail_the_person() -> None
     assert result.ok, (result.reasons, result.review_reasons)
 
 
+def test_a_lone_box_of_the_portraits_edge_is_not_read_into_the_address() -> None:
+    """Held-out crossed seed 10039 front #1 (the third renderer's card, the first's camera, a clean
+    perspective): one box of the portrait's edge, starting just left of where GB 14965 puts it,
+    read 1 at 0.31 and joined to the address's first line (莲白1镇, flagged)."""
+    from scripts.gen_idcards_crossed import third_card_first_camera
+
+    person, _, jpeg = third_card_first_camera(10039, 1, "front")
+    result = read_card(jpeg, "front", today=TODAY, declared_name=person.name)
+    assert result.text("address") == person.address
+    assert result.ok and not result.field_warnings, result.field_warnings
+
+
 def test_a_digit_on_the_row_above_a_tilted_number_takes_nothing_from_it() -> None:
     """The third renderer's seed-9631 front #73, tilted: its number row overlaps the row above, and a
     digit read twice was once dropped across rows too: a 0 above took a 0 out of the number
