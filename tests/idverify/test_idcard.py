@@ -166,6 +166,17 @@ def test_a_card_outlined_with_the_desk_past_a_thumb_keeps_its_address_last_line(
     assert result.ok, (result.reasons, result.review_reasons)
 
 
+def test_a_card_filling_half_a_portrait_photo_of_a_form_is_found_from_its_upright_face() -> None:
+    """Held-out seed 10043, the third renderer's front #81 (jpeg): the card fills half a portrait
+    photo of a form, outlined only in part; the form's print was read as the card and every field
+    was lost. Nine face heights each way from its portrait keep the whole photo, so the card is
+    sought again left of and below the upright face, where it lies."""
+    person, jpeg = third_photo(10043, "front", 81, "jpeg")
+    result = read_card(jpeg, "front", today=TODAY, declared_name=person.name)
+    assert {k: result.text(k) for k in person.front_truth()} == person.front_truth()
+    assert result.ok, (result.reasons, result.review_reasons)
+
+
 @pytest.mark.parametrize("margin", [0.0, 0.03])
 def test_a_whole_card_cropped_tight_on_a_pale_ground_is_not_told_it_is_cut(
     gen: ModuleType, margin: float
