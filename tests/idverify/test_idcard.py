@@ -697,6 +697,19 @@ def test_a_number_read_upside_down_without_a_label_does_not_keep_the_card_so() -
     assert result.ok and result.rotation == 270, (result.reasons, result.review_reasons)
 
 
+def test_an_address_line_the_detector_misses_at_one_scale_is_found_at_another() -> None:
+    """scripts/gen_idcards_alt.py held-out seed 10047 front #17: a clean card turned 270 degrees,
+    read from the whole photo. At the detector's usual scale nothing between the address's first
+    line and the number was boxed, and the address ended 通道侗族自 (flagged); a second detection
+    at another scale boxes its last two lines, read surely."""
+    from scripts import gen_idcards_alt as alt
+
+    sample = alt.sample(10047, "front", 17, "rotate270")
+    result = read_card(sample.jpeg, "front", today=TODAY, declared_name=sample.truth["name"])
+    assert {k: result.text(k) for k in sample.truth} == sample.truth
+    assert result.ok and not result.field_warnings, (result.reasons, result.field_warnings)
+
+
 def test_a_shadow_edge_read_as_the_character_above_it_is_not_address() -> None:
     """The third renderer's seed-2468 front #43, held out until session 9: a shadow's diagonal edge
     between the address's second and third lines was boxed and read 巷 (0.52), the second line's
