@@ -801,7 +801,7 @@ def _read_side(
     if side is Side.FRONT:
         lines, reading, reread_name = _reread_name(card, lines)
         lines, reading = _reread_address(card, lines, reading)
-        lines, reading = _redetect_address(card, lines, reading)
+        lines, reading = _redetect_address(card, lines, reading, config)
         lines, reading = _surer_address(card, lines, reading)
     else:
         reading = cardtext.read_back(lines)
@@ -1220,7 +1220,7 @@ def _reread_address(
 
 
 def _redetect_address(
-    card: RGBImage, lines: list[cardtext.CardLine], reading: cardtext.Reading
+    card: RGBImage, lines: list[cardtext.CardLine], reading: cardtext.Reading, config: CardConfig
 ) -> tuple[list[cardtext.CardLine], cardtext.Reading]:
     """The lines and their reading, with print below an address that looks cut found by a second
     detection at another scale (:data:`_REDETECT_SIDE`) and read.
@@ -1239,7 +1239,7 @@ def _redetect_address(
     if not cut or not first or not number:
         return lines, reading
     top, bottom = min(b[1] for b in first), min(b[1] for b in number)
-    found = _text_lines(get_ocr_engine().detect(card, max_side=_REDETECT_SIDE))
+    found = _text_lines(_line_boxes(card, replace(config, detect_side=_REDETECT_SIDE)))
     new = [b for b in found if top < float(b[:, 1].min()) < bottom and not _overlaps_any(b, lines)]
     if not new:
         return lines, reading
