@@ -141,13 +141,19 @@ def precheck(data: bytes, side: Side | str, *, limits: PrecheckLimits = DEFAULT_
     seen, red, picture = _side(shown)
     if seen != side:
         # The pictures saw the other side or could not tell (a grey copy, low light): the print decides.
-        from idverify.idcard import side_shown
+        from idverify.idcard import side_around_portrait, side_shown
 
         seen = side_shown(shown, side)
         if seen is not None and seen != side and (other := _other_card(photo, found, location, side)):
             (location, card, sharp), lines = other, None
             _, red, picture = _side(card)
             seen = side
+        if seen is None and side is Side.BACK and side_around_portrait(photo, side) is Side.FRONT:
+            # Neither tells: the card placed may be the page around a small front (on a printed
+            # form, outlined as the whole photo and placed by the form's print). Around its
+            # portrait, as the reader finds it, its print shows the front. Only a front has a
+            # portrait to be found by, so a front asked for is not sought this way.
+            seen = Side.FRONT
         laps["print"] = _ms(start) - sum(laps.values())
     glare = _field_glare(card, seen or side)
     if (

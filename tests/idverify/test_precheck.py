@@ -648,6 +648,18 @@ def test_a_card_of_the_other_side_alone_is_still_the_wrong_side() -> None:
     assert result.reasons == ("wrong_side",) and result.detected_side == "back"
 
 
+def test_a_small_front_on_a_form_sent_as_the_back_is_the_wrong_side() -> None:
+    """The third renderer's seed-10053 front #77 (a small card on a printed form, in shadow), sent
+    as the back: outlined as the whole photo and placed by the form's print, neither its pictures
+    nor its print told the side, and the upload was accepted, side unconfirmed; the reader, which
+    finds the card around its portrait, turned it away as the wrong side after the face step.
+    Found around its portrait here too, it is refused at once; asked as the front, it passes."""
+    _, jpeg = third_photo(10053, "front", 77, "shadow")
+    result = precheck(jpeg, "back")
+    assert result.reasons == ("wrong_side",) and result.detected_side == "front", result.measures
+    assert precheck(jpeg, "front").ok
+
+
 @pytest.mark.parametrize(("side", "index"), [("front", 0), ("back", 1)])
 def test_heavy_blur_under_phone_noise_is_refused(side: str, index: int) -> None:
     """The third renderer's heavy blur (seed 8102, as the bench draws its hard photos): the sensor
