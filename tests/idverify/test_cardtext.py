@@ -429,6 +429,33 @@ def test_an_address_end_no_address_has_is_picked_from_the_choices(
     assert read_front(lines).fields["address"].text == text
 
 
+@pytest.mark.parametrize(
+    ("score", "choices", "text"),
+    [
+        (0.73, (("栋", 0.26), ("炼", 0.005)), "湖南省长沙市芙蓉区人民路5号13栋3单元"),
+        (0.95, (("栋", 0.04),), "湖南省长沙市芙蓉区人民路5号13练3单元"),  # read surely: stands
+        (0.73, (("栋", 0.14), ("幢", 0.1)), "湖南省长沙市芙蓉区人民路5号13练3单元"),  # two units offered
+        (0.73, (("栋", 0.01),), "湖南省长沙市芙蓉区人民路5号13练3单元"),  # too unlikely
+        (0.73, (("炼", 0.26),), "湖南省长沙市芙蓉区人民路5号13练3单元"),  # no unit offered
+    ],
+)
+def test_a_number_in_the_address_takes_a_unit_from_the_choices(
+    score: float, choices: tuple[tuple[str, float], ...], text: str
+) -> None:
+    """栋 read 练 under motion (crossed seed-10055 front #62: 练 0.73, 栋 0.26): a number in an
+    address is followed by its unit, and the recogniser's one likely unit there is taken."""
+    lines = [x for x in _front() if not x.text.startswith("湖南")]
+    read = "湖南省长沙市芙蓉区人民路5号13练3单元"
+    at = read.index("练")
+    alts = tuple(choices if i == at else () for i in range(len(read)))
+    scores = tuple(score if i == at else 0.99 for i in range(len(read)))
+    lines.append(CardLine(read, 0.9, (160, 228, 460, 272), scores, alts))
+    address = read_front(lines).fields["address"]
+    assert address.text == text
+    if text != read:
+        assert address.confidence < 0.9  # a unit taken from the choices leaves the address doubtful
+
+
 def test_an_address_end_read_surely_stands() -> None:
     """An ending not listed (…办事处 read 处 at 0.95) is not replaced by a listed choice."""
     lines = [x for x in _front() if not x.text.startswith("湖南")]
