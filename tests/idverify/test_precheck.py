@@ -736,6 +736,21 @@ def test_glare_over_a_card_filling_the_photo_is_still_refused() -> None:
     assert result.reasons == ("quality_glare_fields",), result.measures
 
 
+def test_glare_on_a_forms_print_around_a_card_is_not_glare_on_the_card() -> None:
+    """Held-out seed 10063, crossed front #96 (a third-renderer card on a printed form, under the
+    first renderer's camera, drawn with motion and no highlight): the photo's own edge outlined,
+    a bright patch of the form's paper by a line of the form's print was taken for glare on the
+    card's print, and the genuine photo refused. The card placed by its print decides; a
+    highlight over the card's own address is still refused."""
+    from scripts import gen_idcards_crossed as crossed
+
+    _, _, jpeg = crossed.first_card_third_camera(10063, 96, "front")
+    assert precheck(jpeg, "front").ok
+    photo = np.asarray(Image.open(io.BytesIO(jpeg)).convert("RGB"))
+    result = precheck(_jpeg(_blob(photo, 430, 280, 90, 22)), "front")  # over the address's first line
+    assert result.reasons == ("quality_glare_fields",), result.measures
+
+
 def test_print_beside_a_card_whose_outline_runs_off_is_not_its_print_cut() -> None:
     """A card merged with a yellow note into an outline running off the photo, and one line of a
     page's title running off the frame beside the card (held-out seed 9771, first renderer, front
