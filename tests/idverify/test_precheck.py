@@ -663,8 +663,8 @@ def test_a_small_front_on_a_form_sent_as_the_back_is_the_wrong_side() -> None:
 @pytest.mark.parametrize("case", ["third front #94", "crossed back #60"])
 def test_a_card_of_the_other_side_beside_a_shadow_outlined_is_the_wrong_side(case: str) -> None:
     """Held-out seed 10057: a plain card in shadow, the shadow's edge outlined instead of the card
-    (the third renderer's front #94 sent as the back; the crossed set's back #60, a third-renderer
-    back under the first renderer's camera, sent as the front). Neither the outline's pictures nor
+    (the third renderer's front #94 sent as the back; the crossed set's back #60, a first-renderer
+    back in the third renderer's scene, sent as the front). Neither the outline's pictures nor
     its print told the side and the upload was accepted; the card placed by its print, apart from
     the outline, shows the other side. Asked as the side it is, it passes."""
     from scripts import gen_idcards_crossed as crossed
@@ -737,8 +737,8 @@ def test_glare_over_a_card_filling_the_photo_is_still_refused() -> None:
 
 
 def test_glare_on_a_forms_print_around_a_card_is_not_glare_on_the_card() -> None:
-    """Held-out seed 10063, crossed front #96 (a third-renderer card on a printed form, under the
-    first renderer's camera, drawn with motion and no highlight): the photo's own edge outlined,
+    """Held-out seed 10063, crossed front #96 (a first-renderer card on the third renderer's printed
+    form, drawn with motion and no highlight): the photo's own edge outlined,
     a bright patch of the form's paper by a line of the form's print was taken for glare on the
     card's print, and the genuine photo refused. The card placed by its print decides; a
     highlight over the card's own address is still refused."""
