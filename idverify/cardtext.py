@@ -1065,7 +1065,7 @@ def _address_units(chars: list[_Char]) -> list[_Char]:
         units = [(alt, p) for alt, p in c.alts if alt in _NUMBER_UNITS and p >= _UNIT_MIN]
         if len(units) == 1:
             out[i] = _chosen(c, *units[0])
-    return out if out != chars else chars
+    return out
 
 
 # What follows a number in an address: its unit (3号, 13栋, 3单元, 2组, 5楼, 1期 …); generous.
