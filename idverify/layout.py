@@ -686,6 +686,13 @@ def _sides(quad: npt.NDArray[np.float64]) -> list[float]:
     return [float(np.linalg.norm(quad[(i + 1) % 4] - quad[i])) for i in range(4)]
 
 
+def card_length(quad: npt.NDArray[Any]) -> float:
+    """The card's length in photo pixels: the mean of the longer pair of opposite sides (a card at
+    a slant shows its near side longer than its far side)."""
+    top, right, bottom, left = _sides(np.asarray(quad, np.float64))
+    return max(top + bottom, left + right) / 2
+
+
 def _long_side(quad: npt.NDArray[np.float64]) -> float:
     return max(_sides(quad))
 

@@ -77,6 +77,7 @@ REASONS: Mapping[str, str] = {
     "quality_screen": "a narrow periodic peak: likely a photo of a screen",
     "card_face_not_found": "no face found in the card portrait",
     "quality_glare_fields": "pre-check: glare covers part of the printed fields",
+    "quality_too_small": "pre-check: the card is too small in the photo to read surely",
     # faces and liveness
     "face_not_found": "no face in the live capture",
     "multiple_faces": "more than one face in the live capture",

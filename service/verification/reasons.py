@@ -60,6 +60,7 @@ MESSAGES = {
     "quality_monochrome": "请拍摄身份证原件,不要使用黑白复印件",
     "quality_screen": "请拍摄身份证原件,不要翻拍屏幕",
     "quality_glare_fields": "证件文字处有反光,请调整角度后重新拍摄",
+    "quality_too_small": "证件在照片中太小,请靠近拍摄,使证件占满取景框",
     # face and liveness
     "face_not_found": "未检测到人脸,请正对镜头",
     "multiple_faces": "检测到多张人脸,请确保只有本人在镜头前",

@@ -364,3 +364,13 @@ def test_a_white_card_merged_with_the_lit_half_of_a_grey_ground_is_outlined_by_c
     photo, found = _third_outlines(9989, "back", 63, "low_res")
     _assert_first_is([[172, 351], [620, 342], [629, 634], [172, 634]], found, photo.shape[1])
     assert any(location.cut_off for location in found[1:])  # the merged outline is still tried
+
+
+def test_card_length_is_the_longer_pair_of_sides_averaged() -> None:
+    """A card at a slant shows its near side longer than its far one; its length is their mean,
+    whichever pair of sides runs along the card and however the quad is turned."""
+    slanted = np.array([[100, 100], [500, 120], [480, 360], [120, 340]], np.float64)
+    top, bottom = np.hypot(400, 20), np.hypot(360, 20)
+    assert layout.card_length(slanted) == pytest.approx((top + bottom) / 2)
+    upright = np.array([[100, 100], [300, 100], [300, 420], [100, 420]], np.float64)  # turned 90°
+    assert layout.card_length(upright) == pytest.approx(320)

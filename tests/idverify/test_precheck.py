@@ -793,3 +793,33 @@ def test_an_outline_bent_at_one_corner_is_unbent_only_into_the_photo() -> None:
     assert _unbent(cut, 1000, 700) is cut
     corner_cut = np.array([[250, 300], [1040, 300], [990, 650], [200, 650]], np.float32)  # one out
     assert _unbent(corner_cut, 1000, 700) is corner_cut  # the other three place it outside too
+
+
+@pytest.mark.parametrize("side", ["front", "back"])
+@pytest.mark.parametrize("index", [0, 2])
+def test_a_card_too_small_in_the_photo_is_refused(side: str, index: int) -> None:
+    """Held-out seed 10065: cards 170-265 pixels long in the alt renderer's "tiny" shots were all
+    accepted, and read without a declared name several gave another person's name. The card's
+    length in the photo as taken (here about 200-240 pixels) now asks the person to come closer."""
+    from scripts import gen_idcards_alt as alt
+
+    result = precheck(alt.sample(10073, side, index, "tiny").jpeg, side)
+    assert result.reasons == ("quality_too_small",), result.measures
+    assert result.measures["card_length"] < 300
+
+
+def test_a_tiny_card_of_the_third_renderer_is_refused() -> None:
+    """The third renderer's tiny back #5 of seed 10073: a card about 160 pixels long in a photo
+    750 pixels wide, refused as too small rather than read."""
+    _, jpeg = third_photo(10073, "back", 5, "tiny")
+    result = precheck(jpeg, "back")
+    assert result.reasons == ("quality_too_small",), result.measures
+
+
+@pytest.mark.parametrize("side", ["front", "back"])
+def test_a_low_resolution_photo_of_a_readable_card_is_not_too_small(side: str) -> None:
+    """Shots at low resolution show genuine cards 390-600 pixels long, which read whole."""
+    _, jpeg = third_photo(10073, side, 2, "low_res")
+    result = precheck(jpeg, side)
+    assert result.ok, (result.reasons, result.measures)
+    assert result.measures["card_length"] >= 300
