@@ -79,7 +79,8 @@ def decide_card(
         notes: the reader's field notes (``nation_not_listed``, ``address_place_unknown``,
             ``address_cut`` (it ends in a digit), ``address_number_lost`` (a 组 or 号 without its
             number), ``authority_uncertain``, ``<field>_glare`` for
-            glare over the field's print).
+            glare over the field's print, ``print_small`` for a card too small in the photo to
+            read surely: each of its fields asks the person to check).
 
     Returns:
         Failure codes (confident proof only), review codes (``<field>_unreadable`` or
@@ -120,7 +121,9 @@ def _field_warnings(
     for f in INFO_FIELDS[side]:
         if not _text(fields, f):
             out.append(f"{f}_unreadable")
-        elif doubt[f] or f"{f}_glare" in notes or _confidence(fields, f) < min_confidence:
+        elif (
+            doubt[f] or {f"{f}_glare", "print_small"} & set(notes) or _confidence(fields, f) < min_confidence
+        ):
             out.append(f"{f}_uncertain")
     return tuple(out)
 

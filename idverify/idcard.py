@@ -27,7 +27,8 @@ from idverify import cardtext, checks, decision, glare, hanzi, layout, nations, 
 from idverify.idnumber import IdNumberError, normalize_id_number, parse_id_number
 from idverify.images import ImageLimits, decode_image
 from idverify.ocr import TextLine, get_ocr_engine
-from idverify.precheck import PrecheckLimits, frame_cuts_print, precheck
+from idverify.precheck import DEFAULT_LIMITS as PRECHECK_LIMITS
+from idverify.precheck import PrecheckLimits, frame_cuts_print, length_taken, precheck
 from idverify.types import (
     CardResult,
     FieldValue,
@@ -144,9 +145,34 @@ def read_card(
         return _failed(side, seen, "wrong_side", timer, rotation)
     judged = _outline_judged(location, outlines)
     cut_off = frame_cuts_print(decoded.pixels, judged, side=side, rows_lost=_rows_lost(view, side))
+    shot = _Shot(cut_off, length_taken(quad, decoded.pixels, data), rotation)
     timer.lap("frame")
-    return _read_side(view.card, side, view.lines, cut_off, rotation, timer, today, declared_name,
-                      declared_id_number, config)  # fmt: skip
+    return _read_side(view.card, side, view.lines, shot, timer, today, declared_name, declared_id_number,
+                      config)  # fmt: skip
+
+
+@dataclass(frozen=True, slots=True)
+class _Shot:
+    """How the photo shows the card read: whether the frame cuts its print, its length in the photo
+    as taken (original pixels), and the quarter turns that set it upright."""
+
+    cut_off: bool
+    length: float
+    rotation: int
+
+
+def _too_small(side: Side, shot: _Shot) -> set[str]:
+    """The identity fields a card this small in the photo leaves unproven: all of its side's.
+
+    The upload pre-check refuses such a card (``quality_too_small``), but judged on where it found
+    the card, which on a page or a desk is at times the whole photo while the reader places the
+    card by its print. Read at that size the reader gives wrong names and numbers that look sure
+    (held-out seed 10073, the third renderer's tiny front #2, about 240 pixels long, accepted by
+    the pre-check: its number read with a wrong digit, and the genuine holder failed for a number
+    that was not theirs). A mismatch there is no proof; support looks."""
+    if shot.length >= PRECHECK_LIMITS.min_card_length:
+        return set()
+    return set(decision.IDENTITY_FIELDS[side])
 
 
 def _outline_judged(
@@ -812,7 +838,7 @@ def _failed(side: Side, seen: Side | None, reason: str, timer: _Timer, rotation:
 
 
 def _read_side(
-    card: RGBImage, side: Side, lines: list[cardtext.CardLine], cut_off: bool, rotation: int, timer: _Timer,
+    card: RGBImage, side: Side, lines: list[cardtext.CardLine], shot: _Shot, timer: _Timer,
     today: dt.date | None, declared_name: str | None, declared_id_number: str | None, config: CardConfig,
 ) -> CardResult:  # fmt: skip
     reread_name = False
@@ -838,7 +864,12 @@ def _read_side(
     doubtful |= reading.unsure & {"name"}
     identity = set(decision.IDENTITY_FIELDS[side])
     doubtful |= glared & identity
-    notes = (*reading.notes, *(f"{key}_glare" for key in sorted(glared - identity)))
+    doubtful |= (small := _too_small(side, shot))
+    notes = (
+        *reading.notes,
+        *(f"{key}_glare" for key in sorted(glared - identity)),
+        *(("print_small",) if small else ()),
+    )
     if side is Side.FRONT:
         number, disagree = _reread_number(card, lines, fields["id_number"], declared_id_number, today)
         if disagree or len(number.text) != _NUMBER_LENGTH:
@@ -863,7 +894,9 @@ def _read_side(
             # invalid, and no date to keep.
             doubtful |= {"valid_from", "valid_until"}
     timer.lap("fields")
-    warnings = list(quality.assess(card, cut_off=cut_off, limits=config.quality))
+    warnings = list(quality.assess(card, cut_off=shot.cut_off, limits=config.quality))
+    if small:
+        warnings.append(QualityWarning("quality_too_small", shot.length, PRECHECK_LIMITS.min_card_length))
     blurred = any(w.code == "quality_blur" for w in warnings)
     if side is Side.FRONT:
         found = checks.check_front(
@@ -897,7 +930,7 @@ def _read_side(
         fields,
         found,
         tuple(warnings),
-        rotation,
+        shot.rotation,
         timer.laps,
         portrait,
         decided.review_reasons,

@@ -14,6 +14,7 @@ from idverify.types import Side
 
 NUMBER = "43010219900102002X"
 CONFIG = idcard.CardConfig(find_portrait_face=False)
+SHOT = idcard._Shot(False, 1000.0, 0)  # the print uncut, the card 1000 pixels long, upright
 
 
 def _front_lines(name: str) -> list[CardLine]:
@@ -30,13 +31,34 @@ def _front_lines(name: str) -> list[CardLine]:
 
 
 def _read(
-    name: str, declared: str, card: np.ndarray | None = None, number: str | None = None
+    name: str,
+    declared: str,
+    card: np.ndarray | None = None,
+    number: str | None = None,
+    shot: idcard._Shot = SHOT,
 ) -> idcard.CardResult:
     """The front read with ``name`` on it, its holder declaring ``declared`` (and ``number``: by
     default none, so that the name as read decides alone)."""
     card = np.full((540, 856, 3), 210, np.uint8) if card is None else card
-    return idcard._read_side(card, Side.FRONT, _front_lines(name), False, 0, idcard._Timer(),
+    return idcard._read_side(card, Side.FRONT, _front_lines(name), shot, idcard._Timer(),
                              dt.date(2026, 11, 24), declared, number, CONFIG)  # fmt: skip
+
+
+@pytest.mark.parametrize(
+    ("length", "declared", "ok", "review", "reasons", "small"),
+    [
+        (1000.0, "张三丰", False, (), ("name_mismatch",), False),  # a card read at a size that proves
+        (240.0, "张三丰", False, ("name_uncertain",), (), True),  # too small to read surely: a person looks
+        (240.0, "张三", True, (), (), True),  # read as declared: a pass, with the hint to come closer
+    ],
+)
+def test_a_card_too_small_in_the_photo_proves_no_mismatch(
+    length: float, declared: str, ok: bool, review: tuple[str, ...], reasons: tuple[str, ...], small: bool
+) -> None:
+    result = _read("张三", declared, shot=idcard._Shot(False, length, 0))
+    assert (result.ok, result.review_reasons, result.reasons) == (ok, review, reasons)
+    assert any(w.code == "quality_too_small" for w in result.warnings) is small
+    assert ("nation_uncertain" in result.field_warnings) is small  # the person checks every field
 
 
 @pytest.mark.parametrize(
@@ -114,7 +136,7 @@ def test_a_name_its_second_choices_give_asks_for_review(
     lines[1] = CardLine(
         "朱展欣", 0.97, lines[1].box, (0.99, 0.9, 0.99), ((("宋", 0.001),), (("辰", 0.08),), ())
     )
-    result = idcard._read_side(np.full((540, 856, 3), 210, np.uint8), Side.FRONT, lines, False, 0,
+    result = idcard._read_side(np.full((540, 856, 3), 210, np.uint8), Side.FRONT, lines, SHOT,
                                idcard._Timer(), dt.date(2026, 11, 24), declared, None, CONFIG)  # fmt: skip
     assert (result.review_reasons, result.reasons) == (review, reasons)
 
@@ -134,7 +156,7 @@ def test_a_name_any_of_its_likely_choices_give_asks_for_review(
     lines = _front_lines("草岳娜")
     choices = ((("翠", 0.02), ("覃", p), ("享", 0.0015)), (("品", 0.02),), ())
     lines[1] = CardLine("草岳娜", 0.97, lines[1].box, (0.97, 0.99, 0.99), choices)
-    result = idcard._read_side(np.full((540, 856, 3), 210, np.uint8), Side.FRONT, lines, False, 0,
+    result = idcard._read_side(np.full((540, 856, 3), 210, np.uint8), Side.FRONT, lines, SHOT,
                                idcard._Timer(), dt.date(2026, 11, 24), "覃岳娜", None, CONFIG)  # fmt: skip
     assert (result.review_reasons, result.reasons) == (review, reasons)
 
@@ -154,7 +176,7 @@ def test_a_reading_holding_the_declared_name_with_unsure_extras_asks_for_review(
     person unless it was read surely."""
     lines = _front_lines(read)
     lines[1] = CardLine(read, 0.95, lines[1].box, scores)
-    result = idcard._read_side(np.full((540, 856, 3), 210, np.uint8), Side.FRONT, lines, False, 0,
+    result = idcard._read_side(np.full((540, 856, 3), 210, np.uint8), Side.FRONT, lines, SHOT,
                                idcard._Timer(), dt.date(2026, 11, 24), "肖云杰", NUMBER, CONFIG)  # fmt: skip
     assert (result.review_reasons, result.reasons) == (review, reasons)
 
@@ -182,7 +204,7 @@ def test_a_validity_date_that_is_not_a_date_asks_for_review(
     lines = [at("中华人民共和国", 280, 60), at("居民身份证", 270, 140), at("签发机关", 180, 390),
              at("长沙市公安局芙蓉分局", 330, 386), at("有效期限", 180, 450),
              at(validity, 330, 446)]  # fmt: skip
-    result = idcard._read_side(np.full((540, 856, 3), 210, np.uint8), Side.BACK, lines, False, 0,
+    result = idcard._read_side(np.full((540, 856, 3), 210, np.uint8), Side.BACK, lines, SHOT,
                                idcard._Timer(), dt.date(2026, 11, 24), None, None, CONFIG)  # fmt: skip
     assert (result.review_reasons, result.reasons) == (review, reasons)
 
@@ -200,7 +222,7 @@ def test_a_misread_validity_digit_is_picked_from_the_recognisers_choices() -> No
             text, 0.9, (330, 446, 660, 490), tuple(0.6 if i == 9 else 0.99 for i in range(len(text))), choices
         ),
     ]
-    result = idcard._read_side(np.full((540, 856, 3), 210, np.uint8), Side.BACK, lines, False, 0,
+    result = idcard._read_side(np.full((540, 856, 3), 210, np.uint8), Side.BACK, lines, SHOT,
                                idcard._Timer(), dt.date(2026, 11, 24), None, None, CONFIG)  # fmt: skip
     assert (result.text("valid_from"), result.text("valid_until")) == ("2023.03.31", "2043.03.31")
     assert result.fields["valid_from"].confidence == pytest.approx(0.35)
@@ -226,7 +248,7 @@ def test_a_number_of_the_wrong_length_never_fails_a_person(
     the number, not a card that bears another: never a failure. A run read too long that holds
     exactly one valid number is read as that number."""
     lines = [CardLine(read, 0.99, x.box) if x.text == NUMBER else x for x in _front_lines("张三")]
-    result = idcard._read_side(np.full((540, 856, 3), 210, np.uint8), Side.FRONT, lines, False, 0,
+    result = idcard._read_side(np.full((540, 856, 3), 210, np.uint8), Side.FRONT, lines, SHOT,
                                idcard._Timer(), dt.date(2026, 11, 24), "张三", declared, CONFIG)  # fmt: skip
     assert (result.reasons, result.review_reasons) == ((), review)
     assert result.fields["id_number"].text == number
@@ -246,7 +268,7 @@ def test_a_name_from_a_reading_that_lost_another_identity_field_asks_for_review(
     """A card not found on a form: the form's print read as the name (件复印) and the sex lost.
     Such a reading proves nothing about whose card it is; a person looks."""
     lines = [x for x in _front_lines("件复印") if x.text not in lost]
-    result = idcard._read_side(np.full((540, 856, 3), 210, np.uint8), Side.FRONT, lines, False, 0,
+    result = idcard._read_side(np.full((540, 856, 3), 210, np.uint8), Side.FRONT, lines, SHOT,
                                idcard._Timer(), dt.date(2026, 11, 24), "李兰永", NUMBER, CONFIG)  # fmt: skip
     assert (result.review_reasons, result.reasons) == (review, reasons)
 
@@ -265,7 +287,7 @@ def test_a_name_whose_label_was_not_read_exactly_asks_for_review(
     the name's row by its label read in part, and the person failed as ``name_mismatch``. A name
     from a row not known by its label read exactly is too weak to fail anyone."""
     lines = [CardLine(label, 0.99, x.box) if x.text == "姓名" else x for x in _front_lines("和女")]
-    result = idcard._read_side(np.full((540, 856, 3), 210, np.uint8), Side.FRONT, lines, False, 0,
+    result = idcard._read_side(np.full((540, 856, 3), 210, np.uint8), Side.FRONT, lines, SHOT,
                                idcard._Timer(), dt.date(2026, 11, 24), "卢明涛", NUMBER, CONFIG)  # fmt: skip
     assert (result.review_reasons, result.reasons) == (review, reasons)
 
@@ -306,7 +328,7 @@ def test_a_name_differs_as_proof_only_where_read_surely(
     """scripts/gen_idcards_alt.py seed 6174 #33's name as read: 丁英琰 read 丁央项."""
     lines = _front_lines("丁央项")
     lines = [CardLine(x.text, 0.9, x.box, scores) if x.text == "丁央项" else x for x in lines]
-    result = idcard._read_side(np.full((540, 856, 3), 210, np.uint8), Side.FRONT, lines, False, 0,
+    result = idcard._read_side(np.full((540, 856, 3), 210, np.uint8), Side.FRONT, lines, SHOT,
                                idcard._Timer(), dt.date(2026, 11, 24), "丁英琰", NUMBER, CONFIG)  # fmt: skip
     assert (result.review_reasons, result.reasons) == (review, reasons)
 
@@ -332,7 +354,7 @@ def test_a_field_that_differs_from_the_number_fails_only_where_read_surely(
         else x
         for x in _front_lines("李明")
     ]
-    result = idcard._read_side(np.full((540, 856, 3), 210, np.uint8), Side.FRONT, lines, False, 0,
+    result = idcard._read_side(np.full((540, 856, 3), 210, np.uint8), Side.FRONT, lines, SHOT,
                                idcard._Timer(), dt.date(2026, 11, 24), "李明", NUMBER, CONFIG)  # fmt: skip
     assert (result.review_reasons, result.reasons) == (review, reasons)
 
@@ -365,7 +387,7 @@ def test_a_birth_digit_read_unsurely_takes_the_numbers_digit_among_its_choices(
         CardLine(text, score, x.box, scores, alternatives) if x.text == "1990年1月2日" else x
         for x in _front_lines("李明")
     ]
-    result = idcard._read_side(np.full((540, 856, 3), 210, np.uint8), Side.FRONT, lines, False, 0,
+    result = idcard._read_side(np.full((540, 856, 3), 210, np.uint8), Side.FRONT, lines, SHOT,
                                idcard._Timer(), dt.date(2026, 11, 24), "李明", NUMBER, CONFIG)  # fmt: skip
     assert (result.fields["birth_date"].text, result.review_reasons, result.reasons) == (
         birth,

@@ -1215,3 +1215,14 @@ def test_a_number_shorter_than_a_cards_is_no_number_and_other_outlines_are_read(
     result = read_card(jpeg, "front", today=TODAY, declared_name=person.name)
     assert result.text("id_number") == person.id_number
     assert result.ok, (result.reasons, result.review_reasons)
+
+
+def test_a_tiny_card_the_pre_check_let_through_fails_no_one_on_its_reading() -> None:
+    """Held-out seed 10073, the third renderer's tiny front #2: the pre-check judged the outline of
+    the whole photo and accepted it; the reader, placing the card by its print about 240 pixels
+    long, read its number with a wrong digit, and the genuine holder failed for a number not theirs
+    (id_number_checksum). Read that small, a mismatch asks for review, with the hint to come closer."""
+    person, jpeg = third_photo(10073, "front", 2, "tiny")
+    result = read_card(jpeg, "front", declared_name=person.name, declared_id_number=person.id_number)
+    assert result.reasons == () and "id_number_uncertain" in result.review_reasons
+    assert "quality_too_small" in {w.code for w in result.warnings}
