@@ -167,7 +167,7 @@ def _too_small(side: Side, shot: _Shot) -> set[str]:
     The upload pre-check refuses such a card (``quality_too_small``), but judged on where it found
     the card, which on a page or a desk is at times the whole photo while the reader places the
     card by its print. Read at that size the reader gives wrong names and numbers that look sure
-    (held-out seed 10073, the third renderer's tiny front #2, about 240 pixels long, accepted by
+    (held-out seed 10073, the third renderer's tiny front #2, about 200 pixels long, accepted by
     the pre-check: its number read with a wrong digit, and the genuine holder failed for a number
     that was not theirs). A mismatch there is no proof; support looks."""
     if shot.length >= PRECHECK_LIMITS.min_card_length:

@@ -1219,7 +1219,7 @@ def test_a_number_shorter_than_a_cards_is_no_number_and_other_outlines_are_read(
 
 def test_a_tiny_card_the_pre_check_let_through_fails_no_one_on_its_reading() -> None:
     """Held-out seed 10073, the third renderer's tiny front #2: the pre-check judged the outline of
-    the whole photo and accepted it; the reader, placing the card by its print about 240 pixels
+    the whole photo and accepted it; the reader, placing the card by its print about 200 pixels
     long, read its number with a wrong digit, and the genuine holder failed for a number not theirs
     (id_number_checksum). Read that small, a mismatch asks for review, with the hint to come closer."""
     person, jpeg = third_photo(10073, "front", 2, "tiny")
